@@ -1,0 +1,120 @@
+"""The one entry point: `python -m healthcheck <command>` (also the `healthcheck` script).
+
+Every data mistake ends as a plain report and exit status 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from healthcheck import paths
+from healthcheck.config import survey_years
+from healthcheck.problems import DataError, format_report
+
+
+def _year_or_latest(args) -> int:
+    if args.year is not None:
+        return args.year
+    years = survey_years(paths.data_dir(args.data_dir))
+    if not years:
+        raise DataError([])  # reported by the loader with the folder named
+    return years[-1]
+
+
+def cmd_validate(args) -> int:
+    from healthcheck.validate import check_year
+
+    data_dir = paths.data_dir(args.data_dir)
+    years = survey_years(data_dir)
+    if not years:
+        print(f"No survey years found in {data_dir}: expected folders such as 2022/ holding a survey.yml.", file=sys.stderr)
+        return 1
+    wanted = [args.year] if args.year is not None else years
+    problems = []
+    for year in wanted:
+        if year not in years:
+            print(f"There is no data/{year}/survey.yml in {data_dir}; the years present are {', '.join(map(str, years))}.", file=sys.stderr)
+            return 1
+        problems += check_year(data_dir, year).problems
+    # The same file can be checked for several years (settings, bank): report each problem once.
+    problems = sorted(set(problems))
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        print(format_report(problems), file=sys.stderr if errors else sys.stdout)
+    if errors:
+        print("The data has errors: fix them and run validate again. No file was changed.", file=sys.stderr)
+        return 1
+    print(f"Data for {', '.join(map(str, wanted))} is valid.")
+    return 0
+
+
+def cmd_figures(args) -> int:
+    from healthcheck.survey import load_survey
+
+    survey = load_survey(args.data_dir, args.year)
+    year = args.year if args.year is not None else survey.year_list[-1]
+    if args.format == "csv":
+        sys.stdout.write(survey.figures_csv(year))
+    else:
+        from healthcheck import stats
+
+        table = survey.figures(year)[list(stats.FIGURE_COLUMNS)]
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    return 0
+
+
+def cmd_build(args) -> int:
+    from healthcheck import build
+
+    data_dir = paths.data_dir(args.data_dir)
+    year = _year_or_latest(args)
+    result = build.build_book(year, data_dir=data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force)
+    print(build.summary(result))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="healthcheck", description="Build and check the Social Work Health Check report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--data-dir", type=Path, default=None, help="the data folder (default: data/ in the repository)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("validate", cmd_validate, "Check a year's input files and report every problem.")
+    p.add_argument("--year", type=int, default=None, help="the survey year (default: every year)")
+
+    p = add("figures", cmd_figures, "Print every percentage of a year, with intervals and changes.")
+    p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")
+    p.add_argument("--format", choices=["csv", "table"], default="csv")
+
+    p = add("build", cmd_build, "Build a year's book (HTML and PDF) into _build/YEAR.")
+    p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")
+    p.add_argument("--build-dir", type=Path, default=None, help="where to build (default: _build/ in the repository)")
+    p.add_argument("--jobs", type=int, default=None, help="chapters run at once (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="re-run every chapter even when nothing changed")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; return the exit status (0 success, 1 data or build problem, 130 interrupted)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(exc.report(), file=sys.stderr)
+        print("The data has errors: nothing was built and no file was changed.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was replaced; the last good build is as it was.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Errors we raise on purpose carry a plain message; show it without a traceback.
+        if getattr(exc, "user_facing", False):
+            print(str(exc), file=sys.stderr)
+            return 1
+        raise

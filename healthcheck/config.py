@@ -1,0 +1,208 @@
+"""The YAML files that describe the report: settings, the question bank, and each year's survey.yml.
+
+Each is validated on load with pydantic; any mistake becomes a `Problem` naming the file and
+the key, so a misspelt setting is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from healthcheck.problems import DataError, Problem, display_path
+
+SETTINGS_FILE = "settings.yml"
+BANK_FILE = "question_bank.yml"
+YEAR_FILE = "survey.yml"
+
+
+class _Strict(BaseModel):
+    # A misspelt key is an error, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Settings(_Strict):
+    """Report-wide settings from data/settings.yml."""
+
+    organisation: str
+    service: str = "Children's Social Care"
+    report_title: str = "Social Work Health Check"
+    suppression_threshold: int = Field(10, ge=1)
+    reconciliation: Literal["warn", "fail"] = "warn"
+    demonstration_notice: str = ""
+
+
+class Question(_Strict):
+    """One question code in the bank."""
+
+    theme: str
+    short: str
+    wording: dict[int, str]
+    # Years in which the wording changed enough that earlier years must not be compared.
+    comparable_from: list[int] = []
+
+    @field_validator("comparable_from", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        if value is None:
+            return []
+        return [value] if isinstance(value, int) else value
+
+    def series(self, year: int) -> int:
+        """Which comparable run of this question `year` belongs to (0 before any wording break)."""
+        return sum(1 for b in self.comparable_from if b <= year)
+
+
+class QuestionBank(_Strict):
+    """Every question code: theme, short label and wording per year."""
+
+    themes: dict[str, str]
+    questions: dict[str, Question]
+
+    def table(self) -> pd.DataFrame:
+        """The `questions` table: one row per (question, year asked), in theme order."""
+        theme_order = {t: i for i, t in enumerate(self.themes)}
+        rows = [
+            {
+                "question_id": qid,
+                "year": year,
+                "theme": q.theme,
+                "short": q.short,
+                "wording": text,
+                "series": q.series(year),
+            }
+            for qid, q in self.questions.items()
+            for year, text in q.wording.items()
+        ]
+        df = pd.DataFrame(rows, columns=["question_id", "year", "theme", "short", "wording", "series"])
+        df["_order"] = df["theme"].map(theme_order)
+        df = df.sort_values(["_order", "question_id", "year"], kind="stable").drop(columns="_order")
+        return df.reset_index(drop=True).astype({"year": "int64", "series": "int64"})
+
+    def asked_in(self, year: int) -> list[str]:
+        """Question codes with a wording for `year`."""
+        return [qid for qid, q in self.questions.items() if year in q.wording]
+
+
+class Columns(_Strict):
+    """The roles of the export's non-question headings."""
+
+    respondent_id: str | None = None
+    completed: str | None = None
+    team: str | None = None
+    locality: str | None = None
+    role: str | None = None
+    question: str | None = None
+    response: str | None = None
+    count: str | None = None
+
+
+class Fieldwork(_Strict):
+    survey_open: dt.date
+    survey_close: dt.date
+
+
+class FocusGroups(_Strict):
+    held: int = Field(ge=0)
+    participants: int = Field(ge=0)
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+class YearMeta(_Strict):
+    """A year's survey.yml: the facts of the year and how to read its export."""
+
+    year: int
+    level: Literal["respondents", "counts"]
+    export: str
+    columns: Columns = Columns()
+    ignore: list[str] = []
+    questions: dict[str, str] = {}
+    fieldwork: Fieldwork | None = None
+    workforce: int | None = Field(None, ge=1)
+    focus_groups: FocusGroups | None = None
+    context: str = ""
+    synthetic: str = ""
+    sources: list[str] = []
+
+    @property
+    def breakdown_columns(self) -> dict[str, str]:
+        """group_type -> export heading, for the breakdown columns this year has."""
+        cols = {"team": self.columns.team, "locality": self.columns.locality, "role": self.columns.role}
+        return {k: v for k, v in cols.items() if v}
+
+
+def read_yaml(path: Path, data_dir: Path):
+    """Parse a YAML file, turning a missing file or a syntax error into a DataError."""
+    shown = display_path(path, data_dir)
+    if not path.is_file():
+        raise DataError([Problem(shown, None, None, None, "this file to exist")])
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise DataError([Problem(shown, row, None, None, f"valid YAML ({getattr(exc, 'problem', exc)})")]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem(shown, None, None, None, "a UTF-8 text file")]) from None
+
+
+def _parse(model, path: Path, data_dir: Path):
+    raw = read_yaml(path, data_dir)
+    shown = display_path(path, data_dir)
+    if not isinstance(raw, dict):
+        raise DataError([Problem(shown, None, None, None, "a YAML mapping of keys to values")])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            found = None if err["type"] == "missing" else repr(err.get("input"))[:80]
+            expected = "this key to be present" if err["type"] == "missing" else err["msg"]
+            if err["type"] == "extra_forbidden":
+                expected = "no such key (is it misspelt?)"
+            problems.append(Problem(shown, None, key, found, expected))
+        raise DataError(problems) from None
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read and check data/settings.yml."""
+    return _parse(Settings, data_dir / SETTINGS_FILE, data_dir)
+
+
+def load_bank(data_dir: Path) -> QuestionBank:
+    """Read and check data/question_bank.yml, including that every theme is declared."""
+    path = data_dir / BANK_FILE
+    bank = _parse(QuestionBank, path, data_dir)
+    shown = display_path(path, data_dir)
+    problems = [
+        Problem(shown, None, f"questions.{qid}.theme", q.theme, f"one of the themes: {', '.join(bank.themes)}")
+        for qid, q in bank.questions.items()
+        if q.theme not in bank.themes
+    ]
+    if problems:
+        raise DataError(problems)
+    return bank
+
+
+def load_year_meta(data_dir: Path, year: int) -> YearMeta:
+    """Read and check data/<year>/survey.yml, including that it describes that year."""
+    path = data_dir / str(year) / YEAR_FILE
+    meta = _parse(YearMeta, path, data_dir)
+    if meta.year != year:
+        raise DataError([Problem(display_path(path, data_dir), None, "year", str(meta.year), f"{year}, the folder's year")])
+    return meta
+
+
+def survey_years(data_dir: Path) -> list[int]:
+    """The years with a folder and a survey.yml in the data folder, oldest first."""
+    if not data_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and (p / YEAR_FILE).is_file())

@@ -1,0 +1,138 @@
+"""Loading the whole survey: every year up to the report's, validated, as one counts table.
+
+This is what chapters and commands call. A year is only loaded when `validate` finds no
+errors in it; otherwise `DataError` carries the full report.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from healthcheck import io, paths, stats
+from healthcheck.config import QuestionBank, Settings, YearMeta, load_bank, load_settings, survey_years
+from healthcheck.problems import DataError, Problem
+from healthcheck.validate import check_year
+
+
+@dataclass
+class YearData:
+    """One year's facts and counts."""
+
+    year: int
+    meta: YearMeta
+    counts: pd.DataFrame
+    published: pd.DataFrame
+    n_respondents: int
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def response_rate(self) -> float | None:
+        """Respondents as a percentage of the workforce in scope, when the workforce is known."""
+        if not self.meta.workforce:
+            return None
+        return 100 * self.n_respondents / self.meta.workforce
+
+
+def load_year(data_dir: Path, year: int) -> YearData:
+    """Validate and load one year; raises DataError listing every problem when it has errors."""
+    checked = check_year(data_dir, year)
+    if checked.errors:
+        raise DataError(checked.problems)
+    meta, frame = checked.meta, checked.frame
+    if meta.level == "respondents":
+        counts = io.respondents_to_counts(frame, year, meta.questions, meta.breakdown_columns)
+        n_respondents = len(frame)
+    else:
+        counts = io.summary_to_counts(frame, year, meta.columns, meta.questions)
+        # A summary has no people, only answers: the largest question total is the best estimate.
+        per_question = counts.groupby("question_id")["n"].sum()
+        n_respondents = int(per_question.max()) if len(per_question) else 0
+    published = io.read_published(data_dir / str(year) / "published.csv", year)
+    return YearData(year, meta, counts, published, n_respondents, checked.warnings)
+
+
+@dataclass
+class Survey:
+    """All years up to the report's year, with the settings and the question bank."""
+
+    data_dir: Path
+    settings: Settings
+    bank: QuestionBank
+    years: dict[int, YearData]
+
+    @property
+    def year_list(self) -> list[int]:
+        return sorted(self.years)
+
+    @functools.cached_property
+    def counts(self) -> pd.DataFrame:
+        return pd.concat([y.counts for y in self.years.values()], ignore_index=True)
+
+    @functools.cached_property
+    def published(self) -> pd.DataFrame:
+        return pd.concat([y.published for y in self.years.values()], ignore_index=True)
+
+    @functools.cached_property
+    def questions(self) -> pd.DataFrame:
+        return self.bank.table()
+
+    @property
+    def threshold(self) -> int:
+        return self.settings.suppression_threshold
+
+    @functools.cache
+    def figures(self, year: int) -> pd.DataFrame:
+        """The figures table for `year` (one row per question asked), compared with earlier years."""
+        return stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
+
+    def figures_csv(self, year: int) -> str:
+        """The public figures table as CSV text: exactly the documented columns, unrounded."""
+        table = self.figures(year)[list(stats.FIGURE_COLUMNS)]
+        return table.to_csv(index=False, lineterminator="\n")
+
+
+def load_survey(data_dir: str | Path | None = None, year: int | None = None) -> Survey:
+    """Load every year in the data folder up to `year` (default: the latest)."""
+    folder = paths.data_dir(data_dir)
+    return _load_survey_cached(folder, year, _fingerprint(folder))
+
+
+def _fingerprint(folder: Path) -> tuple:
+    # Cache per process but reload when any input file changes (size or modification time).
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_survey_cached(folder: Path, year: int | None, _fingerprint: tuple) -> Survey:
+    problems: list[Problem] = []
+    settings = bank = None
+    try:
+        settings = load_settings(folder)
+    except DataError as exc:
+        problems += exc.problems
+    try:
+        bank = load_bank(folder)
+    except DataError as exc:
+        problems += exc.problems
+    available = survey_years(folder)
+    if not available:
+        problems.append(Problem(str(folder), None, None, None, "a folder per survey year (such as 2022/) holding a survey.yml"))
+    if year is None and available:
+        year = available[-1]
+    if available and year not in available:
+        problems.append(Problem(str(folder), None, None, str(year), f"a year with data; the years present are {', '.join(map(str, available))}"))
+    years: dict[int, YearData] = {}
+    for y in (y for y in available if year is not None and y <= year):
+        try:
+            years[y] = load_year(folder, y)
+        except DataError as exc:
+            problems += exc.problems
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems)
+    return Survey(folder, settings, bank, years)

@@ -1,0 +1,76 @@
+"""Shared test fixtures: small, self-contained data folders written per test."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+BANK = {
+    "themes": {"improvement": "Improvement", "wellbeing": "Health and wellbeing"},
+    "questions": {
+        "IMP01": {"theme": "improvement", "short": "Understand priorities", "wording": {2021: "I understand the priorities", 2022: "I understand the priorities"}},
+        "IMP02": {
+            "theme": "improvement",
+            "short": "Regular supervision",
+            "wording": {2021: "I get supervision", 2022: "I get regular, reflective supervision"},
+            "comparable_from": 2022,
+        },
+        "WEL01": {"theme": "wellbeing", "short": "Manageable workload", "wording": {2021: "My workload is manageable", 2022: "My workload is manageable"}},
+    },
+}
+
+
+def write_year(data_dir: Path, year: int, rows: list[dict], *, meta_overrides: dict | None = None, export_name: str = "export.csv", encoding="utf-8-sig"):
+    """Write data_dir/<year>/ with a respondent-level CSV export and its survey.yml."""
+    folder = data_dir / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows)
+    if export_name.endswith(".xlsx"):
+        frame.to_excel(folder / export_name, index=False)
+    else:
+        frame.to_csv(folder / export_name, index=False, encoding=encoding)
+    headings = {w: q for q, spec in BANK["questions"].items() for y, w in spec["wording"].items() if y == year}
+    meta = {
+        "year": year,
+        "level": "respondents",
+        "export": export_name,
+        "columns": {"respondent_id": "Response ID", "completed": "Completed", "team": "Team"},
+        "questions": {h: q for h, q in headings.items() if h in frame.columns},
+        "workforce": 100,
+    }
+    meta.update(meta_overrides or {})
+    (folder / "survey.yml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def respondent_rows(year: int, answers: dict[str, list[str]], teams: list[str] | None = None) -> list[dict]:
+    """Rows of a respondent export: one per answer position, with ids, dates and teams."""
+    n = len(next(iter(answers.values())))
+    rows = []
+    for i in range(n):
+        row = {"Response ID": f"R{i + 1:04d}", "Completed": f"{year}-05-{(i % 28) + 1:02d} 10:00", "Team": (teams or ["Team A"])[i % len(teams or ["Team A"])]}
+        row.update({heading: values[i] for heading, values in answers.items()})
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A valid two-year data folder (2021 and 2022), 40 respondents each."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "settings.yml").write_text(yaml.safe_dump({"organisation": "Test Council", "suppression_threshold": 10}), encoding="utf-8")
+    (folder / "question_bank.yml").write_text(yaml.safe_dump(BANK, sort_keys=False), encoding="utf-8")
+    labels = ["Strongly agree", "Agree", "Agree", "Neutral", "Disagree", "Don't know", "", "Strongly Disagree"] * 5
+    write_year(folder, 2021, respondent_rows(2021, {"I understand the priorities": labels, "I get supervision": labels[::-1], "My workload is manageable": labels}, ["Team A", "Team B"]))
+    write_year(folder, 2022, respondent_rows(2022, {"I understand the priorities": ["Agree"] * 30 + ["Disagree"] * 10, "I get regular, reflective supervision": labels, "My workload is manageable": labels}, ["Team A", "Team B", "Team C"]))
+    return folder
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, to prove a command changed nothing."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}

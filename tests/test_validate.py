@@ -1,0 +1,146 @@
+"""Validation: every kind of data mistake is reported with file, row, column and what was expected."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import yaml
+
+from healthcheck.validate import check_year
+from tests.conftest import tree_hashes
+
+
+def _edit_export(data_dir, year, edit):
+    path = data_dir / str(year) / "export.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = edit(frame)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _edit_meta(data_dir, year, edit):
+    path = data_dir / str(year) / "survey.yml"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(meta)
+    path.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+
+
+def _errors(data_dir, year=2022):
+    return check_year(data_dir, year).errors
+
+
+def test_clean_data_has_no_errors(data_dir):
+    assert _errors(data_dir, 2021) == []
+    assert _errors(data_dir, 2022) == []
+
+
+def test_unknown_response_label_names_row_column_and_value(data_dir):
+    def edit(frame):
+        frame.loc[4, "My workload is manageable"] = "Agre"
+        return frame
+
+    _edit_export(data_dir, 2022, edit)
+    [problem] = _errors(data_dir)
+    assert problem.file.endswith("2022/export.csv")
+    assert (problem.row, problem.column, problem.found) == (6, "My workload is manageable", "Agre")
+    assert "response label" in problem.expected
+
+
+def test_heading_with_no_mapping(data_dir):
+    _edit_export(data_dir, 2022, lambda f: f.assign(**{"I feel valued": "Agree"}))
+    [problem] = _errors(data_dir)
+    assert (problem.row, problem.column) == (1, "I feel valued")
+    assert "no mapping" in problem.expected
+
+
+def test_duplicate_respondent_id_reports_the_repeat(data_dir):
+    def edit(frame):
+        frame.loc[9, "Response ID"] = frame.loc[2, "Response ID"]
+        return frame
+
+    _edit_export(data_dir, 2022, edit)
+    [problem] = _errors(data_dir)
+    assert (problem.row, problem.column, problem.found) == (11, "Response ID", "R0003")
+
+
+def test_year_in_file_not_the_folders_year(data_dir):
+    def edit(frame):
+        frame.loc[0, "Completed"] = "2021-12-30 09:00"
+        frame.loc[1, "Completed"] = "not a date"
+        return frame
+
+    _edit_export(data_dir, 2022, edit)
+    problems = _errors(data_dir)
+    assert [(p.row, p.column) for p in problems] == [(2, "Completed"), (3, "Completed")]
+    assert all("2022" in p.expected for p in problems)
+
+
+def test_empty_file(data_dir):
+    (data_dir / "2022" / "export.csv").write_text("", encoding="utf-8")
+    [problem] = _errors(data_dir)
+    assert "empty" in problem.expected and problem.row is None
+
+
+def test_mapping_to_a_code_not_in_the_bank(data_dir):
+    _edit_meta(data_dir, 2022, lambda m: m["questions"].update({"My workload is manageable": "WEL99"}))
+    problems = _errors(data_dir)
+    assert any(p.found == "WEL99" and "question_bank.yml" in p.expected for p in problems)
+    assert all(p.file.endswith("survey.yml") for p in problems)
+
+
+def test_bank_question_without_a_column_is_a_warning(data_dir):
+    _edit_export(data_dir, 2022, lambda f: f.drop(columns=["My workload is manageable"]))
+    _edit_meta(data_dir, 2022, lambda m: m["questions"].pop("My workload is manageable"))
+    checked = check_year(data_dir, 2022)
+    assert checked.errors == []
+    [warning] = checked.warnings
+    assert "WEL01" in warning.expected
+
+
+def test_misspelt_setting_is_an_error(data_dir):
+    _edit_meta(data_dir, 2022, lambda m: m.update({"workfroce": 3}))
+    [problem] = _errors(data_dir)
+    assert problem.column == "workfroce" and "misspelt" in problem.expected
+
+
+def test_every_problem_is_reported_at_once(data_dir):
+    def edit(frame):
+        frame.loc[0, "I understand the priorities"] = "Yes"
+        frame.loc[3, "Response ID"] = "R0001"
+        return frame.assign(Extra="x")
+
+    _edit_export(data_dir, 2022, edit)
+    kinds = {(p.row, p.column) for p in _errors(data_dir)}
+    assert kinds == {(2, "I understand the priorities"), (5, "Response ID"), (1, "Extra")}
+
+
+def test_windows_1252_export_validates(data_dir):
+    path = data_dir / "2022" / "export.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame["I understand the priorities"] = frame["I understand the priorities"].replace("Agree", "Don\u2019t know")
+    frame.to_csv(path, index=False, encoding="cp1252")
+    assert _errors(data_dir) == []
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "healthcheck", *args], capture_output=True, text=True)
+
+
+def test_cli_validate_clean_and_broken_without_traceback_or_changes(data_dir):
+    ok = _cli("validate", "--year", "2022", "--data-dir", str(data_dir))
+    assert ok.returncode == 0, ok.stderr
+    assert "valid" in ok.stdout
+
+    _edit_export(data_dir, 2022, lambda f: f.assign(**{"I understand the priorities": "Agree strongly"}))
+    before = tree_hashes(data_dir)
+    bad = _cli("validate", "--year", "2022", "--data-dir", str(data_dir))
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "row 2, column 'I understand the priorities': found 'Agree strongly'" in bad.stderr
+    assert tree_hashes(data_dir) == before
+
+
+def test_cli_figures_on_bad_data_is_a_plain_error(data_dir):
+    (data_dir / "2022" / "export.csv").write_text("", encoding="utf-8")
+    result = _cli("figures", "--year", "2022", "--data-dir", str(data_dir))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "empty" in result.stderr
