@@ -63,6 +63,7 @@ class Survey:
     settings: Settings
     bank: QuestionBank
     years: dict[int, YearData]
+    _figures: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def year_list(self) -> list[int]:
@@ -84,10 +85,11 @@ class Survey:
     def threshold(self) -> int:
         return self.settings.suppression_threshold
 
-    @functools.cache
     def figures(self, year: int) -> pd.DataFrame:
         """The figures table for `year` (one row per question asked), compared with earlier years."""
-        return stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
+        if year not in self._figures:
+            self._figures[year] = stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
+        return self._figures[year]
 
     def figures_csv(self, year: int) -> str:
         """The public figures table as CSV text: exactly the documented columns, unrounded."""

@@ -1,0 +1,481 @@
+"""Statistics of the Health Check: percent positive, confidence intervals, year-on-year tests,
+theme scores and breakdowns with disclosure control.
+
+Every function reads the internal tables described in ``docs/data-format.md`` ("The internal
+tables"): ``counts``, ``published`` and ``questions``, and returns plain DataFrames. Nothing
+here reads files, prints or rounds: percentages are 0-100 and unrounded.
+
+Definitions
+-----------
+* valid responses: the five agreement codes in :data:`VALID`; ``dont_know``,
+  ``not_applicable`` and ``blank`` are counted (``n_invalid``) but left out of the base;
+* positive: ``strongly_agree`` + ``agree`` (:data:`POSITIVE`);
+* confidence interval: Wilson score interval, 95% by default;
+* change between two years: pooled two-sided two-proportion z-test, or two-sided Fisher's
+  exact test when any expected count of the 2x2 table is under 5;
+* suppression: no figure is shown from fewer than ``threshold`` valid responses (primary),
+  and breakdowns add complementary (secondary) suppression -- see :func:`breakdown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+#: The five agreement codes: the base of every percentage.
+VALID: tuple[str, ...] = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
+#: The codes counted as positive.
+POSITIVE: tuple[str, ...] = ("strongly_agree", "agree")
+#: Codes counted but left out of the base.
+INVALID: tuple[str, ...] = ("dont_know", "not_applicable", "blank")
+#: Every canonical response code.
+RESPONSES: tuple[str, ...] = VALID + INVALID
+
+#: ``group`` of the all-staff rows (``group_type == "all"``).
+ALL_STAFF = "All staff"
+#: z for a two-sided 95% interval: ``scipy.stats.norm.ppf(0.975)``.
+Z95 = 1.959963984540054
+#: Smallest expected count for which the z-test is used (else Fisher's exact test).
+MIN_EXPECTED = 5
+
+#: Test names in the ``test`` column.
+Z_TEST = "z-test"
+FISHER = "Fisher"
+
+#: Values of ``change_flag``.
+INCREASE = "increase"
+DECREASE = "decrease"
+NO_CHANGE = "no significant change"
+
+#: Values of ``basis``.
+BASIS_COUNTS = "counts"
+BASIS_PUBLISHED = "published"
+
+#: Reason given for a suppressed breakdown cell.
+REASON_PRIMARY = "fewer than {threshold} responses"
+REASON_SECONDARY = "secondary suppression"
+
+_KEYS = ["year", "question_id", "group_type", "group"]
+
+#: Columns of the figures table, in order (see :func:`figures_table`).
+ALL_FIGURE_COLUMNS = [
+    "year",
+    "question_id",
+    "theme",
+    "n_valid",
+    "n_positive",
+    "pct_positive",
+    "ci_low",
+    "ci_high",
+    "prev_year",
+    "prev_pct_positive",
+    "change_pts",
+    "p_value",
+    "change_flag",
+    "suppressed",
+    "basis",
+    "short",
+    "test",
+]
+#: The columns of the public figures CSV: the first 14 of the figures table.
+FIGURE_COLUMNS = ALL_FIGURE_COLUMNS[:14]
+
+#: Columns of the breakdown table (see :func:`breakdown`).
+BREAKDOWN_COLUMNS = [
+    "year",
+    "question_id",
+    "theme",
+    "short",
+    "group_type",
+    "group",
+    "n_valid",
+    "n_positive",
+    "pct_positive",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "reason",
+]
+
+#: Columns of the theme scores table (see :func:`theme_scores`).
+THEME_COLUMNS = ["year", "theme", "score", "n_questions"]
+
+
+# --------------------------------------------------------------------------- basic statistics
+
+
+def wilson_interval(k, n, z: float = Z95):
+    """Wilson score interval for ``k`` successes out of ``n``, as proportions (0-1).
+
+    Vectorised: ``k`` and ``n`` may be scalars, numpy arrays or Series (broadcast together).
+    Where ``n == 0`` both ends are NaN. Returns ``(low, high)`` as float arrays (or floats for
+    scalar input).
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        z2 = z * z
+        denom = 1.0 + z2 / n
+        centre = (p + z2 / (2.0 * n)) / denom
+        half = (z / denom) * np.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
+        # exact ends at k = 0 and k = n (the formula gives them up to rounding)
+        low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    empty = n == 0
+    low = np.where(empty, np.nan, low)
+    high = np.where(empty, np.nan, high)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def compare_proportions(k1, n1, k2, n2) -> tuple[float, str]:
+    """Two-sided test of equal proportions ``k1/n1`` versus ``k2/n2``.
+
+    Uses the pooled two-proportion z-test, unless any expected count of the 2x2 table
+    ``[[k1, n1 - k1], [k2, n2 - k2]]`` is under 5, when it uses Fisher's exact test.
+    Returns ``(p_value, test)`` with test ``"z-test"`` or ``"Fisher"``; ``(nan, "")`` when
+    either sample is empty.
+    """
+    k1, n1, k2, n2 = (int(v) for v in (k1, n1, k2, n2))
+    if not (0 <= k1 <= n1 and 0 <= k2 <= n2):
+        raise ValueError(f"counts out of range: {k1}/{n1}, {k2}/{n2}")
+    if n1 == 0 or n2 == 0:
+        return float("nan"), ""
+    table = np.array([[k1, n1 - k1], [k2, n2 - k2]], dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    if (expected < MIN_EXPECTED).any():
+        return float(sps.fisher_exact(table.astype(int), alternative="two-sided").pvalue), FISHER
+    pooled = (k1 + k2) / (n1 + n2)
+    se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+    z = (k2 / n2 - k1 / n1) / se
+    return float(2.0 * sps.norm.sf(abs(z))), Z_TEST
+
+
+def _check_responses(counts: pd.DataFrame) -> None:
+    unknown = set(counts["response"].dropna().unique()) - set(RESPONSES)
+    if unknown or counts["response"].isna().any():
+        raise ValueError(f"unknown response codes in counts: {sorted(map(str, unknown))}")
+
+
+def percent_positive(counts: pd.DataFrame) -> pd.DataFrame:
+    """Percent positive per (year, question_id, group_type, group).
+
+    Returns one row per key present in ``counts`` (a missing ``group`` is kept as its own
+    group) with ``n_valid``, ``n_positive``, ``n_invalid`` (dont_know + not_applicable +
+    blank), ``pct_positive`` and the Wilson interval ``ci_low``, ``ci_high`` (0-100; NaN when
+    ``n_valid`` is 0). Sorted by the keys.
+    """
+    _check_responses(counts)
+    n = counts["n"].astype("int64")
+    response = counts["response"]
+    frame = counts[_KEYS].assign(
+        n_valid=n.where(response.isin(VALID), 0),
+        n_positive=n.where(response.isin(POSITIVE), 0),
+        n_invalid=n.where(response.isin(INVALID), 0),
+    )
+    out = frame.groupby(_KEYS, sort=True, dropna=False)[["n_valid", "n_positive", "n_invalid"]]
+    out = out.sum().reset_index()
+    for col in ("n_valid", "n_positive", "n_invalid"):
+        out[col] = out[col].astype("int64")
+    return _add_percent(out)
+
+
+def _add_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add pct_positive, ci_low, ci_high (0-100) from n_positive and n_valid."""
+    k = frame["n_positive"].to_numpy(dtype=float)
+    n = frame["n_valid"].to_numpy(dtype=float)
+    low, high = wilson_interval(k, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(n > 0, 100.0 * k / n, np.nan)
+    return frame.assign(pct_positive=pct, ci_low=100.0 * low, ci_high=100.0 * high)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _theme_rank(questions: pd.DataFrame) -> dict:
+    """Theme -> position: the categories' order if ``theme`` is categorical, else the order
+    of first appearance in ``questions`` (which follows the question bank)."""
+    theme = questions["theme"]
+    if isinstance(theme.dtype, pd.CategoricalDtype):
+        order = list(theme.cat.categories)
+    else:
+        order = list(pd.unique(theme))
+    return {t: i for i, t in enumerate(order)}
+
+
+def _sort_by_theme(frame: pd.DataFrame, questions: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    rank = frame["theme"].map(_theme_rank(questions))
+    frame = frame.assign(_rank=rank.astype(float))
+    frame = frame.sort_values(["_rank", "question_id", *extra], kind="stable")
+    return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+def _question_figures(counts: pd.DataFrame, published: pd.DataFrame, questions: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Each asked (question, year)'s own figure, before any comparison with another year.
+
+    Counts come first; a question with no counts rows in a year but a published percentage
+    is a published figure. A counts figure from fewer than ``threshold`` valid responses is
+    suppressed (n_positive, pct_positive and CI blanked, n_valid kept).
+    """
+    q = questions.loc[:, ["year", "question_id", "theme", "short", "series"]]
+    if q.duplicated(["year", "question_id"]).any():
+        raise ValueError("questions has more than one row for a (year, question_id)")
+    pub = published.loc[:, ["year", "question_id", "pct_positive"]]
+    if pub.duplicated(["year", "question_id"]).any():
+        raise ValueError("published has more than one row for a (year, question_id)")
+    pub = pub.rename(columns={"pct_positive": "pub_pct"})
+
+    all_staff = counts.loc[counts["group_type"] == "all"].assign(group=ALL_STAFF)
+    pp = percent_positive(all_staff).drop(columns=["group_type", "group"])
+    f = q.merge(pp, on=["year", "question_id"], how="left", validate="1:1")
+    f = f.merge(pub, on=["year", "question_id"], how="left", validate="1:1")
+
+    has_counts = (f["n_valid"].fillna(0) + f["n_invalid"].fillna(0)) > 0
+    is_pub = ~has_counts & f["pub_pct"].notna()
+    f["basis"] = np.where(is_pub, BASIS_PUBLISHED, BASIS_COUNTS)
+    for col in ("n_valid", "n_positive"):
+        f[col] = f[col].fillna(0).astype("Int64").mask(is_pub, pd.NA)
+    f["pct_positive"] = f["pct_positive"].where(~is_pub, f["pub_pct"])
+    suppressed = ~is_pub & (f["n_valid"].fillna(0) < threshold)
+    f["suppressed"] = suppressed.astype(bool)
+    f["n_positive"] = f["n_positive"].mask(suppressed, pd.NA)
+    for col in ("pct_positive",):
+        f[col] = f[col].mask(suppressed)
+    for col in ("ci_low", "ci_high"):
+        f[col] = f[col].mask(suppressed | is_pub)
+    return f.drop(columns=["n_invalid", "pub_pct"])
+
+
+def figures_table(
+    counts: pd.DataFrame,
+    published: pd.DataFrame,
+    questions: pd.DataFrame,
+    year: int,
+    threshold: int = 10,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The figures table of ``year``: one row per question asked that year (rows of
+    ``questions`` with that year), all staff.
+
+    * ``basis`` is ``"counts"`` (from the ``group_type == "all"`` counts) or ``"published"``
+      (no counts rows for the question that year, but a published percentage: n columns and
+      CI empty, never tested, never suppressed). A question with neither is a counts row with
+      ``n_valid`` 0, hence suppressed.
+    * ``suppressed`` is True when a counts figure has ``n_valid < threshold``: then
+      n_positive, pct_positive, ci_low, ci_high, change_pts, p_value and change_flag are
+      empty; n_valid is kept (a count of responses is not itself disclosive).
+    * Previous figure: the latest earlier year in which the same question_id with the same
+      ``series`` was asked *and* has a shown figure (counts not suppressed, or published).
+      A suppressed year is passed over. ``prev_year``, ``prev_pct_positive`` and
+      ``change_pts = pct_positive - prev_pct_positive`` are filled whenever both figures are
+      shown (published ones included).
+    * Test: only when both figures are from counts (so both have ``n_valid >= threshold``):
+      ``p_value`` and ``test`` from :func:`compare_proportions`, and ``change_flag`` is
+      ``"increase"`` / ``"decrease"`` when ``p_value < alpha``, else
+      ``"no significant change"``. Otherwise ``p_value`` is NaN and ``test``/``change_flag``
+      are ``""``.
+
+    Columns: :data:`ALL_FIGURE_COLUMNS`; counts and ``prev_year`` are nullable ``Int64``.
+    Sorted by theme order (as in ``questions``), then question_id.
+    """
+    base = _question_figures(counts, published, questions, threshold)
+    base = base.loc[base["year"] <= year]
+    cur = base.loc[base["year"] == year].reset_index(drop=True)
+
+    shown = base.loc[base["pct_positive"].notna()]
+    prev = shown.loc[:, ["question_id", "series", "year", "pct_positive", "n_valid", "n_positive", "basis"]]
+    prev = prev.rename(
+        columns={
+            "year": "prev_year",
+            "pct_positive": "prev_pct_positive",
+            "n_valid": "prev_n_valid",
+            "n_positive": "prev_n_positive",
+            "basis": "prev_basis",
+        }
+    )
+    prev = prev.loc[prev["prev_year"] < year]
+    prev = prev.sort_values(["question_id", "series", "prev_year"], kind="stable")
+    prev = prev.drop_duplicates(["question_id", "series"], keep="last")
+    f = cur.merge(prev, on=["question_id", "series"], how="left", validate="1:1")
+
+    f["prev_year"] = f["prev_year"].astype("Int64")
+    f["change_pts"] = f["pct_positive"] - f["prev_pct_positive"]
+    testable = (
+        f["pct_positive"].notna()
+        & f["prev_pct_positive"].notna()
+        & (f["basis"] == BASIS_COUNTS)
+        & (f["prev_basis"] == BASIS_COUNTS)
+    )
+    p_values = np.full(len(f), np.nan)
+    tests = np.full(len(f), "", dtype=object)
+    for i in np.flatnonzero(testable.to_numpy()):
+        row = f.iloc[i]
+        p_values[i], tests[i] = compare_proportions(
+            row["prev_n_positive"], row["prev_n_valid"], row["n_positive"], row["n_valid"]
+        )
+    f["p_value"] = p_values
+    f["test"] = pd.array(tests, dtype="str")
+
+    significant = f["p_value"] < alpha
+    change = f["change_pts"]
+    flag = np.select(
+        [significant & (change > 0), significant & (change < 0), f["p_value"].notna()],
+        [INCREASE, DECREASE, NO_CHANGE],
+        default="",
+    )
+    f["change_flag"] = pd.array(flag, dtype="str")
+    f["suppressed"] = f["suppressed"].astype(bool)
+    f["year"] = f["year"].astype("int64")
+    f = _sort_by_theme(f, questions, extra=[])
+    return f.loc[:, ALL_FIGURE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- themes
+
+
+def theme_scores(figures: pd.DataFrame) -> pd.DataFrame:
+    """Theme scores from a figures table: per (year, theme), ``score`` = mean of the shown
+    (not suppressed, not missing) ``pct_positive`` of the theme's questions -- published
+    figures included -- and ``n_questions`` = how many figures went into it. A theme with no
+    shown figure has score NaN and n_questions 0. Rows keep the order of ``figures``."""
+    shown = figures["pct_positive"].where(~figures["suppressed"].astype(bool))
+    frame = figures.loc[:, ["year", "theme"]].assign(_value=shown)
+    out = frame.groupby(["year", "theme"], sort=False)["_value"].agg(["mean", "count"])
+    out = out.reset_index().rename(columns={"mean": "score", "count": "n_questions"})
+    out["n_questions"] = out["n_questions"].astype("int64")
+    return out.loc[:, THEME_COLUMNS]
+
+
+def theme_trend(
+    counts: pd.DataFrame,
+    published: pd.DataFrame,
+    questions: pd.DataFrame,
+    years: Iterable[int],
+    threshold: int = 10,
+) -> pd.DataFrame:
+    """Theme scores (:func:`theme_scores`) of each of ``years``, from
+    :func:`figures_table` of that year, stacked in the order of ``years``."""
+    frames = [theme_scores(figures_table(counts, published, questions, year, threshold=threshold)) for year in years]
+    if not frames:
+        return pd.DataFrame(columns=THEME_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+
+def _complementary(n_valid: np.ndarray, n_positive: np.ndarray, primary: np.ndarray) -> np.ndarray:
+    """The hidden cells of one question, given its cells (in a fixed order) and the primary
+    suppressions. See :func:`breakdown` for the rule."""
+    hidden = primary.copy()
+    if not hidden.any():
+        return hidden
+    has_pos = n_positive > 0
+    has_neg = (n_valid - n_positive) > 0
+    order = np.argsort(n_valid, kind="stable")
+    while True:
+        need_pos = (hidden & has_pos).sum() < 2
+        need_neg = (hidden & has_neg).sum() < 2
+        if not (need_pos or need_neg):
+            return hidden
+        helps = ~hidden & ((need_pos & has_pos) | (need_neg & has_neg))
+        if not helps.any():
+            hidden[:] = True
+            return hidden
+        hidden[order[helps[order]][0]] = True
+
+
+def breakdown(
+    counts: pd.DataFrame,
+    year: int,
+    group_type: str,
+    threshold: int = 10,
+    questions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Percent positive by team, locality or role, with disclosure control.
+
+    One row per (question_id, group) of ``group_type`` in ``year``: every group seen for
+    that group_type in the year appears for every question (a group without valid answers
+    to a question is a cell with ``n_valid`` 0), so a missing row never gives anything away.
+    Questions: those asked in ``year`` according to ``questions`` when given (which also
+    supplies ``theme`` and ``short`` and the theme order), else every question_id in the
+    year's counts. Rows whose group is missing or blank are not a group: they are the
+    *unattributed remainder*, counted in the all-staff total but shown nowhere.
+
+    Disclosure control, per question:
+
+    1. primary: a cell with ``n_valid < threshold`` is suppressed
+       (reason ``"fewer than {threshold} responses"``);
+    2. complementary: the all-staff total is published, so the total minus the shown cells
+       gives the sum of the hidden cells (plus the remainder). As soon as any cell of a
+       question is hidden, the hidden cells must include at least two cells with a positive
+       answer *and* at least two cells with a valid non-positive answer. Then the
+       difference, for n_valid, n_positive and n_valid - n_positive alike, always adds up
+       at least two non-zero cells, so it never equals one hidden cell's value -- even for
+       an attacker who knows the remainder (we deliberately do not count on the remainder,
+       which may be zero or guessable). Bounds on a cell remain possible, as with any
+       threshold rule. Cells are added smallest
+       ``n_valid`` first (ties by group name), taking only cells that help meet a missing
+       condition (reason ``"secondary suppression"``). If the conditions cannot be met,
+       every cell of the question is suppressed (the difference is then just the total).
+
+    A suppressed cell has n_valid, n_positive, pct_positive, ci_low and ci_high all empty.
+    Suppression is decided question by question. Columns: :data:`BREAKDOWN_COLUMNS`;
+    counts are nullable ``Int64``. Sorted by theme order (when ``questions`` is given), then
+    question_id, then group.
+
+    Not covered: differencing *between* group types (e.g. teams nested in localities) or
+    between years; publish at most one breakdown per question and year if that matters.
+    """
+    if group_type == "all":
+        raise ValueError("breakdown is for team, locality or role; use figures_table for all staff")
+    in_year = counts.loc[counts["year"] == year]
+    sub = in_year.loc[in_year["group_type"] == group_type]
+    attributed = sub["group"].fillna("").astype(str).str.strip() != ""
+    sub = sub.loc[attributed]
+
+    if questions is not None:
+        asked = questions.loc[questions["year"] == year, ["question_id", "theme", "short"]]
+        asked = _sort_by_theme(asked, questions, extra=[])
+    else:
+        ids = sorted(pd.unique(in_year["question_id"]))
+        asked = pd.DataFrame({"question_id": ids, "theme": pd.NA, "short": pd.NA})
+    groups = sorted(pd.unique(sub["group"]))
+    if not groups or asked.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+
+    grid = pd.DataFrame(
+        {
+            "question_id": np.repeat(asked["question_id"].to_numpy(), len(groups)),
+            "group": np.tile(np.asarray(groups, dtype=object), len(asked)),
+        }
+    )
+    grid = grid.merge(asked, on="question_id", how="left")
+    pp = percent_positive(sub).loc[:, ["question_id", "group", "n_valid", "n_positive"]]
+    grid = grid.merge(pp, on=["question_id", "group"], how="left", validate="1:1")
+    grid[["n_valid", "n_positive"]] = grid[["n_valid", "n_positive"]].fillna(0).astype("int64")
+    grid = _add_percent(grid)
+
+    primary = (grid["n_valid"] < threshold).to_numpy()
+    hidden = primary.copy()
+    n_valid = grid["n_valid"].to_numpy()
+    n_positive = grid["n_positive"].to_numpy()
+    for rows in grid.groupby("question_id", sort=False).indices.values():
+        hidden[rows] = _complementary(n_valid[rows], n_positive[rows], primary[rows])
+
+    reason = np.select([primary, hidden], [REASON_PRIMARY.format(threshold=threshold), REASON_SECONDARY], default="")
+    grid["n_valid"] = grid["n_valid"].astype("Int64").mask(hidden, pd.NA)
+    grid["n_positive"] = grid["n_positive"].astype("Int64").mask(hidden, pd.NA)
+    for col in ("pct_positive", "ci_low", "ci_high"):
+        grid[col] = grid[col].mask(hidden)
+    grid["suppressed"] = hidden
+    grid["reason"] = pd.array(reason, dtype="str")
+    grid["year"] = int(year)
+    grid["group_type"] = group_type
+    return grid.loc[:, BREAKDOWN_COLUMNS].reset_index(drop=True)
