@@ -35,7 +35,10 @@ def cmd_validate(args) -> int:
     problems = []
     for year in wanted:
         if year not in years:
-            print(f"There is no data/{year}/survey.yml in {data_dir}; the years present are {', '.join(map(str, years))}.", file=sys.stderr)
+            print(
+                f"There is no data/{year}/survey.yml in {data_dir}; the years present are {', '.join(map(str, years))}.",
+                file=sys.stderr,
+            )
             return 1
         problems += check_year(data_dir, year).problems
     # The same file can be checked for several years (settings, bank): report each problem once.

@@ -17,7 +17,18 @@ from pathlib import Path
 from healthcheck import paths
 
 # The packages whose versions can change a figure; all installed versions are recorded too.
-KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "wordcloud", "jupyter-book", "papermill", "nbconvert")
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "wordcloud",
+    "jupyter-book",
+    "papermill",
+    "nbconvert",
+)
 
 
 def sha256(path: Path) -> str:

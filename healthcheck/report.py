@@ -29,9 +29,13 @@ def pct(value: float) -> str:
 
 
 def pts(change: float) -> str:
-    """A change in percentage points, signed."""
+    """A change in percentage points, signed; "no change" when it rounds to zero."""
     rounded = round(change)
-    return f"{'+' if rounded > 0 else ''}{rounded} points" if abs(rounded) != 1 else f"{'+' if rounded > 0 else ''}{rounded} point"
+    if rounded == 0:
+        return "no change"
+    return (
+        f"{'+' if rounded > 0 else ''}{rounded} points" if abs(rounded) != 1 else f"{'+' if rounded > 0 else ''}{rounded} point"
+    )
 
 
 def long_date(value) -> str:
@@ -110,7 +114,7 @@ class Chapter:
         if row.suppressed:
             return f"{quoted}: fewer than {self.threshold} valid responses in {self.year}, so no figure is shown."
         if row.basis == stats.BASIS_PUBLISHED:
-            text = f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} (a published figure; no counts are available)."
+            text = f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} (a published figure; no counts exist)."
         else:
             text = (
                 f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} "
@@ -135,7 +139,7 @@ class Chapter:
         if row.change_flag == stats.DECREASE:
             return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant decrease."
         if row.change_flag == stats.NO_CHANGE:
-            return f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance alone could produce."
+            return f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
         return f"In {prev} the published figure was {pct(row.prev_pct_positive)} ({change}); published figures are not tested."
 
     def theme_sentence(self, theme: str) -> str:
@@ -207,21 +211,32 @@ class Chapter:
             )
         display(HTML(block))
 
-    def demonstration_notice(self) -> None:
-        """A visible notice of what is synthetic, wherever demonstration data is shown."""
+    def demonstration_notice(self, detail: bool = False) -> None:
+        """A visible notice of what is synthetic, wherever demonstration data is shown.
+
+        Every page gets the report-wide notice; with `detail`, the year's own account of what
+        is synthetic follows it (the introduction and the methods appendix use that).
+        """
         notice = self.settings.demonstration_notice.strip()
-        synthetic = self.meta.synthetic.strip()
-        if not (notice or synthetic):
+        if detail and self.meta.synthetic.strip():
+            notice = f"{notice} {self.meta.synthetic.strip()}".strip()
+        if not notice:
             return
-        text = " ".join(t for t in (notice, synthetic) if t)
-        display(HTML(f'<aside class="hc-notice" role="note"><strong>Demonstration data.</strong> {html.escape(text)}</aside>'))
+        if not notice.lower().startswith("demonstration data"):
+            notice = f"<strong>Demonstration data.</strong> {html.escape(notice)}"
+        else:
+            head, _, rest = notice.partition(".")
+            notice = f"<strong>{html.escape(head)}.</strong>{html.escape(rest)}"
+        display(HTML(f'<aside class="hc-notice" role="note">{notice}</aside>'))
 
     def response_distribution(self, theme: str) -> pd.DataFrame:
         """Percent of valid responses per answer, for the theme's statements with enough responses."""
         figs = self.theme_figures(theme)
         shown = figs[~figs["suppressed"].astype(bool) & (figs["basis"] == stats.BASIS_COUNTS)]
         counts = self.survey.counts
-        counts = counts[(counts["year"] == self.year) & (counts["group_type"] == "all") & counts["question_id"].isin(shown["question_id"])]
+        counts = counts[
+            (counts["year"] == self.year) & (counts["group_type"] == "all") & counts["question_id"].isin(shown["question_id"])
+        ]
         table = counts.pivot_table(index="question_id", columns="response", values="n", aggfunc="sum", fill_value=0)
         table = table.reindex(columns=list(RESPONSES), fill_value=0)
         valid = table[list(stats.VALID)].sum(axis=1)
@@ -282,7 +297,11 @@ class Chapter:
             "summary_intro",
             f"The {self.year} {self.settings.report_title} of {org} {self.settings.service} heard from "
             f"**{y.n_respondents}** staff in the survey"
-            + (f" and about **{self.meta.focus_groups.participants}** in {self.meta.focus_groups.held} focus groups" if self.meta.focus_groups else "")
+            + (
+                f" and about **{self.meta.focus_groups.participants}** in {self.meta.focus_groups.held} focus groups"
+                if self.meta.focus_groups
+                else ""
+            )
             + ". This page gives the headline figure of each theme and how it has changed.",
         )
         compared = ", ".join(str(v) for v in self.survey.year_list if v < self.year) or "no earlier year"
@@ -296,7 +315,9 @@ class Chapter:
     def headline_infographic(self) -> None:
         rows = self.headline_rows()
         fig = charts.headline_infographic(
-            rows, title=f"{self.settings.report_title} {self.year}", subtitle=f"{self.settings.organisation}: % of staff agreeing, by theme"
+            rows,
+            title=f"{self.settings.report_title} {self.year}",
+            subtitle=f"{self.settings.organisation}: % of staff agreeing, by theme",
         )
         alt = f"Headline figures of the {self.year} health check by theme. " + "; ".join(
             f"{r.theme_title}: {pct(r.headline_pct)}, {r.change_text}" for r in rows.itertuples()
@@ -311,7 +332,7 @@ class Chapter:
         items = "".join(
             f"<li><strong>{html.escape(r.theme_title)}: {pct(r.headline_pct)}</strong> {html.escape(r.headline_label)}; "
             f"{html.escape(r.change_text)}. Highest: {html.escape(r.lead_statement)} ({pct(r.lead_pct)}).</li>"
-            for r in rows.sort_values("theme_title").itertuples()
+            for r in rows.itertuples()
         )
         display(HTML(f'<ul class="hc-headlines">{items}</ul>'))
 
@@ -365,7 +386,11 @@ class Chapter:
             return
         blocks = []
         for q in quotes.itertuples():
-            note = ' <span class="hc-illustrative">(illustrative quote written for the demonstration)</span>' if q.illustrative.strip().lower() == "yes" else ""
+            note = (
+                ' <span class="hc-illustrative">(illustrative quote written for the demonstration)</span>'
+                if q.illustrative.strip().lower() == "yes"
+                else ""
+            )
             blocks.append(
                 f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
                 f"<figcaption>{html.escape(q.speaker)}{note}</figcaption></figure>"
@@ -450,8 +475,15 @@ class Chapter:
             {"Measure": "Answers given (all statements)", "Value": total},
         ]
         for code in ("dont_know", "not_applicable", "blank"):
-            rows.append({"Measure": f"Answers '{RESPONSE_LABELS[code]}' (left out of the base)", "Value": int(by_response.get(code, 0))})
-        rows.append({"Measure": "Statements with too few responses to report", "Value": int(self.figures["suppressed"].astype(bool).sum())})
+            rows.append(
+                {"Measure": f"Answers '{RESPONSE_LABELS[code]}' (left out of the base)", "Value": int(by_response.get(code, 0))}
+            )
+        rows.append(
+            {
+                "Measure": "Statements with too few responses to report",
+                "Value": int(self.figures["suppressed"].astype(bool).sum()),
+            }
+        )
         display(HTML(html_table(pd.DataFrame(rows), f"Data quality, {self.year}")))
         if y.warnings:
             items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in y.warnings)
@@ -482,7 +514,11 @@ class Chapter:
             display(HTML(f"<p>No published figures are held for {self.year}, so there is nothing to reconcile.</p>"))
             return
         mismatches = int((table["Matches when rounded"] == "No").sum())
-        verdict = "All published figures match the computed ones when rounded." if not mismatches else f"{mismatches} published figure(s) differ from the computed ones by more than rounding."
+        verdict = (
+            "All published figures match the computed ones when rounded."
+            if not mismatches
+            else f"{mismatches} published figure(s) differ from the computed ones by more than rounding."
+        )
         display(HTML(f"<p>{verdict}</p>" + html_table(table, f"Computed and published percentages, {self.year}")))
 
     def question_bank_table(self) -> None:
@@ -527,7 +563,15 @@ class Chapter:
 
         hashes = manifest.input_hashes(self.survey.data_dir, self.year)
         table = pd.DataFrame({"File": list(hashes), "SHA-256": list(hashes.values())})
-        display(HTML(html_table(table, f"Input files read for the {self.year} report, with their SHA-256 hashes", css_class="hc-table hc-hashes")))
+        display(
+            HTML(
+                html_table(
+                    table,
+                    f"Input files read for the {self.year} report, with their SHA-256 hashes",
+                    css_class="hc-table hc-hashes",
+                )
+            )
+        )
 
     # ------------------------------------------------------------------ charts
 
@@ -563,7 +607,9 @@ class Chapter:
             return
         title = self.theme_title(theme)
         for group_type in group_types:
-            table = stats.breakdown(self.survey.counts, self.year, group_type, threshold=self.threshold, questions=self.survey.questions)
+            table = stats.breakdown(
+                self.survey.counts, self.year, group_type, threshold=self.threshold, questions=self.survey.questions
+            )
             table = table[table["theme"] == theme]
             if table.empty:
                 continue
@@ -572,10 +618,12 @@ class Chapter:
                 pct=table["pct_positive"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
                 base=table["n_valid"].map(lambda v: "" if pd.isna(v) else int(v)),
             )
-            shown["pct"] = shown["pct"].where(~shown["suppressed"].astype(bool), f"fewer than {self.threshold} responses (hidden)")
-            data = shown.rename(columns={"short": "Statement", "group": group_type.capitalize(), "pct": "% agreeing", "base": "Valid responses"})[
-                ["Statement", group_type.capitalize(), "% agreeing", "Valid responses"]
-            ]
+            shown["pct"] = shown["pct"].where(
+                ~shown["suppressed"].astype(bool), f"fewer than {self.threshold} responses (hidden)"
+            )
+            data = shown.rename(
+                columns={"short": "Statement", "group": group_type.capitalize(), "pct": "% agreeing", "base": "Valid responses"}
+            )[["Statement", group_type.capitalize(), "% agreeing", "Valid responses"]]
             self.show_figure(
                 fig,
                 f"{theme}-by-{group_type}",
@@ -625,7 +673,9 @@ class Chapter:
         )
 
     def theme_trend_figure(self) -> None:
-        scores = stats.theme_trend(self.survey.counts, self.survey.published, self.survey.questions, self.survey.year_list, threshold=self.threshold)
+        scores = stats.theme_trend(
+            self.survey.counts, self.survey.published, self.survey.questions, self.survey.year_list, threshold=self.threshold
+        )
         scores = scores[scores["n_questions"] > 0]
         series = scores.assign(label=scores["theme"].map(self.bank.themes), pct_positive=scores["score"])
         fig = charts.trend(series[["year", "label", "pct_positive"]], measure="theme score (average % agreeing)")
@@ -640,16 +690,29 @@ class Chapter:
         figs = figs[~figs["suppressed"].astype(bool)]
         questions = self.survey.questions
         for theme, title in self.bank.themes.items():
-            rows = figs[figs["theme"] == theme].merge(questions[["question_id", "year", "series"]], on=["question_id", "year"], how="left")
+            rows = figs[figs["theme"] == theme].merge(
+                questions[["question_id", "year", "series"]], on=["question_id", "year"], how="left"
+            )
             if rows.empty:
                 continue
             series = rows.assign(label=rows["short"])[["year", "label", "pct_positive", "ci_low", "ci_high", "basis", "series"]]
             fig = charts.trend(series, title=f"{title}: statements over time")
-            data = rows.assign(
-                ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{r.ci_low:.0f} to {r.ci_high:.0f}", axis=1),
-                basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
-            ).rename(columns={"short": "Statement", "year": "Year", "pct_positive": "% agreeing", "ci": "95% interval", "basis": "Source", "n_valid": "Valid responses"})[
-                ["Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]
-            ].round(1)
+            data = (
+                rows.assign(
+                    ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{r.ci_low:.0f} to {r.ci_high:.0f}", axis=1),
+                    basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
+                )
+                .rename(
+                    columns={
+                        "short": "Statement",
+                        "year": "Year",
+                        "pct_positive": "% agreeing",
+                        "ci": "95% interval",
+                        "basis": "Source",
+                        "n_valid": "Valid responses",
+                    }
+                )[["Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]]
+                .round(1)
+            )
             display(HTML(f"<h3>{html.escape(title)}</h3>"))
             self.show_figure(fig, f"{theme}-trend", f"{title}: percent agreeing with each statement by year.", fig.alt_text, data)

@@ -128,7 +128,11 @@ def _load_survey_cached(folder: Path, year: int | None, _fingerprint: tuple) -> 
     if year is None and available:
         year = available[-1]
     if available and year not in available:
-        problems.append(Problem(str(folder), None, None, str(year), f"a year with data; the years present are {', '.join(map(str, available))}"))
+        problems.append(
+            Problem(
+                str(folder), None, None, str(year), f"a year with data; the years present are {', '.join(map(str, available))}"
+            )
+        )
     years: dict[int, YearData] = {}
     for y in (y for y in available if year is not None and y <= year):
         try:

@@ -70,7 +70,9 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
         checked.problems.append(Problem(shown, None, None, None, f"a readable table, but the file {exc}"))
         return checked
     if frame.empty:
-        checked.problems.append(Problem(shown, None, None, None, "a heading row and at least one row of answers (the file is empty)"))
+        checked.problems.append(
+            Problem(shown, None, None, None, "a heading row and at least one row of answers (the file is empty)")
+        )
         return checked
     checked.frame = frame
 
@@ -103,7 +105,9 @@ def _failures_to_problems(failures: pd.DataFrame, file: str, frame: pd.DataFrame
         else:
             expected = str(row.check)
         problems.append(
-            Problem(file, None if index is None else int(index) + FIRST_DATA_ROW, str(row.column), str(row.failure_case), expected)
+            Problem(
+                file, None if index is None else int(index) + FIRST_DATA_ROW, str(row.column), str(row.failure_case), expected
+            )
         )
     return problems
 
@@ -125,10 +129,16 @@ def _check_headings(frame: pd.DataFrame, meta: YearMeta, file: str, roles: list[
     problems = []
     role_headings = {h for h in (getattr(meta.columns, r) for r in roles) if h}
     known = role_headings | set(meta.ignore) | set(meta.questions)
-    for number, heading in enumerate(frame.columns, start=1):
+    for heading in frame.columns:
         if heading not in known:
             problems.append(
-                Problem(file, 1, heading, None, "a heading listed under 'questions', 'columns' or 'ignore' in survey.yml (no mapping found)")
+                Problem(
+                    file,
+                    1,
+                    heading,
+                    None,
+                    "a heading listed under 'questions', 'columns' or 'ignore' in survey.yml (no mapping found)",
+                )
             )
     for role in roles:
         heading = getattr(meta.columns, role)
@@ -140,7 +150,9 @@ def _check_headings(frame: pd.DataFrame, meta: YearMeta, file: str, roles: list[
 def _check_respondent_export(frame: pd.DataFrame, meta: YearMeta, file: str, data_dir: Path, year: int) -> list[Problem]:
     problems = _check_headings(frame, meta, file, ["respondent_id", "completed", "team", "locality", "role"])
     if not meta.columns.respondent_id:
-        problems.append(Problem(_survey_file(data_dir, year), None, "columns.respondent_id", None, "the heading of the respondent id column"))
+        problems.append(
+            Problem(_survey_file(data_dir, year), None, "columns.respondent_id", None, "the heading of the respondent id column")
+        )
     columns = {}
     if meta.columns.respondent_id in frame.columns:
         columns[meta.columns.respondent_id] = pa.Column(
@@ -175,16 +187,26 @@ def _check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: i
     if problems:
         return problems
     extra = [h for h in frame.columns if h not in {getattr(cols, r) for r in roles} | set(meta.ignore)]
-    problems += [Problem(file, 1, h, None, "a heading named under 'columns' or 'ignore' in survey.yml (no mapping found)") for h in extra]
+    problems += [
+        Problem(file, 1, h, None, "a heading named under 'columns' or 'ignore' in survey.yml (no mapping found)") for h in extra
+    ]
     wording = {w.strip() for w in meta.questions}
     schema = pa.DataFrameSchema(
         {
             cols.question: pa.Column(
-                str, pa.Check(lambda s: s.str.strip().isin(wording), error="a question wording listed under 'questions' in survey.yml (no mapping found)")
+                str,
+                pa.Check(
+                    lambda s: s.str.strip().isin(wording),
+                    error="a question wording listed under 'questions' in survey.yml (no mapping found)",
+                ),
             ),
             cols.response: pa.Column(str, pa.Check(_known_label, error="a known response label")),
-            cols.count: pa.Column(str, pa.Check(lambda s: s.str.strip().str.fullmatch(r"\d+"), error="a whole number of responses, 0 or more")),
-            cols.completed: pa.Column(str, pa.Check(lambda s: _year_of(s) == year, error=f"the survey year {year}, the folder's year")),
+            cols.count: pa.Column(
+                str, pa.Check(lambda s: s.str.strip().str.fullmatch(r"\d+"), error="a whole number of responses, 0 or more")
+            ),
+            cols.completed: pa.Column(
+                str, pa.Check(lambda s: _year_of(s) == year, error=f"the survey year {year}, the folder's year")
+            ),
         },
         strict=False,
     )
@@ -195,7 +217,13 @@ def _check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: i
     key = pd.DataFrame({"q": frame[cols.question].str.strip(), "r": frame[cols.response].map(io.normalise_label)})
     for index in key.index[key.duplicated(keep="first") & key["r"].notna()]:
         problems.append(
-            Problem(file, int(index) + FIRST_DATA_ROW, cols.response, frame.at[index, cols.response], "each response option once per question (this one is repeated)")
+            Problem(
+                file,
+                int(index) + FIRST_DATA_ROW,
+                cols.response,
+                frame.at[index, cols.response],
+                "each response option once per question (this one is repeated)",
+            )
         )
     return problems
 
@@ -208,7 +236,9 @@ def _check_mapping(meta: YearMeta, bank: QuestionBank, data_dir: Path, year: int
         if qid not in bank.questions:
             problems.append(Problem(survey, None, key, qid, "a question code from question_bank.yml"))
         elif year not in bank.questions[qid].wording:
-            problems.append(Problem(survey, None, key, qid, f"a question asked in {year} (question_bank.yml has no {year} wording for {qid})"))
+            problems.append(
+                Problem(survey, None, key, qid, f"a question asked in {year} (question_bank.yml has no {year} wording for {qid})")
+            )
         if qid in seen:
             problems.append(Problem(survey, None, key, qid, f"each question code once (also mapped from '{seen[qid][:60]}')"))
         seen.setdefault(qid, heading)
@@ -217,7 +247,14 @@ def _check_mapping(meta: YearMeta, bank: QuestionBank, data_dir: Path, year: int
         # A question known only from a published percentage is expected to have no column.
         if qid not in seen and qid not in set(published["question_id"]):
             problems.append(
-                Problem(survey, None, "questions", None, f"a heading mapped to {qid} ({bank.questions[qid].short}), asked in {year} by the bank", "warning")
+                Problem(
+                    survey,
+                    None,
+                    "questions",
+                    None,
+                    f"a heading mapped to {qid} ({bank.questions[qid].short}), asked in {year} by the bank",
+                    "warning",
+                )
             )
     return problems
 
@@ -235,7 +272,9 @@ def _check_published(path: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
         return [Problem(shown, 1, c, None, "this column") for c in missing]
     schema = pa.DataFrameSchema(
         {
-            "question_id": pa.Column(str, pa.Check(lambda s: s.str.strip().isin(bank.questions), error="a question code from question_bank.yml")),
+            "question_id": pa.Column(
+                str, pa.Check(lambda s: s.str.strip().isin(bank.questions), error="a question code from question_bank.yml")
+            ),
             "pct_positive": pa.Column(
                 str, pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(0, 100), error="a percentage from 0 to 100")
             ),
@@ -267,7 +306,11 @@ def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pr
         if "theme" in frame.columns:
             for index, theme in frame["theme"].items():
                 if theme.strip() not in bank.themes:
-                    problems.append(Problem(shown, int(index) + FIRST_DATA_ROW, "theme", theme, f"one of the themes: {', '.join(bank.themes)}"))
+                    problems.append(
+                        Problem(
+                            shown, int(index) + FIRST_DATA_ROW, "theme", theme, f"one of the themes: {', '.join(bank.themes)}"
+                        )
+                    )
         if "count" in frame.columns:
             for index, value in frame["count"].items():
                 if not value.strip().isdigit():
@@ -282,7 +325,13 @@ def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pr
         for part in ("previous", "current"):
             for number, item in enumerate(raw.get(part) or [], start=1):
                 if not isinstance(item, dict) or not item.get("recommendation"):
-                    problems.append(Problem(shown, None, f"{part}[{number}]", None, "a recommendation with a 'recommendation' text"))
+                    problems.append(
+                        Problem(shown, None, f"{part}[{number}]", None, "a recommendation with a 'recommendation' text")
+                    )
                 elif item.get("theme") and item["theme"] not in bank.themes:
-                    problems.append(Problem(shown, None, f"{part}[{number}].theme", item["theme"], f"one of the themes: {', '.join(bank.themes)}"))
+                    problems.append(
+                        Problem(
+                            shown, None, f"{part}[{number}].theme", item["theme"], f"one of the themes: {', '.join(bank.themes)}"
+                        )
+                    )
     return problems

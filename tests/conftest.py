@@ -12,19 +12,35 @@ import yaml
 BANK = {
     "themes": {"improvement": "Improvement", "wellbeing": "Health and wellbeing"},
     "questions": {
-        "IMP01": {"theme": "improvement", "short": "Understand priorities", "wording": {2021: "I understand the priorities", 2022: "I understand the priorities"}},
+        "IMP01": {
+            "theme": "improvement",
+            "short": "Understand priorities",
+            "wording": {2021: "I understand the priorities", 2022: "I understand the priorities"},
+        },
         "IMP02": {
             "theme": "improvement",
             "short": "Regular supervision",
             "wording": {2021: "I get supervision", 2022: "I get regular, reflective supervision"},
             "comparable_from": 2022,
         },
-        "WEL01": {"theme": "wellbeing", "short": "Manageable workload", "wording": {2021: "My workload is manageable", 2022: "My workload is manageable"}},
+        "WEL01": {
+            "theme": "wellbeing",
+            "short": "Manageable workload",
+            "wording": {2021: "My workload is manageable", 2022: "My workload is manageable"},
+        },
     },
 }
 
 
-def write_year(data_dir: Path, year: int, rows: list[dict], *, meta_overrides: dict | None = None, export_name: str = "export.csv", encoding="utf-8-sig"):
+def write_year(
+    data_dir: Path,
+    year: int,
+    rows: list[dict],
+    *,
+    meta_overrides: dict | None = None,
+    export_name: str = "export.csv",
+    encoding="utf-8-sig",
+):
     """Write data_dir/<year>/ with a respondent-level CSV export and its survey.yml."""
     folder = data_dir / str(year)
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,7 +68,11 @@ def respondent_rows(year: int, answers: dict[str, list[str]], teams: list[str] |
     n = len(next(iter(answers.values())))
     rows = []
     for i in range(n):
-        row = {"Response ID": f"R{i + 1:04d}", "Completed": f"{year}-05-{(i % 28) + 1:02d} 10:00", "Team": (teams or ["Team A"])[i % len(teams or ["Team A"])]}
+        row = {
+            "Response ID": f"R{i + 1:04d}",
+            "Completed": f"{year}-05-{(i % 28) + 1:02d} 10:00",
+            "Team": (teams or ["Team A"])[i % len(teams or ["Team A"])],
+        }
         row.update({heading: values[i] for heading, values in answers.items()})
         rows.append(row)
     return rows
@@ -63,14 +83,38 @@ def data_dir(tmp_path: Path) -> Path:
     """A valid two-year data folder (2021 and 2022), 40 respondents each."""
     folder = tmp_path / "data"
     folder.mkdir()
-    (folder / "settings.yml").write_text(yaml.safe_dump({"organisation": "Test Council", "suppression_threshold": 10}), encoding="utf-8")
+    (folder / "settings.yml").write_text(
+        yaml.safe_dump({"organisation": "Test Council", "suppression_threshold": 10}), encoding="utf-8"
+    )
     (folder / "question_bank.yml").write_text(yaml.safe_dump(BANK, sort_keys=False), encoding="utf-8")
     labels = ["Strongly agree", "Agree", "Agree", "Neutral", "Disagree", "Don't know", "", "Strongly Disagree"] * 5
-    write_year(folder, 2021, respondent_rows(2021, {"I understand the priorities": labels, "I get supervision": labels[::-1], "My workload is manageable": labels}, ["Team A", "Team B"]))
-    write_year(folder, 2022, respondent_rows(2022, {"I understand the priorities": ["Agree"] * 30 + ["Disagree"] * 10, "I get regular, reflective supervision": labels, "My workload is manageable": labels}, ["Team A", "Team B", "Team C"]))
+    write_year(
+        folder,
+        2021,
+        respondent_rows(
+            2021,
+            {"I understand the priorities": labels, "I get supervision": labels[::-1], "My workload is manageable": labels},
+            ["Team A", "Team B"],
+        ),
+    )
+    write_year(
+        folder,
+        2022,
+        respondent_rows(
+            2022,
+            {
+                "I understand the priorities": ["Agree"] * 30 + ["Disagree"] * 10,
+                "I get regular, reflective supervision": labels,
+                "My workload is manageable": labels,
+            },
+            ["Team A", "Team B", "Team C"],
+        ),
+    )
     return folder
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under `folder`, to prove a command changed nothing."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

@@ -65,7 +65,7 @@ def test_respondents_to_counts_matches_a_naive_count():
     for qcol, qid in (("Q1", "A01"), ("Q2", "A02")):
         for team in ("North", "South"):
             expected = {}
-            for label, t in zip(frame[qcol], frame["Team"]):
+            for label, t in zip(frame[qcol], frame["Team"], strict=True):
                 if t == team:
                     code = io.normalise_label(label)
                     expected[code] = expected.get(code, 0) + 1
@@ -82,7 +82,11 @@ def test_summary_to_counts():
         question, response, count = "Question", "Response", "Count"
 
     frame = pd.DataFrame(
-        {"Question": ["Q one", "Q one", "Q one "], "Response": ["Agree", "Strongly Agree", "Don't know"], "Count": ["4", "6", "2"]}
+        {
+            "Question": ["Q one", "Q one", "Q one "],
+            "Response": ["Agree", "Strongly Agree", "Don't know"],
+            "Count": ["4", "6", "2"],
+        }
     )
     counts = io.summary_to_counts(frame, 2020, Cols, {"Q one": "A01"})
     assert counts.set_index("response")["n"].to_dict() == {"strongly_agree": 6, "agree": 4, "dont_know": 2}

@@ -1,0 +1,81 @@
+"""The shipped demonstration data: valid, and reproducing the published 2022 figures."""
+
+import subprocess
+import sys
+from io import StringIO
+
+import pandas as pd
+
+from healthcheck import paths
+from healthcheck.survey import load_survey
+from tests.conftest import tree_hashes
+
+# The 2022 published percentages (report of October 2022 and its covering letter), as issued.
+PUBLISHED_2022 = {
+    "IMP01": 82, "IMP02": 69, "IMP03": 80, "IMP04": 88, "WEL01": 67, "PRA01": 74, "PRA02": 69, "PRA03": 55,
+    "PRA04": 50, "PRA05": 70, "PRA06": 72, "PRA07": 32, "PRA08": 55, "EDI01": 69, "EDI02": 74,
+}  # fmt: skip
+
+
+def test_every_shipped_year_validates():
+    result = subprocess.run([sys.executable, "-m", "healthcheck", "validate"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "0 error" in result.stdout or "valid" in result.stdout
+
+
+def test_2022_respondent_records_reproduce_the_published_percentages():
+    figures = load_survey(year=2022).figures(2022).set_index("question_id")
+    computed = {qid: round(float(figures.at[qid, "pct_positive"])) for qid in PUBLISHED_2022}
+    assert computed == PUBLISHED_2022
+    assert (figures.loc[list(PUBLISHED_2022), "basis"] == "counts").all()
+
+
+def test_published_csv_holds_the_same_figures_with_a_source():
+    published = pd.read_csv(paths.ROOT / "data" / "2022" / "published.csv")
+    assert dict(zip(published.question_id, published.pct_positive.round().astype(int), strict=True)) == PUBLISHED_2022
+    assert published.source.str.len().min() > 10
+
+
+def test_demo_has_the_features_the_report_must_show():
+    survey = load_survey(year=2022)
+    assert survey.years[2020].meta.level == "counts"
+    assert any(q.comparable_from for q in survey.bank.questions.values())
+    counts = survey.counts
+    assert (counts.response == "dont_know").any()
+    from healthcheck import stats
+
+    teams = stats.breakdown(counts, 2022, "team", threshold=survey.threshold)
+    assert teams.suppressed.any() and (~teams.suppressed).any()
+    published_only = survey.figures(2020)
+    assert (published_only.basis == "published").any()
+
+
+def test_figures_command_writes_exactly_the_documented_columns_without_touching_data():
+    before = tree_hashes(paths.ROOT / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "healthcheck", "figures", "--year", "2022", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    table = pd.read_csv(StringIO(result.stdout))
+    assert list(table.columns) == [
+        "year", "question_id", "theme", "n_valid", "n_positive", "pct_positive", "ci_low", "ci_high", "prev_year",
+        "prev_pct_positive", "change_pts", "p_value", "change_flag", "suppressed",
+    ]  # fmt: skip
+    assert len(table) == len(load_survey(year=2022).bank.asked_in(2022))
+    assert table.pct_positive.between(0, 100).all()
+    # unrounded: at least one percentage has decimals
+    assert (table.pct_positive % 1 != 0).any()
+    assert tree_hashes(paths.ROOT / "data") == before
+
+
+def test_demo_data_script_is_deterministic(tmp_path):
+    """Re-running the generator reproduces the committed files byte for byte."""
+    before = tree_hashes(paths.ROOT / "data")
+    subprocess.run(
+        [sys.executable, str(paths.ROOT / "scripts" / "make_demo_data.py"), "--out", str(tmp_path / "data")],
+        check=True,
+        capture_output=True,
+    )
+    assert tree_hashes(tmp_path / "data") == before
