@@ -217,18 +217,18 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
 # --------------------------------------------------------------------------------------
 
 
-def _round_half_up(x: float) -> int:
+def round_half_up(x: float) -> int:
     return int(Decimal(repr(float(x))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _pct(x: float) -> str:
+def format_pct(x: float) -> str:
     """82.4 -> '82%' (halves round up, as in published statistics)."""
-    return f"{_round_half_up(x)}%"
+    return f"{round_half_up(x)}%"
 
 
-def _pts(x: float) -> str:
+def format_pts(x: float) -> str:
     """Change in percentage points: '+7 pts', '-3 pts', '0 pts'."""
-    v = _round_half_up(x) if x >= 0 else -_round_half_up(-x)
+    v = round_half_up(x) if x >= 0 else -round_half_up(-x)
     return f"{v:+d} pts" if v else "0 pts"
 
 
@@ -432,13 +432,13 @@ def alt_text_likert(data: pd.DataFrame, theme_title: str, year: int) -> str:
             f"{theme_title}, {year}, from strongly disagree to strongly agree.")
     top = shown.iloc[0]
     if k == 1:
-        text += (f" {top['statement']}: {_pct(top['pct_positive'])} agree, "
-                 f"{_pct(top['pct_negative'])} disagree (n={top['n_valid']}).")
+        text += (f" {top['statement']}: {format_pct(top['pct_positive'])} agree, "
+                 f"{format_pct(top['pct_negative'])} disagree (n={top['n_valid']}).")
     else:
         low = shown.iloc[-1]
-        text += (f" Highest agreement: {top['statement']} ({_pct(top['pct_positive'])} agree, "
+        text += (f" Highest agreement: {top['statement']} ({format_pct(top['pct_positive'])} agree, "
                  f"n={top['n_valid']}); lowest: {low['statement']} "
-                 f"({_pct(low['pct_positive'])} agree, n={low['n_valid']}).")
+                 f"({format_pct(low['pct_positive'])} agree, n={low['n_valid']}).")
     note = _left_out_note(data)
     return f"{text} {note}".strip()
 
@@ -473,10 +473,10 @@ def likert(
         if k == 0:
             title = f"{theme_title}: not enough responses to show, {year}"
         elif k == 1:
-            title = f"{_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
+            title = f"{format_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
         else:
             hi, lo = shown["pct_positive"].iloc[0], shown["pct_positive"].iloc[-1]
-            title = (f"{theme_title}: agreement ranges from {_pct(lo)} to {_pct(hi)} "
+            title = (f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} "
                      f"across {k} statements")
     if subtitle is None:
         if k:
@@ -516,7 +516,7 @@ def likert(
                 if w >= 8:
                     face = LIKERT_COLOURS[code]
                     ax.text(
-                        left + w / 2, y, _pct(w), ha="center", va="center",
+                        left + w / 2, y, format_pct(w), ha="center", va="center",
                         fontsize=SMALL_SIZE, color=_text_colour_on(face), zorder=4,
                         bbox={"boxstyle": "square,pad=0.12", "facecolor": face,
                               "edgecolor": "none"},
@@ -616,7 +616,7 @@ def alt_text_trend(series: pd.DataFrame, measure: str = "% agreeing or strongly 
     for label, rows in df.groupby("label", sort=False):
         pts = []
         for _, r in rows.iterrows():
-            p = "not available" if pd.isna(r["pct_positive"]) else _pct(r["pct_positive"])
+            p = "not available" if pd.isna(r["pct_positive"]) else format_pct(r["pct_positive"])
             extra = " (published figure)" if r["basis"] == "published" else ""
             pts.append(f"{r['year']} {p}{extra}")
         sentence = f"{label}: " + ", ".join(pts) + "."
@@ -709,7 +709,7 @@ def trend(
                 below = i == 1
                 for _, r in rows.dropna(subset=["pct_positive"]).iterrows():
                     ax.annotate(
-                        _pct(r["pct_positive"]), (r["year"], r["pct_positive"]),
+                        format_pct(r["pct_positive"]), (r["year"], r["pct_positive"]),
                         xytext=(9, -13 if below else 9), textcoords="offset points",
                         ha="left", va="center", fontsize=SMALL_SIZE, color=TEXT_BLACK,
                         fontweight="bold", zorder=5,
@@ -763,11 +763,11 @@ def _trend_title(df: pd.DataFrame) -> str:
     if rows.empty:
         return str(labels[0])
     last = rows.iloc[-1]
-    head = f"{labels[0]}: {_pct(last['pct_positive'])} in {last['year']}"
+    head = f"{labels[0]}: {format_pct(last['pct_positive'])} in {last['year']}"
     same = rows[(rows["series"] == last["series"]) & (rows["year"] < last["year"])]
     if not same.empty:
         prev = same.iloc[-1]
-        a, b = _round_half_up(last["pct_positive"]), _round_half_up(prev["pct_positive"])
+        a, b = round_half_up(last["pct_positive"]), round_half_up(prev["pct_positive"])
         how = "up from" if a > b else "down from" if a < b else "the same as"
         head += f", {how} {b}% in {prev['year']}"
     return head
@@ -833,13 +833,13 @@ def change_table(
         elif _blank(pct):
             this_year = NOT_COMPARED
         elif published:
-            this_year = f"{_pct(pct)} (published)"
+            this_year = f"{format_pct(pct)} (published)"
         else:
-            this_year = f"{_pct(pct)} (n={int(n_valid)})" if not _blank(n_valid) else _pct(pct)
+            this_year = f"{format_pct(pct)} (n={int(n_valid)})" if not _blank(n_valid) else format_pct(pct)
 
         last_year = NOT_COMPARED
         if not _blank(prev_pct) and not _blank(prev_year):
-            last_year = f"{_pct(prev_pct)} ({int(prev_year)})"
+            last_year = f"{format_pct(prev_pct)} ({int(prev_year)})"
 
         change = NOT_COMPARED
         if suppressed:
@@ -852,7 +852,7 @@ def change_table(
             if _blank(diff) and not _blank(pct) and not _blank(prev_pct):
                 diff = float(pct) - float(prev_pct)
             if not _blank(diff):
-                change = _pts(float(diff))
+                change = format_pts(float(diff))
         elif _wording_changed(str(r.get("question_id")), int(r.get("year", 0) or 0), questions):
             sig = f"{NOT_COMPARED} Not compared: wording changed"
             last_year = NOT_COMPARED
@@ -949,7 +949,7 @@ def breakdown_data(
                 "n_valid": n if n is not None else 0,
                 "pct_positive": np.nan if supp else float(pct),
                 "suppressed": bool(supp),
-                "display": f"<{threshold}" if supp else _pct(float(pct)),
+                "display": f"<{threshold}" if supp else format_pct(float(pct)),
             })
     cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed",
             "display"]
@@ -972,8 +972,8 @@ def alt_text_breakdown(
         order = shown.sort_values(["pct_positive", "question_id", "group"],
                                   ascending=[False, True, True], kind="mergesort")
         hi, lo = order.iloc[0], order.iloc[-1]
-        text += (f" Highest: {hi['statement']}, {hi['group']} {_pct(hi['pct_positive'])}; "
-                 f"lowest: {lo['statement']}, {lo['group']} {_pct(lo['pct_positive'])}.")
+        text += (f" Highest: {hi['statement']}, {hi['group']} {format_pct(hi['pct_positive'])}; "
+                 f"lowest: {lo['statement']}, {lo['group']} {format_pct(lo['pct_positive'])}.")
     hidden = int(data["suppressed"].sum())
     if hidden:
         text += (f" {_plural(hidden, 'cell')} not shown because fewer than {threshold} "
@@ -1010,8 +1010,8 @@ def breakdown_heatmap(
         if shown.empty:
             title = f"Too few responses to show any {one} separately"
         else:
-            title = (f"Agreement by {one} ranges from {_pct(shown['pct_positive'].min())} "
-                     f"to {_pct(shown['pct_positive'].max())}")
+            title = (f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} "
+                     f"to {format_pct(shown['pct_positive'].max())}")
     if subtitle is None:
         when = f"{year}, " if year is not None else ""
         subtitle = (f"% agreeing or strongly agreeing, by {one}; {when}base: valid responses "
@@ -1170,7 +1170,7 @@ def alt_text_infographic(theme_rows: pd.DataFrame, title: str) -> str:
     parts = [f"{title.rstrip('.')}. Summary of {_plural(len(theme_rows), 'theme')}."]
     for _, r in theme_rows.iterrows():
         pct = r.get("headline_pct")
-        fig_text = "no figure shown" if _blank(pct) else f"{_pct(pct)} {r.get('headline_label', '')}"
+        fig_text = "no figure shown" if _blank(pct) else f"{format_pct(pct)} {r.get('headline_label', '')}"
         change = "" if _blank(r.get("change_text")) else str(r["change_text"]).lstrip(_SYMBOLS)
         parts.append(f"{r['theme_title']}: {fig_text.strip()}" + (f"; {change}" if change else "")
                      + ".")
@@ -1240,7 +1240,7 @@ def headline_infographic(
                 pct = r.get("headline_pct")
                 tiles.append({
                     "name": _wrap(str(r["theme_title"]), _chars_per_line(inner, sizes["name"])),
-                    "big": NOT_COMPARED if _blank(pct) else _pct(pct),
+                    "big": NOT_COMPARED if _blank(pct) else format_pct(pct),
                     "label": _wrap(str(r.get("headline_label", "") or ""),
                                    _chars_per_line(inner, sizes["text"])),
                     "change": _wrap(str(r.get("change_text", "") or ""),

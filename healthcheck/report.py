@@ -24,13 +24,13 @@ from healthcheck.survey import load_survey
 
 
 def pct(value: float) -> str:
-    """A percentage for display: whole number, as the published report rounds."""
-    return f"{value:.0f}%"
+    """A percentage for display: a whole number, halves rounded up, the same rule as the charts."""
+    return charts.format_pct(value)
 
 
 def pts(change: float) -> str:
     """A change in percentage points, signed; "no change" when it rounds to zero."""
-    rounded = round(change)
+    rounded = charts.round_half_up(change) if change >= 0 else -charts.round_half_up(-change)
     if rounded == 0:
         return "no change"
     return (
@@ -139,7 +139,9 @@ class Chapter:
         if row.change_flag == stats.DECREASE:
             return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant decrease."
         if row.change_flag == stats.NO_CHANGE:
-            return f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
+            return (
+                f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
+            )
         return f"In {prev} the published figure was {pct(row.prev_pct_positive)} ({change}); published figures are not tested."
 
     def theme_sentence(self, theme: str) -> str:
@@ -272,7 +274,7 @@ class Chapter:
             change = "first year reported"
             if prev_scores is not None and theme in prev_scores.index and prev_scores.at[theme, "n_questions"] > 0:
                 diff = score - prev_scores.at[theme, "score"]
-                arrow = "\u25b2" if round(diff) > 0 else "\u25bc" if round(diff) < 0 else "\u25cf"
+                arrow = "\u25b2" if pts(diff).startswith("+") else "\u25cf" if pts(diff) == "no change" else "\u25bc"
                 change = f"{arrow} {pts(diff)} since {self.prev_year} (theme score)"
             figs = self.theme_figures(theme)
             figs = figs[~figs["suppressed"].astype(bool)]
@@ -489,27 +491,18 @@ class Chapter:
             items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in y.warnings)
             display(HTML(f"<p>Warnings raised when the data were checked:</p><ul>{items}</ul>"))
 
-    def reconciliation_table(self) -> pd.DataFrame:
-        """Computed against published percentages for this year's questions that have both."""
-        published = self.survey.years[self.year].published
-        figs = self.figures[self.figures["basis"] == stats.BASIS_COUNTS].set_index("question_id")
-        rows = []
-        for p in published.itertuples():
-            if p.question_id not in figs.index:
-                continue
-            computed = figs.at[p.question_id, "pct_positive"]
-            rows.append(
-                {
-                    "Statement": figs.at[p.question_id, "short"],
-                    "Published (%)": p.pct_positive,
-                    "Computed (%)": round(float(computed), 2),
-                    "Matches when rounded": "Yes" if round(float(computed)) == round(p.pct_positive) else "No",
-                }
-            )
-        return pd.DataFrame(rows)
-
     def reconciliation(self) -> None:
-        table = self.reconciliation_table()
+        table = self.survey.reconciliation(self.year).rename(
+            columns={
+                "short": "Statement",
+                "published": "Published (%)",
+                "computed": "Computed (%)",
+                "matches": "Matches when rounded",
+            }
+        )
+        table["Matches when rounded"] = table["Matches when rounded"].map({True: "Yes", False: "No"})
+        table["Computed (%)"] = table["Computed (%)"].round(2)
+        table = table[["Statement", "Published (%)", "Computed (%)", "Matches when rounded"]]
         if table.empty:
             display(HTML(f"<p>No published figures are held for {self.year}, so there is nothing to reconcile.</p>"))
             return

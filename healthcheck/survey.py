@@ -91,6 +91,33 @@ class Survey:
             self._figures[year] = stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
         return self._figures[year]
 
+    def reconciliation(self, year: int) -> pd.DataFrame:
+        """Computed against published percentages, for the year's questions that have both.
+
+        Columns: question_id, short, published, computed, matches (True when both round to
+        the same whole number, halves up, the rule used for display).
+        """
+        from healthcheck.charts import round_half_up
+
+        published = self.years[year].published
+        figs = self.figures(year)
+        figs = figs[figs["basis"] == stats.BASIS_COUNTS].set_index("question_id")
+        rows = [
+            {
+                "question_id": p.question_id,
+                "short": figs.at[p.question_id, "short"],
+                "published": float(p.pct_positive),
+                "computed": float(figs.at[p.question_id, "pct_positive"]),
+            }
+            for p in published.itertuples()
+            if p.question_id in figs.index and pd.notna(figs.at[p.question_id, "pct_positive"])
+        ]
+        table = pd.DataFrame(rows, columns=["question_id", "short", "published", "computed"])
+        table["matches"] = [
+            round_half_up(c) == round_half_up(p) for c, p in zip(table["computed"], table["published"], strict=True)
+        ]
+        return table
+
     def figures_csv(self, year: int) -> str:
         """The public figures table as CSV text: exactly the documented columns, unrounded."""
         table = self.figures(year)[list(stats.FIGURE_COLUMNS)]

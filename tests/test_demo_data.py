@@ -79,3 +79,9 @@ def test_demo_data_script_is_deterministic(tmp_path):
         capture_output=True,
     )
     assert tree_hashes(tmp_path / "data") == before
+
+
+def test_2022_reconciliation_shows_every_published_figure_matching():
+    table = load_survey(year=2022).reconciliation(2022)
+    assert set(table.question_id) == set(PUBLISHED_2022)
+    assert table.matches.all()
