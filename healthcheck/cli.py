@@ -78,6 +78,21 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_new_year(args) -> int:
+    from healthcheck import scaffold
+
+    scaffold.new_year(paths.data_dir(args.data_dir), args.year)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from healthcheck import scaffold
+
+    report = scaffold.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
+    print(report.text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="healthcheck", description="Build and check the Social Work Health Check report.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--build-dir", type=Path, default=None, help="where to build (default: _build/ in the repository)")
     p.add_argument("--jobs", type=int, default=None, help="chapters run at once (default: number of cores)")
     p.add_argument("--force", action="store_true", help="re-run every chapter even when nothing changed")
+
+    p = add("new-year", cmd_new_year, "Start data/YEAR from the latest year's files (never overwrites a file).")
+    p.add_argument("year", type=int, help="the new survey year, after every year already in the data folder")
+
+    p = add("import", cmd_import, "Copy a year's export into data/YEAR and propose its heading -> question mapping.")
+    p.add_argument("--year", type=int, required=True, help="the survey year the export belongs to")
+    p.add_argument("path", type=Path, help="the export file from the survey tool (CSV or XLSX)")
+    p.add_argument("--yes", action="store_true", help="rewrite survey.yml's mapping even though it already names an export")
     return parser
 
 

@@ -1,0 +1,270 @@
+"""The year-start tools: `new-year` creates a year from the last one, `import` brings in the export.
+
+Both run on a copy of the shipped demo data; neither may change a file it did not create, except
+`import` rewriting the survey.yml that `new-year` started.
+"""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from healthcheck import io, paths, scaffold
+from healthcheck.config import YearMeta, load_bank, load_year_meta
+from tests.conftest import tree_hashes
+
+EXPORT_2022 = "CSC Health Check 2022 - all responses.csv"
+DROP_A_WORD = ("I have the time and the opportunity to undertake CPD.", "I have the time and opportunity to undertake CPD.")
+PUNCTUATION = (
+    "I know where to get help if I'm worried about my wellbeing.",
+    "I know where to get help if I\u2019m worried about my wellbeing",
+)
+NEW_FILES = ["survey.yml", "quotes.csv", "words.csv", "recommendations.yml"]
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "healthcheck", *map(str, args)], capture_output=True, text=True)
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A copy of the repository's data folder."""
+    return shutil.copytree(paths.ROOT / "data", tmp_path / "data")
+
+
+def _export_2023(demo, tmp_path, renames=None, name="Health Check 2023 export.csv"):
+    """The 2022 export as if run again in 2023, with some headings reworded."""
+    frame = io.read_table(demo / "2022" / EXPORT_2022)
+    frame["Completed"] = frame["Completed"].str.replace(r"^2022", "2023", regex=True)
+    frame = frame.rename(columns=dict(renames if renames is not None else [DROP_A_WORD, PUNCTUATION]))
+    path = tmp_path / "downloads" / name
+    path.parent.mkdir(exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_new_year_creates_the_templates_and_never_overwrites(demo):
+    result = _cli("new-year", 2023, "--data-dir", demo)
+    assert result.returncode == 0, result.stderr
+    folder = demo / "2023"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(NEW_FILES)
+
+    text = (folder / "survey.yml").read_text(encoding="utf-8")
+    assert text.startswith("# Health check 2023")
+    assert "CHECK AND OVERWRITE" in text
+    meta = YearMeta.model_validate(yaml.safe_load(text))
+    last = load_year_meta(demo, 2022)
+    assert meta.year == 2023 and meta.export == scaffold.EXPORT_PLACEHOLDER
+    for key in ("level", "columns", "ignore", "questions", "fieldwork", "workforce", "focus_groups", "context", "sources"):
+        assert getattr(meta, key) == getattr(last, key), key
+
+    # Once the placeholder is replaced the file loads exactly like any year's.
+    (folder / "survey.yml").write_text(text.replace(scaffold.EXPORT_PLACEHOLDER, "export.csv"), encoding="utf-8")
+    assert load_year_meta(demo, 2023).export == "export.csv"
+    (folder / "survey.yml").write_text(text, encoding="utf-8")
+
+    assert (folder / "quotes.csv").read_text(encoding="utf-8") == "theme,quote,speaker,illustrative\n"
+    assert (folder / "words.csv").read_text(encoding="utf-8") == "word,count\n"
+    recs = yaml.safe_load((folder / "recommendations.yml").read_text(encoding="utf-8"))
+    last_recs = yaml.safe_load((demo / "2022" / "recommendations.yml").read_text(encoding="utf-8"))["current"]
+    assert recs["current"] == []
+    assert [(r["id"], r["theme"], r["recommendation"]) for r in recs["previous"]] == [
+        (r["id"], r["theme"], r["recommendation"]) for r in last_recs
+    ]
+    assert all(r["actions"] == [] and r["status"] == "not started" for r in recs["previous"])
+
+    # The bank is listed, not edited.
+    assert "SYS03" in result.stdout and '2023: "' in result.stdout
+    assert _sha(demo / "question_bank.yml") == _sha(paths.ROOT / "data" / "question_bank.yml")
+
+    before = tree_hashes(demo)
+    again = _cli("new-year", 2023, "--data-dir", demo)
+    assert again.returncode == 0, again.stderr
+    assert tree_hashes(demo) == before
+    assert again.stdout.count("Skipped") == len(NEW_FILES)
+    assert "Nothing to do" in again.stdout
+
+
+def test_new_year_keeps_files_already_in_the_folder(demo):
+    (demo / "2023").mkdir()
+    (demo / "2023" / "quotes.csv").write_text("theme,quote,speaker,illustrative\nimprovement,Hello,Manager,no\n")
+    before = _sha(demo / "2023" / "quotes.csv")
+    assert scaffold.new_year(demo, 2023, echo=lambda _: None) == [
+        demo / "2023" / name for name in NEW_FILES if name != "quotes.csv"
+    ]
+    assert _sha(demo / "2023" / "quotes.csv") == before
+
+
+@pytest.mark.parametrize("year", [2022, 2021])
+def test_new_year_refuses_a_year_not_after_the_latest(demo, year):
+    before = tree_hashes(demo)
+    result = _cli("new-year", year, "--data-dir", demo)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Refusing to start" in result.stderr
+    assert tree_hashes(demo) == before
+
+
+def test_new_year_refuses_a_year_already_imported(demo, tmp_path):
+    assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
+    assert _cli("import", "--year", 2023, _export_2023(demo, tmp_path), "--data-dir", demo).returncode == 0
+    before = tree_hashes(demo)
+    for year in (2023, 2022):
+        result = _cli("new-year", year, "--data-dir", demo)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "Refusing to start" in result.stderr
+    assert tree_hashes(demo) == before
+
+
+def test_import_maps_every_question_and_the_year_validates(demo, tmp_path):
+    assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
+    source = _export_2023(demo, tmp_path)
+    source_hash = _sha(source)
+
+    result = _cli("import", "--year", 2023, source, "--data-dir", demo)
+    assert result.returncode == 0, result.stderr
+    assert _sha(source) == source_hash
+    copied = demo / "2023" / source.name
+    assert copied.read_bytes() == source.read_bytes()
+
+    meta = load_year_meta(demo, 2023)
+    last = load_year_meta(demo, 2022)
+    assert meta.export == source.name
+    assert meta.columns == last.columns and meta.ignore == ["Browser"]
+    expected = {dict([DROP_A_WORD, PUNCTUATION]).get(h, h): code for h, code in last.questions.items()}
+    assert meta.questions == expected
+    assert sorted(meta.questions.values()) == sorted(load_bank(demo).asked_in(2022))
+    assert meta.fieldwork == last.fieldwork and meta.context == last.context  # other keys kept
+    assert (demo / "2023" / "survey.yml").read_text(encoding="utf-8").startswith("# Health check 2023")
+
+    # The report names the reworded headings and prints the bank lines to add; the bank is untouched.
+    assert f"CPD02  {DROP_A_WORD[1]}" in result.stdout
+    assert f'      2023: "{DROP_A_WORD[1]}"' in result.stdout
+    assert f'      2023: "{PUNCTUATION[1]}"' in result.stdout
+    assert _sha(demo / "question_bank.yml") == _sha(paths.ROOT / "data" / "question_bank.yml")
+    assert "PLEASE CONFIRM" not in result.stdout and "NOT MATCHED" not in result.stdout
+
+    # The analyst adds the 2023 wording to (this test's copy of) the bank; then the year is valid.
+    bank_path = demo / "question_bank.yml"
+    bank = yaml.safe_load(bank_path.read_text(encoding="utf-8"))
+    for heading, code in meta.questions.items():
+        bank["questions"][code]["wording"][2023] = heading
+    bank_path.write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    check = _cli("validate", "--year", 2023, "--data-dir", demo)
+    assert check.returncode == 0, check.stderr + check.stdout
+    assert "WARNING" not in check.stdout
+
+
+def test_import_refuses_a_different_export_of_the_same_name(demo, tmp_path):
+    assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
+    source = _export_2023(demo, tmp_path)
+    assert _cli("import", "--year", 2023, source, "--data-dir", demo).returncode == 0
+
+    other = tmp_path / "elsewhere" / source.name
+    other.parent.mkdir()
+    other.write_bytes(source.read_bytes().replace(b"2023-05", b"2023-06", 1))
+    before = tree_hashes(demo)
+    result = _cli("import", "--year", 2023, other, "--data-dir", demo, "--yes")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "already exists and is a different file" in result.stderr
+    assert tree_hashes(demo) == before
+
+
+def test_import_rewrites_survey_yml_only_when_new_or_with_yes(demo, tmp_path):
+    assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
+    source = _export_2023(demo, tmp_path)
+    assert _cli("import", "--year", 2023, source, "--data-dir", demo).returncode == 0
+
+    before = tree_hashes(demo)
+    again = _cli("import", "--year", 2023, source, "--data-dir", demo)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert "--yes" in again.stderr
+    assert tree_hashes(demo) == before
+
+    # The identical file is fine; --yes rewrites the mapping and nothing else changes.
+    forced = _cli("import", "--year", 2023, source, "--data-dir", demo, "--yes")
+    assert forced.returncode == 0, forced.stderr
+    assert "already in place" in forced.stdout
+    assert tree_hashes(demo) == before
+
+
+def test_import_without_new_year_refuses(demo, tmp_path):
+    source = _export_2023(demo, tmp_path)
+    result = _cli("import", "--year", 2023, source, "--data-dir", demo)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "new-year 2023" in result.stderr
+    assert not (demo / "2023").exists()
+
+
+def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp_path):
+    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    supervision = "I receive supervision that is both regular and reflective."
+    renames = [
+        (supervision, "My supervision is regular, and it is reflective."),
+        ("Response ID", "Respondent ID"),
+    ]
+    source = _export_2023(demo, tmp_path, renames)
+    frame = io.read_table(source)
+    frame["Start time"] = ""
+    frame["Is there anything else you would like to tell us?"] = ""
+    frame.to_csv(source, index=False)
+
+    report = scaffold.import_export(demo, 2023, source)
+    assert [(m.heading, m.code) for m in report.confirm] == [("My supervision is regular, and it is reflective.", "IMP02")]
+    assert 0.6 <= report.confirm[0].score < 0.85
+    assert report.columns["respondent_id"].heading == "Respondent ID"
+    assert report.unmatched == ["Is there anything else you would like to tell us?"]
+    assert report.ignored == ["Browser", "Start time"]
+    assert report.missing == []
+
+    meta = load_year_meta(demo, 2023)
+    assert meta.questions["My supervision is regular, and it is reflective."] == "IMP02"
+    assert meta.columns.respondent_id == "Respondent ID"
+    text = (demo / "2023" / "survey.yml").read_text(encoding="utf-8")
+    assert "# PLEASE CONFIRM" in text and "# NOT MATCHED" in text
+    shown = report.text()
+    assert "PLEASE CONFIRM (1)" in shown and "comparable_from: 2023" in shown
+    assert '      2023: "My supervision is regular, and it is reflective."' in shown
+
+
+def test_question_dropped_this_year_is_reported(demo, tmp_path):
+    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    source = _export_2023(demo, tmp_path)
+    frame = io.read_table(source).drop(columns=["My workload is manageable."])
+    frame.to_csv(source, index=False)
+    report = scaffold.import_export(demo, 2023, source)
+    assert [code for code, _ in report.missing] == ["WEL02"]
+    assert "no column in this export (1)" in report.text()
+
+
+def test_xlsx_export_is_copied_byte_for_byte(demo, tmp_path):
+    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    source = tmp_path / "export.xlsx"
+    shutil.copyfile(demo / "2021" / "Health Check 2021 export.xlsx", source)
+    report = scaffold.import_export(demo, 2023, source)
+    assert (demo / "2023" / "export.xlsx").read_bytes() == source.read_bytes()
+    assert report.mapping["My workload is manageable."] == "WEL02"
+
+
+def test_matching_ignores_case_spaces_punctuation_and_curly_quotes():
+    assert scaffold.normalise_text("  I\u2019m  WORRIED, about (my) wellbeing? ") == "im worried about my wellbeing"
+    assert scaffold.similarity("I'm worried.", "i\u2019m   worried") == 1.0
+    assert scaffold.similarity("My workload is manageable.", "Teams") < 0.6
+
+
+def test_two_similar_headings_cannot_claim_one_question(demo):
+    bank = load_bank(demo)
+    accepted, confirm, unmatched = scaffold.propose_mapping(
+        ["My workload is manageable", "My workload is manageable!", "Browser"], bank, 2023
+    )
+    assert [(m.heading, m.code) for m in accepted] == [("My workload is manageable", "WEL02")]
+    assert confirm == []
+    assert unmatched == ["My workload is manageable!", "Browser"]
