@@ -93,6 +93,15 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from healthcheck import manifest
+
+    year = _year_or_latest(args)
+    matches, report = manifest.verify(year, data_dir=args.data_dir, manifest_path=args.manifest)
+    print(report, file=sys.stdout if matches else sys.stderr)
+    return 0 if matches else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="healthcheck", description="Build and check the Social Work Health Check report.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--build-dir", type=Path, default=None, help="where to build (default: _build/ in the repository)")
     p.add_argument("--jobs", type=int, default=None, help="chapters run at once (default: number of cores)")
     p.add_argument("--force", action="store_true", help="re-run every chapter even when nothing changed")
+
+    p = add("verify", cmd_verify, "Rebuild a year in a temporary folder and compare it with its manifest.")
+    p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")
+    p.add_argument("--manifest", type=Path, default=None, help="the manifest to check (default: _build/YEAR/manifest.json)")
 
     p = add("new-year", cmd_new_year, "Start data/YEAR from the latest year's files (never overwrites a file).")
     p.add_argument("year", type=int, help="the new survey year, after every year already in the data folder")

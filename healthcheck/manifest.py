@@ -91,3 +91,130 @@ def write_manifest(path: Path, manifest: dict) -> None:
 
 def read_manifest(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def pdf_text(pdf_path: Path) -> str:
+    """The text of a PDF as pdftotext reads it (the PDF's bytes carry layout details; its text is what readers get)."""
+    result = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def headline_numbers(survey, year: int) -> dict:
+    """Every percentage of the year (unrounded) and the theme scores, keyed for comparison."""
+    from healthcheck import stats
+
+    figures = survey.figures(year)
+    numbers = {}
+    for row in figures.itertuples():
+        numbers[f"pct_positive.{row.question_id}"] = None if row.pct_positive != row.pct_positive else float(row.pct_positive)
+        numbers[f"n_valid.{row.question_id}"] = None if row.n_valid is None or str(row.n_valid) == "<NA>" else int(row.n_valid)
+    for row in stats.theme_scores(figures).itertuples():
+        numbers[f"theme_score.{row.theme}"] = None if row.score != row.score else float(row.score)
+    numbers["respondents"] = int(survey.years[year].n_respondents)
+    return numbers
+
+
+def build_manifest(*, year: int, data_dir: Path, out_dir: Path, pdf_path: Path, chapters: dict[str, dict], survey) -> dict:
+    """Everything an auditor needs to check a build: inputs, code, environment, parameters, outputs, numbers."""
+    outputs = output_hashes(out_dir)
+    outputs["pdf text"] = hashlib.sha256(pdf_text(pdf_path).encode("utf-8")).hexdigest()
+    return {
+        "manifest_version": 1,
+        "year": year,
+        "inputs": input_hashes(data_dir, year),
+        "code": git_state(),
+        "environment": environment(),
+        "chapters": chapters,
+        "outputs": outputs,
+        "headline_numbers": headline_numbers(survey, year),
+    }
+
+
+def compare(recorded: dict, rebuilt: dict) -> tuple[list[str], list[str]]:
+    """Differences between a recorded manifest and a rebuild's: (mismatches, likely causes and notes).
+
+    A mismatch is an output, a headline number or an input file that differs; causes name
+    the input files, package versions and commits that differ, which explain a mismatch.
+    """
+    mismatches, causes = [], []
+    for kind in ("outputs", "headline_numbers"):
+        old, new = recorded.get(kind, {}), rebuilt.get(kind, {})
+        for key in sorted(set(old) | set(new)):
+            if key not in new:
+                mismatches.append(f"{kind}: {key} is in the manifest but was not produced by the rebuild")
+            elif key not in old:
+                mismatches.append(f"{kind}: {key} was produced by the rebuild but is not in the manifest")
+            elif old[key] != new[key]:
+                detail = f" (manifest {old[key]!r}, rebuild {new[key]!r})" if kind == "headline_numbers" else " differs"
+                mismatches.append(f"{kind}: {key}{detail}")
+    old_in, new_in = recorded.get("inputs", {}), rebuilt.get("inputs", {})
+    for key in sorted(set(old_in) | set(new_in)):
+        if key not in new_in:
+            mismatches.append(f"input file {key} is in the manifest but missing now")
+            causes.append(f"input file removed: {key}")
+        elif key not in old_in:
+            mismatches.append(f"input file {key} is new since the manifest")
+            causes.append(f"input file added: {key}")
+        elif old_in[key] != new_in[key]:
+            mismatches.append(f"input file {key} has changed since the manifest")
+            causes.append(f"input file changed: {key}")
+    old_env = recorded.get("environment", {})
+    new_env = rebuilt.get("environment", {})
+    if old_env.get("python") != new_env.get("python"):
+        causes.append(f"Python version differs: manifest {old_env.get('python')}, now {new_env.get('python')}")
+    old_pk, new_pk = old_env.get("packages", {}), new_env.get("packages", {})
+    for name in sorted(set(old_pk) | set(new_pk)):
+        if old_pk.get(name) != new_pk.get(name):
+            causes.append(
+                f"package version differs: {name} {old_pk.get(name) or 'absent'} in the manifest, "
+                f"{new_pk.get(name) or 'absent'} now"
+            )
+    old_code, new_code = recorded.get("code", {}), rebuilt.get("code", {})
+    if old_code.get("commit") != new_code.get("commit"):
+        causes.append(f"code differs: manifest built from commit {old_code.get('commit')}, now {new_code.get('commit')}")
+    if new_code.get("dirty"):
+        causes.append("code: the working tree has uncommitted changes")
+    return mismatches, causes
+
+
+def verify(year: int, data_dir: Path | None = None, manifest_path: Path | None = None) -> tuple[bool, str]:
+    """Rebuild `year` in a temporary folder and compare it with the manifest; never touches _build/<year>.
+
+    Returns (everything matches, a plain-language report).
+    """
+    import shutil
+    import tempfile
+
+    from healthcheck import build
+    from healthcheck.build import BuildError
+
+    manifest_path = Path(manifest_path) if manifest_path else paths.build_dir() / str(year) / "manifest.json"
+    if not manifest_path.is_file():
+        error = BuildError(
+            f"No manifest at {manifest_path}: build the year first "
+            f"(python -m healthcheck build --year {year}) or pass --manifest."
+        )
+        raise error
+    recorded = read_manifest(manifest_path)
+    tmp = Path(tempfile.mkdtemp(prefix=f"healthcheck-verify-{year}-"))
+    try:
+        result = build.build_book(year, data_dir=data_dir, build_root=tmp, force=True, progress=False)
+        rebuilt = read_manifest(result.out_dir / "manifest.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    mismatches, causes = compare(recorded, rebuilt)
+    lines = []
+    if mismatches:
+        lines.append(f"The rebuild of {year} does NOT match {manifest_path}:")
+        lines += [f"  - {m}" for m in mismatches]
+        lines.append("Likely causes:" if causes else "No input, package or code difference was found to explain this.")
+        lines += [f"  - {c}" for c in causes]
+    else:
+        lines.append(
+            f"The rebuild of {year} matches {manifest_path}: {len(rebuilt['outputs'])} outputs "
+            f"and {len(rebuilt['headline_numbers'])} numbers identical."
+        )
+        if causes:
+            lines.append("Noted differences that did not change any output:")
+            lines += [f"  - {c}" for c in causes]
+    return not mismatches, "\n".join(lines)

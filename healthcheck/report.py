@@ -709,3 +709,41 @@ class Chapter:
             )
             display(HTML(f"<h3>{html.escape(title)}</h3>"))
             self.show_figure(fig, f"{theme}-trend", f"{title}: percent agreeing with each statement by year.", fig.alt_text, data)
+
+
+def write_figure_workbook(downloads: Path, year: int) -> Path:
+    """Gather every figure-data CSV of the year into one XLSX workbook, a sheet per figure.
+
+    Written deterministically: fixed document dates and fixed zip entry times, so the same
+    data always gives the same bytes.
+    """
+    import datetime as dt
+    import zipfile
+
+    path = downloads / f"{year}-all-figure-data.xlsx"
+    csvs = sorted(p for p in downloads.glob(f"{year}-*.csv"))
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        index = pd.DataFrame({"Sheet": [f"{i + 1}" for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]})
+        index.to_excel(writer, sheet_name="Contents", index=False)
+        for i, csv in enumerate(csvs):
+            pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(writer, sheet_name=str(i + 1), index=False)
+        fixed = dt.datetime(2000, 1, 1)
+        writer.book.properties.created = fixed
+        writer.book.properties.modified = fixed
+    # openpyxl stamps the zip entries and the "modified" property with the time of saving:
+    # rewrite both with fixed values.
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    entries = [
+        (
+            name,
+            re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2000-01-01T00:00:00Z<", data)
+            if name == "docProps/core.xml"
+            else data,
+        )
+        for name, data in entries
+    ]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+    return path

@@ -118,3 +118,17 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+@pytest.fixture(scope="session")
+def demo_book():
+    """The 2022 demonstration book, built once per test run into _build/test-book/2022.
+
+    Built with the real pipeline (papermill, Jupyter Book, Chromium); every test of what a
+    reader sees reads this one build.
+    """
+    from healthcheck import build, paths
+
+    root = paths.build_dir() / "test-book"
+    result = build.build_book(2022, build_root=root, force=True, progress=False)
+    return result

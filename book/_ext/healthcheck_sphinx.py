@@ -1,0 +1,73 @@
+"""Sphinx glue for the report, loaded from _config.yml (sphinx.local_extensions).
+
+* A "plain" maths renderer. Sphinx picks a registered renderer over MathJax, so no page ever
+  loads MathJax from its CDN; the report has no maths, and any that slips in shows as text.
+* Links such as ``[data](../downloads/q1.csv)`` in chapters point at the figure files the
+  chapters wrote (``extra/downloads``, published as ``downloads/``). MyST would take them for
+  missing cross-references; they become plain relative links here, with a warning when no
+  chapter wrote the file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DOWNLOADS = "downloads"
+EXTRA_DIR = "extra"
+
+
+def _visit_inline_math(self, node):
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate"))
+    self.body.append(self.encode(node.astext()))
+    self.body.append("</span>")
+    raise nodes.SkipNode
+
+
+def _visit_block_math(self, node):
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
+    self.body.append(self.encode(node.astext()))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+class DownloadLinks(SphinxPostTransform):
+    """Turn MyST links into ``downloads/`` into plain links (before MyST resolves them)."""
+
+    default_priority = 8  # MyST's own resolver runs at 9
+    formats = ("html",)
+
+    def run(self, **kwargs):
+        docname = self.env.docname
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("reftype") != "myst" or node.get("refdomain"):
+                continue
+            target = node["reftarget"].split("#", 1)[0]
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
+            head, _, name = resolved.partition("/")
+            if head != DOWNLOADS or not name:
+                continue
+            if not (Path(self.env.srcdir) / EXTRA_DIR / DOWNLOADS / name).is_file():
+                logger.warning(f"link to {target!r}, but no chapter wrote {DOWNLOADS}/{name}", location=node)
+            # singlehtml puts every chapter into one page at the top of the build
+            uri = resolved if self.app.builder.name == "singlehtml" else target
+            ref = nodes.reference("", "", internal=False, refuri=uri, classes=["download-link"])
+            ref += [child.deepcopy() for child in node.children]
+            node.replace_self(ref)
+
+
+def setup(app):
+    app.add_html_math_renderer(
+        "plain",
+        inline_renderers=(_visit_inline_math, None),
+        block_renderers=(_visit_block_math, None),
+    )
+    app.add_post_transform(DownloadLinks)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,302 @@
+"""Print the single-page HTML build of the report to PDF with Debian's Chromium (via Playwright).
+
+Jupyter Book's own PDF builders either download a browser (pdfhtml) or need a large TeX install
+and flatten tables (LaTeX), so the report is printed from its ``singlehtml`` build instead. The
+page is opened from disk (file://), every request to another host is blocked and reported, a
+title page and print rules are added, and Chromium's PDF writer does the rest: A4, tagged,
+with an outline built from the headings and "Page X of Y" in the footer. No dates are printed,
+and the PDF's own creation dates are set from SOURCE_DATE_EPOCH.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+INSTALL_HINT = "Install it with: apt-get install chromium   (or run: make system)"
+
+# Rules for the printed report. The singlehtml page nests every chapter in the root page's
+# section, each one announced by <span id="document-<docname>">.
+PRINT_CSS = """
+@media print {
+  html { font-size: 10pt; }
+  body { background: #fff !important; }
+
+  /* the web page's furniture */
+  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article,
+  .bd-footer, .bd-footer-content, .bd-footer-article, .prev-next-footer, .prev-next-area,
+  #jb-print-docs-body, .bd-header-announcement, #bd-header-version-warning,
+  .headerlink, .skip-link, .search-button, .theme-switch-button, .primary-toggle,
+  .secondary-toggle, #pst-scroll-pixel-helper, #pst-back-to-top, .bd-search,
+  .dropdown-download-buttons, .article-header-buttons, .toggle-details, .copybtn,
+  .cell_input, details.above-input, .tag_remove-input > .cell_input { display: none !important; }
+
+  .bd-container, .bd-container__inner, .bd-page-width, .bd-main, .bd-content,
+  .bd-article-container, .bd-article {
+    display: block !important; max-width: none !important; width: auto !important;
+    margin: 0 !important; padding: 0 !important; overflow: visible !important;
+  }
+
+  /* title page */
+  .hc-title-page {
+    display: flex; flex-direction: column; justify-content: center;
+    min-height: 240mm; break-after: page; page-break-after: always;
+  }
+  .hc-title-page .hc-organisation { font-size: 1.3rem; color: #3D3D3D; margin: 0 0 0.5rem 0; }
+  .hc-title-page .hc-service { font-size: 1.1rem; color: #3D3D3D; margin: 0 0 2rem 0; }
+  .hc-title-page .hc-title { font-size: 2.4rem; font-weight: 700; color: #12436D; margin: 0; }
+  .hc-title-page .hc-year { font-size: 2rem; color: #12436D; margin: 0.5rem 0 2rem 0; }
+  .hc-title-page .hc-notice {
+    border: 2px solid #F46A25; padding: 0.75rem 1rem; font-size: 1rem; max-width: 150mm;
+  }
+
+  /* <details>: their "show ..." line means nothing on paper (see open_details) */
+  details > summary { display: none !important; }
+  .hc-not-printed { display: none !important; }
+
+  /* a new page for each chapter */
+  span[id^="document-"] + section { break-before: page; page-break-before: always; }
+  /* the theme hides each page's first h1 in print (it prints its own title block instead) */
+  .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+  .bd-article h1, span[id^="document-"] + section > h2 {
+    font-size: 1.9rem !important; font-weight: 700 !important; color: #12436D !important;
+    margin: 0.5rem 0 1rem 0 !important; /* not 0: Chromium then doubles the outline entry */
+  }
+  .bd-article h2, .bd-article h3, .bd-article h4 { color: #0b0c0c !important; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  h1, h2, h3, h4, .hc-title { break-inside: avoid; }
+
+  /* figures and tables stay whole */
+  figure, img, svg, table, .cell_output, .output, .admonition, blockquote, pre {
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  img { max-width: 100% !important; height: auto; }
+
+  /* tables print as tables, not as scrolling boxes */
+  .pst-scrollable-table-container, .table-wrapper, .output_html, .output.text_html,
+  .cell_output, .output {
+    overflow: visible !important; max-height: none !important;
+  }
+  table { display: table !important; width: 100% !important; border-collapse: collapse; }
+  thead { display: table-header-group; }
+  tfoot { display: table-footer-group; }
+  tr, td, th { break-inside: avoid; page-break-inside: avoid; }
+  th, td { border-bottom: 1px solid #bbb; padding: 2px 6px !important; }
+
+  a { color: inherit !important; text-decoration: none !important; }
+}
+"""
+
+# Adds the title page, opens or drops every <details>, turns links to local files into plain text
+# (they would point at the temporary build folder), and waits for fonts and images.
+PREPARE_JS = """
+async (info) => {
+  const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
+  const page = document.createElement("section");
+  page.className = "hc-title-page";
+  page.setAttribute("aria-label", "Title page");
+  const add = (cls, tag, text) => {
+    if (!text) return;
+    const el = document.createElement(tag);
+    el.className = cls;
+    el.textContent = text;
+    page.appendChild(el);
+  };
+  add("hc-organisation", "p", info.organisation);
+  add("hc-service", "p", info.service);
+  add("hc-title", "p", info.title);
+  add("hc-year", "p", info.year);
+  add("hc-notice", "p", info.notice);
+  article.insertBefore(page, article.firstChild);
+
+  // <details> (e.g. the data behind a chart): printed open, or left out of the PDF
+  for (const d of document.querySelectorAll("details")) {
+    if (info.openDetails) d.open = true; else d.classList.add("hc-not-printed");
+  }
+
+  for (const a of document.querySelectorAll("a[href]")) {
+    const href = a.getAttribute("href");
+    if (!href.startsWith("#") && !/^(https?|mailto):/i.test(href)) a.removeAttribute("href");
+  }
+
+  await document.fonts.ready;
+  await Promise.all(Array.from(document.images).map((img) => img.complete ? null :
+    new Promise((done) => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+  return document.querySelectorAll("span[id^='document-']").length;
+}
+"""
+
+FOOTER = (
+    '<div style="width:100%; font-size:8pt; text-align:center; color:#3D3D3D;'
+    " font-family:'DejaVu Sans', sans-serif;\">"
+    'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+)
+HEADER = "<div></div>"  # an empty header: Chromium's default one prints the date
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be printed."""
+
+    user_facing = True  # the CLI prints the message alone, without a traceback
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    organisation: str
+    title: str
+    year: int
+    service: str = ""
+    notice: str = ""  # the demonstration-data notice; empty for a real report
+
+
+def find_chromium() -> str:
+    """The Chromium executable (Debian's, on PATH), or a PdfError saying how to install it."""
+    exe = os.environ.get("HEALTHCHECK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        raise PdfError(f"Chromium was not found, so the PDF cannot be printed. {INSTALL_HINT}")
+    return exe
+
+
+def print_pdf(
+    html_path: Path,
+    pdf_path: Path,
+    title_page: TitlePage,
+    *,
+    open_details: bool = False,
+    timeout_s: float = 120,
+) -> list[str]:
+    """Print ``html_path`` (a singlehtml page) to ``pdf_path``; returns warnings (blocked requests, page errors).
+
+    open_details: print the contents of every <details> element (in the report, the data
+    table behind each chart: this more than doubles the length); by default they are left
+    out, as the HTML report and the downloadable CSV files carry the data.
+    """
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is in requirements.txt
+        raise PdfError("The Python package playwright is missing: run `make venv`.") from exc
+
+    html_path = Path(html_path).resolve()
+    pdf_path = Path(pdf_path)
+    if not html_path.is_file():
+        raise PdfError(f"The page to print does not exist: {html_path}")
+    exe = find_chromium()
+    warnings: list[str] = []
+    blocked: list[str] = []
+
+    def _route(route):
+        url = route.request.url
+        if url.split(":", 1)[0].lower() in ("file", "data", "blob", "about"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
+        except PlaywrightError as exc:
+            raise PdfError(
+                f"Chromium ({exe}) could not be started by Playwright, so the PDF cannot be printed. "
+                f"{INSTALL_HINT}\nDetails: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}"
+            ) from exc
+        try:
+            context = browser.new_context(offline=True, service_workers="block", locale="en-GB", timezone_id="UTC")
+            page = context.new_page()
+            page.set_default_timeout(timeout_s * 1000)
+            page.on("pageerror", lambda err: warnings.append(f"PDF: script error on the page: {err}"))
+            page.route("**/*", _route)
+            page.goto(html_path.as_uri(), wait_until="load")
+            page.add_style_tag(content=PRINT_CSS)
+            page.emulate_media(media="print")
+            page.evaluate(
+                PREPARE_JS,
+                {
+                    "organisation": title_page.organisation,
+                    "service": title_page.service,
+                    "title": title_page.title,
+                    "year": str(title_page.year),
+                    "notice": " ".join(title_page.notice.split()),
+                    "openDetails": open_details,
+                },
+            )
+            pdf_path.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(
+                path=str(pdf_path),
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template=HEADER,
+                footer_template=FOOTER,
+                margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"},
+            )
+        except PlaywrightError as exc:
+            raise PdfError(f"Printing {html_path} to PDF failed: {exc}") from exc
+        finally:
+            browser.close()
+
+    for url in sorted(set(blocked)):
+        warnings.append(f"PDF: blocked a request to another host: {url}")
+    _normalise_pdf(pdf_path)
+    return warnings
+
+
+_PDF_DATE = re.compile(rb"\(D:\d{14}[^)]{0,12}\)")
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+_ID_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\]\s*/Names \[((?:\(node\d{8}\) \d+ \d+ R ?)+)\]")
+_ID_PAIR = re.compile(rb"\(node(\d{8})\) (\d+ \d+ R)")
+
+
+def _normalise_pdf(pdf_path: Path) -> None:
+    """Make the PDF's bytes repeatable without changing any length (so the xref table holds).
+
+    * /CreationDate and /ModDate become SOURCE_DATE_EPOCH;
+    * the tagged structure's element IDs ("node<DOM node number>", which vary from run to
+      run) are renumbered in order of appearance, and the ID tree is sorted again.
+    """
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
+    stamp = b"(D:" + time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode() + b"+00'00')"
+    data = pdf_path.read_bytes()
+    fixed = _PDF_DATE.sub(lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data)
+
+    leaves = _ID_LEAF.findall(fixed)
+    if len(leaves) == 1:  # a single leaf can be re-sorted in place; otherwise leave the IDs be
+        order: dict[bytes, bytes] = {}
+        for match in _NODE_ID.finditer(fixed):
+            order.setdefault(match.group(1), b"%08d" % (len(order) + 1))
+        fixed = _NODE_ID.sub(lambda m: b"(node" + order[m.group(1)] + b")", fixed)
+
+        def _sorted_leaf(match: re.Match) -> bytes:
+            pairs = sorted(_ID_PAIR.findall(match.group(1)))
+            names = b" ".join(b"(node" + key + b") " + ref for key, ref in pairs)
+            limits = b"/Limits [(node" + pairs[0][0] + b") (node" + pairs[-1][0] + b")]"
+            gap = match.group(0)[match.group(0).index(b"]") + 1 : match.group(0).index(b"/Names")]
+            trailing = b" " if match.group(1).endswith(b" ") else b""
+            return limits + gap + b"/Names [" + names + trailing + b"]"
+
+        resorted = _ID_LEAF.sub(_sorted_leaf, fixed)
+        if len(resorted) == len(fixed):
+            fixed = resorted
+        else:  # pragma: no cover - would only happen if the layout above changed
+            fixed = _PDF_DATE.sub(lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data)
+    if fixed != data:
+        pdf_path.write_bytes(fixed)

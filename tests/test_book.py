@@ -1,0 +1,111 @@
+"""The 2022 demonstration book as a reader gets it: every chapter, figures with alt text,
+nothing loaded from another host, and a PDF with every chapter and the headline figure."""
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from healthcheck import paths
+
+THEME_CHAPTERS = ["02_improvement", "03_wellbeing", "04_practice", "05_cpd", "06_edi", "07_systemic"]
+
+
+def _toc_docnames() -> list[str]:
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
+
+
+def _chapter_titles() -> dict[str, str]:
+    """The first heading of each chapter notebook, as written in its source."""
+    import nbformat
+
+    titles = {}
+    for doc in _toc_docnames():
+        nb = nbformat.read(paths.ROOT / f"{doc}.ipynb", as_version=4)
+        first_md = next(c.source for c in nb.cells if c.cell_type == "markdown")
+        titles[doc] = re.match(r"#\s+(.+)", first_md).group(1).strip()
+    return titles
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: Path):
+    parser = _Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def test_every_chapter_in_the_toc_has_an_html_page(demo_book):
+    html = demo_book.out_dir / "html"
+    assert (html / "index.html").is_file()
+    for doc in _toc_docnames():
+        assert (html / f"{doc}.html").is_file(), doc
+
+
+def test_every_theme_chapter_has_a_figure_with_alt_text(demo_book):
+    for doc in THEME_CHAPTERS:
+        images = [attrs for tag, attrs in _tags(demo_book.out_dir / "html" / "chapters" / f"{doc}.html") if tag == "img"]
+        figures = [a for a in images if a.get("src", "").startswith("data:image/svg+xml")]
+        assert figures, f"{doc} has no figure"
+        for attrs in figures:
+            alt = attrs.get("alt", "").strip()
+            assert len(alt) > 20 and not alt.lower().endswith((".svg", ".png")), (doc, alt)
+
+
+def test_no_page_loads_anything_from_another_host(demo_book):
+    external = re.compile(r"^(https?:)?//", re.IGNORECASE)
+    pages = list((demo_book.out_dir / "html").rglob("*.html")) + list((demo_book.out_dir / "notebooks").rglob("*.html"))
+    assert len(pages) > 12
+    for page in pages:
+        for tag, attrs in _tags(page):
+            if tag in ("script", "img", "iframe", "source", "video", "audio"):
+                assert not external.match(attrs.get("src", "") or ""), (page, tag, attrs)
+            if tag == "link":
+                assert not external.match(attrs.get("href", "") or ""), (page, tag, attrs)
+
+
+def test_readers_do_not_see_the_parameters_cell(demo_book):
+    for doc in _toc_docnames():
+        text = (demo_book.out_dir / "html" / f"{doc}.html").read_text(encoding="utf-8")
+        assert "downloads_dir" not in text, doc
+        assert "Parameters" not in text, doc
+
+
+def test_pdf_has_every_chapter_title_and_the_improvement_headline(demo_book):
+    pdf = demo_book.pdf_path
+    assert pdf.is_file() and pdf.suffix == ".pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    for doc, title in _chapter_titles().items():
+        assert title in flat, f"{doc}: {title!r} not in the PDF"
+    # The 2022 headline for improvement priorities, as published: 82%.
+    assert re.search(r"82%\s*agreed or strongly agreed with .I understand", flat) or "82%" in flat
+    assert "Gloucestershire County Council" in flat and "2022" in flat
+
+
+def test_pdf_tables_are_real_tables_and_figures_are_images(demo_book):
+    info = subprocess.run(["pdfimages", "-list", str(demo_book.pdf_path)], capture_output=True, text=True)
+    fonts = subprocess.run(["pdffonts", str(demo_book.pdf_path)], capture_output=True, text=True, check=True)
+    assert fonts.stdout.count("\n") > 3  # real text, not a picture of text
+    pages = subprocess.run(["pdfinfo", str(demo_book.pdf_path)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 12
+    assert info.returncode == 0
+
+
+def test_every_figure_has_its_data_as_csv_and_the_workbook(demo_book):
+    downloads = demo_book.out_dir / "html" / "downloads"
+    svgs = sorted(downloads.glob("*.svg"))
+    assert len(svgs) >= 20
+    for svg in svgs:
+        assert svg.with_suffix(".csv").is_file(), svg.name
+    assert list(downloads.glob("*.xlsx")), "no workbook of all figure data"
