@@ -309,32 +309,48 @@ def _new_figure(
     footer = (0.15 + len(f) * SMALL_SIZE * 1.35 / 72 + _PAD_IN) if f else 0.12
     height = body_height + header + footer
     fig = plt.figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(
-        rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06
-    )
+    fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06)
     x0 = _PAD_IN / width
     if t:
         fig.text(
-            x0, 1 - _PAD_IN / height, "\n".join(t), ha="left", va="top",
-            fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_BLACK, linespacing=1.15,
+            x0,
+            1 - _PAD_IN / height,
+            "\n".join(t),
+            ha="left",
+            va="top",
+            fontsize=TITLE_SIZE,
+            fontweight="bold",
+            color=TEXT_BLACK,
+            linespacing=1.15,
         )
     if s:
         fig.text(
-            x0, 1 - (_PAD_IN + title_h + 0.1) / height, "\n".join(s), ha="left", va="top",
-            fontsize=SUBTITLE_SIZE, color=DARK_GREY, linespacing=1.3,
+            x0,
+            1 - (_PAD_IN + title_h + 0.1) / height,
+            "\n".join(s),
+            ha="left",
+            va="top",
+            fontsize=SUBTITLE_SIZE,
+            color=DARK_GREY,
+            linespacing=1.3,
         )
     if f:
         fig.text(
-            x0, _PAD_IN / height, "\n".join(f), ha="left", va="bottom",
-            fontsize=SMALL_SIZE, color=DARK_GREY, linespacing=1.3,
+            x0,
+            _PAD_IN / height,
+            "\n".join(f),
+            ha="left",
+            va="bottom",
+            fontsize=SMALL_SIZE,
+            color=DARK_GREY,
+            linespacing=1.3,
         )
     return fig
 
 
 def _message_axes(ax: plt.Axes, message: str) -> None:
     ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes,
-            fontsize=BODY_SIZE, color=DARK_GREY)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=BODY_SIZE, color=DARK_GREY)
 
 
 def _finish(fig: Figure, alt: str) -> Figure:
@@ -368,11 +384,7 @@ def likert_data(
     """
     q = questions[(questions["year"] == year) & (questions["theme"] == theme)]
     q = q.drop_duplicates("question_id")[["question_id", "short"]]
-    c = counts[
-        (counts["year"] == year)
-        & (counts["group_type"] == "all")
-        & (counts["question_id"].isin(q["question_id"]))
-    ]
+    c = counts[(counts["year"] == year) & (counts["group_type"] == "all") & (counts["question_id"].isin(q["question_id"]))]
     has_counts = set(c["question_id"])
     c = c[c["response"].isin(LIKERT_ORDER)]
     wide = (
@@ -398,15 +410,16 @@ def likert_data(
         row["shown"] = shown
         row["note"] = note
         rows.append(row)
-    cols = ["question_id", "statement", "n_valid", *LIKERT_ORDER, "pct_positive",
-            "pct_negative", "shown", "note"]
+    cols = ["question_id", "statement", "n_valid", *LIKERT_ORDER, "pct_positive", "pct_negative", "shown", "note"]
     out = pd.DataFrame(rows, columns=cols)
     if out.empty:
         return out
     out["_order"] = np.where(out["shown"], 0, 1)
     out = out.sort_values(
-        ["_order", "pct_positive", "question_id"], ascending=[True, False, True],
-        na_position="last", kind="mergesort",
+        ["_order", "pct_positive", "question_id"],
+        ascending=[True, False, True],
+        na_position="last",
+        kind="mergesort",
     ).drop(columns="_order")
     return out.reset_index(drop=True)
 
@@ -426,19 +439,26 @@ def alt_text_likert(data: pd.DataFrame, theme_title: str, year: int) -> str:
     shown = data[data["shown"]]
     k = len(shown)
     if k == 0:
-        return (f"Chart of responses on {theme_title}, {year}: no statement had enough "
-                f"responses to show. {_left_out_note(data)}").strip()
-    text = (f"Diverging bar chart of the responses to {_plural(k, 'statement')} on "
-            f"{theme_title}, {year}, from strongly disagree to strongly agree.")
+        return (
+            f"Chart of responses on {theme_title}, {year}: no statement had enough responses to show. {_left_out_note(data)}"
+        ).strip()
+    text = (
+        f"Diverging bar chart of the responses to {_plural(k, 'statement')} on "
+        f"{theme_title}, {year}, from strongly disagree to strongly agree."
+    )
     top = shown.iloc[0]
     if k == 1:
-        text += (f" {top['statement']}: {format_pct(top['pct_positive'])} agree, "
-                 f"{format_pct(top['pct_negative'])} disagree (n={top['n_valid']}).")
+        text += (
+            f" {top['statement']}: {format_pct(top['pct_positive'])} agree, "
+            f"{format_pct(top['pct_negative'])} disagree (n={top['n_valid']})."
+        )
     else:
         low = shown.iloc[-1]
-        text += (f" Highest agreement: {top['statement']} ({format_pct(top['pct_positive'])} agree, "
-                 f"n={top['n_valid']}); lowest: {low['statement']} "
-                 f"({format_pct(low['pct_positive'])} agree, n={low['n_valid']}).")
+        text += (
+            f" Highest agreement: {top['statement']} ({format_pct(top['pct_positive'])} agree, "
+            f"n={top['n_valid']}); lowest: {low['statement']} "
+            f"({format_pct(low['pct_positive'])} agree, n={low['n_valid']})."
+        )
     note = _left_out_note(data)
     return f"{text} {note}".strip()
 
@@ -476,17 +496,14 @@ def likert(
             title = f"{format_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
         else:
             hi, lo = shown["pct_positive"].iloc[0], shown["pct_positive"].iloc[-1]
-            title = (f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} "
-                     f"across {k} statements")
+            title = f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} across {k} statements"
     if subtitle is None:
         if k:
             nmin, nmax = int(shown["n_valid"].min()), int(shown["n_valid"].max())
-            base = (f"{nmin} valid responses" if nmin == nmax
-                    else f"{nmin}-{nmax} valid responses per statement")
+            base = f"{nmin} valid responses" if nmin == nmax else f"{nmin}-{nmax} valid responses per statement"
         else:
             base = "no statement with enough valid responses"
-        subtitle = (f"% of valid responses, bars centred on the middle of the neutral "
-                    f"segment; {year}, base: {base}")
+        subtitle = f"% of valid responses, bars centred on the middle of the neutral segment; {year}, base: {base}"
         note = _left_out_note(data)
         if note:
             subtitle += f". {note}"
@@ -508,18 +525,29 @@ def likert(
             reach = max(reach, -left, left + sum(pcts))
             for code, w in zip(LIKERT_ORDER, pcts, strict=True):
                 (patch,) = ax.barh(
-                    y, w, left=left, height=height, color=LIKERT_COLOURS[code],
-                    edgecolor="white", linewidth=0.8, hatch=LIKERT_HATCHES[code] or None,
+                    y,
+                    w,
+                    left=left,
+                    height=height,
+                    color=LIKERT_COLOURS[code],
+                    edgecolor="white",
+                    linewidth=0.8,
+                    hatch=LIKERT_HATCHES[code] or None,
                     hatchcolor=LIKERT_HATCH_COLOURS[code],
                 )
                 patch.set_gid(f"likert:{row['question_id']}:{code}")
                 if w >= 8:
                     face = LIKERT_COLOURS[code]
                     ax.text(
-                        left + w / 2, y, format_pct(w), ha="center", va="center",
-                        fontsize=SMALL_SIZE, color=_text_colour_on(face), zorder=4,
-                        bbox={"boxstyle": "square,pad=0.12", "facecolor": face,
-                              "edgecolor": "none"},
+                        left + w / 2,
+                        y,
+                        format_pct(w),
+                        ha="center",
+                        va="center",
+                        fontsize=SMALL_SIZE,
+                        color=_text_colour_on(face),
+                        zorder=4,
+                        bbox={"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"},
                     )
                 left += w
 
@@ -545,19 +573,28 @@ def likert(
 
         trans = blended_transform_factory(ax.transAxes, ax.transData)
         for i, n in enumerate(shown["n_valid"]):
-            ax.text(1.01, k - 1 - i, f"n={int(n)}", transform=trans, ha="left",
-                    va="center", fontsize=SMALL_SIZE, color=DARK_GREY)
+            ax.text(1.01, k - 1 - i, f"n={int(n)}", transform=trans, ha="left", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)
 
         handles = [
-            Patch(facecolor=LIKERT_COLOURS[c], hatch=LIKERT_HATCHES[c] or None,
-                  hatchcolor=LIKERT_HATCH_COLOURS[c], edgecolor=DARK_GREY, linewidth=0.5,
-                  label=LIKERT_LABELS[c])
+            Patch(
+                facecolor=LIKERT_COLOURS[c],
+                hatch=LIKERT_HATCHES[c] or None,
+                hatchcolor=LIKERT_HATCH_COLOURS[c],
+                edgecolor=DARK_GREY,
+                linewidth=0.5,
+                label=LIKERT_LABELS[c],
+            )
             for c in LIKERT_ORDER
         ]
         ax.legend(
-            handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
             bbox_transform=ax.transAxes + ScaledTranslation(0, -0.62, fig.dpi_scale_trans),
-            ncol=5, handlelength=1.6, columnspacing=1.2, handletextpad=0.5,
+            ncol=5,
+            handlelength=1.6,
+            columnspacing=1.2,
+            handletextpad=0.5,
             fontsize=SMALL_SIZE,
         )
         return _finish(fig, alt_text_likert(data, theme_title, year))
@@ -578,8 +615,7 @@ def trend_data(series: pd.DataFrame) -> pd.DataFrame:
     of first appearance) then year.
     """
     df = series.copy()
-    for col, default in (("ci_low", np.nan), ("ci_high", np.nan), ("basis", "counts"),
-                         ("series", 1)):
+    for col, default in (("ci_low", np.nan), ("ci_high", np.nan), ("basis", "counts"), ("series", 1)):
         if col not in df.columns:
             df[col] = default
     df["basis"] = df["basis"].fillna("counts").astype(str)
@@ -621,8 +657,7 @@ def alt_text_trend(series: pd.DataFrame, measure: str = "% agreeing or strongly 
             pts.append(f"{r['year']} {p}{extra}")
         sentence = f"{label}: " + ", ".join(pts) + "."
         for _, after in _breaks(rows):
-            sentence += (f" The wording changed in {after}, so {after} onwards is not "
-                         f"compared with earlier years.")
+            sentence += f" The wording changed in {after}, so {after} onwards is not compared with earlier years."
         parts.append(sentence)
     return " ".join(parts)
 
@@ -680,17 +715,21 @@ def trend(
             run_id = (rows["series"] != rows["series"].shift()).cumsum()
             for _, seg in rows.groupby(run_id, sort=True):
                 seg = seg.dropna(subset=["pct_positive"])
-                (line,) = ax.plot(seg["year"], seg["pct_positive"], color=colour,
-                                  linewidth=2.4, solid_capstyle="round", zorder=2)
+                (line,) = ax.plot(seg["year"], seg["pct_positive"], color=colour, linewidth=2.4, solid_capstyle="round", zorder=2)
                 line.set_gid(f"trend-line:{label}:{seg['series'].iloc[0] if len(seg) else ''}")
             for before, after in _breaks(rows):
                 break_x.setdefault((before + after) / 2, set()).add(label)
             ci = rows.dropna(subset=["ci_low", "ci_high", "pct_positive"])
             if len(ci):
                 eb = ax.errorbar(
-                    ci["year"], ci["pct_positive"],
+                    ci["year"],
+                    ci["pct_positive"],
                     yerr=[ci["pct_positive"] - ci["ci_low"], ci["ci_high"] - ci["pct_positive"]],
-                    fmt="none", ecolor=colour, elinewidth=1.3, capsize=5, capthick=1.3,
+                    fmt="none",
+                    ecolor=colour,
+                    elinewidth=1.3,
+                    capsize=5,
+                    capthick=1.3,
                     zorder=1,
                 )
                 for artist in eb.get_children():
@@ -700,43 +739,73 @@ def trend(
                 if pts.empty:
                     continue
                 (mk,) = ax.plot(
-                    pts["year"], pts["pct_positive"], linestyle="none", marker=marker,
-                    markersize=9, markeredgewidth=2, markeredgecolor=colour,
-                    markerfacecolor=colour if filled else "none", zorder=4,
+                    pts["year"],
+                    pts["pct_positive"],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=9,
+                    markeredgewidth=2,
+                    markeredgecolor=colour,
+                    markerfacecolor=colour if filled else "none",
+                    zorder=4,
                 )
                 mk.set_gid(f"trend-points:{label}:{basis}")
             if annotate:
                 below = i == 1
                 for _, r in rows.dropna(subset=["pct_positive"]).iterrows():
                     ax.annotate(
-                        format_pct(r["pct_positive"]), (r["year"], r["pct_positive"]),
-                        xytext=(9, -13 if below else 9), textcoords="offset points",
-                        ha="left", va="center", fontsize=SMALL_SIZE, color=TEXT_BLACK,
-                        fontweight="bold", zorder=5,
+                        format_pct(r["pct_positive"]),
+                        (r["year"], r["pct_positive"]),
+                        xytext=(9, -13 if below else 9),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=SMALL_SIZE,
+                        color=TEXT_BLACK,
+                        fontweight="bold",
+                        zorder=5,
                     )
-            handles.append(Line2D([], [], color=colour, marker=marker, markersize=8,
-                                  linewidth=2.4, label=textwrap.fill(str(label), 40)))
+            handles.append(
+                Line2D([], [], color=colour, marker=marker, markersize=8, linewidth=2.4, label=textwrap.fill(str(label), 40))
+            )
 
         for x, labs in sorted(break_x.items()):
-            ax.axvline(x, color=DARK_GREY, linestyle=":", linewidth=1.6, zorder=1,
-                       gid="wording-changed")
+            ax.axvline(x, color=DARK_GREY, linestyle=":", linewidth=1.6, zorder=1, gid="wording-changed")
             text = "wording changed"
             if len(labels) > 1 and len(labs) < len(labels):
                 text += "\n(" + ", ".join(sorted(map(str, labs))) + ")"
-            ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(0, 3), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=SMALL_SIZE, color=DARK_GREY)
+            ax.annotate(
+                text,
+                (x, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=SMALL_SIZE,
+                color=DARK_GREY,
+            )
 
         if has_pub:
-            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=8,
-                                  markeredgewidth=2, markeredgecolor=DARK_GREY,
-                                  markerfacecolor="none", label="published figure"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=8,
+                    markeredgewidth=2,
+                    markeredgecolor=DARK_GREY,
+                    markerfacecolor="none",
+                    label="published figure",
+                )
+            )
         if has_ci:
-            handles.append(Line2D([], [], color=DARK_GREY, marker="|", markersize=12,
-                                  linestyle="none", label="95% confidence interval"))
+            handles.append(
+                Line2D([], [], color=DARK_GREY, marker="|", markersize=12, linestyle="none", label="95% confidence interval")
+            )
         if break_x:
-            handles.append(Line2D([], [], color=DARK_GREY, linestyle=":", linewidth=1.6,
-                                  label="wording changed"))
+            handles.append(Line2D([], [], color=DARK_GREY, linestyle=":", linewidth=1.6, label="wording changed"))
 
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
@@ -746,9 +815,15 @@ def trend(
         ax.grid(axis="y", color=GRID_GREY, linewidth=0.8)
         ax.set_axisbelow(True)
         ax.tick_params(labelsize=SMALL_SIZE + 0.5)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                  ncol=len(handles) if len(handles) <= 2 else 2, fontsize=SMALL_SIZE,
-                  handlelength=2.2, columnspacing=2.0)
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+            ncol=len(handles) if len(handles) <= 2 else 2,
+            fontsize=SMALL_SIZE,
+            handlelength=2.2,
+            columnspacing=2.0,
+        )
         return _finish(fig, alt_text_trend(df, measure))
 
 
@@ -857,17 +932,16 @@ def change_table(
             sig = f"{NOT_COMPARED} Not compared: wording changed"
             last_year = NOT_COMPARED
         elif not _blank(prev_year) and _blank(prev_pct):
-            sig = (f"{NOT_COMPARED} Not compared: fewer than {threshold} responses in "
-                   f"{int(prev_year)}")
+            sig = f"{NOT_COMPARED} Not compared: fewer than {threshold} responses in {int(prev_year)}"
         elif not _blank(prev_year):
             # a previous figure exists but was not tested: it was a published figure
             sig = f"{NOT_COMPARED} Not compared: published figure"
         else:
             sig = f"{NOT_COMPARED} Not compared: first year asked"
-        out.append({"Statement": statement, "This year": this_year, "Last year": last_year,
-                    "Change": change, "Significance": sig})
-    return pd.DataFrame(out, columns=["Statement", "This year", "Last year", "Change",
-                                      "Significance"])
+        out.append(
+            {"Statement": statement, "This year": this_year, "Last year": last_year, "Change": change, "Significance": sig}
+        )
+    return pd.DataFrame(out, columns=["Statement", "This year", "Last year", "Change", "Significance"])
 
 
 def change_table_html(
@@ -897,9 +971,7 @@ def change_table_html(
 # 4. Breakdown heat map
 # --------------------------------------------------------------------------------------
 
-_HEAT_CMAP = LinearSegmentedColormap.from_list(
-    "healthcheck_blue", [_mix(DARK_BLUE, 0.92), _mix(DARK_BLUE, 0.45), DARK_BLUE]
-)
+_HEAT_CMAP = LinearSegmentedColormap.from_list("healthcheck_blue", [_mix(DARK_BLUE, 0.92), _mix(DARK_BLUE, 0.45), DARK_BLUE])
 
 
 def _short_labels(questions: pd.DataFrame, year: int | None) -> dict[str, str]:
@@ -940,44 +1012,46 @@ def breakdown_data(
             r = by_cell.get((qid, g))
             n = None if r is None or _blank(r.n_valid) else int(r.n_valid)
             pct = None if r is None else r.pct_positive
-            supp = (r is None or _truthy(getattr(r, "suppressed", False)) or n is None
-                    or n < threshold or _blank(pct))
-            rows.append({
-                "question_id": qid,
-                "statement": shorts.get(qid, qid),
-                "group": g,
-                "n_valid": n if n is not None else 0,
-                "pct_positive": np.nan if supp else float(pct),
-                "suppressed": bool(supp),
-                "display": f"<{threshold}" if supp else format_pct(float(pct)),
-            })
-    cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed",
-            "display"]
+            supp = r is None or _truthy(getattr(r, "suppressed", False)) or n is None or n < threshold or _blank(pct)
+            # A cell hidden only so that a small group cannot be worked out by subtraction
+            # (secondary suppression) has enough responses: say "hidden", not "<10".
+            secondary = supp and r is not None and "secondary" in str(getattr(r, "reason", "") or "")
+            rows.append(
+                {
+                    "question_id": qid,
+                    "statement": shorts.get(qid, qid),
+                    "group": g,
+                    "n_valid": n if n is not None else 0,
+                    "pct_positive": np.nan if supp else float(pct),
+                    "suppressed": bool(supp),
+                    "display": ("hidden" if secondary else f"<{threshold}") if supp else format_pct(float(pct)),
+                }
+            )
+    cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed", "display"]
     out = pd.DataFrame(rows, columns=cols)
     out["n_valid"] = out["n_valid"].astype(int)
     return out
 
 
-def alt_text_breakdown(
-    data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10
-) -> str:
+def alt_text_breakdown(data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10) -> str:
     """Alt text for :func:`breakdown_heatmap` from its :func:`breakdown_data` table."""
     one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     nq, ng = data["question_id"].nunique(), data["group"].nunique()
     when = f", {year}" if year is not None else ""
-    text = (f"Heat map of % agreeing or strongly agreeing for {_plural(nq, 'statement')} by "
-            f"{one} ({_plural(ng, one, many)}){when}.")
+    text = (
+        f"Heat map of % agreeing or strongly agreeing for {_plural(nq, 'statement')} by {one} ({_plural(ng, one, many)}){when}."
+    )
     shown = data[~data["suppressed"]]
     if not shown.empty:
-        order = shown.sort_values(["pct_positive", "question_id", "group"],
-                                  ascending=[False, True, True], kind="mergesort")
+        order = shown.sort_values(["pct_positive", "question_id", "group"], ascending=[False, True, True], kind="mergesort")
         hi, lo = order.iloc[0], order.iloc[-1]
-        text += (f" Highest: {hi['statement']}, {hi['group']} {format_pct(hi['pct_positive'])}; "
-                 f"lowest: {lo['statement']}, {lo['group']} {format_pct(lo['pct_positive'])}.")
+        text += (
+            f" Highest: {hi['statement']}, {hi['group']} {format_pct(hi['pct_positive'])}; "
+            f"lowest: {lo['statement']}, {lo['group']} {format_pct(lo['pct_positive'])}."
+        )
     hidden = int(data["suppressed"].sum())
     if hidden:
-        text += (f" {_plural(hidden, 'cell')} not shown because fewer than {threshold} "
-                 f"responses.")
+        text += f" {_plural(hidden, 'cell')} not shown because fewer than {threshold} responses."
     return text
 
 
@@ -1010,12 +1084,16 @@ def breakdown_heatmap(
         if shown.empty:
             title = f"Too few responses to show any {one} separately"
         else:
-            title = (f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} "
-                     f"to {format_pct(shown['pct_positive'].max())}")
+            title = (
+                f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} "
+                f"to {format_pct(shown['pct_positive'].max())}"
+            )
     if subtitle is None:
         when = f"{year}, " if year is not None else ""
-        subtitle = (f"% agreeing or strongly agreeing, by {one}; {when}base: valid responses "
-                    f"in each {one}. Darker cells show higher agreement.")
+        subtitle = (
+            f"% agreeing or strongly agreeing, by {one}; {when}base: valid responses "
+            f"in each {one}. Darker cells show higher agreement."
+        )
 
     cell_w = 1.15
     width = max(7.5, 3.4 + cell_w * max(ng, 1))
@@ -1030,40 +1108,57 @@ def breakdown_heatmap(
             x, y = groups.index(r.group), qids.index(r.question_id)
             if r.suppressed:
                 face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
-                patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white",
-                                  linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH)
+                patch = Rectangle(
+                    (x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH
+                )
             else:
                 face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
                 text, colour = r.display, _text_colour_on(face)
-                patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white",
-                                  linewidth=2)
+                patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
             patch.set_gid(f"cell:{r.question_id}:{r.group}")
             ax.add_patch(patch)
             ax.text(
-                x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=BODY_SIZE,
-                color=colour, fontweight="bold" if not r.suppressed else "normal",
-                bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"}
-                      if r.suppressed else None),
+                x + 0.5,
+                y + 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=BODY_SIZE,
+                color=colour,
+                fontweight="bold" if not r.suppressed else "normal",
+                bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if r.suppressed else None),
             )
         ax.set_xlim(0, ng)
         ax.set_ylim(nq, 0)
-        ax.set_xticks([i + 0.5 for i in range(ng)],
-                      [textwrap.fill(str(g), 14) for g in groups])
-        ax.set_yticks([i + 0.5 for i in range(nq)],
-                      [textwrap.fill(str(data.loc[data["question_id"] == q, "statement"]
-                                         .iloc[0]), wrap) for q in qids])
+        ax.set_xticks([i + 0.5 for i in range(ng)], [textwrap.fill(str(g), 14) for g in groups])
+        ax.set_yticks(
+            [i + 0.5 for i in range(nq)],
+            [textwrap.fill(str(data.loc[data["question_id"] == q, "statement"].iloc[0]), wrap) for q in qids],
+        )
         ax.xaxis.tick_top()
         ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
         for s in ax.spines.values():
             s.set_visible(False)
         if data["suppressed"].any():
+            labels = [f"<{threshold}: fewer than {threshold} responses, not shown"]
+            if (data["display"] == "hidden").any():
+                labels.append("hidden: not shown so that a small group cannot be worked out")
             ax.legend(
-                handles=[Patch(facecolor=SUPPRESSED_FACE, hatch="///",
-                               hatchcolor=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_HATCH,
-                               label=f"<{threshold}: fewer than {threshold} responses, "
-                                     f"not shown")],
-                loc="upper left", bbox_to_anchor=(0, -0.02), fontsize=SMALL_SIZE,
-                handlelength=2.2, handleheight=1.4,
+                handles=[
+                    Patch(
+                        facecolor=SUPPRESSED_FACE,
+                        hatch="///",
+                        hatchcolor=SUPPRESSED_HATCH,
+                        edgecolor=SUPPRESSED_HATCH,
+                        label=label,
+                    )
+                    for label in labels
+                ],
+                loc="upper left",
+                bbox_to_anchor=(0, -0.02),
+                fontsize=SMALL_SIZE,
+                handlelength=2.2,
+                handleheight=1.4,
             )
         return _finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))
 
@@ -1081,8 +1176,7 @@ def _word_frequencies(words_df: pd.DataFrame) -> dict[str, int]:
     if words_df is None or words_df.empty:
         return {}
     df = words_df[["word", "count"]].dropna()
-    df = df.assign(word=df["word"].astype(str).str.strip(),
-                   count=pd.to_numeric(df["count"], errors="coerce"))
+    df = df.assign(word=df["word"].astype(str).str.strip(), count=pd.to_numeric(df["count"], errors="coerce"))
     df = df[(df["word"] != "") & (df["count"] > 0)]
     agg = df.groupby("word", as_index=False)["count"].sum()
     agg = agg.sort_values(["count", "word"], ascending=[False, True], kind="mergesort")
@@ -1096,10 +1190,11 @@ def word_cloud_alt(words_df: pd.DataFrame, top: int = 10) -> str:
         return "Word cloud: no words were recorded."
     items = list(freqs.items())[:top]
     listed = ", ".join(f"{w} ({c})" for w, c in items)
-    lead = (f"the {len(items)} most frequent" if len(freqs) > len(items)
-            else f"all {_plural(len(items), 'word')}")
-    return (f"Word cloud of {_plural(len(freqs), 'word')} from focus-group notes, larger "
-            f"words mentioned more often. In order, {lead}: {listed}.")
+    lead = f"the {len(items)} most frequent" if len(freqs) > len(items) else f"all {_plural(len(items), 'word')}"
+    return (
+        f"Word cloud of {_plural(len(freqs), 'word')} from focus-group notes, larger "
+        f"words mentioned more often. In order, {lead}: {listed}."
+    )
 
 
 def word_cloud(
@@ -1129,8 +1224,7 @@ def word_cloud(
         else:
             title = "No words recorded in focus-group notes"
     if subtitle is None:
-        subtitle = (f"Larger words were mentioned more often; {_plural(len(freqs), 'word')}, "
-                    f"{sum(freqs.values())} mentions in all")
+        subtitle = f"Larger words were mentioned more often; {_plural(len(freqs), 'word')}, {sum(freqs.values())} mentions in all"
 
     colour_of = {w: WORD_COLOURS[i % len(WORD_COLOURS)] for i, w in enumerate(items)}
 
@@ -1145,10 +1239,19 @@ def word_cloud(
             _message_axes(ax, "No words recorded.")
             return _finish(fig, word_cloud_alt(words_df))
         wc = WordCloud(
-            font_path=str(FONT_PATH), width=px_w, height=px_h, margin=8,
-            background_color="white", mode="RGB", random_state=seed,
-            color_func=color_func, prefer_horizontal=1.0, max_words=max_words,
-            relative_scaling=0.5, min_font_size=18, normalize_plurals=False,
+            font_path=str(FONT_PATH),
+            width=px_w,
+            height=px_h,
+            margin=8,
+            background_color="white",
+            mode="RGB",
+            random_state=seed,
+            color_func=color_func,
+            prefer_horizontal=1.0,
+            max_words=max_words,
+            relative_scaling=0.5,
+            min_font_size=18,
+            normalize_plurals=False,
             collocations=False,
         )
         wc.generate_from_frequencies({w: freqs[w] for w in items})
@@ -1172,8 +1275,7 @@ def alt_text_infographic(theme_rows: pd.DataFrame, title: str) -> str:
         pct = r.get("headline_pct")
         fig_text = "no figure shown" if _blank(pct) else f"{format_pct(pct)} {r.get('headline_label', '')}"
         change = "" if _blank(r.get("change_text")) else str(r["change_text"]).lstrip(_SYMBOLS)
-        parts.append(f"{r['theme_title']}: {fig_text.strip()}" + (f"; {change}" if change else "")
-                     + ".")
+        parts.append(f"{r['theme_title']}: {fig_text.strip()}" + (f"; {change}" if change else "") + ".")
     return " ".join(parts)
 
 
@@ -1207,21 +1309,22 @@ def headline_infographic(
 
         y = H - margin
         t_lines = _wrap(title, _chars_per_line(W - 2 * margin, 20))
-        ax.text(margin, y, "\n".join(t_lines), ha="left", va="top", fontsize=20,
-                fontweight="bold", color=TEXT_BLACK, linespacing=1.15)
+        ax.text(
+            margin, y, "\n".join(t_lines), ha="left", va="top", fontsize=20, fontweight="bold", color=TEXT_BLACK, linespacing=1.15
+        )
         y -= len(t_lines) * 20 * 1.2 / 72 + 0.12
         s_lines = _wrap(subtitle, _chars_per_line(W - 2 * margin, 12))
         if s_lines:
-            ax.text(margin, y, "\n".join(s_lines), ha="left", va="top", fontsize=12,
-                    color=DARK_GREY, linespacing=1.3)
+            ax.text(margin, y, "\n".join(s_lines), ha="left", va="top", fontsize=12, color=DARK_GREY, linespacing=1.3)
             y -= len(s_lines) * 12 * 1.35 / 72
         top = y - 0.3
 
         f_lines = _wrap(footnote, _chars_per_line(W - 2 * margin, SMALL_SIZE))
         bottom = margin + (len(f_lines) * SMALL_SIZE * 1.35 / 72 + 0.2 if f_lines else 0)
         if f_lines:
-            ax.text(margin, margin, "\n".join(f_lines), ha="left", va="bottom",
-                    fontsize=SMALL_SIZE, color=DARK_GREY, linespacing=1.3)
+            ax.text(
+                margin, margin, "\n".join(f_lines), ha="left", va="bottom", fontsize=SMALL_SIZE, color=DARK_GREY, linespacing=1.3
+            )
 
         tile_w = (W - 2 * margin - (ncols - 1) * gap) / ncols
         tile_h = min(3.0, (top - bottom - (nrows - 1) * gap) / nrows)
@@ -1233,28 +1336,33 @@ def headline_infographic(
 
         def layout(scale: float) -> dict[str, object]:
             """Font sizes and wrapped texts at `scale`, and the height they need."""
-            sizes = {"name": max(14 * scale, 11.0), "big": max(46 * scale, 28.0),
-                     "text": max(11.5 * scale, 9.5)}
+            sizes = {"name": max(14 * scale, 11.0), "big": max(46 * scale, 28.0), "text": max(11.5 * scale, 9.5)}
             tiles = []
             for _, r in theme_rows.iterrows():
                 pct = r.get("headline_pct")
-                tiles.append({
-                    "name": _wrap(str(r["theme_title"]), _chars_per_line(inner, sizes["name"])),
-                    "big": NOT_COMPARED if _blank(pct) else format_pct(pct),
-                    "label": _wrap(str(r.get("headline_label", "") or ""),
-                                   _chars_per_line(inner, sizes["text"])),
-                    "change": _wrap(str(r.get("change_text", "") or ""),
-                                    _chars_per_line(inner, sizes["text"])),
-                })
+                tiles.append(
+                    {
+                        "name": _wrap(str(r["theme_title"]), _chars_per_line(inner, sizes["name"])),
+                        "big": NOT_COMPARED if _blank(pct) else format_pct(pct),
+                        "label": _wrap(str(r.get("headline_label", "") or ""), _chars_per_line(inner, sizes["text"])),
+                        "change": _wrap(str(r.get("change_text", "") or ""), _chars_per_line(inner, sizes["text"])),
+                    }
+                )
             n_name = max((len(t["name"]) for t in tiles), default=1)
             n_label = max((len(t["label"]) for t in tiles), default=0)
             n_change = max((len(t["change"]) for t in tiles), default=0)
             name_h = lines_h(n_name, sizes["name"], 1.15) + 0.12
             big_h = sizes["big"] * 1.2 / 72 + 0.08
-            need = (band + 2 * pad + name_h + big_h + lines_h(n_label, sizes["text"], 1.25)
-                    + 0.1 + lines_h(n_change, sizes["text"], 1.25))
-            return {"sizes": sizes, "tiles": tiles, "name_h": name_h, "big_h": big_h,
-                    "need": need}
+            need = (
+                band
+                + 2 * pad
+                + name_h
+                + big_h
+                + lines_h(n_label, sizes["text"], 1.25)
+                + 0.1
+                + lines_h(n_change, sizes["text"], 1.25)
+            )
+            return {"sizes": sizes, "tiles": tiles, "name_h": name_h, "big_h": big_h, "need": need}
 
         fit = layout(min(1.0, tile_w / 3.4))
         scale = min(1.0, tile_w / 3.4)
@@ -1267,24 +1375,48 @@ def headline_infographic(
             row, col = divmod(i, ncols)
             x0 = margin + col * (tile_w + gap)
             y1 = top - row * (tile_h + gap)
-            ax.add_patch(Rectangle(
-                (x0, y1 - tile_h), tile_w, tile_h, facecolor="#F3F2F1", edgecolor="#B1B4B6",
-                linewidth=0.8, gid=f"tile:{i}"))
-            ax.add_patch(Rectangle((x0, y1 - band), tile_w, band,
-                                   facecolor=PALETTE[i % len(PALETTE)], edgecolor="none"))
+            ax.add_patch(
+                Rectangle(
+                    (x0, y1 - tile_h), tile_w, tile_h, facecolor="#F3F2F1", edgecolor="#B1B4B6", linewidth=0.8, gid=f"tile:{i}"
+                )
+            )
+            ax.add_patch(Rectangle((x0, y1 - band), tile_w, band, facecolor=PALETTE[i % len(PALETTE)], edgecolor="none"))
             yy = y1 - band - pad
-            ax.text(x0 + pad, yy, "\n".join(t["name"]), ha="left", va="top",
-                    fontsize=sizes["name"], fontweight="bold", color=TEXT_BLACK,
-                    linespacing=1.15)
+            ax.text(
+                x0 + pad,
+                yy,
+                "\n".join(t["name"]),
+                ha="left",
+                va="top",
+                fontsize=sizes["name"],
+                fontweight="bold",
+                color=TEXT_BLACK,
+                linespacing=1.15,
+            )
             yy -= fit["name_h"]
-            ax.text(x0 + pad, yy, t["big"], ha="left", va="top", fontsize=sizes["big"],
-                    fontweight="bold", color=DARK_BLUE)
+            ax.text(x0 + pad, yy, t["big"], ha="left", va="top", fontsize=sizes["big"], fontweight="bold", color=DARK_BLUE)
             yy -= fit["big_h"]
             if t["label"]:
-                ax.text(x0 + pad, yy, "\n".join(t["label"]), ha="left", va="top",
-                        fontsize=sizes["text"], color=TEXT_BLACK, linespacing=1.25)
+                ax.text(
+                    x0 + pad,
+                    yy,
+                    "\n".join(t["label"]),
+                    ha="left",
+                    va="top",
+                    fontsize=sizes["text"],
+                    color=TEXT_BLACK,
+                    linespacing=1.25,
+                )
             if t["change"]:
-                ax.text(x0 + pad, y1 - tile_h + pad, "\n".join(t["change"]), ha="left",
-                        va="bottom", fontsize=sizes["text"], fontweight="bold",
-                        color=DARK_GREY, linespacing=1.25)
+                ax.text(
+                    x0 + pad,
+                    y1 - tile_h + pad,
+                    "\n".join(t["change"]),
+                    ha="left",
+                    va="bottom",
+                    fontsize=sizes["text"],
+                    fontweight="bold",
+                    color=DARK_GREY,
+                    linespacing=1.25,
+                )
         return _finish(fig, alt_text_infographic(theme_rows, title))

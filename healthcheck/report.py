@@ -611,16 +611,23 @@ class Chapter:
                 pct=table["pct_positive"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
                 base=table["n_valid"].map(lambda v: "" if pd.isna(v) else int(v)),
             )
-            shown["pct"] = shown["pct"].where(
-                ~shown["suppressed"].astype(bool), f"fewer than {self.threshold} responses (hidden)"
+            # Secondary cells have enough responses; they are withheld to protect a small group.
+            hidden_text = shown["reason"].map(
+                lambda r: (
+                    "hidden so that a small group cannot be worked out"
+                    if "secondary" in str(r)
+                    else f"fewer than {self.threshold} responses"
+                )
             )
+            shown["pct"] = shown["pct"].where(~shown["suppressed"].astype(bool), hidden_text)
             data = shown.rename(
                 columns={"short": "Statement", "group": group_type.capitalize(), "pct": "% agreeing", "base": "Valid responses"}
             )[["Statement", group_type.capitalize(), "% agreeing", "Valid responses"]]
             self.show_figure(
                 fig,
                 f"{theme}-by-{group_type}",
-                f"{title}: percent agreeing by {group_type}, {self.year}. Hidden cells are marked <{self.threshold}.",
+                f"{title}: percent agreeing by {group_type}, {self.year}. Cells marked <{self.threshold} had fewer than "
+                f"{self.threshold} responses; cells marked hidden are withheld so that those cannot be worked out.",
                 fig.alt_text,
                 data,
             )

@@ -28,10 +28,10 @@ def questions() -> pd.DataFrame:
     rows = []
     for year in (2021, 2022):
         for qid, (short, _) in LIKERT_COUNTS.items():
-            rows.append({"question_id": qid, "year": year, "theme": "improvement",
-                         "short": short, "wording": short, "series": 1})
-    rows.append({"question_id": "WB01", "year": 2022, "theme": "wellbeing",
-                 "short": "Wellbeing", "wording": "Wellbeing", "series": 1})
+            rows.append({"question_id": qid, "year": year, "theme": "improvement", "short": short, "wording": short, "series": 1})
+    rows.append(
+        {"question_id": "WB01", "year": 2022, "theme": "wellbeing", "short": "Wellbeing", "wording": "Wellbeing", "series": 1}
+    )
     return pd.DataFrame(rows)
 
 
@@ -40,18 +40,24 @@ def counts() -> pd.DataFrame:
     rows = []
     for qid, (_, ns) in LIKERT_COUNTS.items():
         for code, n in zip(charts.LIKERT_ORDER, ns, strict=True):
-            rows.append({"year": 2022, "question_id": qid, "group_type": "all",
-                         "group": "All staff", "response": code, "n": n})
+            rows.append({"year": 2022, "question_id": qid, "group_type": "all", "group": "All staff", "response": code, "n": n})
         # not part of the base
-        rows.append({"year": 2022, "question_id": qid, "group_type": "all",
-                     "group": "All staff", "response": "dont_know", "n": 9})
+        rows.append(
+            {"year": 2022, "question_id": qid, "group_type": "all", "group": "All staff", "response": "dont_know", "n": 9}
+        )
         # another breakdown and another year must be ignored
-        rows.append({"year": 2022, "question_id": qid, "group_type": "team",
-                     "group": "Team A", "response": "agree", "n": 1000})
-        rows.append({"year": 2021, "question_id": qid, "group_type": "all",
-                     "group": "All staff", "response": "strongly_disagree", "n": 1000})
-    rows.append({"year": 2022, "question_id": "WB01", "group_type": "all",
-                 "group": "All staff", "response": "agree", "n": 50})
+        rows.append({"year": 2022, "question_id": qid, "group_type": "team", "group": "Team A", "response": "agree", "n": 1000})
+        rows.append(
+            {
+                "year": 2021,
+                "question_id": qid,
+                "group_type": "all",
+                "group": "All staff",
+                "response": "strongly_disagree",
+                "n": 1000,
+            }
+        )
+    rows.append({"year": 2022, "question_id": "WB01", "group_type": "all", "group": "All staff", "response": "agree", "n": 50})
     return pd.DataFrame(rows)
 
 
@@ -122,9 +128,7 @@ def test_likert_leaves_out_small_n_with_note(counts, questions):
 def test_likert_legend_and_hatching(counts, questions):
     fig = charts.likert(counts, questions, 2022, "improvement")
     legend = fig.axes[0].get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == [
-        charts.LIKERT_LABELS[c] for c in charts.LIKERT_ORDER
-    ]
+    assert [t.get_text() for t in legend.get_texts()] == [charts.LIKERT_LABELS[c] for c in charts.LIKERT_ORDER]
     by_code = _segments(fig)["IMP01"]
     assert by_code["strongly_disagree"].get_hatch()
     assert by_code["disagree"].get_hatch()
@@ -156,8 +160,7 @@ def test_save_figure_is_byte_identical(counts, questions, tmp_path, suffix):
 
 
 def test_save_figure_default_svg_without_date(counts, questions, tmp_path):
-    path = charts.save_figure(charts.likert(counts, questions, 2022, "improvement"),
-                              tmp_path / "chart")
+    path = charts.save_figure(charts.likert(counts, questions, 2022, "improvement"), tmp_path / "chart")
     assert path.suffix == ".svg"
     text = path.read_text()
     assert "<svg" in text and "<dc:date>" not in text
@@ -167,16 +170,30 @@ def test_save_figure_default_svg_without_date(counts, questions, tmp_path):
 
 # ----------------------------------------------------------------------------- word cloud
 
-WORDS = pd.DataFrame({
-    "word": ["support", "workload", "team", "supervision", "families", "training",
-             "manager", "caseload", "time", "listened", "valued", "pressure", "Team"],
-    "count": [42, 38, 35, 30, 28, 25, 22, 20, 18, 15, 14, 13, 0],
-})
+WORDS = pd.DataFrame(
+    {
+        "word": [
+            "support",
+            "workload",
+            "team",
+            "supervision",
+            "families",
+            "training",
+            "manager",
+            "caseload",
+            "time",
+            "listened",
+            "valued",
+            "pressure",
+            "Team",
+        ],
+        "count": [42, 38, 35, 30, 28, 25, 22, 20, 18, 15, 14, 13, 0],
+    }
+)
 
 
 def test_word_cloud_is_deterministic(tmp_path):
-    out = [charts.save_figure(charts.word_cloud(WORDS, seed=7), tmp_path / f"w{i}.png")
-           for i in range(2)]
+    out = [charts.save_figure(charts.word_cloud(WORDS, seed=7), tmp_path / f"w{i}.png") for i in range(2)]
     other = charts.save_figure(charts.word_cloud(WORDS, seed=8), tmp_path / "w_other.png")
     assert out[0].read_bytes() == out[1].read_bytes()
     assert out[0].read_bytes() != other.read_bytes()
@@ -197,14 +214,16 @@ def test_word_cloud_alt_lists_top_words_in_order():
 
 @pytest.fixture
 def breakdown() -> pd.DataFrame:
-    return pd.DataFrame({
-        "question_id": ["IMP01"] * 3 + ["IMP02"] * 3,
-        "group": ["Team A", "Team B", "Team C"] * 2,
-        "n_valid": [40, 6, 25, 38, 30, 0],
-        "pct_positive": [82.4, 0.0, 60.0, 55.5, 47.0, np.nan],
-        "suppressed": [False, True, False, False, False, True],
-        "reason": ["", "fewer than 10", "", "", "", "fewer than 10"],
-    })
+    return pd.DataFrame(
+        {
+            "question_id": ["IMP01"] * 3 + ["IMP02"] * 3,
+            "group": ["Team A", "Team B", "Team C"] * 2,
+            "n_valid": [40, 6, 25, 38, 30, 0],
+            "pct_positive": [82.4, 0.0, 60.0, 55.5, 47.0, np.nan],
+            "suppressed": [False, True, False, False, False, True],
+            "reason": ["", "fewer than 10", "", "", "", "fewer than 10"],
+        }
+    )
 
 
 def test_heatmap_shows_suppressed_cells_as_less_than_10(breakdown, questions):
@@ -235,32 +254,48 @@ def test_breakdown_data_never_reports_zero_for_suppressed(breakdown, questions):
 
 
 def _fig_row(qid, **kw):
-    row = {"year": 2022, "question_id": qid, "theme": "improvement", "short": f"Statement {qid}",
-           "n_valid": 312, "n_positive": 256, "pct_positive": 82.05, "ci_low": 77.4,
-           "ci_high": 85.9, "prev_year": 2021, "prev_pct_positive": 75.0, "change_pts": 7.05,
-           "p_value": 0.01, "change_flag": "increase", "suppressed": False, "basis": "counts",
-           "test": "z-test"}
+    row = {
+        "year": 2022,
+        "question_id": qid,
+        "theme": "improvement",
+        "short": f"Statement {qid}",
+        "n_valid": 312,
+        "n_positive": 256,
+        "pct_positive": 82.05,
+        "ci_low": 77.4,
+        "ci_high": 85.9,
+        "prev_year": 2021,
+        "prev_pct_positive": 75.0,
+        "change_pts": 7.05,
+        "p_value": 0.01,
+        "change_flag": "increase",
+        "suppressed": False,
+        "basis": "counts",
+        "test": "z-test",
+    }
     row.update(kw)
     return row
 
 
 def test_change_table_wording_for_each_flag():
-    figures = pd.DataFrame([
-        _fig_row("A"),
-        _fig_row("B", change_pts=-6.2, prev_pct_positive=88.25, change_flag="decrease"),
-        _fig_row("C", change_pts=1.0, change_flag="no significant change"),
-        _fig_row("D", prev_year=np.nan, prev_pct_positive=np.nan, change_pts=np.nan,
-                 change_flag=""),
-        _fig_row("E", basis="published", n_valid=np.nan, change_flag="", change_pts=np.nan),
-        _fig_row("F", n_valid=7, suppressed=True, pct_positive=np.nan, change_flag=""),
-        _fig_row("G", prev_year=np.nan, prev_pct_positive=np.nan, change_pts=np.nan,
-                 change_flag=np.nan),
-    ])
-    questions = pd.DataFrame([
-        {"question_id": "D", "year": 2021, "series": 1},
-        {"question_id": "D", "year": 2022, "series": 2},
-        {"question_id": "G", "year": 2022, "series": 1},
-    ])
+    figures = pd.DataFrame(
+        [
+            _fig_row("A"),
+            _fig_row("B", change_pts=-6.2, prev_pct_positive=88.25, change_flag="decrease"),
+            _fig_row("C", change_pts=1.0, change_flag="no significant change"),
+            _fig_row("D", prev_year=np.nan, prev_pct_positive=np.nan, change_pts=np.nan, change_flag=""),
+            _fig_row("E", basis="published", n_valid=np.nan, change_flag="", change_pts=np.nan),
+            _fig_row("F", n_valid=7, suppressed=True, pct_positive=np.nan, change_flag=""),
+            _fig_row("G", prev_year=np.nan, prev_pct_positive=np.nan, change_pts=np.nan, change_flag=np.nan),
+        ]
+    )
+    questions = pd.DataFrame(
+        [
+            {"question_id": "D", "year": 2021, "series": 1},
+            {"question_id": "D", "year": 2022, "series": 2},
+            {"question_id": "G", "year": 2022, "series": 1},
+        ]
+    )
     table = charts.change_table(figures, questions).set_index("Statement")
     assert list(table.columns) == ["This year", "Last year", "Change", "Significance"]
     sig = table["Significance"]
@@ -297,15 +332,17 @@ def test_change_table_html_is_accessible():
 
 @pytest.fixture
 def series() -> pd.DataFrame:
-    return pd.DataFrame({
-        "year": [2019, 2020, 2021, 2022],
-        "label": "Understand the priorities",
-        "pct_positive": [68.0, 70.0, 75.2, 82.4],
-        "ci_low": [np.nan, np.nan, 70.1, 78.0],
-        "ci_high": [np.nan, np.nan, 80.0, 86.5],
-        "basis": ["published", "published", "counts", "counts"],
-        "series": [1, 1, 1, 2],
-    })
+    return pd.DataFrame(
+        {
+            "year": [2019, 2020, 2021, 2022],
+            "label": "Understand the priorities",
+            "pct_positive": [68.0, 70.0, 75.2, 82.4],
+            "ci_low": [np.nan, np.nan, 70.1, 78.0],
+            "ci_high": [np.nan, np.nan, 80.0, 86.5],
+            "basis": ["published", "published", "counts", "counts"],
+            "series": [1, 1, 1, 2],
+        }
+    )
 
 
 def test_trend_published_points_are_hollow_and_series_split(series):
@@ -349,13 +386,14 @@ def test_trend_theme_scores_without_interval(series):
 
 
 def test_headline_infographic_tiles():
-    rows = pd.DataFrame({
-        "theme_title": ["Improvement", "Health and wellbeing", "Systemic practice"],
-        "headline_pct": [82.4, np.nan, 61.0],
-        "headline_label": ["understand the priorities", "not shown", "use systemic ideas"],
-        "change_text": ["▲ +5 pts since 2021, significant", "– fewer than 10 responses",
-                        "● no significant change"],
-    })
+    rows = pd.DataFrame(
+        {
+            "theme_title": ["Improvement", "Health and wellbeing", "Systemic practice"],
+            "headline_pct": [82.4, np.nan, 61.0],
+            "headline_label": ["understand the priorities", "not shown", "use systemic ideas"],
+            "change_text": ["▲ +5 pts since 2021, significant", "– fewer than 10 responses", "● no significant change"],
+        }
+    )
     fig = charts.headline_infographic(rows, "Health Check 2022 at a glance", "% agreeing")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "82%" in texts and "61%" in texts and "–" in texts
@@ -365,3 +403,27 @@ def test_headline_infographic_tiles():
     assert (round(w, 2), round(h, 2)) == charts.A4_PORTRAIT
     assert "Improvement: 82% understand the priorities" in fig.alt_text
     assert "▲" not in fig.alt_text
+
+
+def test_secondary_suppressed_cells_say_hidden_not_fewer_than_ten():
+    import pandas as pd
+
+    from healthcheck import charts
+
+    table = pd.DataFrame(
+        {
+            "question_id": ["Q1", "Q1", "Q1"],
+            "group": ["Small", "Medium", "Large"],
+            "n_valid": [None, None, 40],
+            "pct_positive": [None, None, 70.0],
+            "suppressed": [True, True, False],
+            "reason": ["fewer than 10 responses", "secondary suppression", ""],
+        }
+    )
+    questions = pd.DataFrame(
+        {"question_id": ["Q1"], "year": [2022], "theme": ["t"], "short": ["A statement"], "wording": ["w"], "series": [0]}
+    )
+    data = charts.breakdown_data(table, questions, "team", year=2022).set_index("group")
+    assert data.at["Small", "display"] == "<10"
+    assert data.at["Medium", "display"] == "hidden"
+    assert data.at["Large", "display"] == "70%"
