@@ -34,7 +34,8 @@ from pathlib import Path
 
 import yaml
 
-from healthcheck import paths
+from healthcheck import cache, paths
+from healthcheck.config import survey_years
 from healthcheck.manifest import build_manifest, write_manifest
 from healthcheck.pdf import PdfError, TitlePage, print_pdf
 from healthcheck.report import write_figure_workbook
@@ -239,6 +240,8 @@ def _run_chapter(job: dict) -> dict:
     name = job["name"]
     if _START_QUEUE is not None:
         _START_QUEUE.put(name)
+    # The kernel inherits this environment: it records the input files the chapter reads.
+    os.environ[cache.READS_ENV] = job["reads_file"]
     # The kernel inherits this process's stderr; its log lines (connection warnings and the
     # like) go to a file beside the chapter's working folder rather than the terminal.
     kernel_log = Path(job["cwd"]) / "kernel-stderr.log"
@@ -349,7 +352,7 @@ class _Progress:
         from rich.table import Table
 
         table = Table.grid(padding=(0, 2))
-        styles = {"queued": "dim", "running": "yellow", "done": "green", "failed": "bold red"}
+        styles = {"queued": "dim", "running": "yellow", "done": "green", "reused": "cyan", "failed": "bold red"}
         for name in self.names:
             state = self.state[name]
             if name in self.seconds:
@@ -370,7 +373,9 @@ class _Progress:
         if self.live:
             self.live.update(self._render())
         elif self.enabled:
-            tail = f" in {seconds:.1f} s" if seconds is not None else ""
+            tail = f" in {seconds:.1f} s" if seconds is not None and state != "reused" else ""
+            if state == "reused":
+                tail = " (unchanged since the last build)"
             print(f"[healthcheck] {name}: {state}{tail}", flush=True)
 
     def refresh(self):
@@ -403,73 +408,113 @@ def _kernel_env(staging: Path, epoch: str) -> dict:
     }
 
 
-def _run_chapters(chapters, staging, year, data_dir_param, jobs, progress) -> tuple[dict, list, dict | None]:
-    """Run all chapters in parallel. Returns (seconds, warnings, failure) where failure is the
-    first failed chapter's result dict (others are cancelled) or None."""
+def _run_chapters(
+    chapters, staging, year, data_dir_param, jobs, progress, cache_root=None, force=False
+) -> tuple[dict, list, dict | None]:
+    """Run the chapters in parallel, reusing unchanged ones from the cache.
+
+    Each chapter writes its figure files into its own folder, merged into the book's
+    downloads afterwards, so that a reused chapter brings exactly its own files. Returns
+    (seconds, warnings, failure) where failure is the first failed chapter's result dict
+    (others are cancelled) or None.
+    """
     book = staging / "book"
     downloads = book / "extra" / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    # Executed notebooks keep no trace of the random staging folder: the downloads are
-    # published in html/downloads of the build, and other staging paths become "staging".
-    path_map = [(str(downloads), "html/downloads"), (str(staging), "staging")]
-    jobs_list = []
+    shared_key = cache.code_and_environment_hash()
+    year_folders = [y for y in survey_years(paths.data_dir(data_dir_param)) if y <= year]
+    jobs_list, reused = [], {}
     for ch in chapters:
         cwd = staging / "work" / ch.name
         cwd.mkdir(parents=True, exist_ok=True)
+        own_downloads = staging / "downloads" / ch.name
+        own_downloads.mkdir(parents=True, exist_ok=True)
         output = book / f"{ch.docname}.ipynb"
         output.parent.mkdir(parents=True, exist_ok=True)
+        parameters = {"year": year, "data_dir": data_dir_param}
+        key = cache.static_key(ch.source, parameters, shared_key)
+        hit = None if (force or cache_root is None) else cache.lookup(cache_root, year, ch.name, key, year_folders)
+        if hit is not None:
+            shutil.copy2(hit / "executed.ipynb", output)
+            for item in (hit / "downloads").iterdir():
+                shutil.copy2(item, own_downloads / item.name)
+            reused[ch.name] = True
+            continue
+        # Executed notebooks keep no trace of the random staging folder: the downloads are
+        # published in html/downloads of the build, and other staging paths become "staging".
         jobs_list.append(
             {
                 "name": ch.name,
                 "source": str(ch.source),
                 "output": str(output),
                 "cwd": str(cwd),
-                "parameters": {"year": year, "data_dir": data_dir_param, "downloads_dir": str(downloads)},
-                "path_map": path_map,
+                "parameters": {**parameters, "downloads_dir": str(own_downloads)},
+                "path_map": [(str(own_downloads), "html/downloads"), (str(staging), "staging")],
+                "reads_file": str(cwd / "reads.txt"),
+                "key": key,
             }
         )
 
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads (rich)
-    start_queue = ctx.Queue()
-    env = _kernel_env(staging, os.environ["SOURCE_DATE_EPOCH"])
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list)))
     seconds: dict[str, float] = {}
     warnings: list[str] = []
     failure = None
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(env, start_queue))
-    clean_exit = False
-    try:
-        pending = {executor.submit(_run_chapter, job) for job in jobs_list}
-        while pending:
-            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            _drain(start_queue, progress)
-            for future in done:
-                try:
-                    res = future.result()
-                except BrokenProcessPool as exc:
-                    raise BuildError(
-                        "A process running a chapter died unexpectedly (out of memory?). Try again with fewer parallel jobs."
-                    ) from exc
-                name = res["name"]
-                seconds[name] = round(res["seconds"], 2)
-                if res["status"] == "ok":
-                    warnings += res["warnings"]
-                    progress.set(name, "done", res["seconds"])
-                    continue
-                progress.set(name, "failed", res["seconds"])
-                if res["status"] == "error":
-                    raise BuildError(f"Chapter {name} could not be run: {res['message']}\n{res['traceback']}")
-                failure = res
-                break
-            if failure:
-                break
-            progress.refresh()
-        clean_exit = failure is None
-    finally:
-        _stop_pool(executor, kill=not clean_exit)
-        start_queue.close()
+    for name in reused:
+        progress.set(name, "reused", 0.0)
+    if jobs_list:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads (rich)
+        start_queue = ctx.Queue()
+        env = _kernel_env(staging, os.environ["SOURCE_DATE_EPOCH"])
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list)))
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(env, start_queue))
+        clean_exit = False
+        try:
+            pending = {executor.submit(_run_chapter, job) for job in jobs_list}
+            while pending:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                _drain(start_queue, progress)
+                for future in done:
+                    try:
+                        res = future.result()
+                    except BrokenProcessPool as exc:
+                        raise BuildError(
+                            "A process running a chapter died unexpectedly (out of memory?). Try again with fewer parallel jobs."
+                        ) from exc
+                    name = res["name"]
+                    seconds[name] = round(res["seconds"], 2)
+                    if res["status"] == "ok":
+                        warnings += res["warnings"]
+                        progress.set(name, "done", res["seconds"])
+                        continue
+                    progress.set(name, "failed", res["seconds"])
+                    if res["status"] == "error":
+                        raise BuildError(f"Chapter {name} could not be run: {res['message']}\n{res['traceback']}")
+                    failure = res
+                    break
+                if failure:
+                    break
+                progress.refresh()
+            clean_exit = failure is None
+        finally:
+            _stop_pool(executor, kill=not clean_exit)
+            start_queue.close()
+    if failure is None:
+        for job in jobs_list:
+            if cache_root is not None:
+                cache.store(
+                    cache_root,
+                    year,
+                    job["name"],
+                    key=job["key"],
+                    year_folders=year_folders,
+                    executed=Path(job["output"]),
+                    downloads=staging / "downloads" / job["name"],
+                    reads=cache.reads_of(Path(job["reads_file"])),
+                )
+        for ch in chapters:
+            for item in sorted((staging / "downloads" / ch.name).iterdir()):
+                shutil.copy2(item, downloads / item.name)
     order = [c.name for c in chapters]
-    seconds = {name: seconds[name] for name in order if name in seconds}
+    seconds = {name: (0.0 if name in reused else seconds[name]) for name in order if name in seconds or name in reused}
     return seconds, warnings, failure
 
 
@@ -759,7 +804,14 @@ def build_book(
         with _Progress(names, progress) as prog:
             prog.log(f"{year}: running {len(chapters)} chapters")
             seconds, warnings, failure = _run_chapters(
-                chapters, staging, year, str(data_path) if data_dir is not None else None, jobs, prog
+                chapters,
+                staging,
+                year,
+                str(data_path) if data_dir is not None else None,
+                jobs,
+                prog,
+                cache_root=build_root / ".cache",
+                force=force,
             )
         if failure:
             chapter = next(c for c in chapters if c.name == failure["name"])

@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from healthcheck import charts, stats
+from healthcheck.cache import record_read
 from healthcheck.io import RESPONSE_LABELS, RESPONSES
 from healthcheck.survey import load_survey
 
@@ -86,6 +87,9 @@ class Chapter:
         self.prev_year = earlier[-1] if earlier else None
         self.figures = self.survey.figures(self.year)
         self.threshold = self.survey.threshold
+        # Every chapter depends on the survey's files; a rebuild re-runs it when one changes.
+        for path in self.survey.source_files():
+            record_read(path)
         charts.apply_house_style()
 
     # ------------------------------------------------------------------ small helpers
@@ -371,7 +375,10 @@ class Chapter:
     # ------------------------------------------------------------------ quotes and words
 
     def _year_file(self, year: int, name: str) -> Path:
-        return self.survey.data_dir / str(year) / name
+        """A narrative file of a year (quotes, words, recommendations), noted as read by this chapter."""
+        path = self.survey.data_dir / str(year) / name
+        record_read(path)
+        return path
 
     def quotes(self, theme: str) -> None:
         """Pull quotes for the theme from the year's quotes.csv, marked when illustrative."""
@@ -555,6 +562,8 @@ class Chapter:
         from healthcheck import manifest
 
         hashes = manifest.input_hashes(self.survey.data_dir, self.year)
+        for path in manifest.input_files(self.survey.data_dir, self.year):
+            record_read(path)
         table = pd.DataFrame({"File": list(hashes), "SHA-256": list(hashes.values())})
         display(
             HTML(

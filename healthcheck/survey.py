@@ -91,6 +91,14 @@ class Survey:
             self._figures[year] = stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
         return self._figures[year]
 
+    def source_files(self) -> list[Path]:
+        """The input files this survey was loaded from (settings, bank, each year's metadata, export, published figures)."""
+        files = [self.data_dir / "settings.yml", self.data_dir / "question_bank.yml"]
+        for year, data in sorted(self.years.items()):
+            folder = self.data_dir / str(year)
+            files += [folder / "survey.yml", folder / data.meta.export, folder / "published.csv"]
+        return [f for f in files if f.is_file()]
+
     def reconciliation(self, year: int) -> pd.DataFrame:
         """Computed against published percentages, for the year's questions that have both.
 

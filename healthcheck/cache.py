@@ -1,0 +1,103 @@
+"""Reusing chapters that have not changed (a "freeze", as Quarto calls it).
+
+A chapter's executed notebook and the figure files it wrote are kept under
+`<build_root>/.cache/<year>/<chapter>/`. The next build reuses them when nothing the chapter
+depends on has changed: its notebook, the package code, the pinned environment, its
+parameters, and every input file it read last time (chapters record their reads through
+`record_read`, so a change to a quotes file re-runs only the chapters that read quotes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from healthcheck import paths
+
+READS_ENV = "HEALTHCHECK_READS_FILE"
+ABSENT = "absent"
+
+
+def record_read(path: str | os.PathLike) -> None:
+    """Note that the running chapter read `path` (a no-op outside a build)."""
+    target = os.environ.get(READS_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(str(Path(path).resolve()) + "\n")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def code_and_environment_hash() -> str:
+    """One hash of the package's code and the pinned requirements (and the Python version)."""
+    digest = hashlib.sha256(sys.version.encode())
+    files = sorted((paths.ROOT / "healthcheck").glob("*.py")) + [paths.ROOT / "requirements.txt"]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + _sha(path).encode())
+    return digest.hexdigest()
+
+
+def static_key(notebook: Path, parameters: dict, shared: str) -> str:
+    """What a chapter depends on besides the input files it reads."""
+    digest = hashlib.sha256(shared.encode())
+    digest.update(_sha(notebook).encode())
+    digest.update(json.dumps(parameters, sort_keys=True).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return digest.hexdigest()
+
+
+def reads_of(reads_file: Path) -> dict[str, str]:
+    """The input files a chapter run recorded, with their hashes now."""
+    if not reads_file.is_file():
+        return {}
+    names = sorted(set(reads_file.read_text(encoding="utf-8").split("\n")) - {""})
+    # A file looked for but absent counts too: creating it later must re-run the chapter.
+    return {name: _sha(Path(name)) if Path(name).is_file() else ABSENT for name in names}
+
+
+def _folder(cache_root: Path, year: int, chapter: str) -> Path:
+    return cache_root / str(year) / chapter
+
+
+def lookup(cache_root: Path, year: int, chapter: str, key: str, year_folders: list[int]) -> Path | None:
+    """The cached chapter folder when it is still valid, else None."""
+    folder = _folder(cache_root, year, chapter)
+    try:
+        record = json.loads((folder / "record.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("key") != key or record.get("year_folders") != year_folders:
+        return None
+    for name, digest in record.get("reads", {}).items():
+        path = Path(name)
+        now = _sha(path) if path.is_file() else ABSENT
+        if now != digest:
+            return None
+    if not (folder / "executed.ipynb").is_file():
+        return None
+    return folder
+
+
+def store(
+    cache_root: Path, year: int, chapter: str, *, key: str, year_folders: list[int], executed: Path, downloads: Path, reads: dict
+) -> None:
+    """Keep a chapter's executed notebook and downloads for the next build (replacing the old)."""
+    folder = _folder(cache_root, year, chapter)
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "downloads").mkdir(parents=True)
+    shutil.copy2(executed, tmp / "executed.ipynb")
+    if downloads.is_dir():
+        for item in sorted(downloads.iterdir()):
+            shutil.copy2(item, tmp / "downloads" / item.name)
+    record = {"key": key, "year_folders": year_folders, "reads": reads}
+    (tmp / "record.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
