@@ -108,17 +108,38 @@ def read_table(path: Path) -> pd.DataFrame:
     return df.fillna("")
 
 
-def _response_codes(column: pd.Series) -> np.ndarray:
-    """Integer response codes (index into RESPONSES) for a column of labels; -1 when unknown.
+#: Largest joint (team x locality x role x response) grid counted in one bincount per question.
+MAX_JOINT_BINS = 1 << 22
 
-    Labels are normalised once per distinct value, not once per respondent.
-    """
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(codes, uniques) with -1 for missing; a Categorical's own codes need no hashing."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, pd.Index(uniques)
+
+
+def _group_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..k-1 into the sorted, stripped, non-blank group names; k for a blank/missing one."""
+    codes, uniques = _factorize(column)
+    cleaned = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    names = np.array(sorted(set(cleaned[cleaned != ""])), dtype=object)
+    position = {name: i for i, name in enumerate(names)}
+    k = len(names)
+    # last entry: factorize's -1 (missing value) -> k (no group)
+    lookup = np.array([position.get(c, k) for c in cleaned] + [k], dtype=np.intp)
+    return lookup[codes], names
+
+
+def _response_codes(column: pd.Series) -> np.ndarray:
+    """Index into RESPONSES for each answer; len(RESPONSES) for an unknown label."""
+    codes, uniques = _factorize(column)
+    unknown = len(RESPONSES)
     lookup = np.array(
-        [RESPONSES.index(c) if (c := normalise_label(u)) else -1 for u in uniques] + [RESPONSES.index("blank")],
-        dtype=np.int16,
+        [RESPONSES.index(c) if (c := normalise_label(u)) else unknown for u in uniques] + [RESPONSES.index("blank")],
+        dtype=np.intp,
     )
-    # factorize marks missing values -1: the extra last entry of `lookup` makes them "blank".
     return lookup[codes]
 
 
@@ -133,34 +154,63 @@ def respondents_to_counts(
     `question_columns` maps export heading -> question code; `group_columns` maps group type
     (team, locality, role) -> export heading. Respondents with a blank group value count in
     "All staff" but in no group. Unknown labels are dropped here; `validate` reports them.
+
+    Vectorised for national scale: team x locality x role x response is counted with one
+    np.bincount per question over a joint code (missing groups and unknown labels get a bin
+    of their own, dropped afterwards), and each grouping is a sum over that small tally.
     """
     n_codes = len(RESPONSES)
-    groupings = [("all", np.zeros(len(frame), dtype=np.int64), np.array([ALL_STAFF], dtype=object))]
+    width = n_codes + 1  # + one bin for unknown labels (dropped)
+    groupings = []  # (group_type, codes with k = no group, names)
     for group_type, heading in (group_columns or {}).items():
-        values = frame[heading].astype(str).str.strip().replace("", pd.NA)
-        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-        groupings.append((group_type, codes.astype(np.int64), np.asarray(uniques, dtype=object)))
+        codes, names = _group_codes(frame[heading])
+        groupings.append((group_type, codes, names))
+    sizes = [len(names) + 1 for _, _, names in groupings]  # + one bin for "no group"
+    joint = int(np.prod(sizes, dtype=np.int64)) * width <= MAX_JOINT_BINS
+    if joint:
+        base = np.zeros(len(frame), dtype=np.intp)
+        for (_, codes, _), size in zip(groupings, sizes, strict=True):
+            base *= size
+            base += codes
+        base *= width
+    else:
+        bases = [codes * width for _, codes, _ in groupings]
 
-    parts = []
+    response_names = np.asarray(RESPONSES, dtype=object)
+    out = {"question_id": [], "group_type": [], "group": [], "response": [], "n": []}
+
+    def emit(question_id, group_type, names, tally):  # tally: (len(names) + 1, width)
+        g, r = np.nonzero(tally[:-1, :-1])
+        out["question_id"].append(np.full(len(g), question_id, dtype=object))
+        out["group_type"].append(np.full(len(g), group_type, dtype=object))
+        out["group"].append(names[g])
+        out["response"].append(response_names[r])
+        out["n"].append(tally[g, r])
+
+    all_names = np.array([ALL_STAFF], dtype=object)
     for heading, question_id in question_columns.items():
-        responses = _response_codes(frame[heading]).astype(np.int64)
-        for group_type, group_codes, group_names in groupings:
-            keep = (group_codes >= 0) & (responses >= 0)
-            # One bincount over (group, response) pairs replaces a group-by: no Python loop over people.
-            tally = np.bincount(group_codes[keep] * n_codes + responses[keep], minlength=len(group_names) * n_codes)
-            nonzero = np.flatnonzero(tally)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "question_id": question_id,
-                        "group_type": group_type,
-                        "group": group_names[nonzero // n_codes],
-                        "response": np.asarray(RESPONSES, dtype=object)[nonzero % n_codes],
-                        "n": tally[nonzero],
-                    }
-                )
-            )
-    counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COUNT_COLUMNS[1:])
+        responses = _response_codes(frame[heading])
+        if not groupings:
+            tally = np.bincount(responses, minlength=width)
+            emit(question_id, "all", all_names, np.vstack([tally, np.zeros(width, dtype=tally.dtype)]))
+            continue
+        if joint:
+            grid = np.bincount(base + responses, minlength=int(np.prod(sizes)) * width).reshape(*sizes, width)
+            tallies = [grid.sum(axis=tuple(j for j in range(len(sizes)) if j != i)) for i in range(len(sizes))]
+        else:
+            tallies = [
+                np.bincount(b + responses, minlength=size * width).reshape(size, width)
+                for b, size in zip(bases, sizes, strict=True)
+            ]
+        total = tallies[0].sum(axis=0)  # every respondent is in exactly one bin of a grouping
+        emit(question_id, "all", all_names, np.vstack([total, np.zeros(width, dtype=total.dtype)]))
+        for (group_type, _, names), tally in zip(groupings, tallies, strict=True):
+            emit(question_id, group_type, names, tally)
+
+    if out["n"]:
+        counts = pd.DataFrame({k: np.concatenate(v) for k, v in out.items()})
+    else:
+        counts = pd.DataFrame(columns=COUNT_COLUMNS[1:])
     counts.insert(0, "year", year)
     return tidy_counts(counts)
 

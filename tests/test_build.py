@@ -334,3 +334,41 @@ def test_summary_says_where_the_outputs_are(toy):
     text = build.summary(result)
     assert str(result.html_index) in text and str(result.pdf_path) in text
     assert "Alternative text is missing" in text
+
+
+def test_killed_build_keeps_previous_build_and_the_next_build_cleans_up(toy, data_dir, tmp_path):
+    """SIGKILL gives the build no chance to tidy up: the previous book must still be intact."""
+    result, build_root, _ = toy
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    shutil.copy(OK / "00_summary.ipynb", chapters)
+    slow = nbformat.read(OK / "02_beta.ipynb", as_version=4)
+    slow.cells = slow.cells[:2] + [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+    nbformat.write(slow, chapters / "01_slow.ipynb")
+    toc = chapters / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: chapters/00_summary\nchapters:\n  - file: chapters/01_slow\n")
+    before = _tree_hashes(result.out_dir)
+
+    script = SLOW_BUILD.format(year=YEAR, data=str(data_dir), root=str(build_root), chapters=str(chapters), toc=str(toc))
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(build_root.glob(".staging-*/work/01_slow/kernel-stderr.log")):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.kill()
+    proc.wait(timeout=30)
+    stale = list(build_root.glob(".staging-*"))
+    # Orphaned workers and kernels of the killed build: stop them as an operator would.
+    for pid in {p for folder in stale for p in _processes_inside(folder)}:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert stale, "the killed build should have left its staging folder behind"
+    assert _tree_hashes(result.out_dir) == before
+
+    again = build_book(
+        YEAR, data_dir=data_dir, build_root=build_root, chapters_dir=OK, toc_path=OK / "_toc.yml", force=True, progress=False
+    )
+    assert again.html_index.is_file()
+    assert not any(folder.exists() for folder in stale)

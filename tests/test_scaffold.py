@@ -161,6 +161,17 @@ def test_import_maps_every_question_and_the_year_validates(demo, tmp_path):
     assert check.returncode == 0, check.stderr + check.stdout
     assert "WARNING" not in check.stdout
 
+    # The whole cycle ends in a book for 2023 that compares with 2022.
+    built = _cli("build", "--year", 2023, "--data-dir", demo, "--build-dir", tmp_path / "build")
+    assert built.returncode == 0, built.stderr + built.stdout
+    book = tmp_path / "build" / "2023"
+    assert (book / "html" / "index.html").is_file() and list((book / "pdf").glob("*.pdf"))
+    improvement = (book / "html" / "chapters" / "02_improvement.html").read_text(encoding="utf-8")
+    assert "(2022)" in improvement  # last year's figure in the change table
+    figures = _cli("figures", "--year", 2023, "--data-dir", demo)
+    imp01 = next(line for line in figures.stdout.splitlines() if line.startswith("2023,IMP01,"))
+    assert ",2022," in imp01
+
 
 def test_import_refuses_a_different_export_of_the_same_name(demo, tmp_path):
     assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
