@@ -39,7 +39,7 @@ from healthcheck.config import survey_years
 from healthcheck.manifest import build_manifest, write_manifest
 from healthcheck.pdf import PdfError, TitlePage, print_pdf
 from healthcheck.report import write_figure_workbook
-from healthcheck.survey import load_survey
+from healthcheck.survey import PRELOADED_ENV, load_survey, save_preloaded
 
 CONFIG_PATH = paths.ROOT / "_config.yml"
 TOC_PATH = paths.ROOT / "_toc.yml"
@@ -404,6 +404,7 @@ def _kernel_env(staging: Path, epoch: str) -> dict:
         # a fresh IPython profile: no startup scripts or history from the user's ~/.ipython
         "IPYTHONDIR": str(staging / "work" / ".ipython"),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        PRELOADED_ENV: str(staging / "survey.pickle"),
         "JUPYTER_PLATFORM_DIRS": "1",
     }
 
@@ -567,13 +568,29 @@ def _jupyter_book_command() -> list[str]:
     return [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
 
 
-def _jupyter_book(book: Path, builder: str, epoch: str, strict: bool) -> list[str]:
-    cmd = _jupyter_book_command() + ["build", str(book), "--builder", builder]
+def _start_jupyter_book(book: Path, builder: str, epoch: str, strict: bool, output: Path) -> dict:
+    """Start `jupyter-book build` in the background, writing under `output`/_build/<builder>.
+
+    Each builder gets its own output folder (and so its own doctrees), so that two builders
+    can run at the same time.
+    """
+    cmd = _jupyter_book_command() + ["build", str(book), "--builder", builder, "--path-output", str(output)]
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
     env = dict(os.environ, SOURCE_DATE_EPOCH=epoch, PYTHONHASHSEED="0", NO_COLOR="1", TERM="dumb")
-    proc = subprocess.run(cmd, cwd=book, env=env, capture_output=True, text=True, check=False)
-    output = ANSI.sub("", proc.stdout + "\n" + proc.stderr)
+    output.mkdir(parents=True, exist_ok=True)
+    log = open(output / f"jupyter-book-{builder}.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed in _finish
+    proc = subprocess.Popen(cmd, cwd=book, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    return {"proc": proc, "log": log, "builder": builder, "book": book}
+
+
+def _finish_jupyter_book(job: dict) -> list[str]:
+    """Wait for a started jupyter-book build; its warnings, or BuildError with the output's tail."""
+    proc, log, builder, book = job["proc"], job["log"], job["builder"], job["book"]
+    proc.wait()
+    log.seek(0)
+    output = ANSI.sub("", log.read())
+    log.close()
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-40:])
         raise BuildError(f"jupyter-book build --builder {builder} failed (exit code {proc.returncode}):\n{tail}")
@@ -582,6 +599,15 @@ def _jupyter_book(book: Path, builder: str, epoch: str, strict: bool) -> list[st
         if "WARNING" in line or "ERROR" in line:
             warnings.append(f"{builder}: {line.strip().replace(str(book) + os.sep, '')}")
     return warnings
+
+
+def _stop_jupyter_book(job: dict | None) -> None:
+    """Stop a background jupyter-book build that is no longer wanted (the build failed)."""
+    if job and job["proc"].poll() is None:
+        job["proc"].kill()
+        job["proc"].wait()
+    if job:
+        job["log"].close()
 
 
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -797,9 +823,11 @@ def build_book(
 
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    html_job = None
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # also read by Sphinx and by the PDF date fix
     try:
         book = _write_book(staging, settings, year, toc_path, config_path, assets_dir)
+        save_preloaded(survey, staging / "survey.pickle")
         names = [c.name for c in chapters]
         with _Progress(names, progress) as prog:
             prog.log(f"{year}: running {len(chapters)} chapters")
@@ -822,18 +850,19 @@ def build_book(
         downloads = book / "extra" / "downloads"
         if downloads.is_dir():
             write_figure_workbook(downloads, year)
-        log("building the HTML pages (jupyter-book)")
-        warnings += _jupyter_book(book, "html", epoch, strict)
+        # The HTML pages build in the background while the single page is built, printed to
+        # PDF and the notebooks are exported: on two cores this overlaps a third of the work.
+        log("building the HTML pages (jupyter-book, in the background)")
+        html_job = _start_jupyter_book(book, "html", epoch, strict, staging / "html-build")
         log("building the single-page HTML for the PDF")
-        warnings += _jupyter_book(book, "singlehtml", epoch, strict)
+        warnings += _finish_jupyter_book(_start_jupyter_book(book, "singlehtml", epoch, strict, staging / "single-build"))
 
         out = staging / "out"
         out.mkdir()
-        shutil.move(str(book / "_build" / "html"), str(out / "html"))
 
         # Sphinx writes the single page where the root document lives (chapters/...) but
         # makes its links relative to the top of the build; at the top they resolve.
-        single = book / "_build" / "singlehtml"
+        single = staging / "single-build" / "_build" / "singlehtml"
         printable = single / "report-print.html"
         shutil.copy2(single / f"{chapters[0].docname}.html", printable)
         pdf_name = f"{_slug(str(settings['report_title']))}-{year}.pdf"
@@ -856,6 +885,8 @@ def build_book(
             executed = out / "executed" / f"{ch.name}.ipynb"
             shutil.copy2(book / f"{ch.docname}.ipynb", executed)
             warnings += export_notebook_html(executed, out / "notebooks" / f"{ch.name}.html")
+        warnings += _finish_jupyter_book(html_job)
+        shutil.move(str(staging / "html-build" / "_build" / "html"), str(out / "html"))
 
         parameters = {
             "year": year,
@@ -888,6 +919,7 @@ def build_book(
         log(f"{year}: done; HTML {final / 'html' / 'index.html'}; PDF {final / 'pdf' / pdf_name}")
         return _result_from_info(final, info, up_to_date=False)
     finally:
+        _stop_jupyter_book(html_job)
         shutil.rmtree(staging, ignore_errors=True)
         if saved_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

@@ -19,11 +19,11 @@ Definitions
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 #: The five agreement codes: the base of every percentage.
 VALID: tuple[str, ...] = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
@@ -149,11 +149,16 @@ def compare_proportions(k1, n1, k2, n2) -> tuple[float, str]:
     table = np.array([[k1, n1 - k1], [k2, n2 - k2]], dtype=float)
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     if (expected < MIN_EXPECTED).any():
-        return float(sps.fisher_exact(table.astype(int), alternative="two-sided").pvalue), FISHER
+        # Imported here: scipy.stats takes about half a second to import, and every chapter
+        # kernel pays it, while Fisher's test is only needed for small groups.
+        from scipy.stats import fisher_exact
+
+        return float(fisher_exact(table.astype(int), alternative="two-sided").pvalue), FISHER
     pooled = (k1 + k2) / (n1 + n2)
     se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
     z = (k2 / n2 - k1 / n1) / se
-    return float(2.0 * sps.norm.sf(abs(z))), Z_TEST
+    # Two-sided normal tail: 2 * (1 - Phi(|z|)) = erfc(|z| / sqrt(2)).
+    return float(math.erfc(abs(z) / math.sqrt(2.0))), Z_TEST
 
 
 def _check_responses(counts: pd.DataFrame) -> None:

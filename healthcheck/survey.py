@@ -7,6 +7,8 @@ errors in it; otherwise `DataError` carries the full report.
 from __future__ import annotations
 
 import functools
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,10 +134,32 @@ class Survey:
         return table.to_csv(index=False, lineterminator="\n")
 
 
+PRELOADED_ENV = "HEALTHCHECK_PRELOADED_SURVEY"
+
+
 def load_survey(data_dir: str | Path | None = None, year: int | None = None) -> Survey:
-    """Load every year in the data folder up to `year` (default: the latest)."""
+    """Load every year in the data folder up to `year` (default: the latest).
+
+    During a build, the survey the build has already validated and loaded is handed to each
+    chapter as a pickle (named by $HEALTHCHECK_PRELOADED_SURVEY), so chapters neither re-read
+    nor re-validate the exports; it is used only when it is of the same folder and year.
+    """
     folder = paths.data_dir(data_dir)
+    preloaded = os.environ.get(PRELOADED_ENV)
+    if preloaded and Path(preloaded).is_file():
+        with open(preloaded, "rb") as fh:
+            survey = pickle.load(fh)
+        if survey.data_dir == folder and (year is None or year == survey.year_list[-1]):
+            return survey
     return _load_survey_cached(folder, year, _fingerprint(folder))
+
+
+def save_preloaded(survey: Survey, path: Path) -> None:
+    """Write a loaded survey (with every year's figures computed) for chapters to pick up."""
+    for year in survey.year_list:
+        survey.figures(year)
+    with open(path, "wb") as fh:
+        pickle.dump(survey, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _fingerprint(folder: Path) -> tuple:
