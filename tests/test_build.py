@@ -249,6 +249,19 @@ build_book({year}, data_dir={data!r}, build_root={root!r}, chapters_dir={chapter
 """
 
 
+def _slow_build_script(tmp_path: Path, data_dir: Path, build_root: Path) -> str:
+    """A build whose one chapter sleeps for two minutes, for interrupting it while it runs."""
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    shutil.copy(OK / "00_summary.ipynb", chapters)
+    slow = nbformat.read(OK / "02_beta.ipynb", as_version=4)
+    slow.cells = slow.cells[:2] + [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+    nbformat.write(slow, chapters / "01_slow.ipynb")
+    toc = chapters / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: chapters/00_summary\nchapters:\n  - file: chapters/01_slow\n")
+    return SLOW_BUILD.format(year=YEAR, data=str(data_dir), root=str(build_root), chapters=str(chapters), toc=str(toc))
+
+
 def _processes_inside(folder: Path) -> list[str]:
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
@@ -262,17 +275,8 @@ def _processes_inside(folder: Path) -> list[str]:
 
 def test_sigterm_removes_staging_and_keeps_previous_build(toy, data_dir, tmp_path):
     result, build_root, _ = toy
-    chapters = tmp_path / "chapters"
-    chapters.mkdir()
-    shutil.copy(OK / "00_summary.ipynb", chapters)
-    slow = nbformat.read(OK / "02_beta.ipynb", as_version=4)
-    slow.cells = slow.cells[:2] + [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
-    nbformat.write(slow, chapters / "01_slow.ipynb")
-    toc = chapters / "_toc.yml"
-    toc.write_text("format: jb-book\nroot: chapters/00_summary\nchapters:\n  - file: chapters/01_slow\n")
     before = _tree_hashes(result.out_dir)
-
-    script = SLOW_BUILD.format(year=YEAR, data=str(data_dir), root=str(build_root), chapters=str(chapters), toc=str(toc))
+    script = _slow_build_script(tmp_path, data_dir, build_root)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -339,17 +343,8 @@ def test_summary_says_where_the_outputs_are(toy):
 def test_killed_build_keeps_previous_build_and_the_next_build_cleans_up(toy, data_dir, tmp_path):
     """SIGKILL gives the build no chance to tidy up: the previous book must still be intact."""
     result, build_root, _ = toy
-    chapters = tmp_path / "chapters"
-    chapters.mkdir()
-    shutil.copy(OK / "00_summary.ipynb", chapters)
-    slow = nbformat.read(OK / "02_beta.ipynb", as_version=4)
-    slow.cells = slow.cells[:2] + [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
-    nbformat.write(slow, chapters / "01_slow.ipynb")
-    toc = chapters / "_toc.yml"
-    toc.write_text("format: jb-book\nroot: chapters/00_summary\nchapters:\n  - file: chapters/01_slow\n")
     before = _tree_hashes(result.out_dir)
-
-    script = SLOW_BUILD.format(year=YEAR, data=str(data_dir), root=str(build_root), chapters=str(chapters), toc=str(toc))
+    script = _slow_build_script(tmp_path, data_dir, build_root)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(build_root.glob(".staging-*/work/01_slow/kernel-stderr.log")):
