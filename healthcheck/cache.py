@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from healthcheck import paths
+from healthcheck.manifest import sha256
 
 READS_ENV = "HEALTHCHECK_READS_FILE"
 ABSENT = "absent"
@@ -30,24 +31,20 @@ def record_read(path: str | os.PathLike) -> None:
             fh.write(str(Path(path).resolve()) + "\n")
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def code_and_environment_hash() -> str:
     """One hash of the package's code and the pinned requirements (and the Python version)."""
     digest = hashlib.sha256(sys.version.encode())
     files = sorted((paths.ROOT / "healthcheck").glob("*.py")) + [paths.ROOT / "requirements.txt"]
     for path in files:
         if path.is_file():
-            digest.update(path.name.encode() + b"\0" + _sha(path).encode())
+            digest.update(path.name.encode() + b"\0" + sha256(path).encode())
     return digest.hexdigest()
 
 
 def static_key(notebook: Path, parameters: dict, shared: str) -> str:
     """What a chapter depends on besides the input files it reads."""
     digest = hashlib.sha256(shared.encode())
-    digest.update(_sha(notebook).encode())
+    digest.update(sha256(notebook).encode())
     digest.update(json.dumps(parameters, sort_keys=True).encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     return digest.hexdigest()
@@ -59,7 +56,7 @@ def reads_of(reads_file: Path) -> dict[str, str]:
         return {}
     names = sorted(set(reads_file.read_text(encoding="utf-8").split("\n")) - {""})
     # A file looked for but absent counts too: creating it later must re-run the chapter.
-    return {name: _sha(Path(name)) if Path(name).is_file() else ABSENT for name in names}
+    return {name: sha256(Path(name)) if Path(name).is_file() else ABSENT for name in names}
 
 
 def _folder(cache_root: Path, year: int, chapter: str) -> Path:
@@ -77,7 +74,7 @@ def lookup(cache_root: Path, year: int, chapter: str, key: str, year_folders: li
         return None
     for name, digest in record.get("reads", {}).items():
         path = Path(name)
-        now = _sha(path) if path.is_file() else ABSENT
+        now = sha256(path) if path.is_file() else ABSENT
         if now != digest:
             return None
     if not (folder / "executed.ipynb").is_file():

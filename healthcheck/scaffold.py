@@ -9,7 +9,6 @@ to it are printed instead, so every edit of the bank is the analyst's own.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ import yaml
 
 from healthcheck import io
 from healthcheck.config import BANK_FILE, YEAR_FILE, QuestionBank, load_bank, load_year_meta, read_yaml, survey_years
+from healthcheck.manifest import sha256
 from healthcheck.problems import DataError, display_path
 
 EXPORT_PLACEHOLDER = "PUT-THE-EXPORT-FILE-NAME-HERE.csv"
@@ -495,21 +495,13 @@ def _find_roles(headings: list[str], names: dict[str, list[str]]) -> dict[str, M
     return found
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _copy_new(source: Path, dest: Path) -> None:
     """Copy byte-for-byte into a file that must not exist yet, and check the copy."""
     try:
         with open(source, "rb") as src, open(dest, "xb") as dst:
             for block in iter(lambda: src.read(1 << 20), b""):
                 dst.write(block)
-        if _sha256(dest) != _sha256(source):
+        if sha256(dest) != sha256(source):
             raise OSError("the copy differs from the original")
     except FileExistsError:
         raise
@@ -605,7 +597,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     export_shown = display_path(dest, data_dir)
     copy_needed = True
     if dest.exists():
-        if dest.is_file() and _sha256(dest) == _sha256(source):
+        if dest.is_file() and sha256(dest) == sha256(source):
             copy_needed = False
         else:
             raise ScaffoldError(
