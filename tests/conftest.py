@@ -132,3 +132,15 @@ def demo_book():
     root = paths.build_dir() / "test-book"
     result = build.build_book(2022, build_root=root, force=True, progress=False)
     return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_data_is_never_modified():
+    """Every command the suite runs reads the shipped data/; none may change a byte of it."""
+    from healthcheck import paths
+
+    before = tree_hashes(paths.ROOT / "data")
+    yield
+    after = tree_hashes(paths.ROOT / "data")
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    assert not changed, f"the test run modified input files: {changed}"
