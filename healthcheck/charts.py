@@ -17,7 +17,6 @@ SVG or PNG (or PDF) deterministically and closes the figure.
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from decimal import ROUND_HALF_UP, Decimal
@@ -60,7 +59,6 @@ __all__ = [
     "trend",
     "alt_text_trend",
     "change_table",
-    "change_table_html",
     "breakdown_data",
     "breakdown_heatmap",
     "alt_text_breakdown",
@@ -942,29 +940,6 @@ def change_table(
             {"Statement": statement, "This year": this_year, "Last year": last_year, "Change": change, "Significance": sig}
         )
     return pd.DataFrame(out, columns=["Statement", "This year", "Last year", "Change", "Significance"])
-
-
-def change_table_html(
-    df: pd.DataFrame,
-    caption: str = "Change since last year",
-    *,
-    table_class: str = "healthcheck-change-table",
-) -> str:
-    """An accessible HTML table: a caption, column headers with ``scope="col"`` and the
-    first column as row headers with ``scope="row"``. All text is escaped."""
-    esc = html.escape
-    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in df.columns)
-    body = []
-    for row in df.itertuples(index=False):
-        cells = [f'<th scope="row">{esc(str(row[0]))}</th>']
-        cells += [f"<td>{esc(str(v))}</td>" for v in row[1:]]
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<table class="{esc(table_class)}">\n'
-        f"<caption>{esc(caption)}</caption>\n"
-        f"<thead><tr>{head}</tr></thead>\n"
-        "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
-    )
 
 
 # --------------------------------------------------------------------------------------

@@ -44,19 +44,58 @@ def long_date(value) -> str:
 
 
 def html_table(frame: pd.DataFrame, caption: str, row_header: bool = True, css_class: str = "hc-table") -> str:
-    """An accessible HTML table: a caption, column headers with scope, the first column as row headers."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    """An accessible HTML table: a caption, column headers with scope, the first column as row headers.
+
+    The table sits in a scrolling box of its own (a keyboard-focusable region named by the
+    caption), so a wide table scrolls inside the page instead of widening it on a phone. With
+    the class ``hc-table-stack`` each row becomes a card on narrow screens: every cell carries
+    its column's name for the CSS to show, and explicit table roles keep the table a table for
+    screen readers whatever the CSS display.
+    """
+    stack = "hc-table-stack" in css_class.split()
+
+    def role(name: str) -> str:
+        return f' role="{name}"' if stack else ""
+
+    def label(column) -> str:
+        return f' data-label="{html.escape(str(column))}"' if stack else ""
+
+    head = "".join(f'<th scope="col"{role("columnheader")}>{html.escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
         cells = []
         for i, value in enumerate(values):
             text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
-            cells.append(f'<th scope="row">{text}</th>' if (i == 0 and row_header) else f"<td>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<div class="hc-table-wrap"><table class="{css_class}"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            if i == 0 and row_header:
+                cells.append(f'<th scope="row"{role("rowheader")}>{text}</th>')
+            else:
+                cells.append(f"<td{role('cell')}{label(frame.columns[i])}>{text}</td>")
+        rows.append(f"<tr{role('row')}>" + "".join(cells) + "</tr>")
+    table = (
+        f'<table class="{css_class}"{role("table")}><caption>{html.escape(caption)}</caption>'
+        f"<thead{role('rowgroup')}><tr{role('row')}>{head}</tr></thead><tbody{role('rowgroup')}>{''.join(rows)}</tbody></table>"
     )
+    return scroll_region(table, caption, "hc-table-wrap")
+
+
+def scroll_region(inner: str, label: str, css_class: str) -> str:
+    """`inner` in a box that scrolls sideways when it is wider than the page (WCAG 1.4.10).
+
+    A box that scrolls must be reachable and scrollable from the keyboard, so it is a named,
+    focusable region (the pattern axe-core's scrollable-region-focusable rule asks for).
+    """
+    return f'<div class="{css_class}" role="region" aria-label="{html.escape(label)}" tabindex="0">{inner}</div>'
+
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.DOTALL)
+
+
+def _svg_size_px(svg: bytes) -> tuple[int, int] | None:
+    """The SVG's own size in CSS pixels (matplotlib writes it in points)."""
+    match = _SVG_SIZE.search(svg[:2000])
+    if not match:
+        return None
+    return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
 
 
 def _svg_bytes(fig) -> bytes:
@@ -203,12 +242,26 @@ class Chapter:
             (self.downloads / f"{stem}.svg").write_bytes(svg)
             if data is not None:
                 data.to_csv(self.downloads / f"{stem}.csv", index=False, lineterminator="\n")
-                link = f' <a href="../downloads/{stem}.csv" download>Download the data (CSV)</a>.'
+                link = (
+                    f' <span class="hc-screen-only"><a href="../downloads/{stem}.csv" download>'
+                    "Download the data (CSV)</a>.</span>"
+                )
         encoded = base64.b64encode(svg).decode("ascii")
+        # The image's own size, for the browser to reserve its space and for the CSS to keep
+        # its text legible (a floor on how far it shrinks; below it the chart scrolls sideways
+        # in its own box).
+        size = _svg_size_px(svg)
+        dims = f' width="{size[0]}" height="{size[1]}" style="--hc-img-width: {size[0]}px"' if size else ""
+        image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}"{dims} />'
+        full_size = ""  # links to files: on screen only (the PDF has no files beside it)
+        if self.downloads:
+            full_size = (
+                f' <span class="hc-screen-only"><a href="../downloads/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
+            )
         block = (
             f'<figure class="hc-figure" id="fig-{_slug(name)}">'
-            f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}" />'
-            f"<figcaption>{html.escape(caption)}{link}</figcaption></figure>"
+            + scroll_region(image, f"Chart: {caption}", "hc-figure-scroll")
+            + f"<figcaption>{html.escape(caption)}{link}{full_size}</figcaption></figure>"
         )
         if data is not None:
             block += (
@@ -441,7 +494,15 @@ class Chapter:
             }
             for r in prev
         ]
-        display(HTML(html_table(pd.DataFrame(rows), f"Last year's recommendations and the actions taken, as at {self.year}")))
+        display(
+            HTML(
+                html_table(
+                    pd.DataFrame(rows),
+                    f"Last year's recommendations and the actions taken, as at {self.year}",
+                    css_class="hc-table hc-table-stack",
+                )
+            )
+        )
 
     def current_recommendations(self) -> None:
         cur = self._recommendations().get("current") or []
@@ -456,7 +517,15 @@ class Chapter:
             }
             for r in cur
         ]
-        display(HTML(html_table(pd.DataFrame(rows), f"Recommendations of the {self.year} health check and planned actions")))
+        display(
+            HTML(
+                html_table(
+                    pd.DataFrame(rows),
+                    f"Recommendations of the {self.year} health check and planned actions",
+                    css_class="hc-table hc-table-stack",
+                )
+            )
+        )
 
     # ------------------------------------------------------------------ appendices
 
@@ -530,7 +599,9 @@ class Chapter:
                 row[str(y)] = q.wording.get(y, "not asked")
             row["Comparable"] = f"not before {', '.join(map(str, q.comparable_from))}" if q.comparable_from else "all years"
             rows.append(row)
-        display(HTML(html_table(pd.DataFrame(rows), "The question bank: wording in each year")))
+        display(
+            HTML(html_table(pd.DataFrame(rows), "The question bank: wording in each year", css_class="hc-table hc-table-stack"))
+        )
 
     def glue_provenance(self) -> None:
         from healthcheck import manifest
@@ -547,15 +618,16 @@ class Chapter:
             "(`manifest.json`) with the hash of every input and output, so that anyone can check that a rebuild "
             "gives the same result.",
         )
+        # The chapter places this with the inline {glue:md} role, where a fenced code block
+        # collapses into one run of code with the three commands joined end to end; each
+        # command gets its own code span, and words between them say what each one does.
         self.glue_md(
             "provenance_commands",
-            "From a copy of the repository at that commit, with the same input files in `data/`:\n\n"
-            "```\nmake report\n"
-            f".venv/bin/python -m healthcheck build --year {self.year}\n"
-            f".venv/bin/python -m healthcheck verify --year {self.year}\n```\n\n"
-            "The first command installs the pinned software, the second rebuilds this year's book, and the third "
-            "rebuilds it in a temporary folder and reports any figure, table or number that differs from the manifest, "
-            "with the likely cause.",
+            "From a copy of the repository at that commit, with the same input files in `data/`, three commands "
+            "rebuild and check this report. First `make report` installs the pinned software; then "
+            f"`.venv/bin/python -m healthcheck build --year {self.year}` rebuilds this year's book; and finally "
+            f"`.venv/bin/python -m healthcheck verify --year {self.year}` rebuilds it in a temporary folder and reports "
+            "any figure, table or number that differs from the manifest, with the likely cause.",
         )
 
     def input_files_table(self) -> None:
@@ -570,7 +642,7 @@ class Chapter:
                 html_table(
                     table,
                     f"Input files read for the {self.year} report, with their SHA-256 hashes",
-                    css_class="hc-table hc-hashes",
+                    css_class="hc-table hc-hashes hc-table-stack",
                 )
             )
         )
@@ -599,7 +671,9 @@ class Chapter:
         if self.downloads:
             table.to_csv(self.downloads / f"{self.year}-{theme}-change.csv", index=False, lineterminator="\n")
         caption = f"{self.theme_title(theme)}: change since the last comparable survey"
-        display(HTML(charts.change_table_html(table, caption)))
+        # Through html_table so that on a phone each
+        # statement becomes a card (five columns do not fit 360 pixels).
+        display(HTML(html_table(table, caption, css_class="hc-table healthcheck-change-table hc-table-stack")))
 
     def breakdowns(self, theme: str) -> None:
         """One chart per breakdown (team, locality, role) the year's data allows, suppressed cells marked."""

@@ -41,12 +41,6 @@ SETTINGS = textwrap.dedent(
     """
 )
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None or shutil.which("pdftotext") is None,
-    reason="needs Debian's chromium and poppler-utils (make system)",
-)
-
-
 def _tree_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir")

@@ -318,15 +318,6 @@ def test_change_table_wording_for_each_flag():
     assert "%" not in table.loc["Statement F", "This year"]
 
 
-def test_change_table_html_is_accessible():
-    table = charts.change_table(pd.DataFrame([_fig_row("A", short="Pay & <conditions>")]))
-    out = charts.change_table_html(table, caption="Improvement: change since 2021")
-    assert "<caption>Improvement: change since 2021</caption>" in out
-    assert out.count('<th scope="col">') == 5
-    assert '<th scope="row">Pay &amp; &lt;conditions&gt;</th>' in out
-    assert "<td>▲ Increase (significant)</td>" in out
-
-
 # ----------------------------------------------------------------------------- trend
 
 
