@@ -1041,7 +1041,8 @@ def breakdown_heatmap(
     threshold: int = 10,
     wrap: int = 34,
 ) -> Figure:
-    """A grid of statements (rows) by groups (columns) with the % positive in every cell.
+    """A grid of statements by groups with the % positive in every cell (groups are the rows
+    when there are more of them than statements, so the chart stays readable).
 
     Input columns: ``question_id, group, n_valid, pct_positive, suppressed, reason`` (and
     optionally ``group_type``/``year`` to filter on). Suppressed cells are light grey,
@@ -1070,9 +1071,24 @@ def breakdown_heatmap(
             f"in each {one}. Darker cells show higher agreement."
         )
 
+    # Many groups (a dozen teams) would make a chart too wide to read once shrunk to the page:
+    # then groups become the rows and statements the columns.
+    transpose = ng > max(nq, 6)
+    statement = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
+    if transpose:
+        row_keys, col_keys = groups, qids
+        row_labels = [textwrap.fill(str(g), 24) for g in groups]
+        col_labels = [textwrap.fill(statement[q], 16) for q in qids]
+        header = 0.22 * max(len(label.split("\n")) for label in col_labels)
+    else:
+        row_keys, col_keys = qids, groups
+        row_labels = [textwrap.fill(statement[q], wrap) for q in qids]
+        col_labels = [textwrap.fill(str(g), 14) for g in groups]
+        header = 0.0
+    nr, nc = len(row_keys), len(col_keys)
     cell_w = 1.15
-    width = max(7.5, 3.4 + cell_w * max(ng, 1))
-    body = 1.4 + 0.56 * max(nq, 1)
+    width = max(7.5, (2.6 if transpose else 3.4) + cell_w * max(nc, 1))
+    body = 1.4 + header + 0.56 * max(nr, 1)
     with plt.rc_context(HOUSE_RC):
         fig = _new_figure(width, body, title, subtitle)
         ax = fig.add_subplot()
@@ -1080,7 +1096,8 @@ def breakdown_heatmap(
             _message_axes(ax, "No data.")
             return _finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))
         for r in data.itertuples(index=False):
-            x, y = groups.index(r.group), qids.index(r.question_id)
+            row, col = (r.group, r.question_id) if transpose else (r.question_id, r.group)
+            x, y = col_keys.index(col), row_keys.index(row)
             if r.suppressed:
                 face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
                 patch = Rectangle(
@@ -1103,13 +1120,10 @@ def breakdown_heatmap(
                 fontweight="bold" if not r.suppressed else "normal",
                 bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if r.suppressed else None),
             )
-        ax.set_xlim(0, ng)
-        ax.set_ylim(nq, 0)
-        ax.set_xticks([i + 0.5 for i in range(ng)], [textwrap.fill(str(g), 14) for g in groups])
-        ax.set_yticks(
-            [i + 0.5 for i in range(nq)],
-            [textwrap.fill(str(data.loc[data["question_id"] == q, "statement"].iloc[0]), wrap) for q in qids],
-        )
+        ax.set_xlim(0, nc)
+        ax.set_ylim(nr, 0)
+        ax.set_xticks([i + 0.5 for i in range(nc)], col_labels)
+        ax.set_yticks([i + 0.5 for i in range(nr)], row_labels)
         ax.xaxis.tick_top()
         ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
         for s in ax.spines.values():
