@@ -692,7 +692,8 @@ def _write_book(staging, settings, year, toc_path, config_path, assets_dir) -> P
     organisation = str(settings["organisation"]).strip()
     config["title"] = f"{str(settings['report_title']).strip()} {year}"
     config["author"] = organisation
-    config["copyright"] = f"{year}"
+    # No year here: Sphinx rewrites the current year to the SOURCE_DATE_EPOCH year.
+    config["copyright"] = organisation
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     shutil.copy2(toc_path, book / "_toc.yml")
     (book / "chapters").mkdir(exist_ok=True)
