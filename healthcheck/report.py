@@ -761,11 +761,30 @@ class Chapter:
         )
         scores = scores[scores["n_questions"] > 0]
         series = scores.assign(label=scores["theme"].map(self.bank.themes), pct_positive=scores["score"])
-        fig = charts.trend(series[["year", "label", "pct_positive"]], measure="theme score (average % agreeing)")
+        latest = series[series["year"] == self.year].sort_values("pct_positive")
+        title = None
+        if len(latest) > 1:
+            low, high = latest.iloc[0], latest.iloc[-1]
+            title = (
+                f"In {self.year} theme scores ranged from {pct(low.pct_positive)} ({low.label}) "
+                f"to {pct(high.pct_positive)} ({high.label})"
+            )
+        fig = charts.trend(series[["year", "label", "pct_positive"]], title=title, measure="theme score (average % agreeing)")
         data = series.rename(columns={"year": "Year", "label": "Theme", "score": "Theme score (%)", "n_questions": "Statements"})[
             ["Theme", "Year", "Theme score (%)", "Statements"]
         ].round(1)
         self.show_figure(fig, "theme-trends", "Theme scores by year.", fig.alt_text, data)
+
+    def _change_headline(self, theme: str, title: str) -> str:
+        """A title stating what changed significantly in the theme since the last survey."""
+        flags = self.theme_figures(theme)["change_flag"].fillna("")
+        ups, downs = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
+        if self.prev_year is None:
+            return f"{title}: {self.year} is the first year"
+        if not ups and not downs:
+            return f"{title}: no statement changed significantly since {self.prev_year}"
+        parts = [f"{n} {word}" for n, word in ((ups, "rose"), (downs, "fell")) if n]
+        return f"{title}: {' and '.join(parts)} significantly since {self.prev_year}"
 
     def statement_trends(self) -> None:
         """One trend chart per theme, every statement across the years."""
@@ -779,7 +798,7 @@ class Chapter:
             if rows.empty:
                 continue
             series = rows.assign(label=rows["short"])[["year", "label", "pct_positive", "ci_low", "ci_high", "basis", "series"]]
-            fig = charts.trend(series, title=f"{title}: statements over time")
+            fig = charts.trend(series, title=self._change_headline(theme, title))
             data = (
                 rows.assign(
                     ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{r.ci_low:.0f} to {r.ci_high:.0f}", axis=1),
