@@ -783,8 +783,10 @@ class Chapter:
             return f"{title}: {self.year} is the first year"
         if not ups and not downs:
             return f"{title}: no statement changed significantly since {self.prev_year}"
-        parts = [f"{n} {word}" for n, word in ((ups, "rose"), (downs, "fell")) if n]
-        return f"{title}: {' and '.join(parts)} significantly since {self.prev_year}"
+        phrase = " and ".join(text for n, text in ((ups, f"{ups} rose"), (downs, f"{downs} fell")) if n)
+        count, _, rest = phrase.partition(" ")  # "2 rose and 1 fell" -> "2 statements rose and 1 fell"
+        noun = "statement" if count == "1" else "statements"
+        return f"{title}: {count} {noun} {rest} significantly since {self.prev_year}"
 
     def statement_trends(self) -> None:
         """One trend chart per theme, every statement across the years."""
