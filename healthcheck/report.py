@@ -370,6 +370,11 @@ class Chapter:
             "give every statement, the change since the last survey with whether it is significant, breakdowns by team, "
             "locality and role where numbers allow, and what colleagues said in their own words.",
         )
+        self.glue_md(
+            "summary_downloads",
+            f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
+            f"[all figure data for {self.year} (XLSX)](../downloads/{self.year}-all-figure-data.xlsx).",
+        )
 
     def headline_infographic(self) -> None:
         rows = self.headline_rows()
