@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -601,6 +601,17 @@ def _finish_jupyter_book(job: dict) -> list[str]:
     return warnings
 
 
+def _export_chapters(chapters, book: Path, out: Path) -> list[str]:
+    """Copy the executed chapters to executed/ and export each as a standalone HTML page."""
+    warnings = []
+    (out / "executed").mkdir()
+    for ch in chapters:
+        executed = out / "executed" / f"{ch.name}.ipynb"
+        shutil.copy2(book / f"{ch.docname}.ipynb", executed)
+        warnings += export_notebook_html(executed, out / "notebooks" / f"{ch.name}.html")
+    return warnings
+
+
 def _stop_jupyter_book(job: dict | None) -> None:
     """Stop a background jupyter-book build that is no longer wanted (the build failed)."""
     if job and job["proc"].poll() is None:
@@ -825,6 +836,7 @@ def build_book(
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     html_job = None
+    background = ThreadPoolExecutor(max_workers=1)
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # also read by Sphinx and by the PDF date fix
     try:
         book = _write_book(staging, settings, year, toc_path, config_path, assets_dir)
@@ -855,11 +867,14 @@ def build_book(
         # PDF and the notebooks are exported: on two cores this overlaps a third of the work.
         log("building the HTML pages (jupyter-book, in the background)")
         html_job = _start_jupyter_book(book, "html", epoch, strict, staging / "html-build")
-        log("building the single-page HTML for the PDF")
-        warnings += _finish_jupyter_book(_start_jupyter_book(book, "singlehtml", epoch, strict, staging / "single-build"))
-
+        # The auditors' copies of the executed chapters are made in a thread meanwhile: the main
+        # thread mostly waits for the single-page build and for Chromium.
+        log("exporting the executed notebooks (in the background)")
         out = staging / "out"
         out.mkdir()
+        exports = background.submit(_export_chapters, chapters, book, out)
+        log("building the single-page HTML for the PDF")
+        warnings += _finish_jupyter_book(_start_jupyter_book(book, "singlehtml", epoch, strict, staging / "single-build"))
 
         # Sphinx writes the single page where the root document lives (chapters/...) but
         # makes its links relative to the top of the build; at the top they resolve.
@@ -880,12 +895,7 @@ def build_book(
             ),
         )
 
-        log("exporting the executed notebooks")
-        (out / "executed").mkdir()
-        for ch in chapters:
-            executed = out / "executed" / f"{ch.name}.ipynb"
-            shutil.copy2(book / f"{ch.docname}.ipynb", executed)
-            warnings += export_notebook_html(executed, out / "notebooks" / f"{ch.name}.html")
+        warnings += exports.result()
         warnings += _finish_jupyter_book(html_job)
         shutil.move(str(staging / "html-build" / "_build" / "html"), str(out / "html"))
 
@@ -920,6 +930,7 @@ def build_book(
         log(f"{year}: done; HTML {final / 'html' / 'index.html'}; PDF {final / 'pdf' / pdf_name}")
         return _result_from_info(final, info, up_to_date=False)
     finally:
+        background.shutdown(wait=True, cancel_futures=True)
         _stop_jupyter_book(html_job)
         shutil.rmtree(staging, ignore_errors=True)
         if saved_epoch is None:
