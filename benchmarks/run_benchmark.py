@@ -724,7 +724,8 @@ def section_build(args, results: dict) -> None:
         if cold.get("chapter_seconds"):
             print("  chapter seconds in the cold build: " + ", ".join(f"{k} {v:.1f}" for k, v in cold["chapter_seconds"].items()))
         if quotes.get("chapter_seconds"):
-            print("  chapters run again after the quotes change: " + ", ".join(sorted(quotes["chapter_seconds"])))
+            rerun = sorted(name for name, seconds in quotes["chapter_seconds"].items() if seconds > 0)
+            print("  chapters run again after the quotes change (the rest were reused): " + ", ".join(rerun))
         if changed_during_cold or changed:
             print(
                 "\n  WARNING: the repository changed while the build was being measured ("
