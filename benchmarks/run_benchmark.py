@@ -615,7 +615,7 @@ def section_stats(args, results: dict) -> None:
     first = runs["stats"][0]
     print(f"  rows produced: {first['rows']}")
     print("\n  the statistics step by function, median seconds:")
-    stat_modes = [m for m in ("stats", "stats-proposed") if m in runs]
+    stat_modes = ["stats"]
     print("    " + f"{'':<24}" + "".join(f"{m:>16}" for m in stat_modes))
     for key in first["timings"]:
         print(
@@ -624,9 +624,6 @@ def section_stats(args, results: dict) -> None:
     checks = [f"vs DuckDB UNPIVOT {compare_checks(first['check'], runs['duckdb'][0]['check'])}"]
     if "duckdb-union" in runs:
         checks.append(f"vs DuckDB UNION ALL {compare_checks(first['check'], runs['duckdb-union'][0]['check'])}")
-    if "stats-proposed" in runs:
-        same = {r["counts_hash"] for r in runs["stats"] + runs["stats-proposed"]}
-        checks.append("proposed counts table " + ("identical to current" if len(same) == 1 else "DIFFERENT"))
     print("\n  cross-checks of the all-staff counts: " + "; ".join(checks))
 
     ratio = summary["stats"]["ratio_to_duckdb"]
@@ -638,11 +635,6 @@ def section_stats(args, results: dict) -> None:
         f"  peak memory of the statistics process: {peak_gb:.2f} GiB (target < {STATS_MEMORY_TARGET_GB} GB: "
         f"{'MET' if ok_mem else 'MISSED'})"
     )
-    if "stats-proposed" in summary:
-        print(
-            f"  with the proposed respondents_to_counts: {summary['stats-proposed']['ratio_to_duckdb']:.2f}x, "
-            f"{summary['stats-proposed']['peak_kb'] / 2**20:.2f} GiB"
-        )
     results["stats"] = {
         "summary": summary,
         "ratio": ratio,
