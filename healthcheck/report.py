@@ -332,10 +332,11 @@ class Chapter:
             if prev_scores is not None and theme in prev_scores.index and prev_scores.at[theme, "n_questions"] > 0:
                 diff = score - prev_scores.at[theme, "score"]
                 arrow = "\u25b2" if pts(diff).startswith("+") else "\u25cf" if pts(diff) == "no change" else "\u25bc"
-                change = f"{arrow} {pts(diff)} since {self.prev_year} (theme score)"
+                # The theme score itself is not tested: say which statements really moved.
+                change = f"{arrow} {pts(diff)} since {self.prev_year}; {self.significant_changes(theme, say_since=False)}"
             figs = self.theme_figures(theme)
             figs = figs[~figs["suppressed"].astype(bool)]
-            lead = figs.iloc[0]
+            lead = figs.sort_values("pct_positive", ascending=False, kind="stable").iloc[0]
             rows.append(
                 {
                     "theme": theme,
@@ -780,18 +781,19 @@ class Chapter:
         ].round(1)
         self.show_figure(fig, "theme-trends", "Theme scores by year.", fig.alt_text, data)
 
-    def _change_headline(self, theme: str, title: str) -> str:
-        """A title stating what changed significantly in the theme since the last survey."""
+    def significant_changes(self, theme: str, say_since: bool = True) -> str:
+        """What changed significantly in the theme since the last survey, in words."""
         flags = self.theme_figures(theme)["change_flag"].fillna("")
         ups, downs = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
         if self.prev_year is None:
-            return f"{title}: {self.year} is the first year"
+            return f"{self.year} is the first year"
+        since = f" since {self.prev_year}" if say_since else ""
         if not ups and not downs:
-            return f"{title}: no statement changed significantly since {self.prev_year}"
+            return f"no statement changed significantly{since}"
         phrase = " and ".join(text for n, text in ((ups, f"{ups} rose"), (downs, f"{downs} fell")) if n)
         count, _, rest = phrase.partition(" ")  # "2 rose and 1 fell" -> "2 statements rose and 1 fell"
         noun = "statement" if count == "1" else "statements"
-        return f"{title}: {count} {noun} {rest} significantly since {self.prev_year}"
+        return f"{count} {noun} {rest} significantly{since}"
 
     def statement_trends(self) -> None:
         """One trend chart per theme, every statement across the years."""
@@ -805,7 +807,7 @@ class Chapter:
             if rows.empty:
                 continue
             series = rows.assign(label=rows["short"])[["year", "label", "pct_positive", "ci_low", "ci_high", "basis", "series"]]
-            fig = charts.trend(series, title=self._change_headline(theme, title))
+            fig = charts.trend(series, title=f"{title}: {self.significant_changes(theme)}")
             data = (
                 rows.assign(
                     ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{r.ci_low:.0f} to {r.ci_high:.0f}", axis=1),
