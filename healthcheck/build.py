@@ -141,17 +141,6 @@ def _docname(entry: str) -> str:
     return entry[: -len(".ipynb")] if entry.endswith(".ipynb") else entry
 
 
-def read_settings(data_dir: Path) -> dict:
-    path = Path(data_dir) / "settings.yml"
-    if not path.is_file():
-        raise BuildError(f"The settings file is missing: {path}")
-    settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for key in ("organisation", "report_title"):
-        if not str(settings.get(key) or "").strip():
-            raise BuildError(f"{path}: `{key}` is missing or empty")
-    return settings
-
-
 def _chapters(docnames: list[str], chapters_dir: Path) -> list[Chapter]:
     import nbformat
 
@@ -196,12 +185,12 @@ def _slug(text: str) -> str:
 def _fingerprint(year, data_dir, chapters, toc_path, config_path, assets_dir, epoch, strict) -> str:
     """A hash of everything the output depends on, to skip a build when nothing changed."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([year, str(data_dir), epoch, strict, sys.version]).encode())
+    # The package code, pinned requirements and Python version: the same hash chapters are reused by.
+    digest.update(json.dumps([year, str(data_dir), epoch, strict, cache.code_and_environment_hash()]).encode())
     files = [toc_path, config_path] + [c.source for c in chapters]
-    for folder in (assets_dir, Path(data_dir), paths.ROOT / "healthcheck"):
+    for folder in (assets_dir, Path(data_dir)):
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    files += [paths.ROOT / "requirements.txt", paths.ROOT / "pyproject.toml"]
     for path in files:
         if path.is_file():
             digest.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
@@ -700,8 +689,8 @@ def _write_book(staging, settings, year, toc_path, config_path, assets_dir) -> P
             else:
                 shutil.copy2(item, book / item.name)
     config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    organisation = str(settings["organisation"]).strip()
-    config["title"] = f"{str(settings['report_title']).strip()} {year}"
+    organisation = settings.organisation.strip()
+    config["title"] = f"{settings.report_title.strip()} {year}"
     config["author"] = organisation
     # No year here: Sphinx rewrites the current year to the SOURCE_DATE_EPOCH year.
     config["copyright"] = organisation
@@ -801,7 +790,7 @@ def build_book(
         f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
-    settings = read_settings(data_path)
+    settings = survey.settings  # validated with the data (healthcheck.config.Settings)
     chapters = _chapters(read_toc(toc_path), chapters_dir)
     epoch = source_date_epoch()
     final = build_root / str(year)
@@ -881,17 +870,17 @@ def build_book(
         single = staging / "single-build" / "_build" / "singlehtml"
         printable = single / "report-print.html"
         shutil.copy2(single / f"{chapters[0].docname}.html", printable)
-        pdf_name = f"{_slug(str(settings['report_title']))}-{year}.pdf"
+        pdf_name = f"{_slug(settings.report_title)}-{year}.pdf"
         log("printing the PDF (Chromium)")
         warnings += print_pdf(
             printable,
             out / "pdf" / pdf_name,
             TitlePage(
-                organisation=str(settings["organisation"]).strip(),
-                title=str(settings["report_title"]).strip(),
+                organisation=settings.organisation.strip(),
+                title=settings.report_title.strip(),
                 year=year,
-                service=str(settings.get("service") or "").strip(),
-                notice=str(settings.get("demonstration_notice") or "").strip(),
+                service=settings.service.strip(),
+                notice=settings.demonstration_notice.strip(),
             ),
         )
 
@@ -985,7 +974,6 @@ __all__ = [
     "PdfError",
     "build_book",
     "export_notebook_html",
-    "read_settings",
     "read_toc",
     "summary",
 ]

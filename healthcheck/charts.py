@@ -36,6 +36,8 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: E402
 
+from healthcheck.io import RESPONSE_LABELS
+
 __all__ = [
     "DARK_BLUE",
     "TURQUOISE",
@@ -135,13 +137,7 @@ HOUSE_RC: dict[str, object] = {
 
 #: Response codes from most negative to most positive, and how they are shown.
 LIKERT_ORDER = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
-LIKERT_LABELS = {
-    "strongly_disagree": "Strongly disagree",
-    "disagree": "Disagree",
-    "neutral": "Neither agree nor disagree",
-    "agree": "Agree",
-    "strongly_agree": "Strongly agree",
-}
+LIKERT_LABELS = {code: RESPONSE_LABELS[code] for code in LIKERT_ORDER}
 
 
 def _mix(colour: str, amount: float, toward: str = "#FFFFFF") -> str:

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from healthcheck import paths
 from healthcheck.config import survey_years
-from healthcheck.problems import DataError, format_report
+from healthcheck.problems import DataError, Problem, format_report
 
 
 def _year_or_latest(args) -> int:
     if args.year is not None:
         return args.year
-    years = survey_years(paths.data_dir(args.data_dir))
+    folder = paths.data_dir(args.data_dir)
+    years = survey_years(folder)
     if not years:
-        raise DataError([])  # reported by the loader with the folder named
+        raise DataError([Problem(str(folder), None, None, None, "a folder per survey year (such as 2022/) holding a survey.yml")])
     return years[-1]
 
 

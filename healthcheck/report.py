@@ -18,7 +18,7 @@ from myst_nb import glue
 
 from healthcheck import charts, stats
 from healthcheck.cache import record_read
-from healthcheck.io import RESPONSE_LABELS, RESPONSES
+from healthcheck.io import RESPONSE_LABELS
 from healthcheck.survey import load_survey
 
 # ---------------------------------------------------------------------------- number formats
@@ -289,21 +289,13 @@ class Chapter:
         display(HTML(f'<aside class="hc-notice" role="note">{notice}</aside>'))
 
     def response_distribution(self, theme: str) -> pd.DataFrame:
-        """Percent of valid responses per answer, for the theme's statements with enough responses."""
-        figs = self.theme_figures(theme)
-        shown = figs[~figs["suppressed"].astype(bool) & (figs["basis"] == stats.BASIS_COUNTS)]
-        counts = self.survey.counts
-        counts = counts[
-            (counts["year"] == self.year) & (counts["group_type"] == "all") & counts["question_id"].isin(shown["question_id"])
-        ]
-        table = counts.pivot_table(index="question_id", columns="response", values="n", aggfunc="sum", fill_value=0)
-        table = table.reindex(columns=list(RESPONSES), fill_value=0)
-        valid = table[list(stats.VALID)].sum(axis=1)
-        out = pd.DataFrame({"Statement": shown.set_index("question_id").loc[table.index, "short"]})
-        for code in stats.VALID:
-            out[f"{RESPONSE_LABELS[code]} (%)"] = (100 * table[code] / valid).round(1)
-        out["Valid responses"] = valid
-        out["Don't know, not applicable or blank"] = table[["dont_know", "not_applicable", "blank"]].sum(axis=1)
+        """The data the theme's response chart plots (charts.likert_data), for readers to open beside it."""
+        data = charts.likert_data(self.survey.counts, self.survey.questions, self.year, theme, threshold=self.threshold)
+        data = data[data["shown"]]
+        out = pd.DataFrame({"Statement": data["statement"]})
+        for code in charts.LIKERT_ORDER[::-1]:  # strongly agree first, as the sentences read
+            out[f"{RESPONSE_LABELS[code]} (%)"] = data[code].round(1)
+        out["Valid responses"] = data["n_valid"]
         return out.reset_index(drop=True)
 
     # ------------------------------------------------------------------ named statements

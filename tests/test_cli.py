@@ -74,3 +74,14 @@ def test_import_of_a_file_that_is_not_a_table(tmp_path):
 def test_a_year_that_does_not_exist(tmp_path):
     result = subprocess.run([sys.executable, "-m", "healthcheck", "figures", "--year", "1999"], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr and "1999" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "verify"])
+def test_an_empty_data_folder_says_what_is_missing(command, tmp_path):
+    empty = tmp_path / "data"
+    empty.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "healthcheck", command, "--data-dir", str(empty)], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "survey.yml" in result.stderr and "1 error(s)" in result.stderr
