@@ -72,9 +72,10 @@ def cmd_figures(args) -> int:
 def cmd_build(args) -> int:
     from healthcheck import build
 
-    data_dir = paths.data_dir(args.data_dir)
     year = _year_or_latest(args)
-    result = build.build_book(year, data_dir=data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force)
+    # Pass the option as given: build_book resolves it, and records None for the default data
+    # folder, so manifests and executed notebooks do not depend on where the repository is.
+    result = build.build_book(year, data_dir=args.data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force)
     print(build.summary(result))
     return 0
 

@@ -201,6 +201,25 @@ def load_year_meta(data_dir: Path, year: int) -> YearMeta:
     return meta
 
 
+def load_recommendations(data_dir: Path, year: int) -> dict:
+    """Read <year>/recommendations.yml: a mapping with `previous` and `current` lists ({} when absent)."""
+    path = data_dir / str(year) / "recommendations.yml"
+    if not path.is_file():
+        return {}
+    raw = read_yaml(path, data_dir) or {}
+    shown = display_path(path, data_dir)
+    if not isinstance(raw, dict):
+        raise DataError([Problem(shown, None, None, type(raw).__name__, "a mapping with the keys 'previous' and 'current'")])
+    problems = [
+        Problem(shown, None, part, type(raw[part]).__name__, "a list of recommendations")
+        for part in ("previous", "current")
+        if raw.get(part) is not None and not isinstance(raw[part], list)
+    ]
+    if problems:
+        raise DataError(problems)
+    return raw
+
+
 def survey_years(data_dir: Path) -> list[int]:
     """The years with a folder and a survey.yml in the data folder, oldest first."""
     if not data_dir.is_dir():

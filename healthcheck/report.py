@@ -18,6 +18,7 @@ from myst_nb import glue
 
 from healthcheck import charts, stats
 from healthcheck.cache import record_read
+from healthcheck.config import load_recommendations
 from healthcheck.io import RESPONSE_LABELS
 from healthcheck.survey import load_survey
 
@@ -460,12 +461,8 @@ class Chapter:
     # ------------------------------------------------------------------ recommendations
 
     def _recommendations(self) -> dict:
-        import yaml
-
-        path = self._year_file(self.year, "recommendations.yml")
-        if not path.is_file():
-            return {}
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        self._year_file(self.year, "recommendations.yml")  # noted as read by this chapter
+        return load_recommendations(self.survey.data_dir, self.year)
 
     def glue_conclusions(self) -> None:
         recs = self._recommendations()

@@ -22,7 +22,16 @@ from pathlib import Path
 import yaml
 
 from healthcheck import io
-from healthcheck.config import BANK_FILE, YEAR_FILE, QuestionBank, load_bank, load_year_meta, read_yaml, survey_years
+from healthcheck.config import (
+    BANK_FILE,
+    YEAR_FILE,
+    QuestionBank,
+    load_bank,
+    load_recommendations,
+    load_year_meta,
+    read_yaml,
+    survey_years,
+)
 from healthcheck.manifest import sha256
 from healthcheck.problems import DataError, display_path
 
@@ -219,8 +228,7 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     prev = _previous_year(data_dir, year)
     load_year_meta(data_dir, prev)  # a broken survey.yml is reported before anything is created
     raw = read_yaml(data_dir / str(prev) / YEAR_FILE, data_dir)
-    rec_path = data_dir / str(prev) / "recommendations.yml"
-    recs = (read_yaml(rec_path, data_dir) or {}) if rec_path.is_file() else {}
+    recs = load_recommendations(data_dir, prev)
     previous_recs = [r for r in (recs.get("current") or []) if isinstance(r, dict)]
 
     templates = {
@@ -230,6 +238,8 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
         "recommendations.yml": _recommendations_text(previous_recs, year, prev),
     }
     folder = data_dir / str(year)
+    if folder.exists() and not folder.is_dir():
+        raise ScaffoldError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
     folder.mkdir(exist_ok=True)
     created = []
     for name, text in templates.items():
@@ -628,15 +638,18 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         q_col = columns["question"].heading
         items = list(dict.fromkeys(v.strip() for v in frame[q_col].astype(str) if v.strip()))
         accepted, confirm, unmatched = propose_mapping(items, bank, year)
-        others = [h for h in headings if h not in role_headings]
+        # At this level questions are rows, not columns: any other heading is not a question
+        # (unmatched holds wordings here), so it can only be ignored.
+        others = []
+        ignored = [h for h in headings if h not in role_headings]
     else:
         items = [h for h in headings if h not in role_headings]
         accepted, confirm, unmatched = propose_mapping(items, bank, year)
         others = list(unmatched)
         unmatched = []
+        ignored = []
     # Headings left over: ignored last year, or not a question at all -> ignore; else unmatched.
     ignored_before = [str(h) for m in metas for h in (m.get("ignore") or [])]
-    ignored = []
     for heading in others:
         _, score = _best(heading, ignored_before)
         if score >= ACCEPT or not _looks_like_question(heading):

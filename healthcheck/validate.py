@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from healthcheck import io
-from healthcheck.config import QuestionBank, YearMeta, load_bank, load_settings, load_year_meta, read_yaml
+from healthcheck.config import QuestionBank, YearMeta, load_bank, load_recommendations, load_settings, load_year_meta
 from healthcheck.problems import DataError, Problem, display_path
 
 FIRST_DATA_ROW = 2  # the heading is row 1 in Excel, so pandas index 0 is row 2
@@ -59,6 +59,7 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
         return checked
 
     meta, year_dir = checked.meta, data_dir / str(year)
+    checked.problems += _check_dates(meta, data_dir, year)
     export = year_dir / meta.export
     shown = display_path(export, data_dir)
     if not export.is_file():
@@ -228,6 +229,23 @@ def _check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: i
     return problems
 
 
+def _check_dates(meta: YearMeta, data_dir: Path, year: int) -> list[Problem]:
+    """Warn about fieldwork or focus-group dates outside the survey year (or the next, for a
+    year such as 2020/21): new-year carries last year's dates over for the analyst to replace."""
+    dates = {}
+    if meta.fieldwork:
+        dates |= {"fieldwork.survey_open": meta.fieldwork.survey_open, "fieldwork.survey_close": meta.fieldwork.survey_close}
+    if meta.focus_groups:
+        dates |= {"focus_groups.first": meta.focus_groups.first, "focus_groups.last": meta.focus_groups.last}
+    return [
+        Problem(
+            _survey_file(data_dir, year), None, key, str(value), f"a date in {year} or {year + 1} (is it last year's?)", "warning"
+        )
+        for key, value in dates.items()
+        if value is not None and value.year not in (year, year + 1)
+    ]
+
+
 def _check_mapping(meta: YearMeta, bank: QuestionBank, data_dir: Path, year: int) -> list[Problem]:
     problems, survey = [], _survey_file(data_dir, year)
     seen: dict[str, str] = {}
@@ -318,7 +336,7 @@ def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pr
     path = year_dir / "recommendations.yml"
     if path.is_file():
         try:
-            raw = read_yaml(path, data_dir) or {}
+            raw = load_recommendations(data_dir, int(year_dir.name))
         except DataError as exc:
             return problems + exc.problems
         shown = display_path(path, data_dir)

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from healthcheck import paths
-from healthcheck.pdf import CHROMIUM_ARGS
+from healthcheck.pdf import CHROMIUM_ARGS, find_chromium
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
@@ -79,7 +79,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -41,6 +41,7 @@ SETTINGS = textwrap.dedent(
     """
 )
 
+
 def _tree_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir")

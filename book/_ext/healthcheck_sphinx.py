@@ -45,10 +45,12 @@ class DownloadLinks(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs):
-        docname = self.env.docname
         for node in list(self.document.findall(addnodes.pending_xref)):
             if node.get("reftype") != "myst" or node.get("refdomain"):
                 continue
+            # The document the link was written in (in the single-page build every chapter is
+            # assembled into the root document, so env.docname is not it).
+            docname = node.get("refdoc", self.env.docname)
             target = node["reftarget"].split("#", 1)[0]
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
             head, _, name = resolved.partition("/")
