@@ -52,7 +52,7 @@ system:
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/pip-compile || $(PIP) install pip-tools
-	$(VENV)/bin/pip-compile --no-emit-index-url --output-file=requirements.txt --strip-extras requirements.in
+	$(VENV)/bin/pip-compile --no-emit-index-url --no-emit-find-links --output-file=requirements.txt --strip-extras requirements.in
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache
