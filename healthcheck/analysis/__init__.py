@@ -1,0 +1,1 @@
+"""Statistics: codes, rounding, figures, disclosure control and benchmarks (reads tables, never files)."""

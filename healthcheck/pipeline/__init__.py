@@ -1,0 +1,1 @@
+"""Building books: stages, chapters, cache, Jupyter Book, PDF, staging, preview and the national batch."""

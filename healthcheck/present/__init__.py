@@ -1,0 +1,1 @@
+"""What readers see: charts, tables, sentences, narrative and chapter sections (every data string escaped)."""
