@@ -101,22 +101,67 @@ class BuildResult:
     up_to_date: bool = False  # True when nothing changed and the previous build was kept
 
 
+#: The notebook that stands for the theme chapters in _toc.yml: it runs once per theme.
+THEME_CHAPTER = "theme"
+
+
 @dataclass
 class Chapter:
-    name: str  # "04_practice"
-    docname: str  # as in _toc.yml: "chapters/04_practice"
-    source: Path
+    name: str  # "introduction", or "theme-wellbeing" for a theme chapter
+    docname: str  # as in the staged _toc.yml: "chapters/introduction", "chapters/theme-wellbeing"
+    source: Path  # the notebook run: chapters/introduction.ipynb, chapters/theme.ipynb
     parameters_index: int = field(default=-1)  # position of the cell tagged `parameters`
+    parameters: dict = field(default_factory=dict)  # papermill parameters besides year and data_dir
 
 
 # ----------------------------------------------------------------------------- inputs
 
 
-def read_toc(toc_path: Path) -> list[str]:
-    """The documents of a Jupyter Book 1 table of contents, root first, in reading order."""
+def read_toc(toc_path: Path, themes: list[str] | None = None) -> list[str]:
+    """The documents of a Jupyter Book 1 table of contents, root first, in reading order.
+
+    With `themes`, the `chapters/theme` entry stands for one document per theme
+    (`chapters/theme-<code>`), in the given order.
+    """
+    return _documents(expand_toc(_load_toc(toc_path), themes or []), toc_path)
+
+
+def _load_toc(toc_path: Path) -> dict:
     toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8")) or {}
     if toc.get("format") != "jb-book" or not toc.get("root"):
         raise BuildError(f"{toc_path}: expected `format: jb-book` and a `root` document")
+    return toc
+
+
+def expand_toc(toc: dict, themes: list[str]) -> dict:
+    """The table of contents with the theme placeholder replaced by one entry per theme."""
+
+    def expand(entries):
+        out = []
+        for entry in entries or []:
+            entry = dict(entry)
+            if _docname(entry.get("file", "")).rsplit("/", 1)[-1] == THEME_CHAPTER:
+                folder = _docname(entry["file"]).rpartition("/")[0]
+                prefix = f"{folder}/" if folder else ""
+                out += [{"file": f"{prefix}{THEME_CHAPTER}-{code}"} for code in themes]
+                continue
+            for key in ("chapters", "sections"):
+                if key in entry:
+                    entry[key] = expand(entry[key])
+            out.append(entry)
+        return out
+
+    expanded = dict(toc)
+    for key in ("parts", "chapters", "sections"):
+        if key in expanded:
+            if key == "parts":
+                expanded[key] = [dict(part, chapters=expand(part.get("chapters"))) for part in expanded[key]]
+            else:
+                expanded[key] = expand(expanded[key])
+    return expanded
+
+
+def _documents(toc: dict, toc_path: Path) -> list[str]:
     docs = [_docname(toc["root"])]
 
     def walk(entries):
@@ -150,14 +195,17 @@ def _chapters(docnames: list[str], chapters_dir: Path) -> list[Chapter]:
         if name in names:
             raise BuildError(f"Two chapters are called {name}")
         names.add(name)
-        source = chapters_dir / f"{name}.ipynb"
+        notebook, parameters = name, {}
+        if name.startswith(f"{THEME_CHAPTER}-"):
+            notebook, parameters = THEME_CHAPTER, {"theme": name[len(THEME_CHAPTER) + 1 :]}
+        source = chapters_dir / f"{notebook}.ipynb"
         if not source.is_file():
             raise BuildError(f"Chapter {name} is in the table of contents but {source} does not exist")
         nb = nbformat.read(source, as_version=4)
         tagged = [i for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
         if len(tagged) != 1:
             raise BuildError(f"Chapter {name} ({source}) needs exactly one cell tagged `parameters`")
-        chapters.append(Chapter(name=name, docname=doc, source=source, parameters_index=tagged[0]))
+        chapters.append(Chapter(name=name, docname=doc, source=source, parameters_index=tagged[0], parameters=parameters))
     return chapters
 
 
@@ -421,7 +469,7 @@ def _run_chapters(
         own_downloads.mkdir(parents=True, exist_ok=True)
         output = book / f"{ch.docname}.ipynb"
         output.parent.mkdir(parents=True, exist_ok=True)
-        parameters = {"year": year, "data_dir": data_dir_param}
+        parameters = {"year": year, "data_dir": data_dir_param, **ch.parameters}
         key = cache.static_key(ch.source, parameters, shared_key)
         hit = None if (force or cache_root is None) else cache.lookup(cache_root, year, ch.name, key, year_folders)
         if hit is not None:
@@ -677,7 +725,7 @@ def _show_glued_values(nb) -> None:
                 output["data"] = {key.removeprefix(GLUE_PREFIX): value for key, value in data.items()}
 
 
-def _write_book(staging, settings, year, toc_path, config_path, assets_dir) -> Path:
+def _write_book(staging, settings, year, toc: dict, config_path, assets_dir) -> Path:
     book = staging / "book"
     book.mkdir(parents=True)
     if assets_dir.is_dir():
@@ -695,7 +743,7 @@ def _write_book(staging, settings, year, toc_path, config_path, assets_dir) -> P
     # No year here: Sphinx rewrites the current year to the SOURCE_DATE_EPOCH year.
     config["copyright"] = organisation
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    shutil.copy2(toc_path, book / "_toc.yml")
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (book / "chapters").mkdir(exist_ok=True)
     return book
 
@@ -791,7 +839,9 @@ def build_book(
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
     settings = survey.settings  # validated with the data (healthcheck.config.Settings)
-    chapters = _chapters(read_toc(toc_path), chapters_dir)
+    themes = list(survey.bank.themes)
+    toc = expand_toc(_load_toc(toc_path), themes)
+    chapters = _chapters(_documents(toc, toc_path), chapters_dir)
     epoch = source_date_epoch()
     final = build_root / str(year)
     fingerprint = _fingerprint(year, data_path, chapters, toc_path, config_path, assets_dir, epoch, strict)
@@ -828,7 +878,7 @@ def build_book(
     background = ThreadPoolExecutor(max_workers=1)
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # also read by Sphinx and by the PDF date fix
     try:
-        book = _write_book(staging, settings, year, toc_path, config_path, assets_dir)
+        book = _write_book(staging, settings, year, toc, config_path, assets_dir)
         save_preloaded(survey, staging / "survey.pickle")
         names = [c.name for c in chapters]
         with _Progress(names, progress) as prog:
@@ -900,7 +950,7 @@ def build_book(
                 data_dir=data_path,
                 out_dir=out,
                 pdf_path=out / "pdf" / pdf_name,
-                chapters={c.name: parameters for c in chapters},
+                chapters={c.name: {**parameters, **c.parameters} for c in chapters},
                 survey=survey,
             ),
         )

@@ -1404,4 +1404,10 @@ def headline_infographic(
                     color=DARK_GREY,
                     linespacing=1.25,
                 )
+        if not f_lines:
+            # Fewer themes than fill a page: end the figure below the last row of tiles.
+            low = top - nrows * tile_h - (nrows - 1) * gap - margin
+            if low > 0:
+                fig.set_size_inches(W, H - low)
+                ax.set_ylim(low, H)
         return _finish(fig, alt_text_infographic(theme_rows, title))

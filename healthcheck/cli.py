@@ -43,10 +43,10 @@ def cmd_validate(args) -> int:
             return 1
         problems += check_year(data_dir, year).problems
     # The same file can be checked for several years (settings, bank): report each problem once.
-    problems = sorted(set(problems))
+    problems = list(dict.fromkeys(problems))
     errors = [p for p in problems if p.severity == "error"]
     if problems:
-        print(format_report(problems), file=sys.stderr if errors else sys.stdout)
+        print(format_report(problems, full=args.all), file=sys.stderr if errors else sys.stdout)
     if errors:
         print("The data has errors: fix them and run validate again. No file was changed.", file=sys.stderr)
         return 1
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", cmd_validate, "Check a year's input files and report every problem.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: every year)")
+    p.add_argument("--all", action="store_true", help="list every row of a repeated problem (default: one summary line)")
 
     p = add("figures", cmd_figures, "Print every percentage of a year, with intervals and changes.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")

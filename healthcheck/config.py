@@ -7,14 +7,25 @@ the key, so a misspelt setting is reported instead of silently ignored.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from healthcheck.problems import DataError, Problem, display_path
+
+#: Where quotes and words come from: the `source` column of quotes.csv and words.csv (blank: focus group).
+VOICE_SOURCES = ("focus group", "survey comment")
+
+#: Placeholders `new-year` writes for the analyst to replace; validation refuses them.
+EXPORT_PLACEHOLDER = "PUT-THE-EXPORT-FILE-NAME-HERE.csv"
+ORGANISATION_PLACEHOLDER = "PUT-YOUR-ORGANISATION-NAME-HERE"
+
+#: The smallest suppression threshold allowed without a written override.
+MIN_THRESHOLD = 10
 
 SETTINGS_FILE = "settings.yml"
 BANK_FILE = "question_bank.yml"
@@ -33,8 +44,26 @@ class Settings(_Strict):
     service: str = "Children's Social Care"
     report_title: str = "Social Work Health Check"
     suppression_threshold: int = Field(10, ge=1)
+    # A threshold below 10 is allowed only with the reason written here; the report prints it.
+    threshold_override: str = ""
+    # Figures from at least the threshold but fewer than this many responses carry a caution mark.
+    caution_threshold: int = Field(20, ge=1)
     reconciliation: Literal["warn", "fail"] = "warn"
     demonstration_notice: str = ""
+    # This organisation's id and region in benchmark files (optional).
+    org_id: str = ""
+    region: str = ""
+
+    @model_validator(mode="after")
+    def _thresholds(self):
+        if self.suppression_threshold < MIN_THRESHOLD and not self.threshold_override.strip():
+            raise ValueError(
+                f"suppression_threshold {self.suppression_threshold} is below {MIN_THRESHOLD}: use {MIN_THRESHOLD} or more, "
+                "or write the reason for a lower threshold under threshold_override (the report will print it)"
+            )
+        if self.caution_threshold < self.suppression_threshold:
+            raise ValueError("caution_threshold must be at least the suppression_threshold")
+        return self
 
 
 class Question(_Strict):
@@ -58,11 +87,50 @@ class Question(_Strict):
         return sum(1 for b in self.comparable_from if b <= year)
 
 
-class QuestionBank(_Strict):
-    """Every question code: theme, short label and wording per year."""
+THEME_CODE = r"^[a-z][a-z0-9_-]{0,39}$"  # used in file and page names, so letters, digits, - and _
+MAX_THEMES = 15
 
-    themes: dict[str, str]
+
+class Highlight(_Strict):
+    """Statements of a theme that get a heading and a sentence of their own."""
+
+    heading: str = Field(min_length=1)
+    statements: list[str] = Field(min_length=1)
+    text: str = ""
+
+
+class Theme(_Strict):
+    """One theme: its chapter's title, opening paragraph and highlighted statements."""
+
+    title: str = Field(min_length=1)
+    intro: str = ""
+    highlights: list[Highlight] = []
+
+
+class QuestionBank(_Strict):
+    """Every theme and question code: theme, short label and wording per year.
+
+    The order of `themes` is the order of the theme chapters. A theme may be written as its
+    title alone (`workload: Workload and time`) or in full (title, intro, highlights).
+    """
+
+    themes: dict[str, Theme] = Field(min_length=1, max_length=MAX_THEMES)
     questions: dict[str, Question]
+
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _title_alone(cls, value):
+        if isinstance(value, dict):
+            return {code: {"title": spec} if isinstance(spec, str) else spec for code, spec in value.items()}
+        return value
+
+    def theme_title(self, theme: str) -> str:
+        """The title of a theme (its chapter heading)."""
+        return self.themes[theme].title
+
+    def theme_questions(self, theme: str) -> list[str]:
+        """The question codes of a theme, in bank order."""
+        return [qid for qid, q in self.questions.items() if q.theme == theme]
 
     def table(self) -> pd.DataFrame:
         """The `questions` table: one row per (question, year asked), in theme order."""
@@ -118,8 +186,11 @@ class YearMeta(_Strict):
     """A year's survey.yml: the facts of the year and how to read its export."""
 
     year: int
-    level: Literal["respondents", "counts"]
-    export: str
+    # How the export is laid out: one row per respondent, or one row per question and answer
+    # with a count. `import` sets it from the export's shape. No export at all: the year is
+    # known only from published.csv.
+    level: Literal["respondents", "counts"] = "respondents"
+    export: str | None = None
     columns: Columns = Columns()
     ignore: list[str] = []
     questions: dict[str, str] = {}
@@ -182,11 +253,24 @@ def load_bank(data_dir: Path) -> QuestionBank:
     path = data_dir / BANK_FILE
     bank = _parse(QuestionBank, path, data_dir)
     shown = display_path(path, data_dir)
+    themes = ", ".join(bank.themes)
     problems = [
-        Problem(shown, None, f"questions.{qid}.theme", q.theme, f"one of the themes: {', '.join(bank.themes)}")
+        Problem(shown, None, f"questions.{qid}.theme", q.theme, f"one of the themes: {themes}")
         for qid, q in bank.questions.items()
         if q.theme not in bank.themes
     ]
+    problems += [
+        Problem(shown, None, f"themes.{code}", code, "a theme code of lower-case letters, digits, '-' or '_' (it names files)")
+        for code in bank.themes
+        if not re.fullmatch(THEME_CODE, code)
+    ]
+    for code, theme in bank.themes.items():
+        for number, highlight in enumerate(theme.highlights, start=1):
+            problems += [
+                Problem(shown, None, f"themes.{code}.highlights[{number}].statements", qid, "a question code of the bank")
+                for qid in highlight.statements
+                if qid not in bank.questions
+            ]
     if problems:
         raise DataError(problems)
     return bank

@@ -248,15 +248,18 @@ def tidy_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 def read_published(path: Path, year: int) -> pd.DataFrame:
     """Read <year>/published.csv into the `published` table (empty when the file is absent)."""
-    columns = ["year", "question_id", "pct_positive", "source"]
+    columns = ["year", "question_id", "pct_positive", "n_valid", "source"]
     if not Path(path).is_file():
-        return pd.DataFrame(columns=columns).astype({"year": "int64", "pct_positive": float})
+        return pd.DataFrame(columns=columns).astype({"year": "int64", "pct_positive": float, "n_valid": "Int64"})
     df = read_table(path)
+    n = df["n"] if "n" in df.columns else pd.Series("", index=df.index)
     out = pd.DataFrame(
         {
             "year": year,
             "question_id": df["question_id"].str.strip(),
             "pct_positive": pd.to_numeric(df["pct_positive"], errors="coerce"),
+            # the base of the published figure, where it is known (optional column `n`)
+            "n_valid": pd.to_numeric(n.str.strip(), errors="coerce").astype("Int64"),
             "source": df.get("source", pd.Series("", index=df.index)),
         }
     )

@@ -110,7 +110,8 @@ def headline_numbers(survey, year: int) -> dict:
         numbers[f"n_valid.{row.question_id}"] = None if row.n_valid is None or str(row.n_valid) == "<NA>" else int(row.n_valid)
     for row in stats.theme_scores(figures).itertuples():
         numbers[f"theme_score.{row.theme}"] = None if row.score != row.score else float(row.score)
-    numbers["respondents"] = int(survey.years[year].n_respondents)
+    respondents = survey.years[year].n_respondents
+    numbers["respondents"] = None if respondents is None else int(respondents)
     return numbers
 
 

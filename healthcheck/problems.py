@@ -26,7 +26,9 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            # In a YAML file the "column" is a key such as fieldwork.survey_open.
+            kind = "key" if self.file.endswith((".yml", ".yaml")) else "column"
+            where += f", {kind} '{self.column}'"
         found = "" if self.found is None else f": found {self.found!r}"
         return f"{self.severity.upper()} {where}{found}; expected {self.expected}"
 
@@ -48,19 +50,54 @@ def _sort_key(p: Problem):
     return (p.file, p.row if p.row is not None else -1, p.column or "", p.severity, p.expected)
 
 
-def format_report(problems: list[Problem]) -> str:
-    """Errors first, then warnings, each block sorted by file and row, with a count line."""
+#: More rows than this failing the same way, in one column, are reported as one summary line.
+FLOOD = 3
+
+
+def format_report(problems: list[Problem], full: bool = False) -> str:
+    """Errors first, then warnings, each block sorted by file and row, with a count line.
+
+    Unless `full`, the rows of one file and column that fail the same way are summarised in one
+    line (how many, the first rows and values), so a mapping mistake reads as one message.
+    """
     errors = sorted((p for p in problems if p.severity == "error"), key=_sort_key)
     warnings = sorted((p for p in problems if p.severity != "error"), key=_sort_key)
-    lines = [str(p) for p in errors + warnings]
+    lines = []
+    for block in (errors, warnings):
+        lines += [str(p) for p in block] if full else _summarised(block)
     lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s).")
+    if not full and len(lines) - 1 < len(errors) + len(warnings):
+        lines.append("Repeated problems are summarised; add --all to list every row.")
     return "\n".join(lines)
 
 
+def _summarised(problems: list[Problem]) -> list[str]:
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        key = (p.file, p.column, p.expected, p.severity) if p.row is not None else (id(p),)
+        groups.setdefault(key, []).append(p)
+    lines = []
+    for group in groups.values():
+        if len(group) <= FLOOD:
+            lines += [str(p) for p in group]
+            continue
+        first = group[0]
+        rows = ", ".join(str(p.row) for p in group[:5])
+        values = ", ".join(dict.fromkeys(repr(p.found) for p in group if p.found is not None))
+        shown = values if len(values) < 120 else values[:117] + "..."
+        kind = "key" if first.file.endswith((".yml", ".yaml")) else "column"
+        lines.append(
+            f"{first.severity.upper()} {first.file}, {kind} '{first.column}': {len(group)} rows "
+            f"(rows {rows}{', ...' if len(group) > 5 else ''}) found {shown}; expected {first.expected}"
+        )
+    return lines
+
+
 def display_path(path: Path, data_dir: Path) -> str:
-    """A path as the analyst would recognise it: relative to the data folder's parent when possible."""
-    path = Path(path)
+    """A path as the analyst can find it: relative to the current folder when it lies inside it,
+    else in full, so a message names the data folder actually used (`--data-dir` or not)."""
+    path = Path(path).absolute()
     try:
-        return str(path.resolve().relative_to(data_dir.resolve().parent))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)

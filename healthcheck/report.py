@@ -18,7 +18,7 @@ from myst_nb import glue
 
 from healthcheck import charts, stats
 from healthcheck.cache import record_read
-from healthcheck.config import load_recommendations
+from healthcheck.config import VOICE_SOURCES, load_recommendations
 from healthcheck.io import RESPONSE_LABELS
 from healthcheck.survey import load_survey
 
@@ -38,6 +38,16 @@ def pts(change: float) -> str:
     return (
         f"{'+' if rounded > 0 else ''}{rounded} points" if abs(rounded) != 1 else f"{'+' if rounded > 0 else ''}{rounded} point"
     )
+
+
+def md_text(text: object) -> str:
+    """Any text from the data folder, made to show literally inside MyST Markdown.
+
+    CommonMark lets any ASCII punctuation be escaped with a backslash, so escaping all of it
+    means no data string can become a heading, link, role, HTML or emphasis.
+    """
+    flat = " ".join(str(text).split())
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", flat)
 
 
 def long_date(value) -> str:
@@ -107,6 +117,15 @@ def _svg_bytes(fig) -> bytes:
         return charts.save_figure(fig, Path(tmp) / "figure.svg").read_bytes()
 
 
+_SOURCE_SINGULAR = {"focus group": "in a focus group", "survey comment": "in a survey comment"}
+_SOURCE_PLURAL = {"focus group": "the focus groups", "survey comment": "survey comments"}
+
+
+def _sources_in_words(sources) -> str:
+    """ "the focus groups", "survey comments" or "the focus groups and survey comments"."""
+    return " and ".join(_SOURCE_PLURAL[s] for s in VOICE_SOURCES if s in set(sources))
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -135,7 +154,7 @@ class Chapter:
     # ------------------------------------------------------------------ small helpers
 
     def theme_title(self, theme: str) -> str:
-        return self.bank.themes[theme]
+        return self.bank.theme_title(theme)
 
     def theme_figures(self, theme: str) -> pd.DataFrame:
         return self.figures[self.figures["theme"] == theme]
@@ -153,21 +172,21 @@ class Chapter:
 
     def question_sentence(self, row) -> str:
         """One statement's result in words: the figure, its base and interval, and the change."""
-        wording = self.wording(row.question_id)
-        quoted = f"\u201c{wording}\u201d"
+        quoted = f"\u201c{md_text(self.wording(row.question_id))}\u201d"
         if row.suppressed:
             return f"{quoted}: fewer than {self.threshold} valid responses in {self.year}, so no figure is shown."
-        if row.basis == stats.BASIS_PUBLISHED:
-            text = f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} (a published figure; no counts exist)."
+        if row.basis == stats.BASIS_PUBLISHED and pd.isna(row.n_valid):
+            text = f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} (a published figure; base not known)."
         else:
+            source = ", as published" if row.basis == stats.BASIS_PUBLISHED else ""
             text = (
                 f"**{pct(row.pct_positive)}** agreed or strongly agreed with {quoted} "
-                f"({row.n_valid} valid responses; 95% confidence interval {pct(row.ci_low)} to {pct(row.ci_high)})."
+                f"({row.n_valid} valid responses{source}; 95% confidence interval {pct(row.ci_low)} to {pct(row.ci_high)})."
             )
         return f"{text} {self.change_sentence(row)}"
 
     def change_sentence(self, row) -> str:
-        """Whether the change since the last comparable year is real or within chance."""
+        """Whether the change since the last comparable year is real, within chance, or not tested."""
         if pd.isna(row.prev_year):
             q = self.bank.questions[row.question_id]
             earlier = [y for y in q.wording if y < self.year]
@@ -186,19 +205,21 @@ class Chapter:
             return (
                 f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
             )
-        return f"In {prev} the published figure was {pct(row.prev_pct_positive)} ({change}); published figures are not tested."
+        return f"In {prev} it was {pct(row.prev_pct_positive)} ({change}; a published figure without a base, so not tested)."
 
     def theme_sentence(self, theme: str) -> str:
-        """The theme score in words, with the change since the previous year's theme score."""
-        scores = stats.theme_scores(self.figures)
-        this = scores[scores["theme"] == theme]
-        if this.empty or this["n_questions"].iloc[0] == 0:
-            return f"No statement on {self.theme_title(theme).lower()} had enough responses in {self.year} to report."
-        score, n = this["score"].iloc[0], int(this["n_questions"].iloc[0])
+        """The theme score in words, with an honest change: only statements asked in both years count."""
+        changes = stats.theme_changes(self.figures).set_index("theme")
+        if theme not in changes.index or changes.at[theme, "n_questions"] == 0:
+            return f"No statement of this theme had enough responses in {self.year} to report."
+        row = changes.loc[theme]
+        n = int(row["n_questions"])
         text = (
-            f"Across the {n} survey statement{'s' if n != 1 else ''} on {self.theme_title(theme).lower()}, "
-            f"an average of **{pct(score)}** of staff agreed or strongly agreed (the theme score)."
+            f"Across the {n} survey statement{'s' if n != 1 else ''} of this theme, an average of **{pct(row['score'])}** "
+            "of staff agreed or strongly agreed (the theme score)."
         )
+        if row["n_compared"]:
+            text += " " + self.theme_change_sentence(row)
         figs = self.theme_figures(theme)
         flags = figs["change_flag"].fillna("")
         ups, downs = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
@@ -211,22 +232,47 @@ class Chapter:
                 parts.append(f"{downs} fell significantly")
             if same:
                 parts.append(f"{same} showed no significant change")
-            text += f" Of the statements compared with an earlier year, {', '.join(parts)}."
+            text += f" Of the statements tested against an earlier year, {', '.join(parts)}."
         return text
 
+    def theme_change_sentence(self, row) -> str:
+        """The change of a theme's score, said with what was compared (never tested)."""
+        years = " and ".join(str(y) for y in row["prev_years"])
+        n = int(row["n_compared"])
+        if n == 1:
+            return f"The one statement asked in comparable words in {years} and {self.year} moved {pts(row['change_pts'])}."
+        return (
+            f"On the {n} statements asked in comparable words in {years} and {self.year}, the average moved "
+            f"{pts(row['change_pts'])} (a change of a theme score is not tested for significance)."
+        )
+
     def glue_theme(self, theme: str) -> None:
-        """Glue `theme_sentence` and one sentence per statement of the theme (`q_<CODE>`)."""
+        """Glue the theme's title, opening paragraph (both from the question bank) and score sentence."""
+        spec = self.bank.themes[theme]
+        self.glue_md("theme_title", md_text(spec.title))
+        self.glue_md("theme_intro", md_text(spec.intro) if spec.intro.strip() else "")
         self.glue_md("theme_sentence", self.theme_sentence(theme))
+        self.glue_md("voices_intro", self.voices_sentence())
+
+    def highlights(self, theme: str) -> None:
+        """The theme's highlighted statements (question bank `highlights`): a heading, a sentence, the figures."""
+        from IPython.display import Markdown
+
         figs = self.theme_figures(theme).set_index("question_id")
-        for qid, q in self.bank.questions.items():
-            if q.theme != theme:
-                continue
-            if qid in figs.index:
-                row = figs.loc[qid]
-                row = row.to_frame().T.assign(question_id=qid).iloc[0]
-                self.glue_md(f"q_{qid}", self.question_sentence(row))
-            else:
-                self.glue_md(f"q_{qid}", f"The statement on {q.short.lower()} was not asked in {self.year}.")
+        blocks = []
+        for highlight in self.bank.themes[theme].highlights:
+            parts = [f"### {md_text(highlight.heading)}"]
+            if highlight.text.strip():
+                parts.append(md_text(highlight.text))
+            for qid in highlight.statements:
+                if qid in figs.index:
+                    parts.append(self.question_sentence(figs.loc[qid].to_frame().T.assign(question_id=qid).iloc[0]))
+                else:
+                    short = self.bank.questions[qid].short
+                    parts.append(f"The statement \u201c{md_text(short)}\u201d was not asked in {self.year}.")
+            blocks.append("\n\n".join(parts))
+        if blocks:
+            display(Markdown("\n\n".join(blocks)))
 
     # ------------------------------------------------------------------ figures
 
@@ -299,70 +345,69 @@ class Chapter:
         out["Valid responses"] = data["n_valid"]
         return out.reset_index(drop=True)
 
-    # ------------------------------------------------------------------ named statements
-
-    def sentence_for(self, keyword: str) -> str:
-        """The sentence of this year's statement whose short label mentions `keyword`."""
-        matches = self.figures[self.figures["short"].str.contains(keyword, case=False, regex=False)]
-        if matches.empty:
-            return f"No statement about {keyword} was asked in {self.year}."
-        return self.question_sentence(matches.iloc[0])
-
     # ------------------------------------------------------------------ summary and introduction
 
     def headline_rows(self) -> pd.DataFrame:
-        """Per theme: the theme score, its change, and the theme's best-answered statement."""
-        scores = stats.theme_scores(self.figures).set_index("theme")
-        prev_scores = None
-        if self.prev_year is not None:
-            prev_scores = stats.theme_scores(self.survey.figures(self.prev_year)).set_index("theme")
+        """Per theme: the theme score, its honest change, and the theme's best-answered statement."""
+        changes = stats.theme_changes(self.figures).set_index("theme")
         rows = []
-        for theme, title in self.bank.themes.items():
-            if theme not in scores.index or scores.at[theme, "n_questions"] == 0:
+        for theme, spec in self.bank.themes.items():
+            if theme not in changes.index or changes.at[theme, "n_questions"] == 0:
                 continue
-            score = scores.at[theme, "score"]
-            change = "first year reported"
-            if prev_scores is not None and theme in prev_scores.index and prev_scores.at[theme, "n_questions"] > 0:
-                diff = score - prev_scores.at[theme, "score"]
+            row = changes.loc[theme]
+            n = int(row["n_questions"])
+            change = "first year reported" if self.prev_year is None else "not compared: no statement asked in both years"
+            if row["n_compared"]:
+                diff = row["change_pts"]
                 arrow = "\u25b2" if pts(diff).startswith("+") else "\u25cf" if pts(diff) == "no change" else "\u25bc"
-                # The theme score itself is not tested: say which statements really moved.
-                change = f"{arrow} {pts(diff)} since {self.prev_year}; {self.significant_changes(theme, say_since=False)}"
+                years = "/".join(str(y) for y in row["prev_years"])
+                if row["n_compared"] == 1:
+                    change = f"{arrow} {pts(diff)} since {years} on the one statement asked in both; "
+                else:
+                    # An average of several statements is not tested: say which statements really moved.
+                    change = f"{arrow} {pts(diff)} since {years} on the {int(row['n_compared'])} statements asked in both (not tested); "
+                change += self.significant_changes(theme, say_since=False)
             figs = self.theme_figures(theme)
-            figs = figs[~figs["suppressed"].astype(bool)]
+            figs = figs[~figs["suppressed"].astype(bool) & figs["pct_positive"].notna()]
             lead = figs.sort_values("pct_positive", ascending=False, kind="stable").iloc[0]
             rows.append(
                 {
                     "theme": theme,
-                    "theme_title": title,
-                    "headline_pct": score,
-                    "headline_label": f"average agreement across {int(scores.at[theme, 'n_questions'])} statements",
+                    "theme_title": spec.title,
+                    "headline_pct": row["score"],
+                    "headline_label": f"average agreement across {n} statement{'s' if n != 1 else ''}",
                     "change_text": change,
                     "lead_statement": lead["short"],
                     "lead_pct": lead["pct_positive"],
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(
+            rows, columns=["theme", "theme_title", "headline_pct", "headline_label", "change_text", "lead_statement", "lead_pct"]
+        )
+
+    def who_took_part(self) -> str:
+        """Who was heard this year, in words; parts with nothing to report are left out."""
+        y = self.survey.years[self.year]
+        parts = []
+        if y.n_respondents:
+            parts.append(f"**{y.n_respondents}** staff in the survey")
+        fg = self.meta.focus_groups
+        if fg and fg.held and fg.participants:
+            parts.append(f"about **{fg.participants}** in {fg.held} focus group{'s' if fg.held != 1 else ''}")
+        return " and ".join(parts)
 
     def glue_summary(self) -> None:
-        y = self.survey.years[self.year]
-        org = self.settings.organisation
-        self.glue_md(
-            "summary_intro",
-            f"The {self.year} {self.settings.report_title} of {org} {self.settings.service} heard from "
-            f"**{y.n_respondents}** staff in the survey"
-            + (
-                f" and about **{self.meta.focus_groups.participants}** in {self.meta.focus_groups.held} focus groups"
-                if self.meta.focus_groups
-                else ""
-            )
-            + ". This page gives the headline figure of each theme and how it has changed.",
-        )
+        org = md_text(self.settings.organisation)
+        heard = self.who_took_part()
+        report = f"The {self.year} {md_text(self.settings.report_title)} of {org} {md_text(self.settings.service)}"
+        text = f"{report} heard from {heard}." if heard else f"{report} is based on the figures published for {self.year}."
+        self.glue_md("summary_intro", text + " This page gives the headline figure of each theme and how it has changed.")
         compared = ", ".join(str(v) for v in self.survey.year_list if v < self.year) or "no earlier year"
         self.glue_md(
             "summary_about",
             f"This report covers the survey year {self.year} and compares it with {compared}. The chapters that follow "
-            "give every statement, the change since the last survey with whether it is significant, breakdowns by team, "
-            "locality and role where numbers allow, and what colleagues said in their own words.",
+            "give every statement, the change since the last survey with whether it is significant, breakdowns by group "
+            "where numbers allow, and what colleagues said in their own words.",
         )
         self.glue_md(
             "summary_downloads",
@@ -396,33 +441,68 @@ class Chapter:
 
     def glue_introduction(self) -> None:
         y = self.survey.years[self.year]
-        meta, org = self.meta, self.settings.organisation
+        meta = self.meta
         self.glue_md(
             "intro_what",
-            f"The {self.settings.report_title} is {org}'s yearly conversation with the social workers and social care "
-            f"staff of {self.settings.service}: a survey of agreement with statements about their work, and focus groups "
-            "that explore the reasons behind the answers. This report sets out what staff said in "
-            f"{self.year}, how that compares with earlier years, and what is being done in response.",
+            f"The {md_text(self.settings.report_title)} is {md_text(self.settings.organisation)}'s yearly conversation with "
+            f"the staff of {md_text(self.settings.service)}: a survey of agreement with statements about their work, and "
+            f"what colleagues say in their own words. This report sets out what staff said in {self.year}, how that "
+            "compares with earlier years, and what is being done in response.",
         )
-        survey = f"The survey received **{y.n_respondents}** responses"
+        if y.published_only:
+            survey = f"The figures for {self.year} are those originally published; no survey records are held"
+            if y.n_respondents:
+                survey += f". The largest published base is **{y.n_respondents}** responses"
+        else:
+            survey = f"The survey received **{y.n_respondents}** responses"
         if meta.fieldwork:
             survey += f"; it was open from {long_date(meta.fieldwork.survey_open)} to {long_date(meta.fieldwork.survey_close)}"
         if y.response_rate is not None:
             survey += f", a response rate of **{pct(y.response_rate)}** of the {meta.workforce} staff in scope"
         self.glue_md("intro_survey", survey + ".")
-        if meta.focus_groups:
-            fg = meta.focus_groups
-            text = f"**{fg.held}** focus groups were held"
-            if fg.first and fg.last:
-                text += f" between {fg.first:%B} and {fg.last:%B %Y}"
-            text += f", with about **{fg.participants}** practitioners taking part"
-            if meta.workforce:
-                text += f", about **{pct(100 * fg.participants / meta.workforce)}** of the workforce"
-            self.glue_md("intro_focus_groups", text + ".")
-        else:
-            self.glue_md("intro_focus_groups", f"No focus groups are recorded for {self.year}.")
-        self.glue_md("intro_context", meta.context.strip() or "No context is recorded for this year.")
+        self.glue_md("intro_focus_groups", self.focus_group_sentence())
+        self.glue_md("intro_context", md_text(meta.context) if meta.context.strip() else "")
         self.glue_md("threshold", str(self.threshold))
+
+    def focus_group_sentence(self) -> str:
+        """How many focus groups met and who took part; empty when none are recorded."""
+        fg, workforce = self.meta.focus_groups, self.meta.workforce
+        if not fg or not fg.held:
+            return ""
+        text = f"**{fg.held}** focus group{'s were' if fg.held != 1 else ' was'} held"
+        if fg.first and fg.last:
+            text += f" between {fg.first:%B} and {fg.last:%B %Y}"
+        if fg.participants:
+            text += f", with about **{fg.participants}** staff taking part"
+            if workforce:
+                text += f", about **{pct(100 * fg.participants / workforce)}** of the workforce"
+        return text + "."
+
+    def context_indicators(self) -> None:
+        """The year's workforce indicators (indicators.csv) beside last year's, with the change."""
+        from healthcheck.io import read_table
+
+        path = self._year_file(self.year, "indicators.csv")
+        if not path.is_file():
+            display(HTML(f"<p>No context indicators are recorded for {self.year}.</p>"))
+            return
+        now = read_table(path)
+        before = pd.DataFrame(columns=now.columns)
+        if self.prev_year is not None and self._year_file(self.prev_year, "indicators.csv").is_file():
+            before = read_table(self._year_file(self.prev_year, "indicators.csv"))
+        earlier = dict(zip(before.get("code", []), before.get("value", []), strict=False))
+        rows = []
+        for r in now.itertuples(index=False):
+            unit = r.unit.strip()
+            shown = f"{r.value}{unit}" if unit == "%" else f"{r.value} {unit}".strip()
+            prev = earlier.get(r.code, "")
+            change = "not recorded last year"
+            if prev.strip():
+                diff = float(r.value) - float(prev)
+                step = "points" if unit == "%" else unit
+                change = "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
+            rows.append({"Indicator": r.label, str(self.year): shown, "Change since last year": change, "Source": r.source})
+        display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {self.year}", css_class="hc-table hc-table-stack")))
 
     # ------------------------------------------------------------------ quotes and words
 
@@ -432,15 +512,30 @@ class Chapter:
         record_read(path)
         return path
 
-    def quotes(self, theme: str) -> None:
-        """Pull quotes for the theme from the year's quotes.csv, marked when illustrative."""
+    def _voices(self, name: str, year: int | None = None) -> pd.DataFrame:
+        """quotes.csv or words.csv of a year with a `source` column (focus group unless said)."""
         from healthcheck.io import read_table
 
-        path = self._year_file(self.year, "quotes.csv")
+        path = self._year_file(year or self.year, name)
         if not path.is_file():
-            display(HTML(f"<p>No focus-group quotes are recorded for {self.year}.</p>"))
+            return pd.DataFrame()
+        table = read_table(path)
+        source = table["source"] if "source" in table.columns else pd.Series("", index=table.index, dtype=object)
+        return table.assign(source=source.str.strip().str.lower().replace("", VOICE_SOURCES[0]))
+
+    def voices_sentence(self) -> str:
+        """Where this year's quotes come from, in words (focus groups, survey comments or both)."""
+        sources = set(self._voices("quotes.csv").get("source", []))
+        if not sources:
+            return ""
+        return f"What colleagues said about this theme in {_sources_in_words(sources)}, beside what the survey shows."
+
+    def quotes(self, theme: str) -> None:
+        """Pull quotes for the theme, each with its speaker's role and source, marked when illustrative."""
+        quotes = self._voices("quotes.csv")
+        if quotes.empty:
+            display(HTML(f"<p>No quotes are recorded for {self.year}.</p>"))
             return
-        quotes = read_table(path)
         quotes = quotes[quotes["theme"].str.strip() == theme]
         if quotes.empty:
             display(HTML("<p>No quotes on this theme were recorded this year.</p>"))
@@ -454,7 +549,7 @@ class Chapter:
             )
             blocks.append(
                 f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
-                f"<figcaption>{html.escape(q.speaker)}{note}</figcaption></figure>"
+                f"<figcaption>{html.escape(q.speaker)}, {html.escape(_SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
             )
         display(HTML('<div class="hc-quotes">' + "".join(blocks) + "</div>"))
 
@@ -467,14 +562,16 @@ class Chapter:
     def glue_conclusions(self) -> None:
         recs = self._recommendations()
         prev, cur = recs.get("previous") or [], recs.get("current") or []
-        done = sum(1 for r in prev if str(r.get("status", "")).lower() == "complete")
-        text = (
-            f"Last year's report made **{len(prev)}** recommendations; **{done}** of them are complete and the rest are in hand. "
-            f"This year's health check leads to **{len(cur)}** recommendations, each with the actions planned in response."
-        )
-        if not prev and not cur:
-            text = f"No recommendations are recorded for {self.year}."
-        self.glue_md("conclusions_intro", text)
+        sentences = []
+        if prev:
+            done = sum(1 for r in prev if str(r.get("status", "")).lower() == "complete")
+            made = "one recommendation" if len(prev) == 1 else f"**{len(prev)}** recommendations"
+            state = {0: "none is complete yet", len(prev): "all are complete"}.get(done, f"**{done}** of them are complete")
+            sentences.append(f"Last year's report made {made}; {state}.")
+        if cur:
+            made = "one recommendation" if len(cur) == 1 else f"**{len(cur)}** recommendations"
+            sentences.append(f"This year's health check leads to {made}, each with the actions planned in response.")
+        self.glue_md("conclusions_intro", " ".join(sentences) or f"No recommendations are recorded for {self.year}.")
 
     def previous_recommendations(self) -> None:
         prev = self._recommendations().get("previous") or []
@@ -507,7 +604,7 @@ class Chapter:
         rows = [
             {
                 "Recommendation": f"{r.get('id', '')}: {r['recommendation']}",
-                "Theme": self.bank.themes.get(r.get("theme", ""), ""),
+                "Theme": self.bank.theme_title(r["theme"]) if r.get("theme") in self.bank.themes else "",
                 "Planned actions": "; ".join(r.get("planned_actions") or []),
             }
             for r in cur
@@ -589,7 +686,7 @@ class Chapter:
         years = self.survey.year_list
         rows = []
         for qid, q in self.bank.questions.items():
-            row = {"Code": qid, "Theme": self.bank.themes[q.theme]}
+            row = {"Code": qid, "Theme": self.bank.theme_title(q.theme)}
             for y in years:
                 row[str(y)] = q.wording.get(y, "not asked")
             row["Comparable"] = f"not before {', '.join(map(str, q.comparable_from))}" if q.comparable_from else "all years"
@@ -712,27 +809,25 @@ class Chapter:
 
     def word_clouds(self) -> None:
         """This year's word cloud, and last year's beside it when there is one."""
-        from healthcheck.io import read_table
-
         shown = False
         for year in [self.year] + ([self.prev_year] if self.prev_year else []):
-            path = self._year_file(year, "words.csv")
-            if not path.is_file():
+            words = self._voices("words.csv", year)
+            if words.empty:
                 continue
-            words = read_table(path)
-            words["count"] = pd.to_numeric(words["count"])
+            where = _sources_in_words(set(words["source"]))
+            words = words.assign(count=pd.to_numeric(words["count"]))[["word", "count"]]
             words = words.sort_values(["count", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
-            fig = charts.word_cloud(words, seed=year, title=f"Words used most often in the {year} focus groups")
+            fig = charts.word_cloud(words, seed=year, title=f"Words used most often in {where}, {year}")
             self.show_figure(
                 fig,
                 "word-cloud" if year == self.year else f"word-cloud-previous-{year}",
-                f"Focus-group word cloud, {year}.",
+                f"Word cloud of {where}, {year}.",
                 charts.word_cloud_alt(words),
                 words.rename(columns={"word": "Word", "count": "Times mentioned"}),
             )
             shown = True
         if not shown:
-            display(HTML("<p>No focus-group word list is recorded for this year.</p>"))
+            display(HTML("<p>No word list is recorded for this year.</p>"))
 
     # ------------------------------------------------------------------ changes over time
 
@@ -755,7 +850,8 @@ class Chapter:
             self.survey.counts, self.survey.published, self.survey.questions, self.survey.year_list, threshold=self.threshold
         )
         scores = scores[scores["n_questions"] > 0]
-        series = scores.assign(label=scores["theme"].map(self.bank.themes), pct_positive=scores["score"])
+        titles = {code: spec.title for code, spec in self.bank.themes.items()}
+        series = scores.assign(label=scores["theme"].map(titles), pct_positive=scores["score"])
         latest = series[series["year"] == self.year].sort_values("pct_positive")
         title = None
         if len(latest) > 1:
@@ -771,25 +867,33 @@ class Chapter:
         self.show_figure(fig, "theme-trends", "Theme scores by year.", fig.alt_text, data)
 
     def significant_changes(self, theme: str, say_since: bool = True) -> str:
-        """What changed significantly in the theme since the last survey, in words."""
-        flags = self.theme_figures(theme)["change_flag"].fillna("")
-        ups, downs = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
+        """What changed significantly in the theme, saying how many statements were tested and against when."""
+        figs = self.theme_figures(theme)
+        tested = figs[figs["change_flag"].fillna("") != ""]
         if self.prev_year is None:
             return f"{self.year} is the first year"
-        since = f" since {self.prev_year}" if say_since else ""
+        if tested.empty:
+            return "no statement could be tested against an earlier year"
+        years = "/".join(str(int(y)) for y in sorted(tested["prev_year"].dropna().unique()))
+        ups = int((tested["change_flag"] == stats.INCREASE).sum())
+        downs = int((tested["change_flag"] == stats.DECREASE).sum())
+        n = len(tested)
+        against = f" against {years}" if say_since else ""
+        of = "the one statement tested" if n == 1 else f"the {n} statements tested"
         if not ups and not downs:
-            return f"no statement changed significantly{since}"
-        phrase = " and ".join(text for n, text in ((ups, f"{ups} rose"), (downs, f"{downs} fell")) if n)
-        count, _, rest = phrase.partition(" ")  # "2 rose and 1 fell" -> "2 statements rose and 1 fell"
-        noun = "statement" if count == "1" else "statements"
-        return f"{count} {noun} {rest} significantly{since}"
+            if n == 1:
+                return f"the one statement tested{against} did not change significantly"
+            return f"none of the {n} statements tested{against} changed significantly"
+        moved = " and ".join(text for count, text in ((ups, f"{ups} rose"), (downs, f"{downs} fell")) if count)
+        return f"of {of}{against}, {moved} significantly"
 
     def statement_trends(self) -> None:
         """One trend chart per theme, every statement across the years."""
         figs = self.all_years_figures()
         figs = figs[~figs["suppressed"].astype(bool)]
         questions = self.survey.questions
-        for theme, title in self.bank.themes.items():
+        for theme, spec in self.bank.themes.items():
+            title = spec.title
             rows = figs[figs["theme"] == theme].merge(
                 questions[["question_id", "year", "series"]], on=["question_id", "year"], how="left"
             )

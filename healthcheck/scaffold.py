@@ -19,11 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from healthcheck import io
 from healthcheck.config import (
     BANK_FILE,
+    EXPORT_PLACEHOLDER,
+    SETTINGS_FILE,
     YEAR_FILE,
     QuestionBank,
     load_bank,
@@ -35,11 +38,10 @@ from healthcheck.config import (
 from healthcheck.manifest import sha256
 from healthcheck.problems import DataError, display_path
 
-EXPORT_PLACEHOLDER = "PUT-THE-EXPORT-FILE-NAME-HERE.csv"
 ACCEPT = 0.85  # a heading this close to the bank's wording is mapped without asking
 CONFIRM = 0.60  # from here up to ACCEPT the mapping is proposed, to be confirmed
-QUOTES_HEADER = "theme,quote,speaker,illustrative\n"
-WORDS_HEADER = "word,count\n"
+QUOTES_HEADER = "theme,quote,speaker,illustrative,source\n"
+WORDS_HEADER = "word,count,source\n"
 RESPONDENT_ROLES = ("respondent_id", "completed", "team", "locality", "role")
 COUNTS_ROLES = ("question", "response", "count", "completed")
 # The facts new-year carries over from last year, for the analyst to overwrite.
@@ -52,6 +54,68 @@ CARRIED_FACTS = {
     "sources": "where the real facts came from",
 }
 _PROSE_KEYS = {"context", "synthetic", "recommendation"}
+INDICATORS_HEADER = "code,label,value,unit,source\n"
+
+# What `new-year` writes for a new council: every value commented, nothing of any council's.
+SETTINGS_SKELETON = """\
+# Report-wide settings, started by `python -m healthcheck new-year {year}`.
+# `python -m healthcheck validate` checks every value; a misspelt key is an error.
+organisation: PUT-YOUR-ORGANISATION-NAME-HERE   # on the title page and in every page footer
+service: Children's Social Care      # the service whose staff were surveyed
+report_title: Social Work Health Check
+suppression_threshold: 10            # no figure from fewer valid responses than this (10 or more)
+caution_threshold: 20                # figures from fewer responses than this carry a caution mark
+reconciliation: warn                 # warn | fail: when computed figures differ from published ones
+demonstration_notice: ""             # leave empty for a real report
+"""
+
+BANK_SKELETON = """\
+# The question bank: your themes, and every survey statement with its wording in each year.
+# Started by `python -m healthcheck new-year {year}`: replace the example theme with your own.
+#
+# themes: one entry per theme, in the order of the report's chapters (1 to 15 themes). The code
+#   (before the colon) names files and never changes; use lower-case letters, digits, - or _.
+#   title      the chapter's title
+#   intro      the paragraph that opens the chapter (plain text)
+#   highlights optional: statements shown with a heading and a sentence of their own, e.g.
+#                highlights:
+#                  - heading: Supervision
+#                    statements: [Q03]
+#                    text: A sentence shown under the heading.
+#
+# questions: one entry per statement. The code (such as Q01) is yours to choose and never
+#   changes. `python -m healthcheck import --year {year} EXPORT` prints an entry for each
+#   statement of your export that is not here yet, ready to paste below `questions:`
+#   (replace the `{{}}` with them). Each entry looks like this:
+#     Q01:
+#       theme: example             # the code of its theme
+#       short: Regular supervision # a short label for charts and tables
+#       wording:
+#         {year}: "I receive regular supervision."   # the exact wording in each year asked
+#       comparable_from: {next}    # optional: from this year the wording changed too much to compare
+themes:
+  example:
+    title: Replace this with your first theme's title
+    intro: Replace this with a sentence or two on what the theme covers.
+questions: {{}}
+"""
+
+SURVEY_SKELETON = """\
+# Health check {year}, started by `python -m healthcheck new-year {year}`.
+# `python -m healthcheck validate --year {year}` says what is still missing.
+year: {year}
+# The survey tool's export: python -m healthcheck import --year {year} "path/to/the export.csv"
+# copies it here and fills in level, export, columns, ignore and questions. A year known only
+# from published percentages has no export: delete the `export:` line and write published.csv
+# (question_id,pct_positive,n,source; n is the figure's base where it is known).
+export: {placeholder}
+fieldwork: null      # the dates the survey was open, e.g. {{survey_open: {year}-05-01, survey_close: {year}-05-31}}
+workforce: null      # staff in scope, for the response rate
+focus_groups: null   # e.g. {{held: 6, participants: 40, first: {year}-06-03, last: {year}-06-28}}; null when none
+context: ""          # a paragraph on the year, shown in the introduction (plain text)
+synthetic: ""        # what in this year's data is synthetic ("" when everything is real)
+sources: []          # where any published facts came from
+"""
 
 
 class ScaffoldError(Exception):
@@ -113,6 +177,8 @@ def _replace(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        # mkstemp makes the file private (0600); the replaced file keeps the mode it had.
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -155,13 +221,14 @@ def _survey_text(raw: dict, year: int, prev: int) -> str:
     return _survey_header(year, prev) + _dump(ordered)
 
 
-def _recommendations_text(previous: list, year: int, prev: int) -> str:
+def _recommendations_text(previous: list, year: int, prev: int | None) -> str:
+    earlier = prev if prev is not None else "last year"
     lines = [
         f"# Recommendations {year}: started by `python -m healthcheck new-year {year}`.",
         "#",
-        f"# previous: {prev}'s recommendations, carried forward. For each one, list what was done",
+        f"# previous: {earlier}'s recommendations, carried forward. For each one, list what was done",
         "#   under `actions` and set `status` to complete, in progress or not started.",
-        f"#   The actions planned in {prev} are shown as comments to help.",
+        f"#   The actions planned in {earlier} are shown as comments to help.",
         f"# current: {year}'s recommendations, each like this:",
         f"#   - id: R{year}-1",
         "#     theme: practice        (a theme code from question_bank.yml)",
@@ -196,9 +263,8 @@ def _started_by_new_year(data_dir: Path, year: int) -> bool:
     return isinstance(raw, dict) and raw.get("export") == EXPORT_PLACEHOLDER
 
 
-def _previous_year(data_dir: Path, year: int) -> int:
-    if not data_dir.is_dir():
-        raise ScaffoldError(f"There is no data folder at {data_dir}.")
+def _previous_year(data_dir: Path, year: int) -> int | None:
+    """The year to start from (None: the data folder holds no year yet, a new council)."""
     years = survey_years(data_dir)
     if year in years and not _started_by_new_year(data_dir, year):
         survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
@@ -209,7 +275,7 @@ def _previous_year(data_dir: Path, year: int) -> int:
     # A year started by new-year and not imported yet may be started again: missing files are added.
     others = [y for y in years if y != year]
     if not others:
-        raise ScaffoldError(f"No earlier year to start {year} from: {data_dir} has no folder such as 2022/ with a {YEAR_FILE}.")
+        return None
     if others[-1] >= year:
         raise ScaffoldError(
             f"Refusing to start {year}: a new year must come after every year already in the data folder,"
@@ -219,50 +285,79 @@ def _previous_year(data_dir: Path, year: int) -> int:
 
 
 def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> list[Path]:
-    """Create data/<year>/ from the latest earlier year; return the files created.
+    """Create data/<year>/ (and, for a new council, the data folder's own files); return the files created.
 
-    Never overwrites: each file that already exists is left as it is and reported.
-    Refuses (ScaffoldError) when `year` is not after every other year in the folder.
+    From the latest earlier year when there is one: its facts are carried over for the analyst
+    to overwrite. From nothing (an empty or missing data folder): commented skeletons of
+    settings.yml, question_bank.yml and the year's files. Never overwrites: each file that
+    already exists is left as it is and reported. Refuses (ScaffoldError) when `year` is not
+    after every other year in the folder.
     """
     data_dir = Path(data_dir)
-    prev = _previous_year(data_dir, year)
-    load_year_meta(data_dir, prev)  # a broken survey.yml is reported before anything is created
-    raw = read_yaml(data_dir / str(prev) / YEAR_FILE, data_dir)
-    recs = load_recommendations(data_dir, prev)
-    previous_recs = [r for r in (recs.get("current") or []) if isinstance(r, dict)]
-
-    templates = {
-        YEAR_FILE: _survey_text(raw, year, prev),
-        "quotes.csv": QUOTES_HEADER,
-        "words.csv": WORDS_HEADER,
-        "recommendations.yml": _recommendations_text(previous_recs, year, prev),
-    }
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ScaffoldError(f"{display_path(data_dir, data_dir)} is a file, not a data folder. Nothing was created.")
+    prev = _previous_year(data_dir, year) if data_dir.is_dir() else None
+    templates: dict[Path, str] = {}
+    if prev is None:
+        templates[data_dir / SETTINGS_FILE] = SETTINGS_SKELETON.format(year=year)
+        templates[data_dir / BANK_FILE] = BANK_SKELETON.format(year=year, next=year + 1)
+        survey_text = SURVEY_SKELETON.format(year=year, placeholder=EXPORT_PLACEHOLDER)
+        previous_recs: list = []
+    else:
+        load_year_meta(data_dir, prev)  # a broken survey.yml is reported before anything is created
+        survey_text = _survey_text(read_yaml(data_dir / str(prev) / YEAR_FILE, data_dir), year, prev)
+        recs = load_recommendations(data_dir, prev)
+        previous_recs = [r for r in (recs.get("current") or []) if isinstance(r, dict)]
     folder = data_dir / str(year)
+    templates[folder / YEAR_FILE] = survey_text
+    templates[folder / "quotes.csv"] = QUOTES_HEADER
+    templates[folder / "words.csv"] = WORDS_HEADER
+    templates[folder / "indicators.csv"] = INDICATORS_HEADER
+    templates[folder / "recommendations.yml"] = _recommendations_text(previous_recs, year, prev)
     if folder.exists() and not folder.is_dir():
         raise ScaffoldError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     created = []
-    for name, text in templates.items():
-        path = folder / name
+    for path, text in templates.items():
         if path.exists():
             echo(f"Skipped {display_path(path, data_dir)}: it already exists and was left as it is.")
             continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         _create(path, text)
         created.append(path)
         echo(f"Created {display_path(path, data_dir)}")
     if not created:
         echo(f"Nothing to do: every file of {year} already exists.")
     else:
-        echo("")
-        echo("Next:")
-        survey = display_path(folder / YEAR_FILE, data_dir)
-        echo(f"  1. Open {survey} and overwrite {prev}'s facts (the comments at its top list them).")
-        echo(f'  2. Import the survey export:  python -m healthcheck import --year {year} "path/to/the export.csv"')
-        echo(f"  3. Fill in {year}/quotes.csv, words.csv and recommendations.yml.")
-        echo(f"  4. Check everything:  python -m healthcheck validate --year {year}")
+        _echo_next_steps(data_dir, year, prev, echo)
     echo("")
-    _bank_check(data_dir, year, prev, echo)
+    if prev is not None:
+        _bank_check(data_dir, year, prev, echo)
     return created
+
+
+def _echo_next_steps(data_dir: Path, year: int, prev: int | None, echo: Callable[[str], None]) -> None:
+    survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
+    echo("")
+    echo("Next:")
+    steps = []
+    if prev is None:
+        steps += [
+            f"Open {display_path(data_dir / SETTINGS_FILE, data_dir)} and give your organisation's name and settings.",
+            f"Open {display_path(data_dir / BANK_FILE, data_dir)} and write your themes (the import below prints your"
+            " statements ready to paste under `questions:`).",
+            f"Open {survey} and fill in the year's facts (its comments say what each one is).",
+        ]
+    else:
+        steps.append(f"Open {survey} and overwrite {prev}'s facts (the comments at its top list them).")
+    steps += [
+        f'Import the survey export:  python -m healthcheck import --year {year} "path/to/the export.csv"'
+        "  (or, for a year known only from published figures, write published.csv and delete `export:`)",
+        f"Fill in {year}/quotes.csv, words.csv, indicators.csv and recommendations.yml (each is optional).",
+        f"Check everything:  python -m healthcheck validate --year {year}",
+    ]
+    for number, step in enumerate(steps, start=1):
+        echo(f"  {number}. {step}")
 
 
 def _bank_check(data_dir: Path, year: int, prev: int, echo: Callable[[str], None]) -> None:
@@ -341,11 +436,13 @@ class ImportReport:
     previous_year: int | None = None
     survey_file: str = ""
     export_file: str = ""
+    role_candidates: dict[str, list[str]] = field(default_factory=dict)  # role -> headings to confirm
+    new_questions: list[Match] = field(default_factory=list)  # unmatched statements, with proposed codes
 
     @property
     def mapping(self) -> dict[str, str]:
-        """heading -> code, as written to survey.yml (confirmed and to-confirm alike)."""
-        return {m.heading: m.code for m in self.matched + self.confirm}
+        """heading -> code, as written to survey.yml (confirmed, to-confirm and new alike)."""
+        return {m.heading: m.code for m in self.matched + self.confirm + self.new_questions}
 
     def text(self) -> str:
         """The report printed by `python -m healthcheck import`."""
@@ -364,6 +461,9 @@ class ImportReport:
             out.append(f"  {role:<14} {m.heading!r}{note}")
         for role in self.missing_roles:
             out.append(f"  {role:<14} NOT FOUND: set columns.{role} in {self.survey_file} to its heading")
+        for role, candidates in self.role_candidates.items():
+            listed = " or ".join(repr(h) for h in candidates)
+            out.append(f"  {role:<14} PLEASE CONFIRM: perhaps {listed}; if so, set columns.{role} in {self.survey_file}")
         out += ["", f"Matched ({len(self.matched)}): heading -> question code, score"]
         out += [f"  {m.score:.2f}  {m.code:<6} {_short(m.heading)}" for m in self.matched]
         if self.confirm:
@@ -375,13 +475,16 @@ class ImportReport:
             for m in self.confirm:
                 out.append(f"  {m.score:.2f}  {m.code:<6} {m.heading!r}")
                 out.append(f"              bank {m.bank_year}: {m.bank_wording!r}")
-        if self.unmatched:
+        if self.new_questions:
             out += [
                 "",
-                f"NOT MATCHED ({len(self.unmatched)}): no bank question is close. For each, either add a new question to"
-                f" {BANK_FILE} and map the heading under `questions:` in {self.survey_file}, or list it under `ignore:`",
+                f"NEW STATEMENTS ({len(self.new_questions)}): no question of {BANK_FILE} is close, so each got a new code,"
+                f" already mapped in {self.survey_file}. Paste these entries under `questions:` in {BANK_FILE}, and"
+                " write each one's theme and short label (or, if a heading is not a statement, move it to `ignore:`):",
             ]
-            out += [f"  {h!r}" for h in self.unmatched]
+            for m in self.new_questions:
+                out += [f"  {m.code}:", "    theme: PUT-A-THEME-CODE-HERE", f"    short: {json.dumps(_short(m.heading, 60))}"]
+                out += ["    wording:", yaml_line(self.year, m.heading)]
         if self.ignored:
             out += [
                 "",
@@ -484,25 +587,92 @@ def _role_names(metas: list[dict], roles: tuple[str, ...]) -> dict[str, list[str
     return names
 
 
-def _find_roles(headings: list[str], names: dict[str, list[str]]) -> dict[str, Match]:
-    """Recognise the id/completed/team/... headings: exact names first, then close ones."""
+# Names survey tools give the non-question columns. A heading is taken for a role only when its
+# name is one of these (or last year's) exactly, ignoring case and punctuation, and its values
+# look right; anything less is listed as "please confirm" and left for the analyst to set.
+ROLE_NAMES = {
+    "respondent_id": ["Response ID", "Respondent ID", "Respondent", "ID", "Response number", "Respondent number"],
+    "completed": ["Completed", "Completion time", "End time", "End date", "Date submitted", "Submitted", "Completed at"],
+    "team": ["Team", "Team name"],
+    "locality": ["Locality", "Locality name"],
+    "role": ["Role", "Job role", "Job title"],
+    "question": ["Question", "Statement", "Question text"],
+    "response": ["Response", "Answer", "Response option"],
+    "count": ["Count", "Number of responses", "Responses"],
+}
+
+
+def _values_fit(role: str, values: pd.Series) -> bool:
+    """Whether a column's values look like the role's: unique ids, dates, whole numbers, group names."""
+    text = values.astype(str).str.strip()
+    filled = text[text != ""]
+    if filled.empty:
+        return False
+    if role == "respondent_id":
+        return len(filled) == len(text) and filled.is_unique
+    if role == "completed":
+        dates = pd.to_datetime(filled, errors="coerce", format="mixed", dayfirst=True)
+        return dates.notna().mean() >= 0.9
+    if role == "count":
+        return filled.str.fullmatch(r"\d+").all()
+    if role in ("team", "locality", "role"):
+        return filled.nunique() <= max(1, len(filled) // 2) and not _values_fit("completed", filled)
+    return True
+
+
+def _find_roles(frame: pd.DataFrame, names: dict[str, list[str]], roles) -> tuple[dict[str, Match], dict[str, list[str]]]:
+    """The headings taken for each role, and for the roles not taken, the candidates to confirm.
+
+    A heading is taken only when its name is a known name of the role (normalised text equal)
+    and its values fit; close names, or names whose values do not fit, become candidates.
+    """
     found: dict[str, Match] = {}
-    free = list(headings)
-    for exact_only in (True, False):
-        for role, wanted in names.items():
-            if role in found:
-                continue
-            best: tuple[float, str, str] | None = None
-            for name in wanted:
-                heading, score = _best(name, free)
-                if heading is None or (exact_only and score < 1.0) or score < CONFIRM:
-                    continue
-                if best is None or score > best[0]:
-                    best = (score, heading, name)
-            if best:
-                found[role] = Match(best[1], role, best[0], None, best[2])
-                free.remove(best[1])
-    return found
+    free = [str(h) for h in frame.columns]
+    known = {role: list(dict.fromkeys(names.get(role, []) + ROLE_NAMES.get(role, []))) for role in roles}
+    exact = {role: [h for h in free if any(normalise_text(h) == normalise_text(n) for n in known[role])] for role in roles}
+    for role in roles:  # first every sure match, so a heading taken is no one else's candidate
+        fitting = [h for h in exact[role] if h in free and _values_fit(role, frame[h])]
+        if fitting:
+            found[role] = Match(fitting[0], role, 1.0, None, fitting[0])
+            free.remove(fitting[0])
+    candidates: dict[str, list[str]] = {}
+    for role in (r for r in roles if r not in found):
+        close = [h for h in free if h in exact[role] or max((similarity(h, n) for n in known[role]), default=0) >= CONFIRM]
+        if role in ("team", "locality"):
+            # a short heading whose values look like group names ("Service area") may be one
+            close += [h for h in free if not _looks_like_question(h) and _values_fit(role, frame[h])]
+        if close:
+            candidates[role] = list(dict.fromkeys(close))
+    return found, candidates
+
+
+def guess_level(frame: pd.DataFrame) -> str:
+    """ "counts" when the export has a question column, a response column and a whole-number count
+    column (one row per question and answer); otherwise "respondents" (one row per person)."""
+    headings = [str(h) for h in frame.columns]
+    has = {
+        role: any(normalise_text(h) == normalise_text(n) for h in headings for n in ROLE_NAMES[role])
+        for role in ("question", "response", "count")
+    }
+    if all(has.values()):
+        count = next(h for h in headings if any(normalise_text(h) == normalise_text(n) for n in ROLE_NAMES["count"]))
+        if _values_fit("count", frame[count]):
+            return "counts"
+    return "respondents"
+
+
+def _new_code(bank: QuestionBank, taken: set[str]) -> str:
+    """The next free question code, numbered like the bank's own codes (Q01, Q02, ... by default)."""
+    prefix, width = "Q", 2
+    codes = [c for c in bank.questions if re.fullmatch(r"[A-Za-z]+\d+", c)]
+    if codes:
+        last = codes[-1]
+        prefix, digits = re.fullmatch(r"([A-Za-z]+)(\d+)", last).groups()
+        width = len(digits)
+    number = 1
+    while f"{prefix}{number:0{width}d}" in taken:
+        number += 1
+    return f"{prefix}{number:0{width}d}"
 
 
 def _copy_new(source: Path, dest: Path) -> None:
@@ -546,24 +716,24 @@ def _set_blocks(text: str, new: dict[str, str]) -> str:
             start, end = blocks[key]
             lines[start:end] = block
         else:
-            after = [blocks[k][1] for k in reversed(order[:n]) if k in blocks]
+            after = [blocks[k][1] for k in reversed(["year", *order[:n]]) if k in blocks]
             at = after[0] if after else len(lines)
             lines[at:at] = block
     return "\n".join(lines) + "\n"
 
 
-def _questions_block(confirmed: list[Match], confirm: list[Match], unmatched: list[str], items: list[str]) -> str:
-    if not (confirmed or confirm or unmatched):
+def _questions_block(confirmed: list[Match], confirm: list[Match], new: list[Match], items: list[str]) -> str:
+    if not (confirmed or confirm or new):
         return "questions: {}\n"
     lines = ["questions:"]
-    for heading in unmatched:
-        lines.append(f"  # NOT MATCHED: {json.dumps(heading, ensure_ascii=False)} (map it here or list it under ignore)")
-    by_heading = {m.heading: m for m in confirmed + confirm}
+    by_heading = {m.heading: m for m in confirmed + confirm + new}
     for heading in items:
         m = by_heading.get(heading)
         if m is None:
             continue
-        if m.score < ACCEPT:
+        if m in new:
+            lines.append(f"  # NEW STATEMENT: add {m.code} to {BANK_FILE} (the import printed its entry)")
+        elif m.score < ACCEPT:
             lines.append(
                 f"  # PLEASE CONFIRM ({m.score:.2f}): closest to {m.code}'s {m.bank_year} wording"
                 f" {json.dumps(m.bank_wording, ensure_ascii=False)}"
@@ -622,18 +792,20 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     if prev is not None:
         load_year_meta(data_dir, prev)
         metas.append(read_yaml(data_dir / str(prev) / YEAR_FILE, data_dir))
-    level = raw.get("level") or "respondents"
+    # The export's shape decides the level, not last year's survey.yml (see docs/data-format.md).
+    level = guess_level(frame)
     roles = COUNTS_ROLES if level == "counts" else RESPONDENT_ROLES
     headings = [str(h) for h in frame.columns]
-    found = _find_roles(headings, _role_names(metas, roles))
+    found, role_candidates = _find_roles(frame, _role_names(metas, roles), roles)
     columns = {r: found[r] for r in roles if r in found}
     role_headings = {m.heading for m in columns.values()}
 
     if level == "counts":
         if "question" not in columns:
             raise ScaffoldError(
-                f"{survey_shown} says the export has one row per question and response (level: counts), but no"
-                f" column like columns.question was found among its headings: {', '.join(map(repr, headings))}."
+                f"The export has one row per question and answer (level: counts), but its question column could not"
+                f" be told for sure among its headings: {', '.join(map(repr, headings))}. Set columns.question in"
+                f" {survey_shown} yourself (and level: counts), then run validate."
             )
         q_col = columns["question"].heading
         items = list(dict.fromkeys(v.strip() for v in frame[q_col].astype(str) if v.strip()))
@@ -649,9 +821,13 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         unmatched = []
         ignored = []
     # Headings left over: ignored last year, or not a question at all -> ignore; else unmatched.
+    # A candidate for a role the analyst must confirm is neither: it stays out of both lists.
     ignored_before = [str(h) for m in metas for h in (m.get("ignore") or [])]
+    to_confirm = {h for c in role_candidates.values() for h in c}
     for heading in others:
         _, score = _best(heading, ignored_before)
+        if heading in to_confirm and not _looks_like_question(heading):
+            continue
         if score >= ACCEPT or not _looks_like_question(heading):
             ignored.append(heading)
         else:
@@ -670,11 +846,20 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         previous_year=prev,
         survey_file=survey_shown,
         export_file=export_shown,
+        role_candidates=role_candidates,
     )
+    # Statements no bank question matches: each gets a new code, mapped in survey.yml, and an
+    # entry printed for the analyst to paste into the bank (with its theme filled in).
+    taken = set(bank.questions)
+    for heading in unmatched:
+        code = _new_code(bank, taken)
+        taken.add(code)
+        report.new_questions.append(Match(heading, code, 0.0))
+
     mapped = {m.code for m in accepted + confirm}
     if prev is not None:
         report.missing = [(q, bank.questions[q].short) for q in bank.asked_in(prev) if q not in mapped]
-    report.missing_roles = [r for r in _role_names(metas, roles) if r not in columns]
+    report.missing_roles = [r for r in roles if r not in columns and r not in role_candidates and r in _role_names(metas, roles)]
     for m in accepted + confirm:
         wording = bank.questions[m.code].wording
         if wording.get(year) == m.heading:
@@ -696,18 +881,30 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     # Keep columns not recognised this time (e.g. a role missing from the export) so validate names them.
     old_columns = raw.get("columns") if isinstance(raw.get("columns"), dict) else {}
     for role, name in old_columns.items():
-        new_columns.setdefault(role, name)
+        if role not in role_candidates:  # a role to confirm is the analyst's to set
+            new_columns.setdefault(role, name)
     new_columns = {r: new_columns[r] for r in (*roles, *old_columns) if r in new_columns}
+    confirm_lines = [
+        f"  # PLEASE CONFIRM columns.{role}: perhaps {' or '.join(json.dumps(h, ensure_ascii=False) for h in found_)}"
+        for role, found_ in role_candidates.items()
+    ]
+    columns_block = _dump({"columns": new_columns}) if new_columns else "columns: {}\n"
+    if confirm_lines and new_columns:
+        head, _, rest = columns_block.partition("\n")
+        columns_block = "\n".join([head, *confirm_lines, rest])
+    elif confirm_lines:
+        columns_block = "columns:\n" + "\n".join(confirm_lines) + "\n  {}\n"
     blocks = {
+        "level": _dump({"level": level}),
         "export": _dump({"export": dest.name}),
-        "columns": _dump({"columns": new_columns}),
+        "columns": columns_block,
         "ignore": _dump({"ignore": ignored}),
-        "questions": _questions_block(accepted, confirm, unmatched, items),
+        "questions": _questions_block(accepted, confirm, report.new_questions, items),
     }
     old_text = survey_path.read_text(encoding="utf-8")
     new_text = _set_blocks(old_text, blocks)
     expected = dict(raw)
-    expected.update(export=dest.name, columns=new_columns, ignore=ignored, questions=report.mapping)
+    expected.update(export=dest.name, level=level, columns=new_columns, ignore=ignored, questions=report.mapping)
     try:
         ok = yaml.safe_load(new_text) == expected
     except yaml.YAMLError:

@@ -231,7 +231,9 @@ def _question_figures(counts: pd.DataFrame, published: pd.DataFrame, questions: 
     q = questions.loc[:, ["year", "question_id", "theme", "short", "series"]]
     if q.duplicated(["year", "question_id"]).any():
         raise ValueError("questions has more than one row for a (year, question_id)")
-    pub = published.loc[:, ["year", "question_id", "pct_positive"]]
+    pub = published.loc[:, ["year", "question_id", "pct_positive"]].assign(
+        pub_n=published["n_valid"] if "n_valid" in published.columns else pd.NA
+    )
     if pub.duplicated(["year", "question_id"]).any():
         raise ValueError("published has more than one row for a (year, question_id)")
     pub = pub.rename(columns={"pct_positive": "pub_pct"})
@@ -244,17 +246,24 @@ def _question_figures(counts: pd.DataFrame, published: pd.DataFrame, questions: 
     has_counts = (f["n_valid"].fillna(0) + f["n_invalid"].fillna(0)) > 0
     is_pub = ~has_counts & f["pub_pct"].notna()
     f["basis"] = np.where(is_pub, BASIS_PUBLISHED, BASIS_COUNTS)
-    for col in ("n_valid", "n_positive"):
-        f[col] = f[col].fillna(0).astype("Int64").mask(is_pub, pd.NA)
+    # A published figure with its base (`n` in published.csv) can be tested: the number
+    # agreeing is taken as the rounded share of the base (the percentage itself was rounded).
+    pub_n = pd.to_numeric(f["pub_n"], errors="coerce")
+    pub_k = (f["pub_pct"] * pub_n / 100.0).map(lambda v: np.nan if pd.isna(v) else math.floor(v + 0.5))
+    f["n_valid"] = f["n_valid"].fillna(0).astype("Int64").mask(is_pub, pub_n.astype("Int64"))
+    f["n_positive"] = f["n_positive"].fillna(0).astype("Int64").mask(is_pub, pd.array(pub_k, dtype="Int64"))
     f["pct_positive"] = f["pct_positive"].where(~is_pub, f["pub_pct"])
     suppressed = ~is_pub & (f["n_valid"].fillna(0) < threshold)
     f["suppressed"] = suppressed.astype(bool)
     f["n_positive"] = f["n_positive"].mask(suppressed, pd.NA)
-    for col in ("pct_positive",):
-        f[col] = f[col].mask(suppressed)
+    f["pct_positive"] = f["pct_positive"].mask(suppressed)
+    low, high = wilson_interval(f["n_positive"].astype(float), f["n_valid"].astype(float))
+    pub_ci = is_pub & f["n_valid"].notna()
+    f["ci_low"] = f["ci_low"].where(~pub_ci, 100.0 * pd.Series(low, index=f.index))
+    f["ci_high"] = f["ci_high"].where(~pub_ci, 100.0 * pd.Series(high, index=f.index))
     for col in ("ci_low", "ci_high"):
-        f[col] = f[col].mask(suppressed | is_pub)
-    return f.drop(columns=["n_invalid", "pub_pct"])
+        f[col] = f[col].mask(suppressed | (is_pub & ~pub_ci))
+    return f.drop(columns=["n_invalid", "pub_pct", "pub_n"])
 
 
 def figures_table(
@@ -311,11 +320,14 @@ def figures_table(
 
     f["prev_year"] = f["prev_year"].astype("Int64")
     f["change_pts"] = f["pct_positive"] - f["prev_pct_positive"]
+    # Tested whenever both figures have a known base: counts, or published with `n`.
     testable = (
         f["pct_positive"].notna()
         & f["prev_pct_positive"].notna()
-        & (f["basis"] == BASIS_COUNTS)
-        & (f["prev_basis"] == BASIS_COUNTS)
+        & f["n_valid"].notna()
+        & f["prev_n_valid"].notna()
+        & (f["n_valid"].fillna(0) > 0)
+        & (f["prev_n_valid"].fillna(0) > 0)
     )
     p_values = np.full(len(f), np.nan)
     tests = np.full(len(f), "", dtype=object)
@@ -355,6 +367,41 @@ def theme_scores(figures: pd.DataFrame) -> pd.DataFrame:
     out = out.reset_index().rename(columns={"mean": "score", "count": "n_questions"})
     out["n_questions"] = out["n_questions"].astype("int64")
     return out.loc[:, THEME_COLUMNS]
+
+
+#: Columns of the theme changes table (see :func:`theme_changes`).
+THEME_CHANGE_COLUMNS = ["theme", "score", "n_questions", "n_compared", "prev_score", "change_pts", "prev_years"]
+
+
+def theme_changes(figures: pd.DataFrame) -> pd.DataFrame:
+    """Each theme's score this year and an honest change since the statements' last figures.
+
+    ``score`` and ``n_questions`` are as in :func:`theme_scores`. The change compares like
+    with like: only statements with a shown figure this year *and* an earlier comparable
+    figure (same wording series; the figures table's ``prev_*`` columns) count, and
+    ``change_pts`` is the mean of their current percentages minus the mean of their earlier
+    ones, over ``n_compared`` statements (NaN when none). ``prev_years`` lists the earlier
+    years used (usually one). The change is never tested: answers to statements of one
+    theme come from the same people, so the statements are not independent samples.
+    """
+    shown = figures.loc[~figures["suppressed"].astype(bool) & figures["pct_positive"].notna()]
+    rows = []
+    for theme in pd.unique(figures["theme"]):
+        mine = shown.loc[shown["theme"] == theme]
+        both = mine.loc[mine["prev_pct_positive"].notna()]
+        years = sorted({int(y) for y in both["prev_year"].dropna()})
+        rows.append(
+            {
+                "theme": theme,
+                "score": mine["pct_positive"].mean() if len(mine) else np.nan,
+                "n_questions": len(mine),
+                "n_compared": len(both),
+                "prev_score": both["prev_pct_positive"].mean() if len(both) else np.nan,
+                "change_pts": (both["pct_positive"].mean() - both["prev_pct_positive"].mean()) if len(both) else np.nan,
+                "prev_years": years,
+            }
+        )
+    return pd.DataFrame(rows, columns=THEME_CHANGE_COLUMNS)
 
 
 def theme_trend(

@@ -28,15 +28,20 @@ class YearData:
     meta: YearMeta
     counts: pd.DataFrame
     published: pd.DataFrame
-    n_respondents: int
+    n_respondents: int | None  # None for a year known only from published figures without bases
     warnings: list[Problem] = field(default_factory=list)
 
     @property
     def response_rate(self) -> float | None:
-        """Respondents as a percentage of the workforce in scope, when the workforce is known."""
-        if not self.meta.workforce:
+        """Respondents as a percentage of the workforce in scope, when both are known."""
+        if not self.meta.workforce or not self.n_respondents:
             return None
         return 100 * self.n_respondents / self.meta.workforce
+
+    @property
+    def published_only(self) -> bool:
+        """True when the year has no export, only published percentages."""
+        return not self.meta.export
 
 
 def load_year(data_dir: Path, year: int) -> YearData:
@@ -45,6 +50,13 @@ def load_year(data_dir: Path, year: int) -> YearData:
     if checked.errors:
         raise DataError(checked.problems)
     meta, frame = checked.meta, checked.frame
+    published = io.read_published(data_dir / str(year) / "published.csv", year)
+    if not meta.export:
+        # Known only from published figures: the largest published base is the best estimate.
+        bases = published["n_valid"].dropna()
+        n_respondents = int(bases.max()) if len(bases) else None
+        counts = io.tidy_counts(pd.DataFrame(columns=io.COUNT_COLUMNS).astype({"n": "int64"}))
+        return YearData(year, meta, counts, published, n_respondents, checked.warnings)
     if meta.level == "respondents":
         counts = io.respondents_to_counts(frame, year, meta.questions, meta.breakdown_columns)
         n_respondents = len(frame)
@@ -53,7 +65,6 @@ def load_year(data_dir: Path, year: int) -> YearData:
         # A summary has no people, only answers: the largest question total is the best estimate.
         per_question = counts.groupby("question_id")["n"].sum()
         n_respondents = int(per_question.max()) if len(per_question) else 0
-    published = io.read_published(data_dir / str(year) / "published.csv", year)
     return YearData(year, meta, counts, published, n_respondents, checked.warnings)
 
 
@@ -98,7 +109,9 @@ class Survey:
         files = [self.data_dir / "settings.yml", self.data_dir / "question_bank.yml"]
         for year, data in sorted(self.years.items()):
             folder = self.data_dir / str(year)
-            files += [folder / "survey.yml", folder / data.meta.export, folder / "published.csv"]
+            files += [folder / "survey.yml", folder / "published.csv"]
+            if data.meta.export:
+                files.append(folder / data.meta.export)
         return [f for f in files if f.is_file()]
 
     def reconciliation(self, year: int) -> pd.DataFrame:

@@ -15,7 +15,19 @@ import pandas as pd
 import pandera.pandas as pa
 
 from healthcheck import io
-from healthcheck.config import QuestionBank, YearMeta, load_bank, load_recommendations, load_settings, load_year_meta
+from healthcheck.config import (
+    BANK_FILE,
+    EXPORT_PLACEHOLDER,
+    ORGANISATION_PLACEHOLDER,
+    SETTINGS_FILE,
+    VOICE_SOURCES,
+    QuestionBank,
+    YearMeta,
+    load_bank,
+    load_recommendations,
+    load_settings,
+    load_year_meta,
+)
 from healthcheck.problems import DataError, Problem, display_path
 
 FIRST_DATA_ROW = 2  # the heading is row 1 in Excel, so pandas index 0 is row 2
@@ -43,13 +55,16 @@ class CheckedYear:
 def check_year(data_dir: Path, year: int) -> CheckedYear:
     """Check everything the report reads for `year`; never raises for a data mistake."""
     checked = CheckedYear(year)
-    for loader in (load_settings,):
-        try:
-            loader(data_dir)
-        except DataError as exc:
-            checked.problems += exc.problems
+    try:
+        settings = load_settings(data_dir)
+        if settings.organisation.strip() == ORGANISATION_PLACEHOLDER:
+            shown = display_path(data_dir / SETTINGS_FILE, data_dir)
+            checked.problems.append(Problem(shown, None, "organisation", settings.organisation, "your organisation's name"))
+    except DataError as exc:
+        checked.problems += exc.problems
     try:
         checked.bank = load_bank(data_dir)
+        checked.problems += _check_themes_have_questions(checked.bank, data_dir)
     except DataError as exc:
         checked.problems += exc.problems
     try:
@@ -60,6 +75,24 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
 
     meta, year_dir = checked.meta, data_dir / str(year)
     checked.problems += _check_dates(meta, data_dir, year)
+    if meta.export == EXPORT_PLACEHOLDER:
+        checked.problems.append(
+            Problem(
+                _survey_file(data_dir, year),
+                None,
+                "export",
+                meta.export,
+                f'the export\'s file name: run  python -m healthcheck import --year {year} "path/to/the export.csv"'
+                "  (or delete `export:` for a year known only from published.csv)",
+            )
+        )
+        return checked
+    if not meta.export:
+        checked.problems += _check_published_only(year_dir, data_dir, year)
+        if checked.bank is not None:
+            checked.problems += _check_published(year_dir / "published.csv", checked.bank, data_dir)
+            checked.problems += _check_extras(year_dir, checked.bank, data_dir)
+        return checked
     export = year_dir / meta.export
     shown = display_path(export, data_dir)
     if not export.is_file():
@@ -86,6 +119,31 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
         checked.problems += _check_published(year_dir / "published.csv", checked.bank, data_dir)
         checked.problems += _check_extras(year_dir, checked.bank, data_dir)
     return checked
+
+
+def _check_themes_have_questions(bank: QuestionBank, data_dir: Path) -> list[Problem]:
+    shown = display_path(data_dir / BANK_FILE, data_dir)
+    return [
+        Problem(shown, None, f"themes.{code}", None, f"at least one question with `theme: {code}` (or remove the theme)")
+        for code in bank.themes
+        if not bank.theme_questions(code)
+    ]
+
+
+def _check_published_only(year_dir: Path, data_dir: Path, year: int) -> list[Problem]:
+    """A year without an export must have published figures to show."""
+    path = year_dir / "published.csv"
+    if path.is_file():
+        return []
+    return [
+        Problem(
+            _survey_file(data_dir, year),
+            None,
+            "export",
+            None,
+            "the export's file name under 'export', or a published.csv with the year's published percentages",
+        )
+    ]
 
 
 def _survey_file(data_dir: Path, year: int) -> str:
@@ -171,7 +229,29 @@ def _check_respondent_export(frame: pd.DataFrame, meta: YearMeta, file: str, dat
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        problems += _failures_to_problems(err.failure_cases, file, frame)
+        problems += _mapping_mistakes(_failures_to_problems(err.failure_cases, file, frame), meta, file, len(frame))
+    return problems
+
+
+def _mapping_mistakes(problems: list[Problem], meta: YearMeta, file: str, rows: int) -> list[Problem]:
+    """When most rows of a role column (id, completion date) fail, the mapping is the likely
+    mistake: say that once, instead of once per row."""
+    for role in ("respondent_id", "completed"):
+        heading = getattr(meta.columns, role)
+        failing = [p for p in problems if p.column == heading and p.row is not None]
+        if not heading or len(failing) < max(2, rows // 2):
+            continue
+        problems = [p for p in problems if p not in failing]
+        problems.append(
+            Problem(
+                file,
+                None,
+                heading,
+                f"{len(failing)} of {rows} rows failing, e.g. {failing[0].found!r}",
+                f"{failing[0].expected}; so many rows fail that columns.{role} in survey.yml probably names the wrong"
+                " column: check which heading holds it",
+            )
+        )
     return problems
 
 
@@ -296,6 +376,14 @@ def _check_published(path: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
             "pct_positive": pa.Column(
                 str, pa.Check(lambda s: pd.to_numeric(s, errors="coerce").between(0, 100), error="a percentage from 0 to 100")
             ),
+            "n": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: (s.str.strip() == "") | s.str.strip().str.fullmatch(r"[1-9]\d*"),
+                    error="the figure's base: a whole number of valid responses, or empty when unknown",
+                ),
+                required=False,
+            ),
         },
         strict=False,
     )
@@ -309,7 +397,11 @@ def _check_published(path: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
 def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Problem]:
     """Light checks of the optional narrative files: the right columns and known themes."""
     problems = []
-    expected = {"quotes.csv": ["theme", "quote", "speaker", "illustrative"], "words.csv": ["word", "count"]}
+    expected = {
+        "quotes.csv": ["theme", "quote", "speaker", "illustrative"],
+        "words.csv": ["word", "count"],
+        "indicators.csv": ["code", "label", "value", "unit", "source"],
+    }
     for name, columns in expected.items():
         path = year_dir / name
         if not path.is_file():
@@ -333,6 +425,22 @@ def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pr
             for index, value in frame["count"].items():
                 if not value.strip().isdigit():
                     problems.append(Problem(shown, int(index) + FIRST_DATA_ROW, "count", value, "a whole number"))
+        if "source" in frame.columns and name != "indicators.csv":
+            allowed = " or ".join(f"'{s}'" for s in VOICE_SOURCES)
+            for index, value in frame["source"].items():
+                if value.strip().lower() not in ("", *VOICE_SOURCES):
+                    problems.append(
+                        Problem(shown, int(index) + FIRST_DATA_ROW, "source", value, f"{allowed} (or empty for a focus group)")
+                    )
+        if name == "indicators.csv" and "value" in frame.columns:
+            for index, value in frame["value"].items():
+                if pd.isna(pd.to_numeric(value.strip(), errors="coerce")):
+                    problems.append(Problem(shown, int(index) + FIRST_DATA_ROW, "value", value, "a number"))
+            if "code" in frame.columns:
+                for index in frame.index[frame["code"].str.strip().duplicated()]:
+                    problems.append(
+                        Problem(shown, int(index) + FIRST_DATA_ROW, "code", frame.at[index, "code"], "each indicator code once")
+                    )
     path = year_dir / "recommendations.yml"
     if path.is_file():
         try:

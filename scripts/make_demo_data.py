@@ -66,13 +66,68 @@ SRC_LETTER_2021 = (
 # Themes and questions
 # --------------------------------------------------------------------------------------------
 
+# Each theme opens its chapter with a paragraph of its own (written for this project).
 THEMES = {
-    "improvement": "Improvement",
-    "wellbeing": "Health and wellbeing",
-    "practice": "Practice and partnership",
-    "cpd": "Continuing professional development",
-    "edi": "Equality, diversity and inclusion",
-    "systemic": "Systemic practice",
+    "improvement": {
+        "title": "Improvement",
+        "intro": (
+            "This chapter looks at how well staff understand the service's improvement priorities and "
+            "their own part in them, how the service shares what it is trying to achieve, and whether "
+            "practitioners receive the regular, reflective supervision that good practice depends on."
+        ),
+        "highlights": [
+            {
+                "heading": "Supervision and the role of advanced practitioners",
+                "statements": ["IMP02", "IMP05"],
+                "text": (
+                    "Advanced practitioners and senior social workers support supervision and reflective "
+                    "discussion in teams; the breakdown by role further down shows how their views differ "
+                    "from other colleagues'."
+                ),
+            }
+        ],
+    },
+    "wellbeing": {
+        "title": "Health and wellbeing",
+        "intro": (
+            "Social work asks a great deal of the people who do it. This chapter reports how staff rate "
+            "their workload, their personal safety and the support they receive for their own health "
+            "and wellbeing."
+        ),
+    },
+    "practice": {
+        "title": "Practice and partnership",
+        "intro": (
+            "This chapter covers the quality of everyday practice with children and families: recording "
+            "and planning, hearing children's views, managing risk together, and working with partners "
+            "such as child protection chairs and independent reviewing officers."
+        ),
+    },
+    "cpd": {
+        "title": "Continuing professional development",
+        "intro": (
+            "This chapter reports how staff see their opportunities to learn and develop: the time and "
+            "opportunity for continuing professional development (CPD), induction for new colleagues, and "
+            "the programme for newly qualified social workers in their assessed and supported year in "
+            "employment (ASYE)."
+        ),
+    },
+    "edi": {
+        "title": "Equality, diversity and inclusion",
+        "intro": (
+            "This chapter looks at equality, diversity and inclusion (EDI) in two senses: how confident "
+            "staff are that their assessments and plans respect children's and families' identities, and "
+            "whether teams talk openly about EDI."
+        ),
+    },
+    "systemic": {
+        "title": "Systemic practice",
+        "intro": (
+            "Systemic practice is the service's chosen way of working with families: seeing a child's "
+            "difficulties in the context of their relationships. This chapter reports how well staff "
+            "understand it and how far the training is changing their work."
+        ),
+    },
 }
 
 ALL = YEARS
@@ -686,7 +741,7 @@ Dumper.add_representer(
 
 
 # Paragraph-like fields written as folded blocks; everything else stays on one line.
-FOLDED_KEYS = {"demonstration_notice", "context", "synthetic", "recommendation"}
+FOLDED_KEYS = {"demonstration_notice", "context", "synthetic", "recommendation", "intro", "text"}
 
 
 def fold_paragraphs(obj):
@@ -1028,6 +1083,10 @@ QUOTES = {
          "Senior social worker, children in care"),
         ("systemic", "Drawing a genogram together on the first visit showed me who really "
                      "matters to the child.", "Advanced practitioner"),
+        ("wellbeing", "The new duty rota helps, but on a heavy week there is still no slack "
+                      "at all.", "Social worker", "survey comment"),
+        ("cpd", "Protected learning time would make the difference; at the moment it is the "
+                "first thing to go.", "Senior social worker", "survey comment"),
     ],
 }
 
@@ -1189,9 +1248,52 @@ def write_quotes_and_words(year: int, folder: Path) -> None:
     """data/<year>/quotes.csv and words.csv (2021 and 2022)."""
     if year not in QUOTES:
         return
-    write_csv(folder / "quotes.csv", ["theme", "quote", "speaker", "illustrative"],
-              [[t, text, who, "yes"] for t, text, who in QUOTES[year]])
-    write_csv(folder / "words.csv", ["word", "count"], [[w, c] for w, c in WORDS[year].items()])
+    # A quote is from a focus group unless it says it came from a survey comment.
+    write_csv(folder / "quotes.csv", ["theme", "quote", "speaker", "illustrative", "source"],
+              [[q[0], q[1], q[2], "yes", q[3] if len(q) > 3 else "focus group"] for q in QUOTES[year]])
+    write_csv(folder / "words.csv", ["word", "count", "source"],
+              [[w, c, "focus group"] for w, c in WORDS[year].items()])
+
+
+SYNTHETIC_INDICATOR = "Synthetic, written for the demonstration"
+SRC_ADVISER_2020 = ("Improvement adviser's highlight report on children's services, "
+                    "July to December 2020")
+# Context indicators. 2020's are real and cited (the adviser's report on July to December 2020);
+# 2021's are synthetic; 2022's are synthetic but for the progressions to Senior Social Worker,
+# which the 2022 covering letter gives.
+INDICATORS = {
+    2020: [
+        ("agency", "Agency social workers (December)", 88, "staff", SRC_ADVISER_2020),
+        ("vacancies", "Vacant social work posts (December)", 22, "posts", SRC_ADVISER_2020),
+        ("caseload", "Social workers holding 22 children or fewer", 93, "%", SRC_ADVISER_2020),
+        ("audit_good", "Audited practice rated good or outstanding (October)", 30, "%", SRC_ADVISER_2020),
+        ("audit_inadequate", "Audited practice rated inadequate (October)", 8, "%", SRC_ADVISER_2020),
+        ("supervision", "Case supervision recorded on time (October)", 85, "%", SRC_ADVISER_2020),
+    ],
+    2021: [
+        ("agency", "Agency social workers (December)", 71, "staff", SYNTHETIC_INDICATOR),
+        ("vacancies", "Vacant social work posts (December)", 26, "posts", SYNTHETIC_INDICATOR),
+        ("caseload", "Social workers holding 22 children or fewer", 91, "%", SYNTHETIC_INDICATOR),
+        ("audit_good", "Audited practice rated good or outstanding (October)", 38, "%", SYNTHETIC_INDICATOR),
+        ("audit_inadequate", "Audited practice rated inadequate (October)", 6, "%", SYNTHETIC_INDICATOR),
+        ("asye", "Newly qualified social workers in their assessed year", 34, "staff", SYNTHETIC_INDICATOR),
+    ],
+    2022: [
+        ("agency", "Agency social workers (December)", 64, "staff", SYNTHETIC_INDICATOR),
+        ("vacancies", "Vacant social work posts (December)", 31, "posts", SYNTHETIC_INDICATOR),
+        ("caseload", "Social workers holding 22 children or fewer", 88, "%", SYNTHETIC_INDICATOR),
+        ("audit_good", "Audited practice rated good or outstanding (October)", 44, "%", SYNTHETIC_INDICATOR),
+        ("audit_inadequate", "Audited practice rated inadequate (October)", 5, "%", SYNTHETIC_INDICATOR),
+        ("asye", "Newly qualified social workers in their assessed year", 41, "staff", SYNTHETIC_INDICATOR),
+        ("progressions", "Progressions to Senior Social Worker in the year", 19, "staff", SRC_LETTER_2022),
+    ],
+}
+
+
+def write_indicators(year: int, folder: Path) -> None:
+    """data/<year>/indicators.csv: workforce and practice figures shown beside the survey."""
+    write_csv(folder / "indicators.csv", ["code", "label", "value", "unit", "source"],
+              [list(row) for row in INDICATORS[year]])
 
 
 README = """# Demonstration data
@@ -1319,6 +1421,7 @@ def main() -> None:
         write_published(year, folder)
         write_quotes_and_words(year, folder)
         write_recommendations(year, folder)
+        write_indicators(year, folder)
 
     # ---- checks on the written files ---------------------------------------------------
     results = pct_table_from_exports()

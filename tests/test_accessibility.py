@@ -25,9 +25,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
 
 from healthcheck import paths
+from healthcheck.build import read_toc
+from healthcheck.config import load_bank
 from healthcheck.pdf import CHROMIUM_ARGS, find_chromium
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -37,9 +38,9 @@ MAX_TABS = 400  # more tab stops than any page has; a page needing more has a ke
 
 
 def _chapters() -> list[str]:
-    """The chapter pages, in reading order, from the table of contents (e.g. chapters/02_improvement.html)."""
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    return [f"{doc}.html" for doc in [toc["root"]] + [entry["file"] for entry in toc["chapters"]]]
+    """The chapter pages, in reading order, from the table of contents (e.g. chapters/theme-wellbeing.html)."""
+    themes = list(load_bank(paths.ROOT / "data").themes)
+    return [f"{doc}.html" for doc in read_toc(paths.ROOT / "_toc.yml", themes)]
 
 
 CHAPTERS = _chapters()

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 
 from healthcheck import manifest, paths
+from healthcheck.config import load_bank
 from tests.conftest import tree_hashes
 
 
@@ -23,7 +24,11 @@ def test_manifest_records_inputs_code_environment_parameters_outputs_and_numbers
     assert recorded["inputs"]["settings.yml"] == manifest.sha256(paths.ROOT / "data" / "settings.yml")
     assert len(recorded["code"]["commit"]) == 40 and isinstance(recorded["code"]["dirty"], bool)
     assert recorded["environment"]["packages"]["pandas"] == pd.__version__
-    assert set(recorded["chapters"]) == {p.stem for p in (paths.ROOT / "chapters").glob("*.ipynb")}
+    # one chapter per fixed notebook, and the theme notebook once per theme of the bank
+    fixed = {p.stem for p in (paths.ROOT / "chapters").glob("*.ipynb")} - {"theme"}
+    themes = {f"theme-{code}" for code in load_bank(paths.ROOT / "data").themes}
+    assert set(recorded["chapters"]) == fixed | themes
+    assert recorded["chapters"]["theme-wellbeing"]["theme"] == "wellbeing"
     assert all(p["year"] == 2022 for p in recorded["chapters"].values())
     svgs = [k for k in recorded["outputs"] if k.endswith(".svg")]
     assert len(svgs) >= 20 and "pdf text" in recorded["outputs"]

@@ -22,7 +22,7 @@ PUNCTUATION = (
     "I know where to get help if I'm worried about my wellbeing.",
     "I know where to get help if I\u2019m worried about my wellbeing",
 )
-NEW_FILES = ["survey.yml", "quotes.csv", "words.csv", "recommendations.yml"]
+NEW_FILES = ["survey.yml", "quotes.csv", "words.csv", "indicators.csv", "recommendations.yml"]
 
 
 def _cli(*args):
@@ -70,7 +70,7 @@ def test_new_year_creates_the_templates_and_never_overwrites(demo):
     assert load_year_meta(demo, 2023).export == "export.csv"
     (folder / "survey.yml").write_text(text, encoding="utf-8")
 
-    assert (folder / "quotes.csv").read_text(encoding="utf-8") == "theme,quote,speaker,illustrative\n"
+    assert (folder / "quotes.csv").read_text(encoding="utf-8") == "theme,quote,speaker,illustrative,source\n"
     assert (folder / "words.csv").read_text(encoding="utf-8") == "word,count\n"
     recs = yaml.safe_load((folder / "recommendations.yml").read_text(encoding="utf-8"))
     last_recs = yaml.safe_load((demo / "2022" / "recommendations.yml").read_text(encoding="utf-8"))["current"]
@@ -172,7 +172,7 @@ def test_import_maps_every_question_and_the_year_validates(demo, tmp_path):
     assert built.returncode == 0, built.stderr + built.stdout
     book = tmp_path / "build" / "2023"
     assert (book / "html" / "index.html").is_file() and list((book / "pdf").glob("*.pdf"))
-    improvement = (book / "html" / "chapters" / "02_improvement.html").read_text(encoding="utf-8")
+    improvement = (book / "html" / "chapters" / "theme-improvement.html").read_text(encoding="utf-8")
     assert "(2022)" in improvement  # last year's figure in the change table
     figures = _cli("figures", "--year", 2023, "--data-dir", demo)
     imp01 = next(line for line in figures.stdout.splitlines() if line.startswith("2023,IMP01,"))
@@ -239,6 +239,8 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
     assert 0.6 <= report.confirm[0].score < 0.85
     assert report.columns["respondent_id"].heading == "Respondent ID"
     assert report.unmatched == ["Is there anything else you would like to tell us?"]
+    # no bank question matches it: it gets the next free code, to be added to the bank
+    assert [(m.heading, m.code) for m in report.new_questions] == [("Is there anything else you would like to tell us?", "SYS04")]
     assert report.ignored == ["Browser", "Start time"]
     assert report.missing == []
 
@@ -246,7 +248,7 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
     assert meta.questions["My supervision is regular, and it is reflective."] == "IMP02"
     assert meta.columns.respondent_id == "Respondent ID"
     text = (demo / "2023" / "survey.yml").read_text(encoding="utf-8")
-    assert "# PLEASE CONFIRM" in text and "# NOT MATCHED" in text
+    assert "# PLEASE CONFIRM" in text and "# NEW STATEMENT: add SYS04" in text
     shown = report.text()
     assert "PLEASE CONFIRM (1)" in shown and "comparable_from: 2023" in shown
     assert '      2023: "My supervision is regular, and it is reflective."' in shown
@@ -304,7 +306,9 @@ def test_counts_level_import_maps_wordings_and_ignores_other_headings(demo, tmp_
     meta = YearMeta.model_validate(yaml.safe_load((demo / "2021" / "survey.yml").read_text(encoding="utf-8")))
     assert meta.level == "counts" and "Notes" in meta.ignore
     assert "Notes" not in meta.questions
-    assert set(meta.questions.values()) <= set(load_bank(demo).questions)
+    # every code is the bank's, or a new statement the import printed for the analyst to add
+    new = set(meta.questions.values()) - set(load_bank(demo).questions)
+    assert all(f"  {code}:\n    theme: PUT-A-THEME-CODE-HERE" in result.stdout for code in new)
     assert len(meta.questions) >= len(last.questions) - 2  # reworded questions may need confirming
 
 

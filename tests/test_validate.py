@@ -135,7 +135,11 @@ def test_cli_validate_clean_and_broken_without_traceback_or_changes(data_dir):
     bad = _cli("validate", "--year", "2022", "--data-dir", str(data_dir))
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
-    assert "row 2, column 'I understand the priorities': found 'Agree strongly'" in bad.stderr
+    # 40 rows fail the same way: one summary line names the column, the count and the first rows
+    assert "column 'I understand the priorities': 40 rows (rows 2, 3, 4, 5, 6, ...) found 'Agree strongly'" in bad.stderr
+    assert "row 7," not in bad.stderr
+    every = _cli("validate", "--year", "2022", "--data-dir", str(data_dir), "--all")
+    assert "row 41, column 'I understand the priorities': found 'Agree strongly'" in every.stderr
     assert tree_hashes(data_dir) == before
 
 
