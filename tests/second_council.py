@@ -49,7 +49,7 @@ PUBLISHED_FIRST = {"CL01": (58, 88), "BV02": (77, 88)}
 
 LABELS = ["Strongly Agree", "Agree", "Neither Agree Nor Disagree", "Disagree", "Strongly Disagree", "Don't Know", "N/A", ""]
 WEIGHTS = [18, 40, 14, 14, 6, 3, 3, 2]
-SERVICE_AREAS = ["Assessment", "Child Protection", "Children in Care", "Leaving Care"]
+SERVICE_AREAS = ["Front Door", "Family Safeguarding", "Corporate Parenting", "Young Adults"]
 ROLES = ["Social Worker", "Senior Practitioner", "Team Manager", "Family Worker"]
 
 
