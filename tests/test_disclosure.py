@@ -1,0 +1,328 @@
+"""Tests of the joint-cells table and of suppression over linked tables (protect + LP audit)."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from healthcheck import io, stats
+from healthcheck.analysis import disclosure as D
+from healthcheck.data.cells import CELL_COLUMNS, joint_cells
+
+pytestmark = pytest.mark.unit
+
+GROUPS = {"team": "Team", "locality": "Locality", "role": "Role"}
+QUESTIONS = {"Statement one": "Q1", "Statement two": "Q2"}
+
+
+def nested_export() -> pd.DataFrame:
+    """62 staff: teams Alpha (20) and Bravo (4) in North, Charlie (11) and Delta (25) in
+    South, every fourth a manager, plus two South staff who gave no team. On Q1 every team
+    has agreeing and other answers; on Q2 Bravo only answered "Don't know"."""
+    plan = {  # team: (locality, size, agreeing on Q1)
+        "Alpha": ("North", 20, 14),
+        "Bravo": ("North", 4, 1),
+        "Charlie": ("South", 11, 6),
+        "Delta": ("South", 25, 15),
+        "": ("South", 2, 1),
+    }
+    rows = []
+    for team, (locality, size, agree) in plan.items():
+        for i in range(size):
+            rows.append(
+                {
+                    "Team": team,
+                    "Locality": locality,
+                    "Role": "Manager" if i % 4 == 0 else "Social worker",
+                    "Statement one": "Agree" if i < agree else "Disagree",
+                    "Statement two": "Don't know" if team == "Bravo" else ("Strongly agree" if i % 3 else "Neutral"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def random_export(seed: int, n_respondents=150, teams_per_locality=4, localities=3, questions=3) -> tuple:
+    """A random survey: teams nested in localities, four roles, uneven team sizes."""
+    rng = np.random.default_rng(seed)
+    n_teams = teams_per_locality * localities
+    team = rng.choice(n_teams, n_respondents, p=rng.dirichlet(np.full(n_teams, 2.0)))
+    frame = pd.DataFrame(
+        {
+            "Team": [f"T{t:02d}" for t in team],
+            "Locality": [f"L{t // teams_per_locality}" for t in team],
+            "Role": rng.choice(["Social worker", "Senior", "Manager", "Assistant"], n_respondents, p=[0.5, 0.25, 0.15, 0.1]),
+        }
+    )
+    labels = np.array(["Strongly agree", "Agree", "Neutral", "Disagree", "Don't know"], dtype=object)
+    for q in range(questions):
+        frame[f"S{q}"] = labels[rng.choice(5, n_respondents, p=rng.dirichlet(np.full(5, 2.0)))]
+    return frame, {f"S{q}": f"Q{q}" for q in range(questions)}
+
+
+def audit(protected: pd.DataFrame, cells: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    return D.feasible_ranges(D.publication(protected), D.structure_of(cells), threshold)
+
+
+def widths(ranges: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({q: ranges[f"{q}_max"] - ranges[f"{q}_min"] for q in D.QUANTITIES})
+
+
+# --------------------------------------------------------------------------- joint cells
+
+
+def test_joint_cells_sum_to_the_counts_table():
+    frame = nested_export()
+    frame.loc[0, "Team"] = "  Alpha "  # spaces around a name are the same group
+    frame.loc[1, "Statement one"] = "Maybe"  # an unknown label is not a valid answer
+    cells = joint_cells(frame, 2023, QUESTIONS, GROUPS)
+    assert list(cells.columns) == CELL_COLUMNS
+    assert set(cells["team"]) == {"Alpha", "Bravo", "Charlie", "Delta", ""}
+
+    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    expected = stats.percent_positive(counts)
+    for group_type in ("team", "locality", "role"):
+        got = cells.loc[cells[group_type] != ""].groupby(["question_id", group_type])[["n_valid", "n_positive"]].sum()
+        want = expected.loc[expected["group_type"] == group_type].set_index(["question_id", "group"])
+        got = got.loc[got["n_valid"] > 0]  # the counts table has no row for a group without answers
+        want = want.loc[want["n_valid"] > 0, ["n_valid", "n_positive"]]
+        assert got.to_numpy().tolist() == want.to_numpy().tolist()
+        assert got.index.tolist() == want.index.tolist()
+    assert cells.groupby("question_id")["n_valid"].sum().to_dict() == {"Q1": 61, "Q2": 58}  # 62 staff less "Maybe", less Bravo
+
+
+def test_joint_cells_keep_every_combination_for_every_question():
+    frame = nested_export()
+    cells = joint_cells(frame, 2023, QUESTIONS, {"team": "Team", "locality": "Locality"})
+    assert (cells["role"] == "").all()  # no role column: the blank group
+    per_question = cells.groupby("question_id").size()
+    assert per_question.tolist() == [5, 5]  # four teams and the team-less South staff
+    bravo_q2 = cells.loc[(cells["team"] == "Bravo") & (cells["question_id"] == "Q2")]
+    assert bravo_q2[["n_valid", "n_positive"]].to_numpy().tolist() == [[0, 0]]
+
+
+# --------------------------------------------------------------------------- published percentages
+
+
+@pytest.mark.parametrize(
+    "pct, n, expected",
+    [
+        (0, 10, (0, 0)),
+        (100, 10, (10, 10)),
+        (0, 250, (0, 1)),  # 1 of 250 is 0.4%
+        (100, 250, (249, 250)),  # 249 of 250 is 99.6%
+        (13, 8, (1, 1)),  # 1 of 8 is 12.5%: halves go up
+        (1, 200, (1, 2)),  # 1 of 200 is 0.5% -> 1; 3 of 200 is 1.5% -> 2
+        (50, 2, (1, 1)),
+        (0, 0, (0, 0)),
+    ],
+)
+def test_n_positive_interval_edges(pct, n, expected):
+    assert D.n_positive_interval(pct, n) == expected
+
+
+@pytest.mark.parametrize("pct, n", [(12, 8), (101, 10), (-1, 10), (33, 2)])
+def test_n_positive_interval_refuses_impossible_percentages(pct, n):
+    with pytest.raises(ValueError):
+        D.n_positive_interval(pct, n)
+
+
+def test_n_positive_interval_is_exactly_the_counts_that_round_to_it():
+    for n in range(1, 130):
+        pct = [int(Decimal(100 * k / Decimal(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for k in range(n + 1)]
+        assert D.percent_half_up(np.arange(n + 1), n).tolist() == pct
+        for p in set(pct):
+            lo, hi = D.n_positive_interval(p, n)
+            assert [k for k in range(n + 1) if pct[k] == p] == list(range(lo, hi + 1))
+
+
+# --------------------------------------------------------------------------- the leak and its fix
+
+
+def test_todays_breakdowns_leak_a_team_through_its_locality_and_protect_closes_it():
+    frame = nested_export()
+    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    team = stats.breakdown(counts, 2023, "team").set_index(["question_id", "group"])
+    locality = stats.breakdown(counts, 2023, "locality").set_index(["question_id", "group"])
+    # Today: Bravo (4 staff) is hidden, with Charlie (in South) as its complement...
+    assert team.loc[("Q1", "Bravo"), "suppressed"] and team.loc[("Q1", "Charlie"), "suppressed"]
+    assert not team.loc[("Q1", "Alpha"), "suppressed"] and not locality.loc[("Q1", "North"), "suppressed"]
+    # ...but North minus Alpha is Bravo, exactly.
+    recovered = locality.loc[("Q1", "North"), ["n_valid", "n_positive"]] - team.loc[("Q1", "Alpha"), ["n_valid", "n_positive"]]
+    assert recovered.tolist() == [4, 1]
+
+    cells = joint_cells(frame, 2023, QUESTIONS, GROUPS)
+    protected = D.protect(cells, ["team", "locality", "role"])
+    assert protected.attrs["unprotected"] == []
+    status = protected.set_index(["question_id", "group_type", "group"])["status"]
+    assert status[("Q1", "team", "Bravo")] == D.PRIMARY
+    assert status[("Q2", "team", "Bravo")] == D.PRIMARY  # no valid answers: a 0 cell, still listed
+    assert status[("Q1", "all", stats.ALL_STAFF)] == D.SHOWN
+    # North minus Alpha no longer gives Bravo: one of them is hidden.
+    assert D.SHOWN in {status[("Q1", "locality", "North")], status[("Q1", "team", "Alpha")]}
+    assert D.SECONDARY in {status[("Q1", "locality", "North")], status[("Q1", "team", "Alpha")]}
+
+    ranges = audit(protected, cells)
+    w = widths(ranges)
+    primary = (ranges["status"] == D.PRIMARY).to_numpy()
+    assert primary.sum() == (protected["status"] == D.PRIMARY).sum() > 0
+    assert (w[primary] >= D.DEFAULT_PROTECTION - 1e-6).all().all()
+    assert (w[~primary] >= 1 - 1e-6).all().all()  # no secondary figure is pinned either
+
+
+def test_the_audit_finds_the_leak_in_todays_pattern():
+    frame = nested_export()
+    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    cells = joint_cells(frame, 2023, QUESTIONS, GROUPS)
+    protected = D.protect(cells, ["team", "locality", "role"])
+    # Impose today's pattern on the same cells: only what stats.breakdown hides is hidden.
+    today = {}
+    for group_type in GROUPS:
+        for row in stats.breakdown(counts, 2023, group_type).itertuples():
+            kind = D.PRIMARY if "fewer" in row.reason else D.SECONDARY
+            today[(row.question_id, group_type, row.group)] = kind if row.suppressed else D.SHOWN
+    keys = list(zip(protected["question_id"], protected["group_type"], protected["group"], strict=True))
+    protected["status"] = [today.get(k, D.SHOWN) for k in keys]
+    ranges = audit(protected, cells).set_index(["question_id", "group_type", "group"])
+    bravo = ranges.loc[("Q1", "team", "Bravo")]
+    assert (bravo["n_valid_min"], bravo["n_valid_max"]) == (4, 4)
+    assert (bravo["n_positive_min"], bravo["n_positive_max"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "seed, size",
+    [
+        (1, {}),
+        (2, {}),
+        # Two localities of exactly 10 whose teams are all under 10: without the rule for
+        # secondary cells, both "hidden" localities would be pinned at 10.
+        (14, {"n_respondents": 60, "teams_per_locality": 2}),
+    ],
+)
+def test_protected_random_surveys_pass_the_audit(seed, size):
+    frame, questions = random_export(seed, **size)
+    cells = joint_cells(frame, 2023, questions, GROUPS)
+    protected = D.protect(cells, ["team", "locality", "role"], protection=3)
+    breakdown = protected["group_type"] != "all"
+    assert ((protected["status"] == D.PRIMARY) == (protected["n_valid"] < 10)).all()
+    assert protected.loc[breakdown].groupby("question_id").size().nunique() == 1  # every group, every question
+    ranges = audit(protected, cells)
+    w = widths(ranges)
+    primary = (ranges["status"] == D.PRIMARY).to_numpy()
+    assert len(ranges) == (protected["status"] != D.SHOWN).sum()
+    assert (w[primary] >= 3 - 1e-6).all().all()
+    assert (w[~primary] >= 1 - 1e-6).all().all()
+
+
+def under_protected(protected: pd.DataFrame, cells: pd.DataFrame, protection: int = D.DEFAULT_PROTECTION) -> bool:
+    ranges = audit(protected, cells)
+    need = np.where(ranges["status"] == D.PRIMARY, protection, 1)
+    return bool((widths(ranges).min(axis=1) < need - 1e-6).any())
+
+
+def test_no_secondary_cell_can_be_shown_again():
+    # The pruning pass leaves a pattern from which no secondary cell can be dropped (on this
+    # survey the first pattern found hides one cell more than it needs).
+    frame, questions = random_export(5, questions=1)
+    cells = joint_cells(frame, 2023, questions, GROUPS)
+    protected = D.protect(cells, ["team", "locality", "role"])
+    assert not under_protected(protected, cells)
+    secondary = np.flatnonzero(protected["status"] == D.SECONDARY)
+    assert len(secondary) > 0
+    for i in secondary:
+        trial = protected.copy()
+        trial.loc[i, "status"] = D.SHOWN
+        assert under_protected(trial, cells), protected.loc[i, ["question_id", "group_type", "group"]].tolist()
+
+
+def test_protect_is_deterministic_and_ignores_row_order():
+    frame, questions = random_export(3, questions=2)
+    cells = joint_cells(frame, 2023, questions, GROUPS)
+    first = D.protect(cells, ["team", "locality", "role"])
+    again = D.protect(cells, ["role", "team", "locality"])
+    shuffled = D.protect(cells.sample(frac=1.0, random_state=7), ["team", "locality", "role"])
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first, shuffled)
+
+
+def test_a_question_that_cannot_be_protected_is_fully_suppressed():
+    # 12 staff: team A of 10 and team B of 2. Hiding A labels it ">= 10", so B is still at
+    # most 2: no pattern gives B a range 3 wide. On Q2 B only answered "Don't know".
+    frame = pd.DataFrame(
+        {
+            "Team": ["A"] * 10 + ["B"] * 2,
+            "Statement one": ["Agree"] * 6 + ["Disagree"] * 4 + ["Agree", "Disagree"],
+            "Statement two": ["Agree"] * 10 + ["Don't know"] * 2,
+        }
+    )
+    cells = joint_cells(frame, 2023, QUESTIONS, {"team": "Team"})
+    protected = D.protect(cells, ["team"])
+    for question_id in ("Q1", "Q2"):
+        status = protected.loc[protected["question_id"] == question_id].set_index("group")["status"]
+        assert status.to_dict() == {stats.ALL_STAFF: D.SHOWN, "A": D.SECONDARY, "B": D.PRIMARY}
+    assert protected.attrs["unprotected"] == ["Q1", "Q2"]
+    # With a smaller requirement the same table can be protected.
+    assert D.protect(cells, ["team"], protection=2).attrs["unprotected"] == ["Q2"]
+
+
+# --------------------------------------------------------------------------- LP against brute force
+
+
+def test_lp_ranges_bracket_the_integer_ranges_of_a_tiny_table():
+    # Teams X, Y by roles r, s; threshold 3. Truth (agreeing, not) per joint cell:
+    truth = {("X", "r"): (2, 1), ("X", "s"): (0, 1), ("Y", "r"): (1, 0), ("Y", "s"): (0, 1)}
+    structure = pd.DataFrame([{"team": t, "locality": "", "role": r} for t, r in truth], columns=list(D.GROUP_TYPES))
+    published = pd.DataFrame(
+        [
+            ("Q", "all", stats.ALL_STAFF, D.SHOWN, 6, 3, 3),
+            ("Q", "team", "X", D.SHOWN, 4, *D.n_positive_interval(50, 4)),
+            ("Q", "team", "Y", D.PRIMARY, None, None, None),
+            ("Q", "role", "r", D.SECONDARY, None, None, None),
+            ("Q", "role", "s", D.PRIMARY, None, None, None),
+        ],
+        columns=D.PUBLISHED_COLUMNS,
+    )
+    published[D.PUBLISHED_COLUMNS[4:]] = published[D.PUBLISHED_COLUMNS[4:]].astype("Int64")
+
+    # Every whole-number table that fits what is published.
+    cells = list(truth)
+    fits = []
+    for n in itertools.product(range(7), repeat=4):
+        if sum(n) != 6:
+            continue
+        for a in itertools.product(*(range(k + 1) for k in n)):
+            t = {c: (a[i], n[i] - a[i]) for i, c in enumerate(cells)}
+            team = {g: [sum(t[c][j] for c in cells if c[0] == g) for j in (0, 1)] for g in "XY"}
+            role = {g: sum(sum(t[c]) for c in cells if c[1] == g) for g in "rs"}
+            if sum(a) == 3 and team["X"] == [2, 2] and sum(team["Y"]) <= 2 and role["r"] >= 3 and role["s"] <= 2:
+                fits.append(t)
+    assert {c: truth[c] for c in cells} in fits and len(fits) > 1
+
+    def count(t, group_type, group, q):
+        members = [c for c in cells if c[0 if group_type == "team" else 1] == group]
+        a, d = sum(t[c][0] for c in members), sum(t[c][1] for c in members)
+        return (a + d, a, d)[q]
+
+    lp = D.feasible_ranges(published, structure, threshold=3)
+    per_question = D.feasible_ranges(published, structure.assign(question_id="Q"), threshold=3)
+    pd.testing.assert_frame_equal(lp, per_question)
+    exact = D.feasible_ranges(published, structure, threshold=3, integer=True)
+    assert lp[["group_type", "group"]].values.tolist() == [["team", "Y"], ["role", "r"], ["role", "s"]]
+    for i, row in lp.iterrows():
+        for q, name in enumerate(D.QUANTITIES):
+            values = [count(t, row["group_type"], row["group"], q) for t in fits]
+            assert row[f"{name}_min"] <= min(values) + 1e-9 and row[f"{name}_max"] >= max(values) - 1e-9
+            assert (exact.loc[i, f"{name}_min"], exact.loc[i, f"{name}_max"]) == (min(values), max(values))
+
+
+def test_the_audit_refuses_figures_no_table_fits():
+    structure = pd.DataFrame([{"team": "X", "locality": "", "role": ""}])
+    published = pd.DataFrame(
+        [("Q", "all", stats.ALL_STAFF, D.SHOWN, 12, 6, 6), ("Q", "team", "X", D.PRIMARY, None, None, None)],
+        columns=D.PUBLISHED_COLUMNS,
+    )
+    with pytest.raises(ValueError, match="no table fits"):
+        D.feasible_ranges(published, structure)
