@@ -813,6 +813,7 @@ def build_book(
     *,
     toc_path=None,
     strict: bool = False,
+    final: bool = False,
 ) -> BuildResult:
     """Build the report for ``year`` into ``<build_root>/<year>`` (html/, pdf/, executed/, notebooks/).
 
@@ -838,6 +839,7 @@ def build_book(
         f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
+    data_warnings += _narrative_warnings(survey, year, final)
     settings = survey.settings  # validated with the data (healthcheck.config.Settings)
     themes = list(survey.bank.themes)
     toc = expand_toc(_load_toc(toc_path), themes)
@@ -978,6 +980,25 @@ def build_book(
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _narrative_warnings(survey, year: int, final: bool) -> list[str]:
+    """Narrative errors refuse the build; a draft (missing or unfinished narrative) is a warning,
+    or, for a final build, a refusal that lists what is left to write."""
+    from healthcheck.present import references
+    from healthcheck.problems import DataError
+
+    problems = references.problems(survey, year)
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems)
+    todo = references.unfinished(survey.data_dir, year, survey.bank.themes)
+    if todo and final:
+        raise BuildError(
+            f"A final build of {year} needs every narrative written; still to do:\n  "
+            + "\n  ".join(todo)
+            + "\nWrite them (or build without --final for a draft, marked as such on its pages)."
+        )
+    return [str(p) for p in problems] + [f"draft: {line}" for line in todo]
 
 
 def _reconciliation_warnings(survey, year: int) -> list[str]:

@@ -41,7 +41,10 @@ def cmd_validate(args) -> int:
                 file=sys.stderr,
             )
             return 1
-        problems += check_year(data_dir, year).problems
+        checked = check_year(data_dir, year)
+        problems += checked.problems
+        if not checked.errors:
+            problems += _narrative_figures(data_dir, year)
     # The same file can be checked for several years (settings, bank): report each problem once.
     problems = list(dict.fromkeys(problems))
     errors = [p for p in problems if p.severity == "error"]
@@ -52,6 +55,18 @@ def cmd_validate(args) -> int:
         return 1
     print(f"Data for {', '.join(map(str, wanted))} is valid.")
     return 0
+
+
+def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
+    """Typed percentages in the narrative that match no computed figure (needs the loaded survey)."""
+    from healthcheck.present import references
+    from healthcheck.survey import load_survey
+
+    try:
+        survey = load_survey(data_dir, year)
+    except DataError as exc:  # an earlier year's error: reported when that year is checked
+        return [p for p in exc.problems if p.severity != "error"]
+    return [p for p in references.problems(survey, year) if p.severity != "error"]
 
 
 def cmd_figures(args) -> int:
@@ -75,7 +90,9 @@ def cmd_build(args) -> int:
     year = _year_or_latest(args)
     # Pass the option as given: build_book resolves it, and records None for the default data
     # folder, so manifests and executed notebooks do not depend on where the repository is.
-    result = build.build_book(year, data_dir=args.data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force)
+    result = build.build_book(
+        year, data_dir=args.data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force, final=args.final
+    )
     print(build.summary(result))
     return 0
 
@@ -127,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--build-dir", type=Path, default=None, help="where to build (default: _build/ in the repository)")
     p.add_argument("--jobs", type=int, default=None, help="chapters run at once (default: number of cores)")
     p.add_argument("--force", action="store_true", help="re-run every chapter even when nothing changed")
+    p.add_argument("--final", action="store_true", help="refuse to build while any narrative is missing or unfinished")
 
     p = add("verify", cmd_verify, "Rebuild a year in a temporary folder and compare it with its manifest.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")

@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from healthcheck import charts, stats
+from healthcheck.analysis.rounding import signed_points
 from healthcheck.cache import record_read
 from healthcheck.config import VOICE_SOURCES, load_recommendations
 from healthcheck.io import RESPONSE_LABELS
@@ -38,6 +39,10 @@ def pts(change: float) -> str:
     return (
         f"{'+' if rounded > 0 else ''}{rounded} points" if abs(rounded) != 1 else f"{'+' if rounded > 0 else ''}{rounded} point"
     )
+
+
+#: A narrative file marked illustrative (demonstration text) by a comment line "% illustrative".
+ILLUSTRATIVE = re.compile(r"(?mi)^%\s*illustrative\b")
 
 
 def md_text(text: object) -> str:
@@ -239,11 +244,15 @@ class Chapter:
         """The change of a theme's score, said with what was compared (never tested)."""
         years = " and ".join(str(y) for y in row["prev_years"])
         n = int(row["n_compared"])
+        moved = signed_points(row["change_pts"])
+        size = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
         if n == 1:
-            return f"The one statement asked in comparable words in {years} and {self.year} moved {pts(row['change_pts'])}."
+            how = f"rose {size}" if moved > 0 else f"fell {size}" if moved < 0 else "did not change"
+            return f"The one statement asked in comparable words in {years} and {self.year} {how}."
+        how = f"rose {size}" if moved > 0 else f"fell {size}" if moved < 0 else "did not change"
         return (
-            f"On the {n} statements asked in comparable words in {years} and {self.year}, the average moved "
-            f"{pts(row['change_pts'])} (a change of a theme score is not tested for significance)."
+            f"On the {n} statements asked in comparable words in {years} and {self.year}, the average {how} "
+            "(a change of a theme score is not tested for significance)."
         )
 
     def glue_theme(self, theme: str) -> None:
@@ -335,6 +344,34 @@ class Chapter:
             notice = f"<strong>{html.escape(head)}.</strong>{html.escape(rest)}"
         display(HTML(f'<aside class="hc-notice" role="note">{notice}</aside>'))
 
+    def narrative(self, kind: str, theme: str | None = None) -> None:
+        """The analyst's own words for this chapter (data/<year>/narrative/...), every reference
+        filled in with the computed figure; a visible draft notice while it is missing or unfinished."""
+        from IPython.display import Markdown
+
+        from healthcheck.present import narrative as md
+        from healthcheck.present import references
+
+        part = references.part(self.survey.data_dir, self.year, kind, theme)
+        record_read(part.path)  # a change to this file re-runs this chapter only
+        text = references.read(part, self.survey.data_dir)
+        state = md.status(text)
+        if state.state != "finished":
+            what = "has not been written yet" if state.state == "missing" else "is not finished yet"
+            display(
+                HTML(
+                    '<aside class="hc-draft" role="note"><strong>Draft.</strong> '
+                    f"The narrative of this chapter ({html.escape(part.label)}) {what}.</aside>"
+                )
+            )
+        if state.state == "missing":
+            return
+        if ILLUSTRATIVE.search(text.text):
+            display(HTML('<p class="hc-illustrative">Illustrative narrative, written for the demonstration.</p>'))
+        # The chapter's section heading is ##, so the narrative's own headings sit one level down.
+        rendered = md.render(text, references.Resolver(self.survey, self.year))
+        display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))
+
     def response_distribution(self, theme: str) -> pd.DataFrame:
         """The data the theme's response chart plots (charts.likert_data), for readers to open beside it."""
         data = charts.likert_data(self.survey.counts, self.survey.questions, self.year, theme, threshold=self.threshold)
@@ -365,7 +402,8 @@ class Chapter:
                     change = f"{arrow} {pts(diff)} since {years} on the one statement asked in both; "
                 else:
                     # An average of several statements is not tested: say which statements really moved.
-                    change = f"{arrow} {pts(diff)} since {years} on the {int(row['n_compared'])} statements asked in both (not tested); "
+                    n_both = int(row["n_compared"])
+                    change = f"{arrow} {pts(diff)} since {years} on the {n_both} statements asked in both (not tested); "
                 change += self.significant_changes(theme, say_since=False)
             figs = self.theme_figures(theme)
             figs = figs[~figs["suppressed"].astype(bool) & figs["pct_positive"].notna()]

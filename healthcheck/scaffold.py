@@ -266,13 +266,14 @@ def _started_by_new_year(data_dir: Path, year: int) -> bool:
 def _previous_year(data_dir: Path, year: int) -> int | None:
     """The year to start from (None: the data folder holds no year yet, a new council)."""
     years = survey_years(data_dir)
-    if year in years and not _started_by_new_year(data_dir, year):
+    if year in years and year != years[-1] and not _started_by_new_year(data_dir, year):
         survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
         raise ScaffoldError(
             f"Refusing to start {year}: it already exists ({survey} names its export), and a new year must come"
             f" after every year already in the data folder. Nothing was created."
         )
-    # A year started by new-year and not imported yet may be started again: missing files are added.
+    # The latest year may be started again: only its missing files are added (a new theme's
+    # narrative file, say); nothing that exists is touched.
     others = [y for y in years if y != year]
     if not others:
         return None
@@ -314,6 +315,7 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     templates[folder / "words.csv"] = WORDS_HEADER
     templates[folder / "indicators.csv"] = INDICATORS_HEADER
     templates[folder / "recommendations.yml"] = _recommendations_text(previous_recs, year, prev)
+    templates |= _narrative_templates(data_dir, year)
     if folder.exists() and not folder.is_dir():
         raise ScaffoldError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
     folder.mkdir(parents=True, exist_ok=True)
@@ -336,6 +338,31 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     return created
 
 
+def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
+    """The year's narrative files: headings and prompts only, never an earlier year's words."""
+    from healthcheck.present import narrative as md
+    from healthcheck.present import references
+
+    try:
+        bank = load_bank(data_dir)
+        themes = {code: theme for code, theme in bank.themes.items() if bank.theme_questions(code)}
+    except DataError:  # a new council's bank is not written yet: its themes' files come later
+        bank, themes = None, {}
+    titles = {"summary": "Summary", "introduction": "Introduction", "conclusions": "Conclusions"}
+    first = next(iter(themes), None)
+    example = (bank.theme_questions(first)[0], first, year - 1) if first else ("Q01", "your-theme", year - 1)
+    out = {}
+    for part in references.parts(data_dir, year, themes):
+        if part.theme is None:
+            out[part.path] = md.template(part.kind, title=titles[part.kind], example=example)
+            continue
+        codes = bank.theme_questions(part.theme)
+        prompts = [f"{{pct}}`{qid}` {bank.questions[qid].short}" for qid in codes]
+        example = (codes[0], part.theme, year - 1)
+        out[part.path] = md.template("theme", title=themes[part.theme].title, prompts=prompts, example=example)
+    return out
+
+
 def _echo_next_steps(data_dir: Path, year: int, prev: int | None, echo: Callable[[str], None]) -> None:
     survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
     echo("")
@@ -354,6 +381,8 @@ def _echo_next_steps(data_dir: Path, year: int, prev: int | None, echo: Callable
         f'Import the survey export:  python -m healthcheck import --year {year} "path/to/the export.csv"'
         "  (or, for a year known only from published figures, write published.csv and delete `export:`)",
         f"Fill in {year}/quotes.csv, words.csv, indicators.csv and recommendations.yml (each is optional).",
+        f"Write the year's findings in {year}/narrative/ (summary, introduction, conclusions, one file per theme);"
+        " numbers are references such as {pct}`Q01`, never typed (see the comments in each file).",
         f"Check everything:  python -m healthcheck validate --year {year}",
     ]
     for number, step in enumerate(steps, start=1):

@@ -27,6 +27,7 @@ from healthcheck.config import (
     load_recommendations,
     load_settings,
     load_year_meta,
+    survey_years,
 )
 from healthcheck.problems import DataError, Problem, display_path
 
@@ -90,6 +91,7 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
     if not meta.export:
         checked.problems += _check_published_only(year_dir, data_dir, year)
         if checked.bank is not None:
+            checked.problems += check_narrative(data_dir, year, checked.bank)
             checked.problems += _check_published(year_dir / "published.csv", checked.bank, data_dir)
             checked.problems += _check_extras(year_dir, checked.bank, data_dir)
         return checked
@@ -115,10 +117,32 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
     else:
         checked.problems += _check_counts_export(frame, meta, shown, year)
     if checked.bank is not None:
+        checked.problems += check_narrative(data_dir, year, checked.bank)
         checked.problems += _check_mapping(meta, checked.bank, data_dir, year)
         checked.problems += _check_published(year_dir / "published.csv", checked.bank, data_dir)
         checked.problems += _check_extras(year_dir, checked.bank, data_dir)
     return checked
+
+
+def check_narrative(data_dir: Path, year: int, bank: QuestionBank) -> list[Problem]:
+    """The year's narrative files: only the safe subset of MyST, and references to real things.
+
+    (Typed percentages are checked against the computed figures once the survey is loaded:
+    `present.references.problems`.)
+    """
+    from healthcheck.present import narrative as md
+    from healthcheck.present import references
+
+    statements = [qid for qid, q in bank.questions.items() if any(y <= year for y in q.wording)]
+    years = [y for y in survey_years(data_dir) if y <= year]
+    known = md.known_targets(statements, list(bank.themes), years)
+    problems = []
+    for part in references.parts(data_dir, year, bank.themes):
+        if part.path.exists() and not part.path.is_file():
+            problems.append(Problem(display_path(part.path, data_dir), None, None, None, "a Markdown file, not a folder"))
+        elif part.path.is_file():
+            problems += md.check(references.read(part, data_dir), known)
+    return problems
 
 
 def _check_themes_have_questions(bank: QuestionBank, data_dir: Path) -> list[Problem]:

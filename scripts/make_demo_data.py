@@ -54,8 +54,7 @@ YEARS = (2020, 2021, 2022)
 
 SRC_REPORT_2022 = "Social Work Health Check 2022 report, Gloucestershire County Council (October 2022)"
 SRC_LETTER_2022 = (
-    "Covering letter to colleagues with the Social Work Health Check 2022, "
-    "Gloucestershire County Council (12 October 2022)"
+    "Covering letter to colleagues with the Social Work Health Check 2022, Gloucestershire County Council (12 October 2022)"
 )
 SRC_LETTER_2021 = (
     "Covering letter with the 2020/21 Annual Children's Social Work Health Check Survey Report "
@@ -163,11 +162,21 @@ def same(text: str, years=ALL) -> dict:
 # real; everything else in TARGETS is invented, chosen so that some changes between years are
 # clearly significant and others are not.
 PUBLISHED_2022 = {
-    "IMP01": 82, "IMP02": 69, "IMP03": 80, "IMP04": 88,
+    "IMP01": 82,
+    "IMP02": 69,
+    "IMP03": 80,
+    "IMP04": 88,
     "WEL01": 67,
-    "PRA01": 74, "PRA02": 69, "PRA03": 55, "PRA04": 50, "PRA05": 70, "PRA06": 72,
-    "PRA07": 32, "PRA08": 55,
-    "EDI01": 69, "EDI02": 74,
+    "PRA01": 74,
+    "PRA02": 69,
+    "PRA03": 55,
+    "PRA04": 50,
+    "PRA05": 70,
+    "PRA06": 72,
+    "PRA07": 32,
+    "PRA08": 55,
+    "EDI01": 69,
+    "EDI02": 74,
 }
 
 # Where each published figure appears. The Families Count figure is only in the letter; the
@@ -184,178 +193,246 @@ PUBLISHED_ONLY_2020 = {"CPD03": 66, "CPD04": 61}
 QUESTIONS = [
     # ---- improvement ---------------------------------------------------------------------
     Question(
-        "IMP01", "improvement", "Understand the improvement priorities and my role",
-        same("I understand the continuing improvement priorities for Children's Services "
-             "and my role in them."),
+        "IMP01",
+        "improvement",
+        "Understand the improvement priorities and my role",
+        same("I understand the continuing improvement priorities for Children's Services and my role in them."),
         {2020: 68, 2021: 79, 2022: 82},
     ),
     Question(
         # Reworded in 2022 to ask about reflective supervision, not just regular supervision,
         # so 2022 must not be compared with the earlier years.
-        "IMP02", "improvement", "Regular and reflective supervision",
-        {2020: "I receive regular supervision from my manager.",
-         2021: "I receive regular supervision from my manager.",
-         2022: "I receive supervision that is both regular and reflective."},
+        "IMP02",
+        "improvement",
+        "Regular and reflective supervision",
+        {
+            2020: "I receive regular supervision from my manager.",
+            2021: "I receive regular supervision from my manager.",
+            2022: "I receive supervision that is both regular and reflective.",
+        },
         {2020: 78, 2021: 84, 2022: 69},
         comparable_from=2022,
     ),
     Question(
-        "IMP03", "improvement", "Practice quality and manager oversight are top priorities",
-        same("The quality of assessments, plans and visits, and of manager oversight, are the "
-             "top practice priorities."),
+        "IMP03",
+        "improvement",
+        "Practice quality and manager oversight are top priorities",
+        same("The quality of assessments, plans and visits, and of manager oversight, are the top practice priorities."),
         {2020: 70, 2021: 76, 2022: 80},
     ),
     Question(
         # Families Count briefings started in 2021 (synthetic), so the question starts then.
-        "IMP04", "improvement", "Families Count is enjoyable and useful",
-        same("I enjoy Families Count and it gives me useful information about our priorities.",
-             FROM_2021),
-        {2021: 81, 2022: 88}, dont_know=0.06,
+        "IMP04",
+        "improvement",
+        "Families Count is enjoyable and useful",
+        same("I enjoy Families Count and it gives me useful information about our priorities.", FROM_2021),
+        {2021: 81, 2022: 88},
+        dont_know=0.06,
     ),
     Question(
-        "IMP05", "improvement", "Advanced Practitioners help practice in my team",
-        same("Advanced Practitioners help to develop practice and learning in my team.",
-             FROM_2021),
-        {2021: 64, 2022: 58}, eligible="has_ap", dont_know=0.05,
+        "IMP05",
+        "improvement",
+        "Advanced Practitioners help practice in my team",
+        same("Advanced Practitioners help to develop practice and learning in my team.", FROM_2021),
+        {2021: 64, 2022: 58},
+        eligible="has_ap",
+        dont_know=0.05,
     ),
     # ---- wellbeing -----------------------------------------------------------------------
     Question(
-        "WEL01", "wellbeing", "Personal safety risks discussed and assessed",
-        same("Risks to my personal safety are discussed and risk assessments completed, so "
-             "arrangements are clear."),
+        "WEL01",
+        "wellbeing",
+        "Personal safety risks discussed and assessed",
+        same("Risks to my personal safety are discussed and risk assessments completed, so arrangements are clear."),
         {2020: 62, 2021: 71, 2022: 67},
     ),
     Question(
-        "WEL02", "wellbeing", "My workload is manageable",
+        "WEL02",
+        "wellbeing",
+        "My workload is manageable",
         same("My workload is manageable."),
-        {2020: 48, 2021: 44, 2022: 36}, dont_know=0.01,
+        {2020: 48, 2021: 44, 2022: 36},
+        dont_know=0.01,
     ),
     Question(
-        "WEL03", "wellbeing", "My manager supports my wellbeing",
+        "WEL03",
+        "wellbeing",
+        "My manager supports my wellbeing",
         same("My manager supports my health and wellbeing."),
-        {2020: 80, 2021: 82, 2022: 78}, dont_know=0.01,
+        {2020: 80, 2021: 82, 2022: 78},
+        dont_know=0.01,
     ),
     Question(
         # The 2020 export came from a tool that wrote a curly apostrophe (and Windows-1252),
         # so the 2020 wording differs from later years in that character only.
-        "WEL04", "wellbeing", "Know where to get help with my wellbeing",
-        {2020: "I know where to get help if I\u2019m worried about my wellbeing.",
-         2021: "I know where to get help if I'm worried about my wellbeing.",
-         2022: "I know where to get help if I'm worried about my wellbeing."},
-        {2020: 79, 2021: 84, 2022: 83}, dont_know=0.02,
+        "WEL04",
+        "wellbeing",
+        "Know where to get help with my wellbeing",
+        {
+            2020: "I know where to get help if I\u2019m worried about my wellbeing.",
+            2021: "I know where to get help if I'm worried about my wellbeing.",
+            2022: "I know where to get help if I'm worried about my wellbeing.",
+        },
+        {2020: 79, 2021: 84, 2022: 83},
+        dont_know=0.02,
     ),
     # ---- practice ------------------------------------------------------------------------
     Question(
-        "PRA01", "practice", "Service values create a positive culture",
+        "PRA01",
+        "practice",
+        "Service values create a positive culture",
         same("The values of Children's Services help to create a positive culture for staff."),
         {2020: 58, 2021: 63, 2022: 74},
     ),
     Question(
-        "PRA02", "practice", "Understand, use and evidence the Essentials principles",
-        same("I understand, use and evidence the Essentials principles in my practice with "
-             "children and their families.", FROM_2021),
+        "PRA02",
+        "practice",
+        "Understand, use and evidence the Essentials principles",
+        same(
+            "I understand, use and evidence the Essentials principles in my practice with children and their families.", FROM_2021
+        ),
         {2021: 60, 2022: 69},
     ),
     Question(
-        "PRA03", "practice", "Achieve and evidence positive change",
-        same("I can achieve positive change for the children and young people I work with, "
-             "and show the evidence for it."),
+        "PRA03",
+        "practice",
+        "Achieve and evidence positive change",
+        same("I can achieve positive change for the children and young people I work with, and show the evidence for it."),
         {2020: 52, 2021: 58, 2022: 55},
     ),
     Question(
-        "PRA04", "practice", "Supported in my team on risk and decisions",
-        same("In my team I feel supported in assessing and managing risk and in making "
-             "decisions."),
-        {2020: 57, 2021: 61, 2022: 50}, dont_know=0.02,
+        "PRA04",
+        "practice",
+        "Supported in my team on risk and decisions",
+        same("In my team I feel supported in assessing and managing risk and in making decisions."),
+        {2020: 57, 2021: 61, 2022: 50},
+        dont_know=0.02,
     ),
     Question(
-        "PRA05", "practice", "My recording, assessments and plans are improving",
+        "PRA05",
+        "practice",
+        "My recording, assessments and plans are improving",
         same("The quality of my case recording, assessments and planning is improving."),
         {2020: 59, 2021: 68, 2022: 70},
     ),
     Question(
-        "PRA06", "practice", "Children consulted and helped to take part",
-        same("Children and young people are consulted and supported to take part in their "
-             "assessments, plans and reviews."),
+        "PRA06",
+        "practice",
+        "Children consulted and helped to take part",
+        same("Children and young people are consulted and supported to take part in their assessments, plans and reviews."),
         {2020: 66, 2021: 70, 2022: 72},
     ),
     Question(
-        "PRA07", "practice", "Better communication with CP chairs and IROs",
-        same("My team has developed more effective communication with child protection "
-             "chairs and IROs, supporting better practice.", FROM_2021),
-        {2021: 41, 2022: 32}, dont_know=0.09,
+        "PRA07",
+        "practice",
+        "Better communication with CP chairs and IROs",
+        same(
+            "My team has developed more effective communication with child protection "
+            "chairs and IROs, supporting better practice.",
+            FROM_2021,
+        ),
+        {2021: 41, 2022: 32},
+        dont_know=0.09,
     ),
     Question(
-        "PRA08", "practice", "Able to contribute to CP conferences and reviews",
-        same("I am able to contribute effectively to child protection conferences and "
-             "child in care reviews."),
-        {2020: 64, 2021: 60, 2022: 55}, eligible="attends_reviews",
+        "PRA08",
+        "practice",
+        "Able to contribute to CP conferences and reviews",
+        same("I am able to contribute effectively to child protection conferences and child in care reviews."),
+        {2020: 64, 2021: 60, 2022: 55},
+        eligible="attends_reviews",
     ),
     # ---- cpd (in the style of the national employer-standards health check) -------------
     Question(
-        "CPD01", "cpd", "Satisfied with CPD opportunities",
-        same("I am satisfied with the continuing professional development (CPD) "
-             "opportunities available to me."),
-        {2020: 71, 2021: 74, 2022: 72}, dont_know=0.02,
+        "CPD01",
+        "cpd",
+        "Satisfied with CPD opportunities",
+        same("I am satisfied with the continuing professional development (CPD) opportunities available to me."),
+        {2020: 71, 2021: 74, 2022: 72},
+        dont_know=0.02,
     ),
     Question(
         # 2020 asked only about time; from 2021 the statement adds opportunity, which is a
         # different question, so 2020 is not compared with later years.
-        "CPD02", "cpd", "Time and opportunity for CPD",
-        {2020: "I have enough time for CPD.",
-         2021: "I have the time and the opportunity to undertake CPD.",
-         2022: "I have the time and the opportunity to undertake CPD."},
-        {2020: 55, 2021: 58, 2022: 49}, comparable_from=2021, dont_know=0.02,
+        "CPD02",
+        "cpd",
+        "Time and opportunity for CPD",
+        {
+            2020: "I have enough time for CPD.",
+            2021: "I have the time and the opportunity to undertake CPD.",
+            2022: "I have the time and the opportunity to undertake CPD.",
+        },
+        {2020: 55, 2021: 58, 2022: 49},
+        comparable_from=2021,
+        dont_know=0.02,
     ),
     Question(
-        "CPD03", "cpd", "My induction was effective",
+        "CPD03",
+        "cpd",
+        "My induction was effective",
         same("If I joined the service in the last two years: my induction was effective."),
         {2020: PUBLISHED_ONLY_2020["CPD03"], 2021: 70, 2022: 73},
-        eligible="recent_joiner", dont_know=0.02,
+        eligible="recent_joiner",
+        dont_know=0.02,
     ),
     Question(
-        "CPD04", "cpd", "ASYE programme was effective",
-        same("If I completed my ASYE in the last three years: the programme helped me to "
-             "grow as a practitioner."),
+        "CPD04",
+        "cpd",
+        "ASYE programme was effective",
+        same("If I completed my ASYE in the last three years: the programme helped me to grow as a practitioner."),
         {2020: PUBLISHED_ONLY_2020["CPD04"], 2021: 63, 2022: 71},
-        eligible="recent_asye", dont_know=0.02,
+        eligible="recent_asye",
+        dont_know=0.02,
     ),
     # ---- edi -----------------------------------------------------------------------------
     Question(
-        "EDI01", "edi", "Confident my assessments and plans support diversity",
-        same("I am confident completing assessments and plans that support diversity and "
-             "promote inclusion."),
+        "EDI01",
+        "edi",
+        "Confident my assessments and plans support diversity",
+        same("I am confident completing assessments and plans that support diversity and promote inclusion."),
         {2020: 60, 2021: 65, 2022: 69},
     ),
     Question(
-        "EDI02", "edi", "EDI discussion encouraged in my team",
-        same("Discussion of equality, diversity and inclusion is encouraged in my team and "
-             "supports better practice."),
+        "EDI02",
+        "edi",
+        "EDI discussion encouraged in my team",
+        same("Discussion of equality, diversity and inclusion is encouraged in my team and supports better practice."),
         {2020: 59, 2021: 66, 2022: 74},
     ),
     Question(
-        "EDI03", "edi", "Able to raise discrimination in supervision",
-        same("I feel able to raise experiences of discrimination or racism in supervision.",
-             FROM_2021),
-        {2021: 52, 2022: 57}, dont_know=0.06,
+        "EDI03",
+        "edi",
+        "Able to raise discrimination in supervision",
+        same("I feel able to raise experiences of discrimination or racism in supervision.", FROM_2021),
+        {2021: 52, 2022: 57},
+        dont_know=0.06,
     ),
     # ---- systemic (the programme's first cohort trained in 2021) -------------------------
     Question(
-        "SYS01", "systemic", "Understand systemic practice principles",
+        "SYS01",
+        "systemic",
+        "Understand systemic practice principles",
         same("I understand the principles of systemic practice.", FROM_2021),
-        {2021: 48, 2022: 66}, dont_know=0.08,
+        {2021: 48, 2022: 66},
+        dont_know=0.08,
     ),
     Question(
-        "SYS02", "systemic", "Systemic practice training helps my work",
-        same("The systemic practice training I have attended helps me in my work with "
-             "children and families.", FROM_2021),
-        {2021: 55, 2022: 61}, eligible="systemic_trained", dont_know=0.04,
+        "SYS02",
+        "systemic",
+        "Systemic practice training helps my work",
+        same("The systemic practice training I have attended helps me in my work with children and families.", FROM_2021),
+        {2021: 55, 2022: 61},
+        eligible="systemic_trained",
+        dont_know=0.04,
     ),
     Question(
-        "SYS03", "systemic", "Confident using systemic ideas in conferences and reviews",
-        same("I am confident using systemic ideas in child protection conferences and child "
-             "in care reviews.", (2022,)),
-        {2022: 38}, eligible="attends_reviews", dont_know=0.08,
+        "SYS03",
+        "systemic",
+        "Confident using systemic ideas in conferences and reviews",
+        same("I am confident using systemic ideas in child protection conferences and child in care reviews.", (2022,)),
+        {2022: 38},
+        eligible="attends_reviews",
+        dont_know=0.08,
     ),
 ]
 BANK = {q.code: q for q in QUESTIONS}
@@ -370,23 +447,29 @@ def in_export(q: Question, year: int) -> bool:
 # Organisation: teams, localities, roles
 # --------------------------------------------------------------------------------------------
 
-ROLES = ["Social worker", "Senior social worker", "Advanced practitioner", "Team manager",
-         "Family support worker", "Newly qualified (ASYE)"]
+ROLES = [
+    "Social worker",
+    "Senior social worker",
+    "Advanced practitioner",
+    "Team manager",
+    "Family support worker",
+    "Newly qualified (ASYE)",
+]
 
 # Respondents per team and year. A few teams are deliberately small (fewer than 10) so that
 # suppression is visible in the breakdowns; the safeguarding teams are large.
 TEAM_SIZES = {
     #                        2020 2021 2022
-    "Safeguarding North":   (62,  66,  75),
-    "Safeguarding South":   (66,  70,  80),
-    "Children in Care":     (50,  55,  58),
-    "Early Help Stroud":    (28,  30,  34),
-    "Early Help Forest":    (6,   7,   8),
-    "Fostering":            (24,  26,  28),
-    "Disabled Children":    (20,  22,  24),
-    "Leaving Care":         (25,  28,  30),
-    "MASH":                 (10,  11,  9),
-    "Court and Legal":      (5,   5,   6),
+    "Safeguarding North": (62, 66, 75),
+    "Safeguarding South": (66, 70, 80),
+    "Children in Care": (50, 55, 58),
+    "Early Help Stroud": (28, 30, 34),
+    "Early Help Forest": (6, 7, 8),
+    "Fostering": (24, 26, 28),
+    "Disabled Children": (20, 22, 24),
+    "Leaving Care": (25, 28, 30),
+    "MASH": (10, 11, 9),
+    "Court and Legal": (5, 5, 6),
 }
 
 # Share of each role in each team (order of ROLES). Early Help and Leaving Care are mostly
@@ -394,22 +477,28 @@ TEAM_SIZES = {
 TEAM_ROLES = {
     "Safeguarding North": (0.45, 0.20, 0.03, 0.08, 0.04, 0.20),
     "Safeguarding South": (0.45, 0.20, 0.03, 0.08, 0.04, 0.20),
-    "Children in Care":   (0.45, 0.22, 0.04, 0.09, 0.08, 0.12),
-    "Early Help Stroud":  (0.10, 0.05, 0.00, 0.10, 0.75, 0.00),
-    "Early Help Forest":  (0.10, 0.05, 0.00, 0.15, 0.70, 0.00),
-    "Fostering":          (0.55, 0.25, 0.00, 0.12, 0.08, 0.00),
-    "Disabled Children":  (0.40, 0.20, 0.00, 0.10, 0.20, 0.10),
-    "Leaving Care":       (0.30, 0.15, 0.00, 0.10, 0.40, 0.05),
-    "MASH":               (0.40, 0.30, 0.10, 0.20, 0.00, 0.00),
-    "Court and Legal":    (0.00, 0.50, 0.30, 0.20, 0.00, 0.00),
+    "Children in Care": (0.45, 0.22, 0.04, 0.09, 0.08, 0.12),
+    "Early Help Stroud": (0.10, 0.05, 0.00, 0.10, 0.75, 0.00),
+    "Early Help Forest": (0.10, 0.05, 0.00, 0.15, 0.70, 0.00),
+    "Fostering": (0.55, 0.25, 0.00, 0.12, 0.08, 0.00),
+    "Disabled Children": (0.40, 0.20, 0.00, 0.10, 0.20, 0.10),
+    "Leaving Care": (0.30, 0.15, 0.00, 0.10, 0.40, 0.05),
+    "MASH": (0.40, 0.30, 0.10, 0.20, 0.00, 0.00),
+    "Court and Legal": (0.00, 0.50, 0.30, 0.20, 0.00, 0.00),
 }
 
 # Where each team's staff are based. County-wide services have no district.
 TEAM_LOCALITIES = {
     "Safeguarding North": {"Cheltenham": 0.68, "Tewkesbury": 0.25, "Cotswolds": 0.07},
     "Safeguarding South": {"Gloucester": 0.55, "Stroud": 0.25, "Forest of Dean": 0.20},
-    "Children in Care": {"Gloucester": 0.35, "Cheltenham": 0.25, "Stroud": 0.15,
-                         "Forest of Dean": 0.10, "Tewkesbury": 0.10, "Cotswolds": 0.05},
+    "Children in Care": {
+        "Gloucester": 0.35,
+        "Cheltenham": 0.25,
+        "Stroud": 0.15,
+        "Forest of Dean": 0.10,
+        "Tewkesbury": 0.10,
+        "Cotswolds": 0.05,
+    },
     "Early Help Stroud": {"Stroud": 1.0},
     "Early Help Forest": {"Forest of Dean": 1.0},
     "Fostering": {"County-wide": 1.0},
@@ -420,8 +509,7 @@ TEAM_LOCALITIES = {
 }
 
 # Teams with Advanced Practitioners: elsewhere the AP question is "not applicable".
-TEAMS_WITH_AP = {"Safeguarding North", "Safeguarding South", "Children in Care", "MASH",
-                 "Court and Legal"}
+TEAMS_WITH_AP = {"Safeguarding North", "Safeguarding South", "Children in Care", "MASH", "Court and Legal"}
 
 # How much more (or less) positive a team or role tends to be on a theme, on the scale of the
 # respondent's latent score (sd about 1.3). This gives the breakdowns believable differences
@@ -452,19 +540,16 @@ ROLE_EFFECT = {
 WORKFORCE = {2020: 610, 2021: 640, 2022: 660}
 
 FIELDWORK = {
-    2020: (dt.date(2020, 11, 9), dt.date(2020, 12, 11)),   # synthetic
-    2021: (dt.date(2021, 6, 7), dt.date(2021, 7, 9)),      # synthetic
-    2022: (dt.date(2022, 5, 4), dt.date(2022, 6, 10)),     # real: 2022 report
+    2020: (dt.date(2020, 11, 9), dt.date(2020, 12, 11)),  # synthetic
+    2021: (dt.date(2021, 6, 7), dt.date(2021, 7, 9)),  # synthetic
+    2022: (dt.date(2022, 5, 4), dt.date(2022, 6, 10)),  # real: 2022 report
 }
 FOCUS_GROUPS = {
-    2020: {"held": 14, "participants": 70, "first": dt.date(2020, 12, 1),
-           "last": dt.date(2021, 2, 26)},                 # synthetic
-    2021: {"held": 18, "participants": 95, "first": dt.date(2021, 7, 1),
-           "last": dt.date(2021, 9, 30)},                 # synthetic
+    2020: {"held": 14, "participants": 70, "first": dt.date(2020, 12, 1), "last": dt.date(2021, 2, 26)},  # synthetic
+    2021: {"held": 18, "participants": 95, "first": dt.date(2021, 7, 1), "last": dt.date(2021, 9, 30)},  # synthetic
     # Real: 24 groups, about 80 people, "May to July 2022"; the day is not published, so the
     # first and last days of those months are used.
-    2022: {"held": 24, "participants": 80, "first": dt.date(2022, 5, 1),
-           "last": dt.date(2022, 7, 31)},
+    2022: {"held": 24, "participants": 80, "first": dt.date(2022, 5, 1), "last": dt.date(2022, 7, 31)},
 }
 
 EXPORT_NAME = {
@@ -477,6 +562,7 @@ EXPORT_NAME = {
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
+
 
 def rng_for(*key: int | str) -> np.random.Generator:
     """A Generator seeded from SEED and a key, so each purpose has its own stable stream."""
@@ -509,6 +595,7 @@ def rounds_safely_to(k: int, n: int, target: int) -> bool:
 # Respondents
 # --------------------------------------------------------------------------------------------
 
+
 def make_respondents(year: int) -> pd.DataFrame:
     """One row per (synthetic) respondent: team, locality, role, eligibility flags, latent score.
 
@@ -528,17 +615,25 @@ def make_respondents(year: int) -> pd.DataFrame:
     df = pd.DataFrame(rows)
 
     # Who the conditional questions apply to.
-    recent = {"Newly qualified (ASYE)": 1.0, "Social worker": 0.35, "Family support worker": 0.30,
-              "Senior social worker": 0.15, "Advanced practitioner": 0.10, "Team manager": 0.15}
+    recent = {
+        "Newly qualified (ASYE)": 1.0,
+        "Social worker": 0.35,
+        "Family support worker": 0.30,
+        "Senior social worker": 0.15,
+        "Advanced practitioner": 0.10,
+        "Team manager": 0.15,
+    }
     asye = {"Newly qualified (ASYE)": 1.0, "Social worker": 0.30, "Senior social worker": 0.05}
     u = rng.random((len(df), 3))
     df["recent_joiner"] = u[:, 0] < df["Role"].map(recent).fillna(0).to_numpy()
     df["recent_asye"] = u[:, 1] < df["Role"].map(asye).fillna(0).to_numpy()
     # Systemic training began with Gloucester-based safeguarding teams in 2021 and widened in
     # 2022; leaders and APs were among the first to attend.
-    p_trained = {2020: 0.0, 2021: 0.25, 2022: 0.45}[year] + np.where(
-        df["Role"].isin(["Advanced practitioner", "Team manager"]), 0.2, 0.0
-    ) + np.where(df["Team"].eq("Safeguarding South"), 0.2, 0.0)
+    p_trained = (
+        {2020: 0.0, 2021: 0.25, 2022: 0.45}[year]
+        + np.where(df["Role"].isin(["Advanced practitioner", "Team manager"]), 0.2, 0.0)
+        + np.where(df["Team"].eq("Safeguarding South"), 0.2, 0.0)
+    )
     df["systemic_trained"] = u[:, 2] < p_trained
     fsw = df["Role"].eq("Family support worker")
     df["attends_reviews"] = ~fsw | (rng.random(len(df)) < 0.3)
@@ -550,8 +645,7 @@ def make_respondents(year: int) -> pd.DataFrame:
     return df
 
 
-def response_plan(n_eligible: int, target: int, dont_know: float, blank: float,
-                  exact: bool) -> dict:
+def response_plan(n_eligible: int, target: int, dont_know: float, blank: float, exact: bool) -> dict:
     """Exact counts of each canonical response among eligible respondents.
 
     The valid base is what is left after "don't know" and blanks; the positive count is the
@@ -572,8 +666,15 @@ def response_plan(n_eligible: int, target: int, dont_know: float, blank: float,
     sd_share = min(max(0.12 + 0.10 * (50 - target) / 50, 0.08), 0.25)
     sa, ag = apportion(n_pos, [sa_share, 1 - sa_share])
     ne, di, sd = apportion(n_valid - n_pos, [0.45, 0.55 - sd_share, sd_share])
-    return {"strongly_agree": sa, "agree": ag, "neutral": ne, "disagree": di,
-            "strongly_disagree": sd, "dont_know": n_dk, "blank": n_blank}
+    return {
+        "strongly_agree": sa,
+        "agree": ag,
+        "neutral": ne,
+        "disagree": di,
+        "strongly_disagree": sd,
+        "dont_know": n_dk,
+        "blank": n_blank,
+    }
 
 
 VALID_ORDER = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
@@ -593,15 +694,18 @@ def answer_question(people: pd.DataFrame, q: Question, year: int, position: int)
     eligible = np.ones(n, bool) if q.eligible is None else people[q.eligible].to_numpy()
     idx = np.flatnonzero(eligible)
     # Skipped questions become more common further into the survey.
-    plan = response_plan(len(idx), q.targets[year], q.dont_know, 0.01 + 0.0015 * position,
-                         exact=(year == 2022 and q.code in PUBLISHED_2022))
+    plan = response_plan(
+        len(idx), q.targets[year], q.dont_know, 0.01 + 0.0015 * position, exact=(year == 2022 and q.code in PUBLISHED_2022)
+    )
     idx = rng.permutation(idx)
     answers[idx[: plan["blank"]]] = "blank"
-    answers[idx[plan["blank"]: plan["blank"] + plan["dont_know"]]] = "dont_know"
-    valid = idx[plan["blank"] + plan["dont_know"]:]
+    answers[idx[plan["blank"] : plan["blank"] + plan["dont_know"]]] = "dont_know"
+    valid = idx[plan["blank"] + plan["dont_know"] :]
 
-    effect = (people["Team"].map(lambda t: TEAM_EFFECT[t].get(q.theme, 0.0))
-              + people["Role"].map(lambda r: ROLE_EFFECT[r].get(q.theme, 0.0))).to_numpy()
+    effect = (
+        people["Team"].map(lambda t: TEAM_EFFECT[t].get(q.theme, 0.0))
+        + people["Role"].map(lambda r: ROLE_EFFECT[r].get(q.theme, 0.0))
+    ).to_numpy()
     score = 0.8 * people["latent"].to_numpy() + effect + rng.normal(0.0, 1.0, n)
     ranked = valid[np.argsort(-score[valid], kind="stable")]
     dealt = [code for code in VALID_ORDER for _ in range(plan[code])]
@@ -620,12 +724,11 @@ def completion_times(year: int, n: int) -> list[dt.datetime]:
     days = [d for d in days if d.weekday() < 5]
     k = np.arange(len(days))
     weight = 1 + 3 * np.exp(-k / 3)
-    weight[len(days) // 2] += 3                              # reminder e-mail
-    weight[-2:] += 2.5                                       # "closes this week" reminder
+    weight[len(days) // 2] += 3  # reminder e-mail
+    weight[-2:] += 2.5  # "closes this week" reminder
     chosen = rng.choice(len(days), size=n, p=weight / weight.sum())
     seconds = rng.integers(8 * 3600, 18 * 3600 + 1800, size=n)
-    times = [dt.datetime.combine(days[d], dt.time()) + dt.timedelta(seconds=int(s))
-             for d, s in zip(chosen, seconds, strict=True)]
+    times = [dt.datetime.combine(days[d], dt.time()) + dt.timedelta(seconds=int(s)) for d, s in zip(chosen, seconds, strict=True)]
     return sorted(times)
 
 
@@ -647,39 +750,52 @@ def simulate_year(year: int) -> pd.DataFrame:
 # export used a "tend to" scale. Every spelling is in the contract's accepted list. "N/A" and
 # "NA" are avoided on purpose: pandas reads them as missing unless keep_default_na=False.
 LABELS = {
-    2020: {"strongly_agree": {"Strongly agree": 1}, "agree": {"Tend to agree": 1},
-           "neutral": {"Neither agree nor disagree": 1}, "disagree": {"Tend to disagree": 1},
-           "strongly_disagree": {"Strongly disagree": 1}, "dont_know": {"Don't know": 1}},
-    2021: {"strongly_agree": {"Strongly agree": 0.85, "Strongly Agree": 0.15},
-           "agree": {"Agree": 1},
-           "neutral": {"Neither agree nor disagree": 0.8, "Neutral": 0.2},
-           "disagree": {"Disagree": 1},
-           "strongly_disagree": {"Strongly disagree": 1},
-           "dont_know": {"Don't know": 0.8, "Not sure": 0.2},
-           "not_applicable": {"Not applicable": 1}},
-    2022: {"strongly_agree": {"Strongly Agree": 0.6, "Strongly agree": 0.25,
-                              "strongly agree ": 0.15},
-           "agree": {"Agree": 0.9, " agree": 0.04, "Tend to agree": 0.06},
-           "neutral": {"Neutral": 0.5, "Neither agree nor disagree": 0.4,
-                       "Neither agree or disagree": 0.1},
-           "disagree": {"Disagree": 0.9, "Tend to disagree": 0.1},
-           "strongly_disagree": {"Strongly Disagree": 0.7, "Strongly disagree": 0.2,
-                                 "strongly  disagree": 0.1},
-           "dont_know": {"Don't know": 0.7, "Dont know": 0.1, "Don't know / not sure": 0.2},
-           "not_applicable": {"Not applicable": 0.85, "not applicable ": 0.15}},
+    2020: {
+        "strongly_agree": {"Strongly agree": 1},
+        "agree": {"Tend to agree": 1},
+        "neutral": {"Neither agree nor disagree": 1},
+        "disagree": {"Tend to disagree": 1},
+        "strongly_disagree": {"Strongly disagree": 1},
+        "dont_know": {"Don't know": 1},
+    },
+    2021: {
+        "strongly_agree": {"Strongly agree": 0.85, "Strongly Agree": 0.15},
+        "agree": {"Agree": 1},
+        "neutral": {"Neither agree nor disagree": 0.8, "Neutral": 0.2},
+        "disagree": {"Disagree": 1},
+        "strongly_disagree": {"Strongly disagree": 1},
+        "dont_know": {"Don't know": 0.8, "Not sure": 0.2},
+        "not_applicable": {"Not applicable": 1},
+    },
+    2022: {
+        "strongly_agree": {"Strongly Agree": 0.6, "Strongly agree": 0.25, "strongly agree ": 0.15},
+        "agree": {"Agree": 0.9, " agree": 0.04, "Tend to agree": 0.06},
+        "neutral": {"Neutral": 0.5, "Neither agree nor disagree": 0.4, "Neither agree or disagree": 0.1},
+        "disagree": {"Disagree": 0.9, "Tend to disagree": 0.1},
+        "strongly_disagree": {"Strongly Disagree": 0.7, "Strongly disagree": 0.2, "strongly  disagree": 0.1},
+        "dont_know": {"Don't know": 0.7, "Dont know": 0.1, "Don't know / not sure": 0.2},
+        "not_applicable": {"Not applicable": 0.85, "not applicable ": 0.15},
+    },
 }
 
 # The contract's table (docs/data-format.md), used to check what was written.
 ACCEPTED = {
     "strongly agree": "strongly_agree",
-    "agree": "agree", "tend to agree": "agree",
-    "neither agree nor disagree": "neutral", "neutral": "neutral",
+    "agree": "agree",
+    "tend to agree": "agree",
+    "neither agree nor disagree": "neutral",
+    "neutral": "neutral",
     "neither agree or disagree": "neutral",
-    "disagree": "disagree", "tend to disagree": "disagree",
+    "disagree": "disagree",
+    "tend to disagree": "disagree",
     "strongly disagree": "strongly_disagree",
-    "don't know": "dont_know", "dont know": "dont_know", "don't know / not sure": "dont_know",
+    "don't know": "dont_know",
+    "dont know": "dont_know",
+    "don't know / not sure": "dont_know",
     "not sure": "dont_know",
-    "not applicable": "not_applicable", "n/a": "not_applicable", "na": "not_applicable",
+    "not applicable": "not_applicable",
+    "n/a": "not_applicable",
+    "na": "not_applicable",
     "": "blank",
 }
 
@@ -712,6 +828,7 @@ def render_labels(codes: list[str], year: int, salt: str) -> list[str]:
 # Writers
 # --------------------------------------------------------------------------------------------
 
+
 class Folded(str):
     """A string to be written as a folded YAML block, for readable long text."""
 
@@ -736,8 +853,7 @@ class Dumper(yaml.SafeDumper):
         super().write_double_quoted(text, split=False)
 
 
-Dumper.add_representer(
-    Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
+Dumper.add_representer(Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
 
 
 # Paragraph-like fields written as folded blocks; everything else stays on one line.
@@ -747,8 +863,7 @@ FOLDED_KEYS = {"demonstration_notice", "context", "synthetic", "recommendation",
 def fold_paragraphs(obj):
     """Mark the values of FOLDED_KEYS as folded blocks, at any depth."""
     if isinstance(obj, dict):
-        return {k: Folded(v) if k in FOLDED_KEYS and isinstance(v, str) else fold_paragraphs(v)
-                for k, v in obj.items()}
+        return {k: Folded(v) if k in FOLDED_KEYS and isinstance(v, str) else fold_paragraphs(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [fold_paragraphs(v) for v in obj]
     return obj
@@ -759,16 +874,16 @@ def write_yaml(path: Path, data: dict, header: str) -> None:
 
     The file is read back and compared with ``data``, so formatting can never change content.
     """
-    body = yaml.dump(fold_paragraphs(data), Dumper=Dumper, sort_keys=False, allow_unicode=True,
-                     width=92, default_flow_style=False)
+    body = yaml.dump(
+        fold_paragraphs(data), Dumper=Dumper, sort_keys=False, allow_unicode=True, width=92, default_flow_style=False
+    )
     text = f"# {header}\n{body}"
     if yaml.safe_load(text) != data:
         fail(f"{path.name} does not read back as written")
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_csv(path: Path, header: list[str], rows: list[list], encoding: str = "utf-8",
-              line_end: str = "\n") -> None:
+def write_csv(path: Path, header: list[str], rows: list[list], encoding: str = "utf-8", line_end: str = "\n") -> None:
     """A CSV with a fixed encoding and line ending (exports use CRLF like Windows tools)."""
     with open(path, "w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator=line_end)
@@ -793,8 +908,7 @@ def write_xlsx_deterministic(wb: openpyxl.Workbook, path: Path, stamp: dt.dateti
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + iso.encode() + rb"\g<2>", data)
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso.encode() + rb"\g<2>", data)
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
@@ -805,6 +919,7 @@ def write_xlsx_deterministic(wb: openpyxl.Workbook, path: Path, stamp: dt.dateti
 # --------------------------------------------------------------------------------------------
 # Year exports
 # --------------------------------------------------------------------------------------------
+
 
 def respondent_export(year: int, people: pd.DataFrame) -> tuple[list[str], list[list]]:
     """Heading row and data rows of a respondents-level export, sorted by submission time."""
@@ -817,8 +932,10 @@ def respondent_export(year: int, people: pd.DataFrame) -> tuple[list[str], list[
     times = completion_times(year, n)
     # IDs come from the council-wide survey, so CSC respondents' IDs have gaps between them.
     ids = (1_000_000 * (year - 2000) + 4100 + np.cumsum(rng.integers(1, 40, n))).tolist()
-    browsers = {2021: ["Edge 91.0", "Chrome 91.0", "Safari 14.1", "Internet Explorer 11.0"],
-                2022: ["Edge 101.0", "Chrome 101.0", "Safari 15.4", "Chrome Mobile 101.0"]}
+    browsers = {
+        2021: ["Edge 91.0", "Chrome 91.0", "Safari 14.1", "Internet Explorer 11.0"],
+        2022: ["Edge 101.0", "Chrome 101.0", "Safari 15.4", "Chrome Mobile 101.0"],
+    }
     browser = [browsers[year][i] for i in rng.choice(4, size=n, p=[0.55, 0.25, 0.12, 0.08])]
 
     labels = {q.code: render_labels(people[q.code].tolist(), year, q.code) for q in asked}
@@ -826,8 +943,7 @@ def respondent_export(year: int, people: pd.DataFrame) -> tuple[list[str], list[
     header += [q.wording[year] for q in asked]
     rows = []
     for i in range(n):
-        row = [ids[i], times[i], browser[i], people.at[i, "Team"], people.at[i, "Locality"],
-               people.at[i, "Role"]]
+        row = [ids[i], times[i], browser[i], people.at[i, "Team"], people.at[i, "Locality"], people.at[i, "Role"]]
         rows.append(row + [labels[q.code][i] for q in asked])
     return header, rows
 
@@ -853,8 +969,9 @@ def write_2021_export(people: pd.DataFrame, folder: Path) -> int:
     for cell in ws["B"][1:]:
         cell.number_format = "dd/mm/yyyy hh:mm"
     notes = wb.create_sheet("Notes")
-    notes["A1"] = ("Export of the Children's Social Care health check survey, 2021. "
-                   "Synthetic demonstration data: no real person's answers.")
+    notes["A1"] = (
+        "Export of the Children's Social Care health check survey, 2021. Synthetic demonstration data: no real person's answers."
+    )
     stamp = dt.datetime(2021, 7, 12, 9, 0, 0)
     wb.properties.creator = "Survey tool export"
     wb.properties.created = stamp
@@ -875,8 +992,9 @@ def write_2020_export(people: pd.DataFrame, folder: Path) -> int:
         for code in order:
             label = next(iter(LABELS[2020][code]))
             rows.append([2020, q.wording[2020], label, int(counts.get(code, 0))])
-    write_csv(folder / EXPORT_NAME[2020], ["Survey year", "Question", "Response", "Count"], rows,
-              encoding="cp1252", line_end="\r\n")
+    write_csv(
+        folder / EXPORT_NAME[2020], ["Survey year", "Question", "Response", "Count"], rows, encoding="cp1252", line_end="\r\n"
+    )
     return len(people)
 
 
@@ -945,22 +1063,28 @@ SYNTHETIC = {
 
 SOURCES = {
     2020: [SRC_LETTER_2021],
-    2021: [f"{SRC_REPORT_2022} (the values statement rose from 2021 to 2022)",
-           f"{SRC_LETTER_2022} (the four 2021 recommendations)"],
+    2021: [
+        f"{SRC_REPORT_2022} (the values statement rose from 2021 to 2022)",
+        f"{SRC_LETTER_2022} (the four 2021 recommendations)",
+    ],
     2022: [SRC_REPORT_2022, SRC_LETTER_2022],
 }
 
 
 def write_settings() -> None:
     """data/settings.yml"""
-    write_yaml(DATA / "settings.yml", {
-        "organisation": "Gloucestershire County Council",
-        "service": "Children's Social Care",
-        "report_title": "Social Work Health Check",
-        "suppression_threshold": 10,
-        "reconciliation": "warn",
-        "demonstration_notice": DEMO_NOTICE,
-    }, "Report-wide settings. Generated by scripts/make_demo_data.py; see data/README.md.")
+    write_yaml(
+        DATA / "settings.yml",
+        {
+            "organisation": "Gloucestershire County Council",
+            "service": "Children's Social Care",
+            "report_title": "Social Work Health Check",
+            "suppression_threshold": 10,
+            "reconciliation": "warn",
+            "demonstration_notice": DEMO_NOTICE,
+        },
+        "Report-wide settings. Generated by scripts/make_demo_data.py; see data/README.md.",
+    )
 
 
 def write_question_bank() -> None:
@@ -971,37 +1095,47 @@ def write_question_bank() -> None:
         if q.comparable_from:
             entry["comparable_from"] = q.comparable_from
         questions[q.code] = entry
-    write_yaml(DATA / "question_bank.yml", {"themes": THEMES, "questions": questions},
-               "Question bank for the demonstration. Statements are written for this project; "
-               "generated by scripts/make_demo_data.py.")
+    write_yaml(
+        DATA / "question_bank.yml",
+        {"themes": THEMES, "questions": questions},
+        "Question bank for the demonstration. Statements are written for this project; generated by scripts/make_demo_data.py.",
+    )
 
 
 def write_survey_yml(year: int, folder: Path) -> None:
     """data/<year>/survey.yml"""
     asked = [q for q in QUESTIONS if in_export(q, year)]
     if year == 2020:
-        columns = {"completed": "Survey year", "question": "Question", "response": "Response",
-                   "count": "Count"}
+        columns = {"completed": "Survey year", "question": "Question", "response": "Response", "count": "Count"}
         ignore = []
     else:
-        columns = {"respondent_id": "Response ID", "completed": "Completed", "team": "Team",
-                   "locality": "Locality", "role": "Role"}
+        columns = {
+            "respondent_id": "Response ID",
+            "completed": "Completed",
+            "team": "Team",
+            "locality": "Locality",
+            "role": "Role",
+        }
         ignore = ["Browser"]
     start, end = FIELDWORK[year]
-    write_yaml(folder / "survey.yml", {
-        "year": year,
-        "level": "counts" if year == 2020 else "respondents",
-        "export": EXPORT_NAME[year],
-        "columns": columns,
-        "ignore": ignore,
-        "questions": {q.wording[year]: q.code for q in asked},
-        "fieldwork": {"survey_open": start, "survey_close": end},
-        "workforce": WORKFORCE[year],
-        "focus_groups": dict(FOCUS_GROUPS[year]),
-        "context": CONTEXT[year],
-        "synthetic": SYNTHETIC[year],
-        "sources": SOURCES[year],
-    }, f"Health check {year}. Generated by scripts/make_demo_data.py; see data/README.md.")
+    write_yaml(
+        folder / "survey.yml",
+        {
+            "year": year,
+            "level": "counts" if year == 2020 else "respondents",
+            "export": EXPORT_NAME[year],
+            "columns": columns,
+            "ignore": ignore,
+            "questions": {q.wording[year]: q.code for q in asked},
+            "fieldwork": {"survey_open": start, "survey_close": end},
+            "workforce": WORKFORCE[year],
+            "focus_groups": dict(FOCUS_GROUPS[year]),
+            "context": CONTEXT[year],
+            "synthetic": SYNTHETIC[year],
+            "sources": SOURCES[year],
+        },
+        f"Health check {year}. Generated by scripts/make_demo_data.py; see data/README.md.",
+    )
 
 
 def write_published(year: int, folder: Path) -> None:
@@ -1009,8 +1143,7 @@ def write_published(year: int, folder: Path) -> None:
     if year == 2022:
         rows = [[code, pct, PUBLISHED_SOURCE[code]] for code, pct in PUBLISHED_2022.items()]
     elif year == 2020:
-        note = ("Synthetic: demonstrates a published-only figure (no response counts for this "
-                "question in the 2020 export)")
+        note = "Synthetic: demonstrates a published-only figure (no response counts for this question in the 2020 export)"
         rows = [[code, pct, note] for code, pct in PUBLISHED_ONLY_2020.items()]
     else:
         return
@@ -1021,72 +1154,134 @@ def write_published(year: int, folder: Path) -> None:
 # are not taken from any source document.
 QUOTES = {
     2021: [
-        ("improvement", "You can tell things are getting better, even with all of us working "
-                        "from kitchen tables.", "Team manager, safeguarding"),
-        ("improvement", "The improvement messages reach us, but it is hard to ask a question on "
-                        "a webinar with two hundred people.", "Social worker, children in care"),
-        ("wellbeing", "I miss talking things through in the office after a hard visit. A video "
-                      "call is not the same.", "Social worker, children in care"),
-        ("wellbeing", "My manager checks in with us every morning and that routine has kept me "
-                      "going.", "Family support worker, early help"),
-        ("wellbeing", "Home is now the office, so switching off at the end of the day takes "
-                      "real effort.", "Senior social worker, disabled children"),
-        ("practice", "Some teenagers talk more freely on video, but you cannot see a home "
-                     "properly through a screen.", "Social worker, safeguarding"),
-        ("practice", "Online conferences run to time, but parents can look lost in them.",
-         "Senior social worker, safeguarding"),
-        ("cpd", "Online training is easier to fit in, but I learn less without the chat "
-                "afterwards.", "Social worker, leaving care"),
-        ("cpd", "My first year has been mostly remote. I have learned a lot but feel less "
-                "connected to the team.", "Newly qualified social worker (ASYE)"),
-        ("edi", "This year's conversations about racism made me reread my own assessments.",
-         "Senior social worker, children in care"),
-        ("edi", "We need more confidence to name discrimination when we see it.",
-         "Team manager, early help"),
-        ("systemic", "I am curious about systemic practice but not yet sure what it will ask "
-                     "of me.", "Social worker, safeguarding"),
-        ("systemic", "The first cohort came back full of ideas and the rest of us want to "
-                     "catch up.", "Advanced practitioner"),
+        (
+            "improvement",
+            "You can tell things are getting better, even with all of us working from kitchen tables.",
+            "Team manager, safeguarding",
+        ),
+        (
+            "improvement",
+            "The improvement messages reach us, but it is hard to ask a question on a webinar with two hundred people.",
+            "Social worker, children in care",
+        ),
+        (
+            "wellbeing",
+            "I miss talking things through in the office after a hard visit. A video call is not the same.",
+            "Social worker, children in care",
+        ),
+        (
+            "wellbeing",
+            "My manager checks in with us every morning and that routine has kept me going.",
+            "Family support worker, early help",
+        ),
+        (
+            "wellbeing",
+            "Home is now the office, so switching off at the end of the day takes real effort.",
+            "Senior social worker, disabled children",
+        ),
+        (
+            "practice",
+            "Some teenagers talk more freely on video, but you cannot see a home properly through a screen.",
+            "Social worker, safeguarding",
+        ),
+        ("practice", "Online conferences run to time, but parents can look lost in them.", "Senior social worker, safeguarding"),
+        (
+            "cpd",
+            "Online training is easier to fit in, but I learn less without the chat afterwards.",
+            "Social worker, leaving care",
+        ),
+        (
+            "cpd",
+            "My first year has been mostly remote. I have learned a lot but feel less connected to the team.",
+            "Newly qualified social worker (ASYE)",
+        ),
+        (
+            "edi",
+            "This year's conversations about racism made me reread my own assessments.",
+            "Senior social worker, children in care",
+        ),
+        ("edi", "We need more confidence to name discrimination when we see it.", "Team manager, early help"),
+        (
+            "systemic",
+            "I am curious about systemic practice but not yet sure what it will ask of me.",
+            "Social worker, safeguarding",
+        ),
+        ("systemic", "The first cohort came back full of ideas and the rest of us want to catch up.", "Advanced practitioner"),
     ],
     2022: [
-        ("improvement", "I know what the priorities are. What I want is the time to show them "
-                        "in my work with families.", "Social worker, safeguarding"),
-        ("improvement", "The briefings are useful, but our team plan should say what they mean "
-                        "for us.", "Senior social worker, children in care"),
-        ("improvement", "Supervision notes now start with the child rather than the deadline.",
-         "Advanced practitioner"),
-        ("wellbeing", "After a difficult visit, a two-minute call from my manager makes all the "
-                      "difference.", "Family support worker, early help"),
-        ("wellbeing", "Evening visits on my own still worry me. We need a clear plan for who "
-                      "knows where I am.", "Family support worker, early help"),
-        ("wellbeing", "I would like wellbeing to be a standing item in supervision, not "
-                      "something we reach if there is time.", "Social worker, disabled children"),
-        ("practice", "Some cases come back to us before anyone has tried anything different.",
-         "Team manager, safeguarding"),
-        ("practice", "When a family has had three social workers in a year, the first job is "
-                     "earning their trust again.", "Social worker, children in care"),
-        ("practice", "Audit feedback has started to feel like help rather than judgement.",
-         "Senior social worker, leaving care"),
-        ("cpd", "The Academy courses are good. Finding a clear day to go is the hard part.",
-         "Social worker, safeguarding"),
-        ("cpd", "My ASYE group is the one place I can ask basic questions without worrying.",
-         "Newly qualified social worker (ASYE)"),
-        ("cpd", "We need training that fits fostering work, not only the general offer.",
-         "Social worker, fostering"),
-        ("edi", "We talk about difference more openly now, but it can still feel like a box "
-                "to tick.", "Senior social worker, safeguarding"),
-        ("edi", "I want a safe way to say in supervision when a family has been racist "
-                "towards me.", "Social worker, safeguarding"),
-        ("systemic", "Asking each person what they think is going on changes the whole "
-                     "conversation.", "Social worker, safeguarding"),
-        ("systemic", "The course is worth it, but it sits on top of a full caseload.",
-         "Senior social worker, children in care"),
-        ("systemic", "Drawing a genogram together on the first visit showed me who really "
-                     "matters to the child.", "Advanced practitioner"),
-        ("wellbeing", "The new duty rota helps, but on a heavy week there is still no slack "
-                      "at all.", "Social worker", "survey comment"),
-        ("cpd", "Protected learning time would make the difference; at the moment it is the "
-                "first thing to go.", "Senior social worker", "survey comment"),
+        (
+            "improvement",
+            "I know what the priorities are. What I want is the time to show them in my work with families.",
+            "Social worker, safeguarding",
+        ),
+        (
+            "improvement",
+            "The briefings are useful, but our team plan should say what they mean for us.",
+            "Senior social worker, children in care",
+        ),
+        ("improvement", "Supervision notes now start with the child rather than the deadline.", "Advanced practitioner"),
+        (
+            "wellbeing",
+            "After a difficult visit, a two-minute call from my manager makes all the difference.",
+            "Family support worker, early help",
+        ),
+        (
+            "wellbeing",
+            "Evening visits on my own still worry me. We need a clear plan for who knows where I am.",
+            "Family support worker, early help",
+        ),
+        (
+            "wellbeing",
+            "I would like wellbeing to be a standing item in supervision, not something we reach if there is time.",
+            "Social worker, disabled children",
+        ),
+        ("practice", "Some cases come back to us before anyone has tried anything different.", "Team manager, safeguarding"),
+        (
+            "practice",
+            "When a family has had three social workers in a year, the first job is earning their trust again.",
+            "Social worker, children in care",
+        ),
+        ("practice", "Audit feedback has started to feel like help rather than judgement.", "Senior social worker, leaving care"),
+        ("cpd", "The Academy courses are good. Finding a clear day to go is the hard part.", "Social worker, safeguarding"),
+        (
+            "cpd",
+            "My ASYE group is the one place I can ask basic questions without worrying.",
+            "Newly qualified social worker (ASYE)",
+        ),
+        ("cpd", "We need training that fits fostering work, not only the general offer.", "Social worker, fostering"),
+        (
+            "edi",
+            "We talk about difference more openly now, but it can still feel like a box to tick.",
+            "Senior social worker, safeguarding",
+        ),
+        (
+            "edi",
+            "I want a safe way to say in supervision when a family has been racist towards me.",
+            "Social worker, safeguarding",
+        ),
+        (
+            "systemic",
+            "Asking each person what they think is going on changes the whole conversation.",
+            "Social worker, safeguarding",
+        ),
+        ("systemic", "The course is worth it, but it sits on top of a full caseload.", "Senior social worker, children in care"),
+        (
+            "systemic",
+            "Drawing a genogram together on the first visit showed me who really matters to the child.",
+            "Advanced practitioner",
+        ),
+        (
+            "wellbeing",
+            "The new duty rota helps, but on a heavy week there is still no slack at all.",
+            "Social worker",
+            "survey comment",
+        ),
+        (
+            "cpd",
+            "Protected learning time would make the difference; at the moment it is the first thing to go.",
+            "Senior social worker",
+            "survey comment",
+        ),
     ],
 }
 
@@ -1094,137 +1289,263 @@ QUOTES = {
 # recalls from the 2021 word cloud; 2022 on change, pace and pressure.
 WORDS = {
     2021: {
-        "improving": 41, "virtual": 33, "motivated": 29, "supported": 27, "progressing": 25,
-        "adapting": 24, "remote": 22, "stable": 21, "supervision": 20, "heard": 19,
-        "achieving": 18, "wellbeing": 18, "teamwork": 17, "isolated": 16, "tired": 15,
-        "flexible": 15, "relationships": 14, "caseloads": 14, "learning": 13, "busy": 13,
-        "hopeful": 12, "committed": 12, "inspection": 12, "Essentials": 11, "workload": 11,
-        "resilient": 10, "trust": 10, "reflection": 9, "partners": 9, "proud": 9,
-        "screens": 8, "systemic": 8, "connected": 7, "anxious": 7, "valued": 7, "families": 6,
-        "recording": 6, "juggling": 5, "curious": 5, "Academy": 5,
+        "improving": 41,
+        "virtual": 33,
+        "motivated": 29,
+        "supported": 27,
+        "progressing": 25,
+        "adapting": 24,
+        "remote": 22,
+        "stable": 21,
+        "supervision": 20,
+        "heard": 19,
+        "achieving": 18,
+        "wellbeing": 18,
+        "teamwork": 17,
+        "isolated": 16,
+        "tired": 15,
+        "flexible": 15,
+        "relationships": 14,
+        "caseloads": 14,
+        "learning": 13,
+        "busy": 13,
+        "hopeful": 12,
+        "committed": 12,
+        "inspection": 12,
+        "Essentials": 11,
+        "workload": 11,
+        "resilient": 10,
+        "trust": 10,
+        "reflection": 9,
+        "partners": 9,
+        "proud": 9,
+        "screens": 8,
+        "systemic": 8,
+        "connected": 7,
+        "anxious": 7,
+        "valued": 7,
+        "families": 6,
+        "recording": 6,
+        "juggling": 5,
+        "curious": 5,
+        "Academy": 5,
     },
     2022: {
-        "pressure": 36, "change": 33, "supervision": 30, "relationships": 28, "workload": 27,
-        "pace": 25, "uncertainty": 23, "improving": 22, "thresholds": 21, "caseloads": 20,
-        "partners": 19, "referrals": 18, "reflection": 17, "systemic": 17, "trust": 16,
-        "wellbeing": 16, "supported": 15, "process": 15, "stretched": 14, "valued": 13,
-        "teamwork": 13, "turnover": 12, "learning": 12, "proud": 11, "tired": 11,
-        "autonomy": 10, "collaboration": 10, "hopeful": 9, "recording": 9, "Essentials": 9,
-        "committed": 8, "frustrated": 8, "agency": 8, "rewarding": 7, "challenging": 7,
-        "resilient": 6, "curious": 6, "isolated": 5, "bureaucracy": 5, "kindness": 4,
+        "pressure": 36,
+        "change": 33,
+        "supervision": 30,
+        "relationships": 28,
+        "workload": 27,
+        "pace": 25,
+        "uncertainty": 23,
+        "improving": 22,
+        "thresholds": 21,
+        "caseloads": 20,
+        "partners": 19,
+        "referrals": 18,
+        "reflection": 17,
+        "systemic": 17,
+        "trust": 16,
+        "wellbeing": 16,
+        "supported": 15,
+        "process": 15,
+        "stretched": 14,
+        "valued": 13,
+        "teamwork": 13,
+        "turnover": 12,
+        "learning": 12,
+        "proud": 11,
+        "tired": 11,
+        "autonomy": 10,
+        "collaboration": 10,
+        "hopeful": 9,
+        "recording": 9,
+        "Essentials": 9,
+        "committed": 8,
+        "frustrated": 8,
+        "agency": 8,
+        "rewarding": 7,
+        "challenging": 7,
+        "resilient": 6,
+        "curious": 6,
+        "isolated": 5,
+        "bureaucracy": 5,
+        "kindness": 4,
     },
 }
 
 # Recommendations and actions, summarised in this project's own words.
 RECS_2020 = [
-    {"id": "R2020-1", "theme": "wellbeing",
-     "recommendation": "Give teams regular, protected time to talk about the emotional impact "
-                       "of working remotely through the pandemic.",
-     "actions": ["Weekly virtual team check-ins set up in every team",
-                 "Managers briefed on spotting isolation and stress in remote workers"],
-     "status": "complete"},
-    {"id": "R2020-2", "theme": "improvement",
-     "recommendation": "Explain the improvement plan in terms of what it means for day-to-day "
-                       "practice in each team.",
-     "actions": ["Improvement priorities added as a standing item in team meetings",
-                 "Short practice guides produced for each improvement priority"],
-     "status": "in progress"},
-    {"id": "R2020-3", "theme": "cpd",
-     "recommendation": "Make online learning easier to reach and to fit around casework.",
-     "actions": ["Academy sessions recorded and made available to watch later",
-                 "Learning calendar published a term ahead"],
-     "status": "complete"},
+    {
+        "id": "R2020-1",
+        "theme": "wellbeing",
+        "recommendation": "Give teams regular, protected time to talk about the emotional impact "
+        "of working remotely through the pandemic.",
+        "actions": [
+            "Weekly virtual team check-ins set up in every team",
+            "Managers briefed on spotting isolation and stress in remote workers",
+        ],
+        "status": "complete",
+    },
+    {
+        "id": "R2020-2",
+        "theme": "improvement",
+        "recommendation": "Explain the improvement plan in terms of what it means for day-to-day practice in each team.",
+        "actions": [
+            "Improvement priorities added as a standing item in team meetings",
+            "Short practice guides produced for each improvement priority",
+        ],
+        "status": "in progress",
+    },
+    {
+        "id": "R2020-3",
+        "theme": "cpd",
+        "recommendation": "Make online learning easier to reach and to fit around casework.",
+        "actions": ["Academy sessions recorded and made available to watch later", "Learning calendar published a term ahead"],
+        "status": "complete",
+    },
 ]
 
 RECS_2021 = [
-    {"id": "R2021-1", "theme": "practice",
-     "recommendation": "Use what was learned nationally and locally during the pandemic to "
-                       "shape practice after lockdown, with the experience of front-line staff "
-                       "informing the expectations set for practice."},
-    {"id": "R2021-2", "theme": "wellbeing",
-     "recommendation": "Support teams to keep virtual work safe, risk-informed and inclusive, "
-                       "with guidance and oversight, resources for staff wellbeing and regular "
-                       "space to reflect on risks, outcomes and how well virtual plans work."},
-    {"id": "R2021-3", "theme": "improvement",
-     "recommendation": "Check how far service-wide changes and messages reach teams and "
-                       "partners, and how they are shared, understood and kept going."},
-    {"id": "R2021-4", "theme": "cpd",
-     "recommendation": "Be more open about role responsibilities and routes for progression, "
-                       "tied to the post-qualifying standards, with fewer and clearer "
-                       "communications that managers translate for their teams."},
+    {
+        "id": "R2021-1",
+        "theme": "practice",
+        "recommendation": "Use what was learned nationally and locally during the pandemic to "
+        "shape practice after lockdown, with the experience of front-line staff "
+        "informing the expectations set for practice.",
+    },
+    {
+        "id": "R2021-2",
+        "theme": "wellbeing",
+        "recommendation": "Support teams to keep virtual work safe, risk-informed and inclusive, "
+        "with guidance and oversight, resources for staff wellbeing and regular "
+        "space to reflect on risks, outcomes and how well virtual plans work.",
+    },
+    {
+        "id": "R2021-3",
+        "theme": "improvement",
+        "recommendation": "Check how far service-wide changes and messages reach teams and "
+        "partners, and how they are shared, understood and kept going.",
+    },
+    {
+        "id": "R2021-4",
+        "theme": "cpd",
+        "recommendation": "Be more open about role responsibilities and routes for progression, "
+        "tied to the post-qualifying standards, with fewer and clearer "
+        "communications that managers translate for their teams.",
+    },
 ]
 RECS_2021_PLANNED = {
-    "R2021-1": ["Agree which virtual ways of working to keep once restrictions ease",
-                "Collect and share examples of good practice from the pandemic"],
-    "R2021-2": ["Produce guidance for managers on wellbeing conversations",
-                "Review when virtual contact is and is not appropriate"],
-    "R2021-3": ["Hold whole-staff briefings with senior leaders",
-                "Ask teams how service messages reach them"],
-    "R2021-4": ["Publish a career progression framework for social work roles",
-                "Link appraisals to the post-qualifying standards"],
+    "R2021-1": [
+        "Agree which virtual ways of working to keep once restrictions ease",
+        "Collect and share examples of good practice from the pandemic",
+    ],
+    "R2021-2": [
+        "Produce guidance for managers on wellbeing conversations",
+        "Review when virtual contact is and is not appropriate",
+    ],
+    "R2021-3": ["Hold whole-staff briefings with senior leaders", "Ask teams how service messages reach them"],
+    "R2021-4": [
+        "Publish a career progression framework for social work roles",
+        "Link appraisals to the post-qualifying standards",
+    ],
 }
 RECS_2021_DONE = {
-    "R2021-1": (["More work in person where that helps children and families",
-                 "Hybrid working facilities in every office, with agile working kept under review",
-                 "Contribution to a regional toolkit on virtual working",
-                 "Direct work kits for teams, 'learning lunches', and a quality assurance "
-                 "framework revised around appreciative inquiry"], "complete"),
-    "R2021-2": (["Virtual contact kept only where it adds value; child protection conferences "
-                 "back in person",
-                 "A wellbeing conversations toolkit for managers, mental health e-learning and "
-                 "an emotional wellbeing support package",
-                 "Systemic practice adopted as the practice model, now in its second year of "
-                 "training"], "complete"),
-    "R2021-3": (["Families Count kept, as most staff find it useful (88% positive in 2022)",
-                 "Whole-staff webinars and senior leader visits to district offices",
-                 "Weekly sessions with the director in the Social Work Academy",
-                 "Plans to improve induction and development for experienced staff"],
-                "in progress"),
-    "R2021-4": (["A career progression framework that now includes the Senior Social Worker "
-                 "and Advanced Practitioner roles",
-                 "19 colleagues progressed to Senior Social Worker in 2021-22",
-                 "Appraisals not yet reaching everyone; Academy programme still to be made "
-                 "known to all"], "in progress"),
+    "R2021-1": (
+        [
+            "More work in person where that helps children and families",
+            "Hybrid working facilities in every office, with agile working kept under review",
+            "Contribution to a regional toolkit on virtual working",
+            "Direct work kits for teams, 'learning lunches', and a quality assurance "
+            "framework revised around appreciative inquiry",
+        ],
+        "complete",
+    ),
+    "R2021-2": (
+        [
+            "Virtual contact kept only where it adds value; child protection conferences back in person",
+            "A wellbeing conversations toolkit for managers, mental health e-learning and an emotional wellbeing support package",
+            "Systemic practice adopted as the practice model, now in its second year of training",
+        ],
+        "complete",
+    ),
+    "R2021-3": (
+        [
+            "Families Count kept, as most staff find it useful (88% positive in 2022)",
+            "Whole-staff webinars and senior leader visits to district offices",
+            "Weekly sessions with the director in the Social Work Academy",
+            "Plans to improve induction and development for experienced staff",
+        ],
+        "in progress",
+    ),
+    "R2021-4": (
+        [
+            "A career progression framework that now includes the Senior Social Worker and Advanced Practitioner roles",
+            "19 colleagues progressed to Senior Social Worker in 2021-22",
+            "Appraisals not yet reaching everyone; Academy programme still to be made known to all",
+        ],
+        "in progress",
+    ),
 }
 
 RECS_2022 = [
-    {"id": "R2022-1", "theme": "practice",
-     "recommendation": "Give social workers and social care staff more chances to discuss "
-                       "thresholds and barriers to partnership working with colleagues in the "
-                       "service and partner agencies, building shared views of risk, roles and "
-                       "responsibilities.",
-     "planned_actions": ["Review the levels-of-intervention guidance with the safeguarding "
-                         "partnership, with practitioners and managers contributing",
-                         "Shared learning events through the partnership and the Academy"]},
-    {"id": "R2022-2", "theme": "systemic",
-     "recommendation": "Build on growing familiarity with systemic practice, and help key "
-                       "practitioners to model it in child protection conferences, child in care "
-                       "reviews, assessments and plans.",
-     "planned_actions": ["More introductory sessions on systemic practice and the training",
-                         "Guidance for managers supporting staff on the programme",
-                         "Lunchtime learning with examples from participating teams",
-                         "Sessional clinical support for systemic practice, and a systemic "
-                         "leadership programme for senior leaders"]},
-    {"id": "R2022-3", "theme": "improvement",
-     "recommendation": "Confirm what good supervision looks like, how it is recorded and how "
-                       "reflection is used to support and develop social workers.",
-     "planned_actions": ["A revised supervision policy, with clearer expectations for "
-                         "recording and updated practice standards",
-                         "Supervision skills sessions to launch the new policy"]},
-    {"id": "R2022-4", "theme": "wellbeing",
-     "recommendation": "Pay the same attention to recognising and supporting emotional health "
-                       "in social care, linked to work on equality, diversity and inclusion.",
-     "planned_actions": ["Corporate health and wellbeing group to review the wellbeing offer",
-                         "Review the equality, diversity and inclusion module of the Essentials "
-                         "programme with staff",
-                         "Check recruitment and ASYE assessment for fairness to applicants from "
-                         "diverse backgrounds"]},
-    {"id": "R2022-5", "theme": "practice",
-     "recommendation": "Look at how staff can better evidence improved outcomes, including "
-                       "more delegated authority over budgets and decisions, to reduce "
-                       "unnecessary bureaucracy.",
-     "planned_actions": ["Review levels of delegated authority, so that decisions sit nearer "
-                         "to the child and accountability is kept"]},
+    {
+        "id": "R2022-1",
+        "theme": "practice",
+        "recommendation": "Give social workers and social care staff more chances to discuss "
+        "thresholds and barriers to partnership working with colleagues in the "
+        "service and partner agencies, building shared views of risk, roles and "
+        "responsibilities.",
+        "planned_actions": [
+            "Review the levels-of-intervention guidance with the safeguarding "
+            "partnership, with practitioners and managers contributing",
+            "Shared learning events through the partnership and the Academy",
+        ],
+    },
+    {
+        "id": "R2022-2",
+        "theme": "systemic",
+        "recommendation": "Build on growing familiarity with systemic practice, and help key "
+        "practitioners to model it in child protection conferences, child in care "
+        "reviews, assessments and plans.",
+        "planned_actions": [
+            "More introductory sessions on systemic practice and the training",
+            "Guidance for managers supporting staff on the programme",
+            "Lunchtime learning with examples from participating teams",
+            "Sessional clinical support for systemic practice, and a systemic leadership programme for senior leaders",
+        ],
+    },
+    {
+        "id": "R2022-3",
+        "theme": "improvement",
+        "recommendation": "Confirm what good supervision looks like, how it is recorded and how "
+        "reflection is used to support and develop social workers.",
+        "planned_actions": [
+            "A revised supervision policy, with clearer expectations for recording and updated practice standards",
+            "Supervision skills sessions to launch the new policy",
+        ],
+    },
+    {
+        "id": "R2022-4",
+        "theme": "wellbeing",
+        "recommendation": "Pay the same attention to recognising and supporting emotional health "
+        "in social care, linked to work on equality, diversity and inclusion.",
+        "planned_actions": [
+            "Corporate health and wellbeing group to review the wellbeing offer",
+            "Review the equality, diversity and inclusion module of the Essentials programme with staff",
+            "Check recruitment and ASYE assessment for fairness to applicants from diverse backgrounds",
+        ],
+    },
+    {
+        "id": "R2022-5",
+        "theme": "practice",
+        "recommendation": "Look at how staff can better evidence improved outcomes, including "
+        "more delegated authority over budgets and decisions, to reduce "
+        "unnecessary bureaucracy.",
+        "planned_actions": [
+            "Review levels of delegated authority, so that decisions sit nearer to the child and accountability is kept"
+        ],
+    },
 ]
 
 
@@ -1234,14 +1555,16 @@ def write_recommendations(year: int, folder: Path) -> None:
         previous = RECS_2020
         current = [dict(r, planned_actions=RECS_2021_PLANNED[r["id"]]) for r in RECS_2021]
     elif year == 2022:
-        previous = [dict(r, actions=RECS_2021_DONE[r["id"]][0], status=RECS_2021_DONE[r["id"]][1])
-                    for r in RECS_2021]
+        previous = [dict(r, actions=RECS_2021_DONE[r["id"]][0], status=RECS_2021_DONE[r["id"]][1]) for r in RECS_2021]
         current = RECS_2022
     else:
         return
-    write_yaml(folder / "recommendations.yml", {"previous": previous, "current": current},
-               f"Recommendations {year}: written for the demonstration; themes from "
-               f"{SRC_LETTER_2022 if year == 2022 else 'the 2022 covering letter'}.")
+    write_yaml(
+        folder / "recommendations.yml",
+        {"previous": previous, "current": current},
+        f"Recommendations {year}: written for the demonstration; themes from "
+        f"{SRC_LETTER_2022 if year == 2022 else 'the 2022 covering letter'}.",
+    )
 
 
 def write_quotes_and_words(year: int, folder: Path) -> None:
@@ -1249,15 +1572,16 @@ def write_quotes_and_words(year: int, folder: Path) -> None:
     if year not in QUOTES:
         return
     # A quote is from a focus group unless it says it came from a survey comment.
-    write_csv(folder / "quotes.csv", ["theme", "quote", "speaker", "illustrative", "source"],
-              [[q[0], q[1], q[2], "yes", q[3] if len(q) > 3 else "focus group"] for q in QUOTES[year]])
-    write_csv(folder / "words.csv", ["word", "count", "source"],
-              [[w, c, "focus group"] for w, c in WORDS[year].items()])
+    write_csv(
+        folder / "quotes.csv",
+        ["theme", "quote", "speaker", "illustrative", "source"],
+        [[q[0], q[1], q[2], "yes", q[3] if len(q) > 3 else "focus group"] for q in QUOTES[year]],
+    )
+    write_csv(folder / "words.csv", ["word", "count", "source"], [[w, c, "focus group"] for w, c in WORDS[year].items()])
 
 
 SYNTHETIC_INDICATOR = "Synthetic, written for the demonstration"
-SRC_ADVISER_2020 = ("Improvement adviser's highlight report on children's services, "
-                    "July to December 2020")
+SRC_ADVISER_2020 = "Improvement adviser's highlight report on children's services, July to December 2020"
 # Context indicators. 2020's are real and cited (the adviser's report on July to December 2020);
 # 2021's are synthetic; 2022's are synthetic but for the progressions to Senior Social Worker,
 # which the 2022 covering letter gives.
@@ -1292,8 +1616,196 @@ INDICATORS = {
 
 def write_indicators(year: int, folder: Path) -> None:
     """data/<year>/indicators.csv: workforce and practice figures shown beside the survey."""
-    write_csv(folder / "indicators.csv", ["code", "label", "value", "unit", "source"],
-              [list(row) for row in INDICATORS[year]])
+    write_csv(folder / "indicators.csv", ["code", "label", "value", "unit", "source"], [list(row) for row in INDICATORS[year]])
+
+
+# --------------------------------------------------------------------------------------------
+# The year's narrative: written for the demonstration (never sentences from the source
+# documents), every number a reference resolved from the data when the book is built.
+# --------------------------------------------------------------------------------------------
+
+NARRATIVE_HEAD = "% illustrative: written for the demonstration, not taken from any report; every number is a reference.\n\n"
+NARRATIVE_2022 = {
+    "summary": """## Key findings
+
+- The service heard from {fact}`respondents` staff in the survey ({fact}`response-rate` of the workforce) and from about {fact}`participants` colleagues in {fact}`focus-groups` focus groups.
+- Staff know where the service is heading: {pct}`IMP01` understand the improvement priorities, and {pct}`IMP04` find Families Count enjoyable and useful, {change}`IMP04`.
+- Workload is the clearest concern. Only {pct}`WEL02` say their workload is manageable, {change}`WEL02`.
+- Systemic practice is taking root: understanding of its principles reached {pct}`SYS01`, {change}`SYS01`.
+
+## What has changed
+
+Time for learning has become harder to find ({pct}`CPD02`, {change}`CPD02`), and fewer staff feel supported in their team on risk and decisions ({change}`PRA04`). Against that, more colleagues say the service's values create a positive culture ({change}`PRA01`) and that equality, diversity and inclusion are discussed openly in their team ({change}`EDI02`).
+
+## What happens next
+
+The recommendations at the end of this report turn these findings into areas of work, each with the actions planned and who leads them.
+""",
+    "introduction": """## About this report
+
+The health check is the service's yearly conversation with its practitioners: a survey of everyone in social work and social care roles, then focus groups that explore the reasons behind the answers. It is written for staff first, and for the leaders and partners who act on what staff say.
+
+## Who took part
+
+The survey was answered by {fact}`respondents` staff, {fact}`response-rate` of the {fact}`workforce` in scope. Afterwards {fact}`focus-groups` focus groups met, with about {fact}`participants` colleagues taking part, most of them in person for the first time since the pandemic.
+""",
+    "conclusions": """## What the findings tell us
+
+Across the themes, staff describe a service that is clearer about its direction and more open in how it talks about practice and identity, while the pressure of work grows. The highest theme score is for improvement ({theme-score}`improvement`) and the lowest for systemic practice ({theme-score}`systemic`), where the work is newest.
+
+## Next steps
+
+The recommendations below will be shared with every team, and progress on each will be reported in next year's health check.
+""",
+    "improvement": """## What the findings show
+
+Staff continue to know where the service is heading: {pct}`IMP01` understand the improvement priorities and their part in them ({change}`IMP01`), and {pct}`IMP03` see the quality of practice and manager oversight as the top priorities. Families Count is now well established, with {pct}`IMP04` finding it enjoyable and useful, {change}`IMP04`.
+
+Supervision was asked about in new words this year, as regular *and* reflective, so it is {change}`IMP02`: {pct}`IMP02` agree. In the focus groups colleagues described supervision that starts with the child, but also sessions squeezed by the demands of the week.
+
+## What this means
+
+Keep the priorities visible in each team's plan, and protect reflective time in supervision as caseloads rise.
+""",
+    "wellbeing": """## What the findings show
+
+Workload stands out. {pct}`WEL02` say their workload is manageable, {change}`WEL02`, the lowest figure of the theme. Colleagues spoke of rising referrals and stretched teams, and of managers who still make time to check in after a difficult visit: {pct}`WEL03` say their manager supports their wellbeing.
+
+Most staff know where to turn for help ({pct}`WEL04`). Agreement that personal safety risks are discussed and assessed is {pct}`WEL01`, {change}`WEL01`.
+
+## What this means
+
+Duty and allocation arrangements need reviewing with teams, and lone-visit plans should be checked so that someone always knows where a colleague is.
+""",
+    "practice": """## What the findings show
+
+The culture is moving in the right direction: {pct}`PRA01` say the service's values create a positive culture for staff, {change}`PRA01`, and {pct}`PRA02` say they use and evidence the Essentials principles ({change}`PRA02`).
+
+Two results ask for attention. Support in the team for managing risk and making decisions is at {pct}`PRA04`, {change}`PRA04`. Only {pct}`PRA07` feel communication with child protection chairs and independent reviewing officers has improved, {change}`PRA07`. Focus groups linked both to pressure at the front door and to partners' thresholds.
+
+## What this means
+
+Work with chairs and reviewing officers on how views are shared before and after meetings, and make risk discussion a routine part of team meetings.
+""",
+    "cpd": """## What the findings show
+
+Satisfaction with the learning on offer holds at {pct}`CPD01`, but finding the time to take it up has become harder: {pct}`CPD02`, {change}`CPD02`. Colleagues who joined recently rate their induction well ({pct}`CPD03` of {n}`CPD03` who answered), and {pct}`CPD04` of those in or recently through their assessed year say the programme helped them grow.
+
+## What this means
+
+Protected learning time has to be real time: the service will look at how training days are covered so that they are not the first thing to go in a busy week.
+""",
+    "edi": """## What the findings show
+
+Conversations about equality, diversity and inclusion are more open: {pct}`EDI02` say they are encouraged in their team, {change}`EDI02`. Confidence that assessments and plans support diversity stands at {pct}`EDI01`. Being able to raise experiences of discrimination or racism in supervision remains lower, at {pct}`EDI03`.
+
+## What this means
+
+Supervision needs an expected, safe place for staff to raise discrimination they meet, including from the families they work with, with clear support afterwards.
+""",
+    "systemic": """## What the findings show
+
+Systemic practice is becoming part of everyday language: {pct}`SYS01` understand its principles, {change}`SYS01`. Among those who have attended the training, {pct}`SYS02` say it helps their work with children and families. Using systemic ideas in child protection conferences and reviews is newer ground: {pct}`SYS03` feel confident doing so ({change}`SYS03`).
+
+## What this means
+
+The training should continue, with practice support that carries systemic ideas into formal meetings as well as home visits.
+""",
+}
+NARRATIVE_2021 = {
+    "summary": """## Key findings
+
+- {fact}`respondents` staff answered the survey, {fact}`response-rate` of the workforce, and about {fact}`participants` took part in {fact}`focus-groups` focus groups, all held online.
+- Understanding of the improvement priorities rose to {pct}`IMP01`, {change}`IMP01`.
+- More staff feel personal safety risks are discussed and assessed: {pct}`WEL01`, {change}`WEL01`.
+- Workload remains the hardest area: {pct}`WEL02` say it is manageable.
+
+## What has changed
+
+Most statements moved little against the last survey. The clearest improvements were in the improvement priorities, personal safety and the quality of recording and planning ({change}`PRA05`).
+
+## What happens next
+
+The recommendations set out how the service will respond; next year's report will say what was done.
+""",
+    "introduction": """## About this report
+
+This health check was carried out while most staff were still working from home. The survey asked the same questions as before wherever possible, so that change can be followed, and added statements on Families Count, advanced practitioners and systemic practice.
+
+## Who took part
+
+{fact}`respondents` staff answered, {fact}`response-rate` of the {fact}`workforce` in scope. The focus groups, {fact}`focus-groups` in all, met online.
+""",
+    "conclusions": """## What the findings tell us
+
+Staff describe a service that has kept going and kept improving through a very unusual year. The improvement theme scores highest ({theme-score}`improvement`); systemic practice, newly introduced, scores lowest ({theme-score}`systemic`).
+
+## Next steps
+
+Each recommendation below has an owner, and the next health check will report on every one.
+""",
+    "improvement": """## What the findings show
+
+Understanding of the improvement priorities rose to {pct}`IMP01` ({change}`IMP01`), and {pct}`IMP02` say they receive regular supervision. Families Count, asked about for the first time, was found useful by {pct}`IMP04`.
+
+## What this means
+
+Keep sharing the priorities in ways that reach teams working remotely, and make sure supervision stays regular as offices reopen.
+""",
+    "wellbeing": """## What the findings show
+
+Personal safety arrangements are clearer for more staff: {pct}`WEL01`, {change}`WEL01`. Managers' support for wellbeing is valued ({pct}`WEL03`). Workload is still the weakest point at {pct}`WEL02`, and colleagues described the difficulty of switching off when home is also the office.
+
+## What this means
+
+Wellbeing conversations should be part of supervision, and teams need agreed ways to end the working day.
+""",
+    "practice": """## What the findings show
+
+More staff see their recording, assessments and plans improving: {pct}`PRA05`, {change}`PRA05`. Views of the culture ({pct}`PRA01`) and of support on risk and decisions ({pct}`PRA04`) moved little. Communication with child protection chairs and reviewing officers was asked about for the first time, and only {pct}`PRA07` agreed it had improved.
+
+## What this means
+
+Build on the progress in recording, and start work with chairs and reviewing officers on communication.
+""",
+    "cpd": """## What the findings show
+
+Satisfaction with professional development is {pct}`CPD01`, but only {pct}`CPD02` feel they have the time and opportunity to take it up. New colleagues' induction was rated effective by {pct}`CPD03` of the {n}`CPD03` who joined recently.
+
+## What this means
+
+Learning offered online needs protected time around it, not only a place in the calendar.
+""",
+    "edi": """## What the findings show
+
+{pct}`EDI01` are confident their assessments and plans support diversity, and {pct}`EDI02` say discussion of equality, diversity and inclusion is encouraged in their team. Fewer feel able to raise discrimination in supervision ({pct}`EDI03`).
+
+## What this means
+
+Equality, diversity and inclusion need a regular place in team discussion and in supervision.
+""",
+    "systemic": """## What the findings show
+
+Systemic practice is new to most staff: {pct}`SYS01` understand its principles so far. Of the {n}`SYS02` who had attended the training, {pct}`SYS02` said it helps their work.
+
+## What this means
+
+Roll the training out to every team, with time to practise what it teaches.
+""",
+}
+
+NARRATIVE = {2021: NARRATIVE_2021, 2022: NARRATIVE_2022}
+NARRATIVE_FIXED = ("summary", "introduction", "conclusions")
+
+
+def write_narrative(year: int, folder: Path) -> None:
+    """data/<year>/narrative/: summary, introduction, conclusions and one file per theme."""
+    if year not in NARRATIVE:
+        return
+    for name, text in NARRATIVE[year].items():
+        path = folder / "narrative" / (f"{name}.md" if name in NARRATIVE_FIXED else f"themes/{name}.md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(NARRATIVE_HEAD + text, encoding="utf-8", newline="\n")
 
 
 README = """# Demonstration data
@@ -1305,12 +1817,16 @@ its covering letter of 12 October 2022 (for example 82% understanding the improv
 priorities, 88% finding Families Count useful), the 2022 survey dates (4 May to 10 June 2022),
 the 24 focus groups with about 80 staff (about 12% of the workforce), the 2020/21 year label
 from the covering letter of 14 April 2021, the themes of the 2021 and 2022 recommendations and
-the 19 colleagues who progressed to Senior Social Worker in 2021-22. Everything else is
+the 19 colleagues who progressed to Senior Social Worker in 2021-22, and the 2020 context
+indicators (agency staff, vacancies, caseloads, audit grades and supervision, from the
+improvement adviser's highlight report for July to December 2020). Everything else is
 synthetic and written for the demonstration: every respondent record and count (the 2022
 records are built to reproduce the published percentages when rounded), all 2020 and 2021
 results, dates and focus-group numbers, the 2020 published-only figures, the teams, localities
-and roles, the question wording, the quotes (marked illustrative), the word lists and the
-wording of the recommendations and actions. Each year's `survey.yml` says what is synthetic
+and roles, the question wording, the theme introductions, the quotes (marked illustrative), the
+word lists, the 2021 and 2022 context indicators (their source says so), the narrative in
+`<year>/narrative/` (marked illustrative; every number in it is a reference to the data) and
+the wording of the recommendations and actions. Each year's `survey.yml` says what is synthetic
 and lists its sources.
 """
 
@@ -1318,6 +1834,7 @@ and lists its sources.
 # --------------------------------------------------------------------------------------------
 # Checks on what was written
 # --------------------------------------------------------------------------------------------
+
 
 def fail(message: str) -> None:
     """Stop loudly: the demonstration data must never be quietly wrong."""
@@ -1396,6 +1913,7 @@ def comparable(q: Question, y1: int, y2: int) -> bool:
 # Main
 # --------------------------------------------------------------------------------------------
 
+
 def main() -> None:
     import argparse
 
@@ -1422,6 +1940,7 @@ def main() -> None:
         write_quotes_and_words(year, folder)
         write_recommendations(year, folder)
         write_indicators(year, folder)
+        write_narrative(year, folder)
 
     # ---- checks on the written files ---------------------------------------------------
     results = pct_table_from_exports()
@@ -1430,8 +1949,7 @@ def main() -> None:
         pos, valid = results[(2022, code)]
         exact = 100 * pos / valid
         flag = "ok" if rounds_safely_to(pos, valid, target) else "MISMATCH"
-        print(f"  {code}  {pos:3d}/{valid:3d} = {exact:6.2f}%  -> {round(exact):3d}  "
-              f"(published {target})  {flag}")
+        print(f"  {code}  {pos:3d}/{valid:3d} = {exact:6.2f}%  -> {round(exact):3d}  (published {target})  {flag}")
         if flag != "ok":
             fail(f"2022 {code} gives {exact:.2f}%, published {target}%")
     published = pd.read_csv(DATA / "2022" / "published.csv")
@@ -1470,8 +1988,7 @@ def main() -> None:
             k1, n1 = results[(2021, q.code)]
             k2, n2 = results[(2022, q.code)]
             p = two_proportion_p(k1, n1, k2, n2)
-            print(f"  {q.code}  {100*k1/n1:5.1f} -> {100*k2/n2:5.1f}  p={p:.3f}"
-                  f"{'  significant' if p < 0.05 else ''}")
+            print(f"  {q.code}  {100 * k1 / n1:5.1f} -> {100 * k2 / n2:5.1f}  p={p:.3f}{'  significant' if p < 0.05 else ''}")
 
 
 if __name__ == "__main__":

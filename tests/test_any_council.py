@@ -4,7 +4,6 @@ gets a whole book of its own, with nothing of the demonstration council in it.""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

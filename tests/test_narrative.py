@@ -372,11 +372,15 @@ def test_status():
 
 @pytest.mark.parametrize("kind", nar.KINDS)
 def test_templates_parse_cleanly_and_are_unfinished(kind):
-    text = nar.template(kind, title="Health and wellbeing", prompts=["WEL01: Manageable workload", "two\nlines"])
+    text = nar.template(
+        kind, title="Health and wellbeing", prompts=["WEL01: Manageable workload", "two\nlines"], example=("IMP01", "cpd", 2021)
+    )
     narrative = nar.parse(text, f"{kind}.md")
     assert nar.check(narrative, KNOWN) == []
     assert nar.status(narrative).state == "unfinished"
-    assert "{pct}`IMP01`" in text and "% WEL01: Manageable workload" in text and "% two lines" in text
+    # the examples use the council's own codes, given by the caller
+    assert "{pct}`IMP01`" in text and "{pct}`IMP01 2021`" in text and "{theme-score}`cpd`" in text
+    assert "% WEL01: Manageable workload" in text and "% two lines" in text
     assert nar.typed_percentages(narrative) == []
     out = nar.render(narrative, lambda ref: "1")
     assert out.strip() and all(line.startswith("## ") for line in out.split("\n") if line.strip())

@@ -542,14 +542,15 @@ def status(narrative: Narrative) -> Status:
     return Status("unfinished" if missing else "finished", missing)
 
 
+# {q}, {t} and {y}: a statement code, a theme code and last year, from the council's own bank.
 _REFERENCE_HELP = [
     "Lines starting with % are notes for you: readers never see them. Write your own words",
     "under each heading; a section is finished when it has text of its own. Never type a",
     "number: write a reference and the build puts in this year's figure, for example",
-    "  {pct}`IMP01` of staff agreed ({n}`IMP01` responses; 95% interval {ci}`IMP01`).",
-    "  Agreement was {change}`IMP01`. Last year it was {pct}`IMP01 2021`.",
-    "  The theme score was {theme-score}`wellbeing`; {fact}`respondents` staff took part",
-    "  ({fact}`response-rate`). Benchmarks: {national}`IMP01`, {region}`IMP01`.",
+    "  {{pct}}`{q}` of staff agreed ({{n}}`{q}` responses; 95% interval {{ci}}`{q}`).",
+    "  Agreement was {{change}}`{q}`. Last year it was {{pct}}`{q} {y}`.",
+    "  The theme score was {{theme-score}}`{t}`; {{fact}}`respondents` staff took part",
+    "  ({{fact}}`response-rate`). Benchmarks: {{national}}`{q}`, {{region}}`{q}`.",
     "Facts: " + ", ".join(FACTS) + ".",
 ]
 # kind | heading | what to write there
@@ -566,11 +567,13 @@ conclusions | Next steps | What will happen next and when staff will hear about 
 """
 
 
-def template(kind: str, *, title: str, prompts: Iterable[str] = ()) -> str:
+def template(kind: str, *, title: str, prompts: Iterable[str] = (), example=("Q01", "your-theme", 2023)) -> str:
     """A new year's narrative file: headings and % prompts, never earlier years' words.
 
     `title` names what the file is about (a theme's title, "Summary"); `prompts` are extra
-    lines for the notes, such as the statement codes and labels the analyst can refer to.
+    lines for the notes, such as the statement codes and labels the analyst can refer to;
+    `example` is (statement code, theme code, an earlier year) for the reference examples,
+    taken from the council's own bank so the help speaks its language.
     """
     if kind not in KINDS:
         raise ValueError(f"a narrative kind is one of {', '.join(KINDS)}, not {kind!r}")
@@ -578,7 +581,8 @@ def template(kind: str, *, title: str, prompts: Iterable[str] = ()) -> str:
     def note(text) -> str:  # one comment line, whatever the prompt holds
         return "% " + " ".join(str(text).split()) if str(text).strip() else "%"
 
-    lines = [note(f"{title}: the {kind} narrative."), *map(note, _REFERENCE_HELP)]
+    q, t, y = example
+    lines = [note(f"{title}: the {kind} narrative."), *(note(h.format(q=q, t=t, y=y)) for h in _REFERENCE_HELP)]
     extra = [note(p) for p in prompts]
     if extra:
         lines += ["%", note("References you can use here:"), *extra]

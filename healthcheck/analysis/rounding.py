@@ -1,0 +1,40 @@
+"""The one rounding rule of the report, and the number formats built on it.
+
+Every percentage a reader sees -- in prose, tables, chart labels, alt text, CSV and XLSX -- is
+rounded here: to a whole number, halves away from zero (82.5 -> 83, -2.5 -> -3), the rule the
+methods appendix states. Unrounded values stay in the machine-readable figures table.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def round_half_up(x: float) -> int:
+    """A whole number, halves away from zero; the decimal text of the float is rounded, so
+    82.5 (exactly representable) and 0.1 + 0.2 behave as a reader expects."""
+    return int(Decimal(repr(float(x))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def signed_points(change: float) -> int:
+    """A change in percentage points as a whole number, halves away from zero."""
+    return round_half_up(change)
+
+
+def format_pct(x: float) -> str:
+    """82.4 -> '82%'."""
+    return f"{round_half_up(x)}%"
+
+
+def format_pts(x: float) -> str:
+    """Change in percentage points for tables: '+7 pts', '-3 pts', '0 pts'."""
+    v = signed_points(x)
+    return f"{v:+d} pts" if v else "0 pts"
+
+
+def points_in_words(change: float) -> str:
+    """A change in points for prose: '+3 points', '-1 point', 'no change'."""
+    v = signed_points(change)
+    if v == 0:
+        return "no change"
+    return f"{v:+d} point{'s' if abs(v) != 1 else ''}"

@@ -1,0 +1,180 @@
+"""The analyst's narrative for a year: where its files are, what its references say, what is unfinished.
+
+A reference such as {pct}`IMP01` is resolved here from the loaded survey, in the same words
+the rest of the report uses (`sentences`), so a number in the narrative is always the
+computed one. `narrative.py` knows the syntax; this module knows the survey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from healthcheck.present import narrative as md
+from healthcheck.present.sentences import change_in_words, pct
+from healthcheck.problems import Problem, display_path
+
+NARRATIVE_DIR = "narrative"
+#: The fixed chapters that take narrative; each theme chapter takes `themes/<code>.md`.
+FIXED_KINDS = ("summary", "introduction", "conclusions")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One narrative file of a year: which chapter it belongs to and where it lives."""
+
+    kind: str  # summary, introduction, theme or conclusions
+    theme: str | None
+    path: Path
+
+    @property
+    def label(self) -> str:
+        """The file as the analyst names it, relative to the year's folder."""
+        return self.path.relative_to(self.path.parents[2 if self.theme else 1]).as_posix()
+
+
+def parts(data_dir: Path, year: int, themes) -> list[Part]:
+    """Every narrative file the year's book reads, present or not, in book order."""
+    folder = Path(data_dir) / str(year) / NARRATIVE_DIR
+    fixed = {kind: Part(kind, None, folder / f"{kind}.md") for kind in FIXED_KINDS}
+    return (
+        [fixed["summary"], fixed["introduction"]]
+        + [Part("theme", code, folder / "themes" / f"{code}.md") for code in themes]
+        + [fixed["conclusions"]]
+    )
+
+
+def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part:
+    """The narrative file of one chapter."""
+    return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
+
+
+def read(p: Part, data_dir: Path) -> md.Narrative:
+    """The parsed file (empty when it does not exist), named as the analyst sees it in messages."""
+    text = p.path.read_text(encoding="utf-8") if p.path.is_file() else ""
+    return md.parse(text, display_path(p.path, data_dir))
+
+
+def known(survey, year: int) -> dict[str, tuple]:
+    """What references may name in `year`: its statements, themes, the years held and facts."""
+    statements = [qid for qid in survey.bank.questions if any(y <= year for y in survey.bank.questions[qid].wording)]
+    return md.known_targets(statements, list(survey.bank.themes), [y for y in survey.year_list if y <= year])
+
+
+class Resolver:
+    """Turns each reference into the report's own words for the computed figure."""
+
+    def __init__(self, survey, year: int, benchmarks: pd.DataFrame | None = None):
+        self.survey, self.year = survey, int(year)
+        self.threshold = survey.threshold
+        self.benchmarks = benchmarks
+
+    def figure(self, qid: str, year: int):
+        """The figures-table row of a statement in a year (None when it was not asked)."""
+        figures = self.survey.figures(year)
+        rows = figures[figures["question_id"] == qid]
+        return None if rows.empty else rows.iloc[0]
+
+    def __call__(self, ref: md.Reference) -> str:
+        year = ref.year or self.year
+        if ref.role == "fact":
+            return self.fact(ref.target, year)
+        if ref.role == "theme-score":
+            return self.theme_score(ref.target, year)
+        if ref.role in ("national", "region"):
+            return self.benchmark(ref.role, ref.target)
+        row = self.figure(ref.target, year)
+        if row is None:
+            return f"(not asked in {year})"
+        if row["suppressed"]:
+            return f"(not shown: fewer than {self.threshold} responses)"
+        if ref.role == "pct":
+            return pct(row["pct_positive"])
+        if ref.role == "n":
+            return "an unknown number of" if pd.isna(row["n_valid"]) else f"{int(row['n_valid'])}"
+        if ref.role == "ci":
+            return "not known" if pd.isna(row["ci_low"]) else f"{pct(row['ci_low'])} to {pct(row['ci_high'])}"
+        return change_in_words(row)
+
+    def fact(self, name: str, year: int) -> str:
+        data = self.survey.years[year]
+        fg = data.meta.focus_groups
+        values = {
+            "respondents": data.n_respondents,
+            "response-rate": None if data.response_rate is None else pct(data.response_rate),
+            "workforce": data.meta.workforce,
+            "focus-groups": fg.held if fg else 0,
+            "participants": fg.participants if fg else 0,
+            "year": year,
+            "previous-year": max((y for y in self.survey.year_list if y < year), default=None),
+        }
+        value = values[name]
+        return "not known" if value is None else str(value)
+
+    def theme_score(self, theme: str, year: int) -> str:
+        from healthcheck import stats
+
+        scores = stats.theme_scores(self.survey.figures(year)).set_index("theme")
+        if theme not in scores.index or not scores.at[theme, "n_questions"]:
+            return "(no theme score)"
+        return pct(scores.at[theme, "score"])
+
+    def benchmark(self, scope: str, qid: str) -> str:
+        table = self.benchmarks
+        if table is None or table.empty:
+            return "(no benchmark figure)"
+        rows = table[(table["question_id"] == qid) & (table["scope"] == scope)]
+        return "(no benchmark figure)" if rows.empty else pct(rows.iloc[0]["pct_positive"])
+
+    def chapter_figures(self, kind: str, theme: str | None) -> dict[str, float]:
+        """The figures a chapter shows, labelled, for the typed-percentage check."""
+        figures = pd.concat([self.survey.figures(y) for y in self.survey.year_list if y <= self.year])
+        if kind == "theme":
+            figures = figures[figures["theme"] == theme]
+        shown = figures[~figures["suppressed"].astype(bool) & figures["pct_positive"].notna()]
+        out = {f"{r.question_id} {r.year}": float(r.pct_positive) for r in shown.itertuples()}
+        out |= {
+            f"{r.question_id} {r.year} interval": float(v)
+            for r in shown.itertuples()
+            for v in (r.ci_low, r.ci_high)
+            if pd.notna(v)
+        }
+        from healthcheck import stats
+
+        for year in (y for y in self.survey.year_list if y <= self.year):
+            for row in stats.theme_scores(self.survey.figures(year)).itertuples():
+                if row.n_questions and (kind != "theme" or row.theme == theme):
+                    out[f"theme score {row.theme} {year}"] = float(row.score)
+        rate = self.survey.years[self.year].response_rate
+        if rate is not None:
+            out["response rate"] = float(rate)
+        return out
+
+
+def problems(survey, year: int) -> list[Problem]:
+    """Every narrative problem of the year: unsafe markup, unknown references (errors) and
+    typed percentages that match no figure of the chapter (warnings)."""
+    found: list[Problem] = []
+    resolver = Resolver(survey, year)
+    targets = known(survey, year)
+    for p in parts(survey.data_dir, year, survey.bank.themes):
+        text = read(p, survey.data_dir)
+        if not text.text.strip():
+            continue
+        found += md.check(text, targets)
+        found += md.percentage_warnings(text, resolver.chapter_figures(p.kind, p.theme))
+    return found
+
+
+def unfinished(data_dir: Path, year: int, themes) -> list[str]:
+    """What is missing or unfinished in the year's narrative, one line per thing, for `--final`."""
+    lines = []
+    for p in parts(data_dir, year, themes):
+        state = md.status(read(p, data_dir))
+        if state.state == "missing":
+            lines.append(f"{p.label}: not written yet")
+        elif state.state == "unfinished":
+            lines += [f"{p.label}: {what}" for what in state.missing]
+    return lines

@@ -1,0 +1,111 @@
+"""The narrative wired to the data: references resolve to the computed figures, problems are
+named with file and line, and a final build refuses a draft."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+
+from healthcheck import paths
+from healthcheck.build import BuildError, build_book
+from healthcheck.present import narrative as md
+from healthcheck.present import references
+from healthcheck.present.sentences import pct
+from healthcheck.survey import load_survey
+from tests.conftest import run_cli, tree_hashes
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def demo(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(paths.ROOT / "data", folder)
+    return folder
+
+
+def _resolve(survey, text: str) -> str:
+    """The reference filled in, as a reader sees it (the Markdown rendered, tags dropped)."""
+    filled = md.render(md.parse(text, "t.md"), references.Resolver(survey, 2022))
+    return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(filled))).strip()
+
+
+def test_every_kind_of_reference_resolves_to_the_computed_figure():
+    survey = load_survey(None, 2022)
+    wel02 = survey.figures(2022).set_index("question_id").loc["WEL02"]
+    data = survey.years[2022]
+    assert _resolve(survey, "{pct}`WEL02`") == pct(wel02.pct_positive)
+    assert _resolve(survey, "{n}`WEL02`") == str(int(wel02.n_valid))
+    assert _resolve(survey, "{ci}`WEL02`") == f"{pct(wel02.ci_low)} to {pct(wel02.ci_high)}"
+    assert _resolve(survey, "{change}`WEL02`").startswith(f"down {round(abs(wel02.change_pts))} points since 2021, a significant")
+    assert _resolve(survey, "{change}`IMP02`") == "not compared with an earlier year"  # wording changed in 2022
+    assert _resolve(survey, "{pct}`WEL02 2021`") == pct(survey.figures(2021).set_index("question_id").at["WEL02", "pct_positive"])
+    assert _resolve(survey, "{fact}`respondents`") == str(data.n_respondents)
+    assert _resolve(survey, "{fact}`response-rate`") == pct(data.response_rate)
+    assert _resolve(survey, "{fact}`focus-groups`") == str(data.meta.focus_groups.held)
+    assert _resolve(survey, "{theme-score}`wellbeing`").endswith("%")
+
+
+def test_changing_one_answer_in_the_export_changes_the_narratives_number(demo):
+    survey = load_survey(demo, 2022)
+    before = _resolve(survey, "{n}`WEL02`")
+    export = demo / "2022" / survey.years[2022].meta.export
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    column = next(h for h, code in survey.years[2022].meta.questions.items() if code == "WEL02")
+    blank = frame.index[frame[column] == ""][0]
+    frame.loc[blank, column] = "Agree"  # one more valid answer
+    frame.to_csv(export, index=False, encoding="utf-8-sig")
+    assert _resolve(load_survey(demo, 2022), "{n}`WEL02`") == str(int(before) + 1)
+
+
+def test_an_unknown_reference_is_an_error_with_file_and_line(demo):
+    path = demo / "2022" / "narrative" / "themes" / "wellbeing.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAnd {pct}`WEL99` too.\n", encoding="utf-8")
+    before = tree_hashes(demo)
+    result = run_cli("validate", "--year", "2022", "--data-dir", demo)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert f"narrative/themes/wellbeing.md, row {line}" in result.stderr and "WEL99" in result.stderr
+    assert "WEL03, WEL02" in result.stderr  # the closest valid codes are suggested
+    assert tree_hashes(demo) == before
+
+
+def test_a_typed_percentage_that_matches_no_figure_is_a_warning(demo):
+    path = demo / "2022" / "narrative" / "summary.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAbout 97% of staff were happy.\n", encoding="utf-8")
+    result = run_cli("validate", "--year", "2022", "--data-dir", demo)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" in result.stdout and "narrative/summary.md" in result.stdout and "97%" in result.stdout
+    assert "nearest" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "construct",
+    [
+        "```{raw} html\n<b>x</b>\n```",
+        "```{include} ../../settings.yml\n```",
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+    ],
+)
+def test_forbidden_constructs_are_refused_by_validate(demo, construct):
+    path = demo / "2022" / "narrative" / "conclusions.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + construct + "\n", encoding="utf-8")
+    result = run_cli("validate", "--year", "2022", "--data-dir", demo)
+    assert result.returncode == 1 and "narrative/conclusions.md, row" in result.stderr
+
+
+def test_a_final_build_refuses_a_draft_and_says_what_is_missing(demo, tmp_path):
+    (demo / "2022" / "narrative" / "themes" / "edi.md").unlink()
+    path = demo / "2022" / "narrative" / "summary.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nTODO: one more finding.\n", encoding="utf-8")
+    with pytest.raises(BuildError) as refused:
+        build_book(2022, data_dir=demo, build_root=tmp_path / "build", final=True, progress=False)
+    message = str(refused.value)
+    assert "narrative/themes/edi.md: not written yet" in message and "narrative/summary.md" in message and "TODO" in message
+    assert not (tmp_path / "build" / "2022").exists()
