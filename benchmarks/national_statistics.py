@@ -49,9 +49,9 @@ import pandas as pd  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats  # noqa: E402, F401  (imported before timing: Fisher's test loads it once per process)
 
-from healthcheck import io as hio  # noqa: E402
-from healthcheck import stats  # noqa: E402
 from healthcheck.analysis import benchmarks as bm  # noqa: E402
+from healthcheck.data import codes  # noqa: E402
+from healthcheck.data import counts as hio  # noqa: E402
 
 TARGET_S = 10.0  # the statistics (steps 1-4) at this scale
 
@@ -94,8 +94,8 @@ def organisation_figures(orgs: pd.DataFrame, frames: dict, year: int, breakdowns
             pd.DataFrame(
                 {
                     "question_id": everyone["question_id"].to_numpy(),
-                    "n_positive": np.where(everyone["response"].isin(stats.POSITIVE), n, 0),
-                    "n_valid": np.where(everyone["response"].isin(stats.VALID), n, 0),
+                    "n_positive": np.where(everyone["response"].isin(codes.POSITIVE), n, 0),
+                    "n_valid": np.where(everyone["response"].isin(codes.VALID), n, 0),
                 }
             )
             .groupby("question_id", sort=False, as_index=False)

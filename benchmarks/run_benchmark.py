@@ -82,14 +82,15 @@ def build_survey(n_respondents: int, n_questions: int, seed: int, group_dtype: s
     Returns (frame, question_columns, group_columns, prev_counts, published, questions):
     ``frame`` is one row per respondent as the export would be after reading (question
     columns Categorical of label strings -- or pandas ``str`` with ``answer_dtype="str"``, as
-    ``io.read_table`` gives --, ~0.3% missing; team/locality/role), and the rest are
+    ``counting.read_table`` gives --, ~0.3% missing; team/locality/role), and the rest are
     what ``respondents_to_counts`` / ``figures_table`` / ``breakdown`` need. ``prev_counts``
     is an all-staff counts table of the previous year, so the year-on-year tests run too.
     """
     import numpy as np
     import pandas as pd
 
-    from healthcheck import io
+    from healthcheck.data import codes as response_codes
+    from healthcheck.data import counts as counting
 
     rng = np.random.default_rng(seed)
     ids = question_ids(n_questions)
@@ -157,8 +158,10 @@ def build_survey(n_respondents: int, n_questions: int, seed: int, group_dtype: s
     rows = []
     for qid in ids:
         n = rng.multinomial(int(n_respondents * 0.9), [0.2, 0.35, 0.15, 0.12, 0.08, 0.06, 0.02, 0.02])
-        rows += [(PREV_YEAR, qid, "all", io.ALL_STAFF, r, int(k)) for r, k in zip(io.RESPONSES, n, strict=True)]
-    prev_counts = io.tidy_counts(pd.DataFrame(rows, columns=io.COUNT_COLUMNS))
+        rows += [
+            (PREV_YEAR, qid, "all", response_codes.ALL_STAFF, r, int(k)) for r, k in zip(response_codes.RESPONSES, n, strict=True)
+        ]
+    prev_counts = counting.tidy_counts(pd.DataFrame(rows, columns=counting.COUNT_COLUMNS))
     published = pd.DataFrame(
         {
             "year": pd.Series(dtype="int64"),
@@ -188,12 +191,13 @@ def statistics_of_year(survey, timings: dict | None = None):
     """Every figure of a year: counts, figures, theme scores, three breakdowns."""
     import pandas as pd
 
-    from healthcheck import io, stats
+    from healthcheck.analysis import stats
+    from healthcheck.data import counts as counting
 
     frame, question_columns, group_columns, prev_counts, published, questions = survey
     timings = {} if timings is None else timings
     t = time.perf_counter()
-    counts_year = io.respondents_to_counts(frame, YEAR, question_columns, group_columns)
+    counts_year = counting.respondents_to_counts(frame, YEAR, question_columns, group_columns)
     timings["respondents_to_counts"] = time.perf_counter() - t
     t = time.perf_counter()
     counts = pd.concat([prev_counts, counts_year], ignore_index=True)
@@ -271,7 +275,8 @@ def child_main(args) -> dict:
     import duckdb  # noqa: F401
     import pandas
 
-    from healthcheck import io, stats  # noqa: F401
+    from healthcheck.analysis import stats  # noqa: F401
+    from healthcheck.data import counts  # noqa: F401
 
     t = time.perf_counter()
     survey = build_survey(args.respondents, args.questions, args.seed, args.group_dtype, args.answer_dtype)
@@ -358,7 +363,7 @@ def child_build(args) -> dict:
     out = {"mode": args.child}
     t = time.perf_counter()
     if args.child == "build":
-        from healthcheck.build import build_book
+        from healthcheck.pipeline.stages import build_book
 
         res = build_book(args.year, data_dir=args.data_dir, build_root=args.build_root, force=args.force, progress=False)
         out["up_to_date"] = bool(res.up_to_date)
@@ -376,7 +381,7 @@ def naive_build(year: int, data_dir: Path, root: Path) -> dict:
     """Every chapter run with papermill one after another, then jupyter-book, then the PDF."""
     import papermill as pm
 
-    from healthcheck.build import read_toc
+    from healthcheck.pipeline.stages import read_toc
 
     book = root / "book"
     if book.exists():
@@ -530,12 +535,12 @@ def environment() -> dict:
 
 def compare_checks(ours: dict, duck: dict) -> str:
     """Cross-check: DuckDB's raw label counts, normalised, equal our all-staff counts."""
-    from healthcheck import io
+    from healthcheck.data import codes
 
     mapped: dict[str, int] = {}
     for key, n in duck.items():
         h, label = key.rsplit("|", 1)
-        code = io.normalise_label(label) or "unknown"
+        code = codes.normalise_label(label) or "unknown"
         mapped[f"{h}|{code}"] = mapped.get(f"{h}|{code}", 0) + n
     return "identical" if mapped == ours else f"DIFFERENT ({len(set(mapped.items()) ^ set(ours.items()))} cells)"
 
@@ -657,12 +662,12 @@ def section_stats(args, results: dict) -> None:
 def section_build(args, results: dict) -> None:
     print("\n== 2. Build of the 2022 demo book ==", flush=True)
     try:
-        from healthcheck.build import build_book  # noqa: F401
+        from healthcheck.pipeline.stages import build_book  # noqa: F401
     except Exception as exc:  # noqa: BLE001 - any import problem means "not available yet"
         print(f"  skipped: healthcheck.build is not importable yet ({type(exc).__name__}: {exc})")
         results["build"] = {"skipped": str(exc)}
         return
-    from healthcheck.build import source_date_epoch
+    from healthcheck.pipeline.stages import source_date_epoch
 
     # Pinned, so that a commit landing during the benchmark does not count as a change.
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch())
@@ -772,7 +777,7 @@ def parse_args(argv=None):
         "--answer-dtype",
         choices=("category", "str"),
         default="category",
-        help="dtype of the 60 answer columns: Categorical (default) or str, as io.read_table gives",
+        help="dtype of the 60 answer columns: Categorical (default) or str, as counting.read_table gives",
     )
     p.add_argument(
         "--extra-duckdb", action="store_true", help="also time DuckDB as 60 GROUP BYs glued by UNION ALL (slow and memory-hungry)"

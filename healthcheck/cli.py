@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from healthcheck import paths
-from healthcheck.config import survey_years
-from healthcheck.problems import DataError, Problem, format_report
+from healthcheck.data.config import survey_years
+from healthcheck.errors import DataError, HealthcheckError, Problem, format_report
 
 
 def _year_or_latest(args) -> int:
@@ -25,7 +25,7 @@ def _year_or_latest(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from healthcheck.validate import check_year
+    from healthcheck.data.validate import check_year
 
     data_dir = paths.data_dir(args.data_dir)
     years = survey_years(data_dir)
@@ -59,8 +59,8 @@ def cmd_validate(args) -> int:
 
 def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
     """Typed percentages in the narrative that match no computed figure (needs the loaded survey)."""
+    from healthcheck.analysis.survey import load_survey
     from healthcheck.present import references
-    from healthcheck.survey import load_survey
 
     try:
         survey = load_survey(data_dir, year)
@@ -70,14 +70,14 @@ def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
 
 
 def cmd_figures(args) -> int:
-    from healthcheck.survey import load_survey
+    from healthcheck.analysis.survey import load_survey
 
     survey = load_survey(args.data_dir, args.year)
     year = args.year if args.year is not None else survey.year_list[-1]
     if args.format == "csv":
         sys.stdout.write(survey.figures_csv(year))
     else:
-        from healthcheck import stats
+        from healthcheck.analysis import stats
 
         table = survey.figures(year)[list(stats.FIGURE_COLUMNS)]
         print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
@@ -85,38 +85,38 @@ def cmd_figures(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from healthcheck import build
+    from healthcheck.pipeline import stages
 
     year = _year_or_latest(args)
     # Pass the option as given: build_book resolves it, and records None for the default data
     # folder, so manifests and executed notebooks do not depend on where the repository is.
-    result = build.build_book(
+    result = stages.build_book(
         year, data_dir=args.data_dir, build_root=args.build_dir, jobs=args.jobs, force=args.force, final=args.final
     )
-    print(build.summary(result))
+    print(stages.summary(result))
     return 0
 
 
 def cmd_new_year(args) -> int:
-    from healthcheck import scaffold
+    from healthcheck.data import yearstart
 
-    scaffold.new_year(paths.data_dir(args.data_dir), args.year)
+    yearstart.new_year(paths.data_dir(args.data_dir), args.year)
     return 0
 
 
 def cmd_import(args) -> int:
-    from healthcheck import scaffold
+    from healthcheck.data import yearstart
 
-    report = scaffold.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
+    report = yearstart.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
     print(report.text())
     return 0
 
 
 def cmd_verify(args) -> int:
-    from healthcheck import manifest
+    from healthcheck.audit import verify
 
     year = _year_or_latest(args)
-    matches, report = manifest.verify(year, data_dir=args.data_dir, manifest_path=args.manifest)
+    matches, report = verify.verify(year, data_dir=args.data_dir, manifest_path=args.manifest)
     print(report, file=sys.stdout if matches else sys.stderr)
     return 0 if matches else 1
 
@@ -169,12 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.report(), file=sys.stderr)
         print("The data has errors: nothing was built and no file was changed.", file=sys.stderr)
         return 1
+    except HealthcheckError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrupted: nothing was replaced; the last good build is as it was.", file=sys.stderr)
         return 130
-    except Exception as exc:
-        # Errors we raise on purpose carry a plain message; show it without a traceback.
-        if getattr(exc, "user_facing", False):
-            print(str(exc), file=sys.stderr)
-            return 1
-        raise
+    except BrokenPipeError:  # the output was piped into a program that stopped reading (| head)
+        sys.stderr.close()
+        return 0

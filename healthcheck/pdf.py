@@ -5,7 +5,8 @@ and flatten tables (LaTeX), so the report is printed from its ``singlehtml`` bui
 page is opened from disk (file://), every request to another host is blocked and reported, a
 title page and print rules are added, and Chromium's PDF writer does the rest: A4, tagged,
 with an outline built from the headings and "Page X of Y" in the footer. No dates are printed,
-and the PDF's own creation dates are set from SOURCE_DATE_EPOCH.
+and the PDF's own creation dates are set from SOURCE_DATE_EPOCH. Chart hatching is redrawn as
+plain vector lines first (see VECTOR_HATCHING_JS): Chromium would rasterise it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from healthcheck.errors import BuildError
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -142,6 +145,130 @@ async (info) => {
 }
 """
 
+# Chromium's PDF writer (Skia) rasterises every SVG <pattern> fill: matplotlib's hatching became
+# ~540 images (about 13.7 MB of the 15.6 MB). Before printing, each chart whose patterns are
+# matplotlib's kind (a solid background <rect> and hatch <path>s, tiled in user space) is
+# redrawn without them: the shape filled with the background colour, then copies of the
+# hatch lines, one per tile over the shape's box, clipped to the shape, then the shape's
+# stroke. The hatch lines overrun their tile by design and repeat with the tile, so the
+# copies join up exactly as the pattern does. Other patterns are left to Chromium.
+VECTOR_HATCHING_JS = """
+async () => {
+  let serial = 0, charts = 0, fills = 0;
+  const SVG = "http://www.w3.org/2000/svg", PREFIX = "data:image/svg+xml;base64,";
+  const num = (el, name, dflt) => { const v = parseFloat(el.getAttribute(name)); return isNaN(v) ? dflt : v; };
+  const fillOf = (el) => {
+    const m = /(?:^|;)\\s*fill:\\s*([^;]+)/.exec(el.getAttribute("style") || "");
+    return (m ? m[1] : el.getAttribute("fill") || "").trim();
+  };
+  const make = (doc, tag, attrs) => {
+    const el = doc.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    return el;
+  };
+  // A pattern we can redraw: user-space tiles, no transform, an opaque (or no) background rect
+  // covering the tile, then paths only.
+  const hatching = (p) => {
+    const kids = Array.from(p.children), bg = kids[0];
+    if ((p.getAttribute("patternUnits") || "") !== "userSpaceOnUse" || p.hasAttribute("patternTransform") ||
+        p.hasAttribute("viewBox") || p.hasAttribute("href") || p.hasAttribute("xlink:href")) return null;
+    const w = num(p, "width", 0), h = num(p, "height", 0);
+    if (!(w > 0 && h > 0) || !bg || bg.localName !== "rect" || kids.length < 2) return null;
+    if (num(bg, "x", 0) > 0 || num(bg, "y", 0) > 0 || num(bg, "width", 0) < w || num(bg, "height", 0) < h) return null;
+    const colour = fillOf(bg);
+    const translucent = /opacity/.test(Array.from(bg.attributes, (a) => a.name + a.value).join());
+    if (!colour || colour.startsWith("url") || translucent) return null;
+    if (kids.slice(1).some((k) => k.localName !== "path")) return null;
+    return {x: num(p, "x", 0), y: num(p, "y", 0), w, h, colour, lines: kids.slice(1)};
+  };
+  const SHAPES = new Set(["path", "rect", "circle", "ellipse", "polygon", "polyline"]);
+  const FILL_URL = /(^|;)(\\s*)fill:\\s*url\\([^)]*\\)/;
+
+  // Redraw the pattern fills of `root`, an <svg> element attached to the page (for getBBox).
+  const redraw = (root) => {
+    const doc = root.ownerDocument, found = new Map();
+    for (const p of root.querySelectorAll("pattern")) { const h = hatching(p); if (h && p.id) found.set(p.id, h); }
+    let done = 0;
+    for (const el of Array.from(root.querySelectorAll("*"))) {
+      const m = /^url\\(["']?#([^"')]+)["']?\\)$/.exec(fillOf(el));
+      const h = m && found.get(m[1]);
+      if (!h || !SHAPES.has(el.localName) || el.hasAttribute("mask") || el.hasAttribute("filter")) continue;
+      if (el.closest("defs, pattern, clipPath, mask, marker, symbol")) continue;  // not drawn as itself
+      const box = el.getBBox();
+      const id = `hc-hatch-${++serial}`;
+      const defs = make(doc, "defs", {});
+      const tile = make(doc, "g", {id: `${id}-tile`});
+      for (const line of h.lines) tile.appendChild(line.cloneNode(true));
+      const shape = make(doc, "clipPath", {id: `${id}-shape`});
+      const outline = el.cloneNode(false);
+      for (const a of ["id", "style", "clip-path", "transform", "fill", "stroke", "opacity"]) outline.removeAttribute(a);
+      if (/fill-rule:\\s*evenodd/.test(el.getAttribute("style") || "") || el.getAttribute("fill-rule") === "evenodd")
+        outline.setAttribute("clip-rule", "evenodd");
+      shape.appendChild(outline);
+      defs.append(tile, shape);
+      // the element's own transform, clip and opacity apply to the whole fill, as to the pattern
+      const group = make(doc, "g", {});
+      for (const a of ["transform", "clip-path"]) if (el.hasAttribute(a)) group.setAttribute(a, el.getAttribute(a));
+      const style = el.getAttribute("style") || "";
+      const alpha = (/(?:^|;)\\s*fill-opacity:\\s*([\\d.]+)/.exec(style) || [])[1];
+      const opacity = (/(?:^|;)\\s*opacity:\\s*([\\d.]+)/.exec(style) || [])[1] || el.getAttribute("opacity");
+      const total = (alpha ? parseFloat(alpha) : 1) * (opacity ? parseFloat(opacity) : 1);
+      if (total < 1) group.setAttribute("opacity", String(total));
+      const background = el.cloneNode(false);
+      for (const a of ["id", "transform", "clip-path", "opacity", "stroke", "fill-opacity"]) background.removeAttribute(a);
+      // the pattern's background colour, no stroke (later declarations win), the group's opacity
+      const solid = style.replace(FILL_URL, `$1$2fill: ${h.colour}`);
+      background.setAttribute("style", `${solid}; stroke: none; opacity: 1; fill-opacity: 1`);
+      const lines = make(doc, "g", {"clip-path": `url(#${id}-shape)`});
+      for (let j = Math.floor((box.y - h.y) / h.h); h.y + j * h.h < box.y + box.height; j++)
+        for (let i = Math.floor((box.x - h.x) / h.w); h.x + i * h.w < box.x + box.width; i++)
+          lines.appendChild(make(doc, "use", {href: `#${id}-tile`, x: String(h.x + i * h.w), y: String(h.y + j * h.h)}));
+      if (h.colour !== "none") group.append(background);
+      group.append(lines);
+      el.before(defs, group);
+      // the element itself now only strokes, on top, as after a pattern fill
+      el.setAttribute("style", style.replace(FILL_URL, "$1$2fill: none"));
+      if (el.hasAttribute("fill")) el.setAttribute("fill", "none");
+      done++;
+    }
+    return done;
+  };
+
+  const host = document.createElement("div");
+  host.style.cssText = "position:absolute; left:-100000px; top:0; visibility:hidden";
+  document.body.appendChild(host);
+  const failed = [];
+  for (const img of Array.from(document.images)) {
+    const src = img.getAttribute("src") || "";
+    if (!src.startsWith(PREFIX)) continue;
+    try {
+      const bytes = Uint8Array.from(atob(src.slice(PREFIX.length)), (c) => c.charCodeAt(0));
+      const text = new TextDecoder().decode(bytes);
+      if (!text.includes("<pattern")) continue;
+      const parsed = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+      if (parsed.localName !== "svg") throw new Error("not an SVG document");
+      const root = document.importNode(parsed, true);
+      host.replaceChildren(root);
+      const n = redraw(root);
+      if (!n) continue;
+      const out = new TextEncoder().encode(new XMLSerializer().serializeToString(root));
+      let binary = "";
+      for (let k = 0; k < out.length; k += 0x8000) binary += String.fromCharCode(...out.subarray(k, k + 0x8000));
+      img.setAttribute("src", PREFIX + btoa(binary));
+      await img.decode().catch(() => null);
+      charts++; fills += n;
+    } catch (err) {
+      failed.push(`${img.getAttribute("alt") || src.slice(0, 40)}: ${err}`);
+    }
+  }
+  host.remove();
+  for (const svg of Array.from(document.querySelectorAll("svg"))) {
+    try { const n = redraw(svg); if (n) { charts++; fills += n; } } catch (err) { failed.push(`inline svg: ${err}`); }
+  }
+  return {charts, fills, failed};
+}
+"""
+
 FOOTER = (
     '<div style="width:100%; font-size:8pt; text-align:center; color:#3D3D3D;'
     " font-family:'DejaVu Sans', sans-serif;\">"
@@ -150,10 +277,9 @@ FOOTER = (
 HEADER = "<div></div>"  # an empty header: Chromium's default one prints the date
 
 
-class PdfError(RuntimeError):
+class PdfError(BuildError):
     """The PDF could not be printed."""
 
-    user_facing = True  # the CLI prints the message alone, without a traceback
 
 
 @dataclass(frozen=True)
@@ -178,10 +304,14 @@ def print_pdf(
     pdf_path: Path,
     title_page: TitlePage,
     *,
+    epoch: str | int = 0,
     open_details: bool = False,
     timeout_s: float = 120,
 ) -> list[str]:
     """Print ``html_path`` (a singlehtml page) to ``pdf_path``; returns warnings (blocked requests, page errors).
+
+    epoch: the build's date (seconds since 1970, as SOURCE_DATE_EPOCH), written as the PDF's
+    creation and modification dates so that the same build gives the same bytes.
 
     open_details: print the contents of every <details> element (in the report, the data
     table behind each chart: this more than doubles the length); by default they are left
@@ -224,6 +354,8 @@ def print_pdf(
             page.goto(html_path.as_uri(), wait_until="load")
             page.add_style_tag(content=PRINT_CSS)
             page.emulate_media(media="print")
+            hatching = page.evaluate(VECTOR_HATCHING_JS)
+            warnings += [f"PDF: a chart's hatching stays an image (a larger PDF): {item}" for item in hatching["failed"]]
             page.evaluate(
                 PREPARE_JS,
                 {
@@ -254,7 +386,7 @@ def print_pdf(
 
     for url in sorted(set(blocked)):
         warnings.append(f"PDF: blocked a request to another host: {url}")
-    _normalise_pdf(pdf_path)
+    _normalise_pdf(pdf_path, int(epoch))
     return warnings
 
 
@@ -264,14 +396,13 @@ _ID_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\]\s*/Names \[((?:
 _ID_PAIR = re.compile(rb"\(node(\d{8})\) (\d+ \d+ R)")
 
 
-def _normalise_pdf(pdf_path: Path) -> None:
+def _normalise_pdf(pdf_path: Path, epoch: int) -> None:
     """Make the PDF's bytes repeatable without changing any length (so the xref table holds).
 
     * /CreationDate and /ModDate become SOURCE_DATE_EPOCH;
     * the tagged structure's element IDs ("node<DOM node number>", which vary from run to
       run) are renumbered in order of appearance, and the ID tree is sorted again.
     """
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
     stamp = b"(D:" + time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode() + b"+00'00')"
     data = pdf_path.read_bytes()
     fixed = _PDF_DATE.sub(lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data)

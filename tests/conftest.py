@@ -140,10 +140,11 @@ def demo_book():
     Built with the real pipeline (papermill, Jupyter Book, Chromium); every test of what a
     reader sees reads this one build.
     """
-    from healthcheck import build, paths
+    from healthcheck import paths
+    from healthcheck.pipeline import stages
 
     root = paths.build_dir() / "test-book"
-    result = build.build_book(2022, build_root=root, force=True, progress=False)
+    result = stages.build_book(2022, build_root=root, force=True, progress=False)
     return result
 
 

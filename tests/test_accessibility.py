@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from healthcheck import paths
-from healthcheck.build import read_toc
-from healthcheck.config import load_bank
+from healthcheck.data.config import load_bank
 from healthcheck.pdf import CHROMIUM_ARGS, find_chromium
+from healthcheck.pipeline.book import read_toc
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from healthcheck.analysis import benchmarks as bm
-from healthcheck.stats import compare_proportions
+from healthcheck.analysis.stats import compare_proportions
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from healthcheck import paths
-from healthcheck.build import read_toc
-from healthcheck.config import load_bank
+from healthcheck.data.config import load_bank
+from healthcheck.pipeline.book import read_toc
 
 THEMES = list(load_bank(paths.ROOT / "data").themes)
 THEME_CHAPTERS = [f"theme-{code}" for code in THEMES]

@@ -21,10 +21,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from healthcheck import build, paths
-from healthcheck.build import BuildError, ChapterFailed, build_book, read_toc
+from healthcheck import paths
 from healthcheck.paths import ROOT
 from healthcheck.pdf import PdfError, TitlePage, print_pdf
+from healthcheck.pipeline import stages
+from healthcheck.errors import BuildError, ChapterFailed
+from healthcheck.pipeline.book import read_toc
+from healthcheck.pipeline.stages import build_book
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OK = FIXTURES / "chapters_ok"
@@ -244,7 +247,7 @@ def test_failing_chapter_names_cell_and_keeps_previous_build(toy, data_dir):
 
 SLOW_BUILD = """
 import sys
-from healthcheck.build import build_book
+from healthcheck.pipeline.stages import build_book
 build_book({year}, data_dir={data!r}, build_root={root!r}, chapters_dir={chapters!r},
            toc_path={toc!r}, force=True, progress=True)
 """
@@ -324,19 +327,19 @@ def test_build_info_records_the_build(toy):
     info = json.loads((result.out_dir / "build-info.json").read_text())
     assert info["year"] == YEAR and info["pdf"] == result.pdf_path.name
     assert info["chapters"] == ["00_summary", "01_alpha", "02_beta"]
-    assert build.source_date_epoch().isdigit()
+    assert stages.source_date_epoch().isdigit()
 
 
 def test_only_kernel_failures_are_retried():
-    assert build._kernel_failed_to_start(RuntimeError("Kernel died before replying to kernel_info"))
-    assert build._kernel_failed_to_start(TimeoutError("Kernel didn't respond in 60 seconds"))
-    assert not build._kernel_failed_to_start(KeyError("IMP99"))
-    assert not build._kernel_failed_to_start(ValueError("bad parameter"))
+    assert stages._kernel_failed_to_start(RuntimeError("Kernel died before replying to kernel_info"))
+    assert stages._kernel_failed_to_start(TimeoutError("Kernel didn't respond in 60 seconds"))
+    assert not stages._kernel_failed_to_start(KeyError("IMP99"))
+    assert not stages._kernel_failed_to_start(ValueError("bad parameter"))
 
 
 def test_summary_says_where_the_outputs_are(toy):
     result, _, _ = toy
-    text = build.summary(result)
+    text = stages.summary(result)
     assert str(result.html_index) in text and str(result.pdf_path) in text
     assert "Alternative text is missing" in text
 

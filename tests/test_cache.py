@@ -2,8 +2,9 @@
 
 import shutil
 
-from healthcheck import build, cache, paths
-from healthcheck.config import load_bank
+from healthcheck import paths
+from healthcheck.data.config import load_bank
+from healthcheck.pipeline import cache, stages
 
 
 def test_lookup_is_invalidated_by_a_changed_or_new_input(tmp_path, monkeypatch):
@@ -37,13 +38,13 @@ def test_changing_a_quotes_file_reruns_only_the_chapters_that_read_it(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(paths.ROOT / "data", data)
     root = tmp_path / "build"
-    first = build.build_book(2022, data_dir=data, build_root=root, progress=False)
+    first = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
     assert all(seconds > 0 for seconds in first.chapter_seconds.values())
     before = (root / "2022" / "manifest.json").read_text(encoding="utf-8")
 
     with open(data / "2022" / "quotes.csv", "a", encoding="utf-8") as fh:
         fh.write('edi,"A quote added for this test.",Social worker,yes\n')
-    second = build.build_book(2022, data_dir=data, build_root=root, progress=False)
+    second = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
     rerun = {name for name, seconds in second.chapter_seconds.items() if seconds > 0}
     themes = {f"theme-{code}" for code in load_bank(data).themes}
     # The theme chapters show quotes; the provenance appendix lists every input's hash.
@@ -53,5 +54,5 @@ def test_changing_a_quotes_file_reruns_only_the_chapters_that_read_it(tmp_path):
     html = (root / "2022" / "html" / "chapters" / "theme-edi.html").read_text(encoding="utf-8")
     assert "A quote added for this test." in html
 
-    third = build.build_book(2022, data_dir=data, build_root=root, progress=False)
+    third = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
     assert third.up_to_date

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from healthcheck import charts
+from healthcheck.present import charts
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -400,7 +400,7 @@ def test_headline_infographic_tiles():
 def test_secondary_suppressed_cells_say_hidden_not_fewer_than_ten():
     import pandas as pd
 
-    from healthcheck import charts
+    from healthcheck.present import charts
 
     table = pd.DataFrame(
         {

@@ -89,7 +89,8 @@ def test_an_empty_data_folder_says_what_is_missing(command, tmp_path):
 
 def test_build_passes_the_data_folder_as_given(monkeypatch):
     """With no --data-dir the build records None, so manifests do not depend on where the repository is."""
-    from healthcheck import build, cli
+    from healthcheck import cli
+    from healthcheck.pipeline import stages
 
     seen = {}
 
@@ -97,6 +98,6 @@ def test_build_passes_the_data_folder_as_given(monkeypatch):
         seen.update(kwargs, year=year)
         raise KeyboardInterrupt  # stop here: only the arguments matter
 
-    monkeypatch.setattr(build, "build_book", fake_build)
+    monkeypatch.setattr(stages, "build_book", fake_build)
     assert cli.main(["build", "--year", "2022"]) == 130
     assert seen["data_dir"] is None and seen["year"] == 2022

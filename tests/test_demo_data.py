@@ -7,7 +7,7 @@ from io import StringIO
 import pandas as pd
 
 from healthcheck import paths
-from healthcheck.survey import load_survey
+from healthcheck.analysis.survey import load_survey
 from tests.conftest import tree_hashes
 
 # The 2022 published percentages (report of October 2022 and its covering letter), as issued.
@@ -42,7 +42,7 @@ def test_demo_has_the_features_the_report_must_show():
     assert any(q.comparable_from for q in survey.bank.questions.values())
     counts = survey.counts
     assert (counts.response == "dont_know").any()
-    from healthcheck import stats
+    from healthcheck.analysis import stats
 
     teams = stats.breakdown(counts, 2022, "team", threshold=survey.threshold)
     assert teams.suppressed.any() and (~teams.suppressed).any()

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthcheck import io, stats
 from healthcheck.analysis import disclosure as D
+from healthcheck.analysis import stats
+from healthcheck.data import codes
+from healthcheck.data import counts as counting
 from healthcheck.data.cells import CELL_COLUMNS, joint_cells
 
 pytestmark = pytest.mark.unit
@@ -82,7 +84,7 @@ def test_joint_cells_sum_to_the_counts_table():
     assert list(cells.columns) == CELL_COLUMNS
     assert set(cells["team"]) == {"Alpha", "Bravo", "Charlie", "Delta", ""}
 
-    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    counts = counting.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
     expected = stats.percent_positive(counts)
     for group_type in ("team", "locality", "role"):
         got = cells.loc[cells[group_type] != ""].groupby(["question_id", group_type])[["n_valid", "n_positive"]].sum()
@@ -144,7 +146,7 @@ def test_n_positive_interval_is_exactly_the_counts_that_round_to_it():
 
 def test_todays_breakdowns_leak_a_team_through_its_locality_and_protect_closes_it():
     frame = nested_export()
-    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    counts = counting.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
     team = stats.breakdown(counts, 2023, "team").set_index(["question_id", "group"])
     locality = stats.breakdown(counts, 2023, "locality").set_index(["question_id", "group"])
     # Today: Bravo (4 staff) is hidden, with Charlie (in South) as its complement...
@@ -160,7 +162,7 @@ def test_todays_breakdowns_leak_a_team_through_its_locality_and_protect_closes_i
     status = protected.set_index(["question_id", "group_type", "group"])["status"]
     assert status[("Q1", "team", "Bravo")] == D.PRIMARY
     assert status[("Q2", "team", "Bravo")] == D.PRIMARY  # no valid answers: a 0 cell, still listed
-    assert status[("Q1", "all", stats.ALL_STAFF)] == D.SHOWN
+    assert status[("Q1", "all", codes.ALL_STAFF)] == D.SHOWN
     # North minus Alpha no longer gives Bravo: one of them is hidden.
     assert D.SHOWN in {status[("Q1", "locality", "North")], status[("Q1", "team", "Alpha")]}
     assert D.SECONDARY in {status[("Q1", "locality", "North")], status[("Q1", "team", "Alpha")]}
@@ -175,7 +177,7 @@ def test_todays_breakdowns_leak_a_team_through_its_locality_and_protect_closes_i
 
 def test_the_audit_finds_the_leak_in_todays_pattern():
     frame = nested_export()
-    counts = io.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
+    counts = counting.respondents_to_counts(frame, 2023, QUESTIONS, GROUPS)
     cells = joint_cells(frame, 2023, QUESTIONS, GROUPS)
     protected = D.protect(cells, ["team", "locality", "role"])
     # Impose today's pattern on the same cells: only what stats.breakdown hides is hidden.
@@ -262,7 +264,7 @@ def test_a_question_that_cannot_be_protected_is_fully_suppressed():
     protected = D.protect(cells, ["team"])
     for question_id in ("Q1", "Q2"):
         status = protected.loc[protected["question_id"] == question_id].set_index("group")["status"]
-        assert status.to_dict() == {stats.ALL_STAFF: D.SHOWN, "A": D.SECONDARY, "B": D.PRIMARY}
+        assert status.to_dict() == {codes.ALL_STAFF: D.SHOWN, "A": D.SECONDARY, "B": D.PRIMARY}
     assert protected.attrs["unprotected"] == ["Q1", "Q2"]
     # With a smaller requirement the same table can be protected.
     assert D.protect(cells, ["team"], protection=2).attrs["unprotected"] == ["Q2"]
@@ -277,7 +279,7 @@ def test_lp_ranges_bracket_the_integer_ranges_of_a_tiny_table():
     structure = pd.DataFrame([{"team": t, "locality": "", "role": r} for t, r in truth], columns=list(D.GROUP_TYPES))
     published = pd.DataFrame(
         [
-            ("Q", "all", stats.ALL_STAFF, D.SHOWN, 6, 3, 3),
+            ("Q", "all", codes.ALL_STAFF, D.SHOWN, 6, 3, 3),
             ("Q", "team", "X", D.SHOWN, 4, *D.n_positive_interval(50, 4)),
             ("Q", "team", "Y", D.PRIMARY, None, None, None),
             ("Q", "role", "r", D.SECONDARY, None, None, None),
@@ -321,7 +323,7 @@ def test_lp_ranges_bracket_the_integer_ranges_of_a_tiny_table():
 def test_the_audit_refuses_figures_no_table_fits():
     structure = pd.DataFrame([{"team": "X", "locality": "", "role": ""}])
     published = pd.DataFrame(
-        [("Q", "all", stats.ALL_STAFF, D.SHOWN, 12, 6, 6), ("Q", "team", "X", D.PRIMARY, None, None, None)],
+        [("Q", "all", codes.ALL_STAFF, D.SHOWN, 12, 6, 6), ("Q", "team", "X", D.PRIMARY, None, None, None)],
         columns=D.PUBLISHED_COLUMNS,
     )
     with pytest.raises(ValueError, match="no table fits"):

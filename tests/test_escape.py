@@ -8,7 +8,7 @@ import re
 import matplotlib
 import pytest
 
-from healthcheck.present.escape import html_attr, html_text, mpl_text, myst_text, spreadsheet_cell
+from healthcheck.escape import html_attr, html_text, mpl_text, myst_text, spreadsheet_cell
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

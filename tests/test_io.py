@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthcheck import io
+from healthcheck.data import codes
+from healthcheck.data import counts as counting
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ from healthcheck import io
     ],
 )
 def test_normalise_label(label, code):
-    assert io.normalise_label(label) == code
+    assert codes.normalise_label(label) == code
 
 
 def test_reads_utf8_bom_cp1252_and_xlsx_alike(tmp_path):
@@ -32,7 +33,7 @@ def test_reads_utf8_bom_cp1252_and_xlsx_alike(tmp_path):
     frame.to_csv(tmp_path / "win.csv", index=False, encoding="cp1252")
     frame.to_excel(tmp_path / "book.xlsx", index=False)
     for name in ("bom.csv", "win.csv", "book.xlsx"):
-        read = io.read_table(tmp_path / name)
+        read = counting.read_table(tmp_path / name)
         assert list(read.columns) == list(frame.columns), name
         assert read.values.tolist() == frame.values.tolist(), name
 
@@ -41,13 +42,13 @@ def test_xlsx_reads_first_sheet_only(tmp_path):
     with pd.ExcelWriter(tmp_path / "two.xlsx") as writer:
         pd.DataFrame({"Q": ["Agree"]}).to_excel(writer, sheet_name="Data", index=False)
         pd.DataFrame({"Note": ["exported by the tool"]}).to_excel(writer, sheet_name="Notes", index=False)
-    assert list(io.read_table(tmp_path / "two.xlsx").columns) == ["Q"]
+    assert list(counting.read_table(tmp_path / "two.xlsx").columns) == ["Q"]
 
 
 def test_unknown_extension_is_a_plain_error(tmp_path):
     (tmp_path / "export.pdf").write_bytes(b"%PDF")
     with pytest.raises(ValueError, match="expected .csv or .xlsx"):
-        io.read_table(tmp_path / "export.pdf")
+        counting.read_table(tmp_path / "export.pdf")
 
 
 def test_respondents_to_counts_matches_a_naive_count():
@@ -60,20 +61,20 @@ def test_respondents_to_counts_matches_a_naive_count():
             "Team": rng.choice(["North", "South", ""], 500),
         }
     )
-    counts = io.respondents_to_counts(frame, 2022, {"Q1": "A01", "Q2": "A02"}, {"team": "Team"})
+    counts = counting.respondents_to_counts(frame, 2022, {"Q1": "A01", "Q2": "A02"}, {"team": "Team"})
     # Independent tally with a plain Python loop over respondents.
     for qcol, qid in (("Q1", "A01"), ("Q2", "A02")):
         for team in ("North", "South"):
             expected = {}
             for label, t in zip(frame[qcol], frame["Team"], strict=True):
                 if t == team:
-                    code = io.normalise_label(label)
+                    code = codes.normalise_label(label)
                     expected[code] = expected.get(code, 0) + 1
             got = counts[(counts.question_id == qid) & (counts.group == team)].set_index("response")["n"].to_dict()
             assert got == expected
         total = counts[(counts.question_id == qid) & (counts.group_type == "all")]["n"].sum()
         assert total == 500  # blanks in Team still count in All staff
-    assert list(counts.columns) == io.COUNT_COLUMNS
+    assert list(counts.columns) == counting.COUNT_COLUMNS
     assert "" not in set(counts.group)
 
 
@@ -88,6 +89,6 @@ def test_summary_to_counts():
             "Count": ["4", "6", "2"],
         }
     )
-    counts = io.summary_to_counts(frame, 2020, Cols, {"Q one": "A01"})
+    counts = counting.summary_to_counts(frame, 2020, Cols, {"Q one": "A01"})
     assert counts.set_index("response")["n"].to_dict() == {"strongly_agree": 6, "agree": 4, "dont_know": 2}
-    assert set(counts.group) == {io.ALL_STAFF}
+    assert set(counts.group) == {codes.ALL_STAFF}

@@ -7,8 +7,9 @@ import sys
 
 import pandas as pd
 
-from healthcheck import manifest, paths
-from healthcheck.config import load_bank
+from healthcheck import paths
+from healthcheck.audit import manifest
+from healthcheck.data.config import load_bank
 from tests.conftest import tree_hashes
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from healthcheck.present import narrative as nar
-from healthcheck.problems import DataError
+from healthcheck.data import narrative as nar
+from healthcheck.errors import DataError
 
 pytestmark = pytest.mark.unit
 

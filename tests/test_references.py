@@ -12,11 +12,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from healthcheck import paths
-from healthcheck.build import BuildError, build_book
-from healthcheck.present import narrative as md
+from healthcheck.analysis.survey import load_survey
+from healthcheck.data import narrative as md
+from healthcheck.errors import BuildError
+from healthcheck.pipeline.stages import build_book
 from healthcheck.present import references
 from healthcheck.present.sentences import pct
-from healthcheck.survey import load_survey
 from tests.conftest import run_cli, tree_hashes
 
 pytestmark = pytest.mark.unit

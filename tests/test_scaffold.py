@@ -12,8 +12,10 @@ import sys
 import pytest
 import yaml
 
-from healthcheck import io, paths, scaffold
-from healthcheck.config import YearMeta, load_bank, load_year_meta
+from healthcheck import paths
+from healthcheck.data import counts, yearstart
+from healthcheck.data import narrative as md
+from healthcheck.data.config import YearMeta, load_bank, load_year_meta
 from tests.conftest import tree_hashes
 
 EXPORT_2022 = "CSC Health Check 2022 - all responses.csv"
@@ -23,6 +25,8 @@ PUNCTUATION = (
     "I know where to get help if I\u2019m worried about my wellbeing",
 )
 NEW_FILES = ["survey.yml", "quotes.csv", "words.csv", "indicators.csv", "recommendations.yml"]
+THEMES = ["improvement", "wellbeing", "practice", "cpd", "edi", "systemic"]
+NARRATIVE_FILES = ["summary.md", "introduction.md", "conclusions.md"] + [f"themes/{t}.md" for t in THEMES]
 
 
 def _cli(*args):
@@ -41,7 +45,7 @@ def demo(tmp_path):
 
 def _export_2023(demo, tmp_path, renames=None, name="Health Check 2023 export.csv"):
     """The 2022 export as if run again in 2023, with some headings reworded."""
-    frame = io.read_table(demo / "2022" / EXPORT_2022)
+    frame = counts.read_table(demo / "2022" / EXPORT_2022)
     frame["Completed"] = frame["Completed"].str.replace(r"^2022", "2023", regex=True)
     frame = frame.rename(columns=dict(renames if renames is not None else [DROP_A_WORD, PUNCTUATION]))
     path = tmp_path / "downloads" / name
@@ -54,24 +58,33 @@ def test_new_year_creates_the_templates_and_never_overwrites(demo):
     result = _cli("new-year", 2023, "--data-dir", demo)
     assert result.returncode == 0, result.stderr
     folder = demo / "2023"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(NEW_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(NEW_FILES + ["narrative"])
+    written = sorted(p.relative_to(folder / "narrative").as_posix() for p in (folder / "narrative").rglob("*.md"))
+    assert written == sorted(NARRATIVE_FILES)
+    # headings and prompts only: never a sentence of last year's narrative
+    for name in NARRATIVE_FILES:
+        template = (folder / "narrative" / name).read_text(encoding="utf-8")
+        last = (demo / "2022" / "narrative" / name).read_text(encoding="utf-8")
+        prose = [line for line in last.splitlines() if len(line) > 40 and not line.startswith(("%", "#"))]
+        assert prose and not any(line in template for line in prose), name
+        assert md.status(md.parse(template, name)).state == "unfinished"
 
     text = (folder / "survey.yml").read_text(encoding="utf-8")
     assert text.startswith("# Health check 2023")
     assert "CHECK AND OVERWRITE" in text
     meta = YearMeta.model_validate(yaml.safe_load(text))
     last = load_year_meta(demo, 2022)
-    assert meta.year == 2023 and meta.export == scaffold.EXPORT_PLACEHOLDER
+    assert meta.year == 2023 and meta.export == yearstart.EXPORT_PLACEHOLDER
     for key in ("level", "columns", "ignore", "questions", "fieldwork", "workforce", "focus_groups", "context", "sources"):
         assert getattr(meta, key) == getattr(last, key), key
 
     # Once the placeholder is replaced the file loads exactly like any year's.
-    (folder / "survey.yml").write_text(text.replace(scaffold.EXPORT_PLACEHOLDER, "export.csv"), encoding="utf-8")
+    (folder / "survey.yml").write_text(text.replace(yearstart.EXPORT_PLACEHOLDER, "export.csv"), encoding="utf-8")
     assert load_year_meta(demo, 2023).export == "export.csv"
     (folder / "survey.yml").write_text(text, encoding="utf-8")
 
     assert (folder / "quotes.csv").read_text(encoding="utf-8") == "theme,quote,speaker,illustrative,source\n"
-    assert (folder / "words.csv").read_text(encoding="utf-8") == "word,count\n"
+    assert (folder / "words.csv").read_text(encoding="utf-8") == "word,count,source\n"
     recs = yaml.safe_load((folder / "recommendations.yml").read_text(encoding="utf-8"))
     last_recs = yaml.safe_load((demo / "2022" / "recommendations.yml").read_text(encoding="utf-8"))["current"]
     assert recs["current"] == []
@@ -88,7 +101,7 @@ def test_new_year_creates_the_templates_and_never_overwrites(demo):
     again = _cli("new-year", 2023, "--data-dir", demo)
     assert again.returncode == 0, again.stderr
     assert tree_hashes(demo) == before
-    assert again.stdout.count("Skipped") == len(NEW_FILES)
+    assert again.stdout.count("Skipped") == len(NEW_FILES) + len(NARRATIVE_FILES)
     assert "Nothing to do" in again.stdout
 
 
@@ -96,8 +109,10 @@ def test_new_year_keeps_files_already_in_the_folder(demo):
     (demo / "2023").mkdir()
     (demo / "2023" / "quotes.csv").write_text("theme,quote,speaker,illustrative\nimprovement,Hello,Manager,no\n")
     before = _sha(demo / "2023" / "quotes.csv")
-    assert scaffold.new_year(demo, 2023, echo=lambda _: None) == [
+    assert yearstart.new_year(demo, 2023, echo=lambda _: None) == [
         demo / "2023" / name for name in NEW_FILES if name != "quotes.csv"
+    ] + [
+        demo / "2023" / "narrative" / name for name in ["summary.md", "introduction.md"] + NARRATIVE_FILES[3:] + ["conclusions.md"]
     ]
     assert _sha(demo / "2023" / "quotes.csv") == before
 
@@ -222,19 +237,19 @@ def test_import_without_new_year_refuses(demo, tmp_path):
 
 
 def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp_path):
-    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
     supervision = "I receive supervision that is both regular and reflective."
     renames = [
         (supervision, "My supervision is regular, and it is reflective."),
         ("Response ID", "Respondent ID"),
     ]
     source = _export_2023(demo, tmp_path, renames)
-    frame = io.read_table(source)
+    frame = counts.read_table(source)
     frame["Start time"] = ""
     frame["Is there anything else you would like to tell us?"] = ""
     frame.to_csv(source, index=False)
 
-    report = scaffold.import_export(demo, 2023, source)
+    report = yearstart.import_export(demo, 2023, source)
     assert [(m.heading, m.code) for m in report.confirm] == [("My supervision is regular, and it is reflective.", "IMP02")]
     assert 0.6 <= report.confirm[0].score < 0.85
     assert report.columns["respondent_id"].heading == "Respondent ID"
@@ -255,33 +270,33 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
 
 
 def test_question_dropped_this_year_is_reported(demo, tmp_path):
-    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
     source = _export_2023(demo, tmp_path)
-    frame = io.read_table(source).drop(columns=["My workload is manageable."])
+    frame = counts.read_table(source).drop(columns=["My workload is manageable."])
     frame.to_csv(source, index=False)
-    report = scaffold.import_export(demo, 2023, source)
+    report = yearstart.import_export(demo, 2023, source)
     assert [code for code, _ in report.missing] == ["WEL02"]
     assert "no column in this export (1)" in report.text()
 
 
 def test_xlsx_export_is_copied_byte_for_byte(demo, tmp_path):
-    scaffold.new_year(demo, 2023, echo=lambda _: None)
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
     source = tmp_path / "export.xlsx"
     shutil.copyfile(demo / "2021" / "Health Check 2021 export.xlsx", source)
-    report = scaffold.import_export(demo, 2023, source)
+    report = yearstart.import_export(demo, 2023, source)
     assert (demo / "2023" / "export.xlsx").read_bytes() == source.read_bytes()
     assert report.mapping["My workload is manageable."] == "WEL02"
 
 
 def test_matching_ignores_case_spaces_punctuation_and_curly_quotes():
-    assert scaffold.normalise_text("  I\u2019m  WORRIED, about (my) wellbeing? ") == "im worried about my wellbeing"
-    assert scaffold.similarity("I'm worried.", "i\u2019m   worried") == 1.0
-    assert scaffold.similarity("My workload is manageable.", "Teams") < 0.6
+    assert yearstart.normalise_text("  I\u2019m  WORRIED, about (my) wellbeing? ") == "im worried about my wellbeing"
+    assert yearstart.similarity("I'm worried.", "i\u2019m   worried") == 1.0
+    assert yearstart.similarity("My workload is manageable.", "Teams") < 0.6
 
 
 def test_two_similar_headings_cannot_claim_one_question(demo):
     bank = load_bank(demo)
-    accepted, confirm, unmatched = scaffold.propose_mapping(
+    accepted, confirm, unmatched = yearstart.propose_mapping(
         ["My workload is manageable", "My workload is manageable!", "Browser"], bank, 2023
     )
     assert [(m.heading, m.code) for m in accepted] == [("My workload is manageable", "WEL02")]
@@ -295,7 +310,7 @@ def test_counts_level_import_maps_wordings_and_ignores_other_headings(demo, tmp_
         shutil.rmtree(demo / later)
     assert _cli("new-year", 2021, "--data-dir", demo).returncode == 0
     last = load_year_meta(demo, 2020)
-    frame = io.read_table(demo / "2020" / last.export)
+    frame = counts.read_table(demo / "2020" / last.export)
     frame[last.columns.completed] = "2021"
     frame["Notes"] = "exported by the survey tool"
     source = tmp_path / "counts 2021.csv"

@@ -12,7 +12,8 @@ from scipy.stats import fisher_exact, norm
 from scipy.stats.contingency import expected_freq
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from healthcheck import stats
+from healthcheck.analysis import stats
+from healthcheck.data import codes
 
 # --------------------------------------------------------------------------- helpers
 
@@ -63,9 +64,9 @@ def isna(value):
 
 
 def test_response_constants():
-    assert stats.VALID == ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
-    assert stats.POSITIVE == ("strongly_agree", "agree")
-    assert stats.RESPONSES == stats.VALID + ("dont_know", "not_applicable", "blank")
+    assert codes.VALID == ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
+    assert codes.POSITIVE == ("strongly_agree", "agree")
+    assert codes.RESPONSES == codes.VALID + ("dont_know", "not_applicable", "blank")
     assert stats.FIGURE_COLUMNS == [
         "year", "question_id", "theme", "n_valid", "n_positive", "pct_positive", "ci_low",
         "ci_high", "prev_year", "prev_pct_positive", "change_pts", "p_value", "change_flag",
@@ -456,21 +457,21 @@ def _random_year(rng, n_questions):
     groups = [f"Team {chr(65 + i)}" for i in range(n_groups)]
     for q in range(n_questions):
         qid = f"Q{q:02d}"
-        probs = rng.dirichlet(np.full(len(stats.RESPONSES), 0.7))
-        total = dict.fromkeys(stats.RESPONSES, 0)
+        probs = rng.dirichlet(np.full(len(codes.RESPONSES), 0.7))
+        total = dict.fromkeys(codes.RESPONSES, 0)
         for g in [*groups, None]:
             size = int(rng.choice([rng.integers(0, 12), rng.integers(5, 40)]))
             if g is None and rng.random() < 0.4:
                 size = 0
             draw = rng.multinomial(size, probs)
-            responses = dict(zip(stats.RESPONSES, draw.tolist(), strict=True))
+            responses = dict(zip(codes.RESPONSES, draw.tolist(), strict=True))
             responses = {r: n for r, n in responses.items() if n > 0}  # n = 0 rows may be absent
             if responses:
                 cells.append((2023, qid, "team", g, responses))
             for r, n in responses.items():
                 total[r] += n
-            n_valid = sum(n for r, n in responses.items() if r in stats.VALID)
-            n_pos = sum(n for r, n in responses.items() if r in stats.POSITIVE)
+            n_valid = sum(n for r, n in responses.items() if r in codes.VALID)
+            n_pos = sum(n for r, n in responses.items() if r in codes.POSITIVE)
             truth[qid, g] = (n_valid, n_pos)
         cells.append((2023, qid, "all", "All staff", {r: n for r, n in total.items() if n > 0}))
     return make_counts(cells), truth

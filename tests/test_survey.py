@@ -2,8 +2,8 @@
 
 import pytest
 
-from healthcheck.problems import DataError
-from healthcheck.survey import load_survey
+from healthcheck.analysis.survey import load_survey
+from healthcheck.errors import DataError
 
 
 def test_loads_every_year_up_to_the_report_year(data_dir):
@@ -42,7 +42,8 @@ def test_asking_for_a_year_without_data_is_a_data_error(data_dir):
 def test_build_warns_or_fails_on_a_published_figure_that_differs(data_dir, tmp_path):
     import yaml
 
-    from healthcheck.build import BuildError, build_book
+    from healthcheck.errors import BuildError
+    from healthcheck.pipeline.stages import build_book
 
     (data_dir / "2022" / "published.csv").write_text("question_id,pct_positive,source\nWEL01,90,report\n", encoding="utf-8")
     settings = yaml.safe_load((data_dir / "settings.yml").read_text(encoding="utf-8"))

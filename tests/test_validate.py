@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import yaml
 
-from healthcheck.validate import check_year
+from healthcheck.data.validate import check_year
 from tests.conftest import tree_hashes
 
 

@@ -88,7 +88,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from healthcheck.stats import compare_proportions
+from healthcheck.analysis.stats import compare_proportions
 
 NATIONAL = "national"
 REGION = "region"

@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from healthcheck.stats import ALL_STAFF
+from healthcheck.data.codes import ALL_STAFF
 
 SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
 #: The breakdown group types, in publication order.

@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from healthcheck.io import normalise_label
-from healthcheck.stats import POSITIVE, VALID
+from healthcheck.data.codes import POSITIVE, VALID, normalise_label
 
 #: The group types a joint cell is classified by, in this order.
 GROUP_TYPES: tuple[str, ...] = ("team", "locality", "role")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from healthcheck.present.escape import spreadsheet_cell
+from healthcheck.escape import spreadsheet_cell
 
 FIXED_TIME = datetime(2000, 1, 1)  # the document dates written into every workbook
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry

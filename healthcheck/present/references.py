@@ -7,54 +7,11 @@ computed one. `narrative.py` knows the syntax; this module knows the survey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 
-from healthcheck.present import narrative as md
+from healthcheck.data import narrative as md
+from healthcheck.errors import Problem
 from healthcheck.present.sentences import change_in_words, pct
-from healthcheck.problems import Problem, display_path
-
-NARRATIVE_DIR = "narrative"
-#: The fixed chapters that take narrative; each theme chapter takes `themes/<code>.md`.
-FIXED_KINDS = ("summary", "introduction", "conclusions")
-
-
-@dataclass(frozen=True)
-class Part:
-    """One narrative file of a year: which chapter it belongs to and where it lives."""
-
-    kind: str  # summary, introduction, theme or conclusions
-    theme: str | None
-    path: Path
-
-    @property
-    def label(self) -> str:
-        """The file as the analyst names it, relative to the year's folder."""
-        return self.path.relative_to(self.path.parents[2 if self.theme else 1]).as_posix()
-
-
-def parts(data_dir: Path, year: int, themes) -> list[Part]:
-    """Every narrative file the year's book reads, present or not, in book order."""
-    folder = Path(data_dir) / str(year) / NARRATIVE_DIR
-    fixed = {kind: Part(kind, None, folder / f"{kind}.md") for kind in FIXED_KINDS}
-    return (
-        [fixed["summary"], fixed["introduction"]]
-        + [Part("theme", code, folder / "themes" / f"{code}.md") for code in themes]
-        + [fixed["conclusions"]]
-    )
-
-
-def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part:
-    """The narrative file of one chapter."""
-    return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
-
-
-def read(p: Part, data_dir: Path) -> md.Narrative:
-    """The parsed file (empty when it does not exist), named as the analyst sees it in messages."""
-    text = p.path.read_text(encoding="utf-8") if p.path.is_file() else ""
-    return md.parse(text, display_path(p.path, data_dir))
 
 
 def known(survey, year: int) -> dict[str, tuple]:
@@ -114,7 +71,7 @@ class Resolver:
         return "not known" if value is None else str(value)
 
     def theme_score(self, theme: str, year: int) -> str:
-        from healthcheck import stats
+        from healthcheck.analysis import stats
 
         scores = stats.theme_scores(self.survey.figures(year)).set_index("theme")
         if theme not in scores.index or not scores.at[theme, "n_questions"]:
@@ -141,7 +98,7 @@ class Resolver:
             for v in (r.ci_low, r.ci_high)
             if pd.notna(v)
         }
-        from healthcheck import stats
+        from healthcheck.analysis import stats
 
         for year in (y for y in self.survey.year_list if y <= self.year):
             for row in stats.theme_scores(self.survey.figures(year)).itertuples():
@@ -159,8 +116,8 @@ def problems(survey, year: int) -> list[Problem]:
     found: list[Problem] = []
     resolver = Resolver(survey, year)
     targets = known(survey, year)
-    for p in parts(survey.data_dir, year, survey.bank.themes):
-        text = read(p, survey.data_dir)
+    for p in md.parts(survey.data_dir, year, survey.bank.themes):
+        text = md.read(p, survey.data_dir)
         if not text.text.strip():
             continue
         found += md.check(text, targets)
@@ -168,13 +125,3 @@ def problems(survey, year: int) -> list[Problem]:
     return found
 
 
-def unfinished(data_dir: Path, year: int, themes) -> list[str]:
-    """What is missing or unfinished in the year's narrative, one line per thing, for `--final`."""
-    lines = []
-    for p in parts(data_dir, year, themes):
-        state = md.status(read(p, data_dir))
-        if state.state == "missing":
-            lines.append(f"{p.label}: not written yet")
-        elif state.state == "unfinished":
-            lines += [f"{p.label}: {what}" for what in state.missing]
-    return lines

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from healthcheck import io
-from healthcheck.config import (
+from healthcheck.data import counts
+from healthcheck.data.config import (
     BANK_FILE,
     EXPORT_PLACEHOLDER,
     SETTINGS_FILE,
@@ -35,8 +35,8 @@ from healthcheck.config import (
     read_yaml,
     survey_years,
 )
-from healthcheck.manifest import sha256
-from healthcheck.problems import DataError, display_path
+from healthcheck.data.files import sha256
+from healthcheck.errors import DataError, YearStartError, display_path
 
 ACCEPT = 0.85  # a heading this close to the bank's wording is mapped without asking
 CONFIRM = 0.60  # from here up to ACCEPT the mapping is proposed, to be confirmed
@@ -116,12 +116,6 @@ context: ""          # a paragraph on the year, shown in the introduction (plain
 synthetic: ""        # what in this year's data is synthetic ("" when everything is real)
 sources: []          # where any published facts came from
 """
-
-
-class ScaffoldError(Exception):
-    """A refusal with a plain message; the command line prints it without a traceback."""
-
-    user_facing = True
 
 
 # --- YAML that stays readable -------------------------------------------------------------
@@ -266,19 +260,18 @@ def _started_by_new_year(data_dir: Path, year: int) -> bool:
 def _previous_year(data_dir: Path, year: int) -> int | None:
     """The year to start from (None: the data folder holds no year yet, a new council)."""
     years = survey_years(data_dir)
-    if year in years and year != years[-1] and not _started_by_new_year(data_dir, year):
+    if year in years and not _started_by_new_year(data_dir, year):
         survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
-        raise ScaffoldError(
+        raise YearStartError(
             f"Refusing to start {year}: it already exists ({survey} names its export), and a new year must come"
             f" after every year already in the data folder. Nothing was created."
         )
-    # The latest year may be started again: only its missing files are added (a new theme's
-    # narrative file, say); nothing that exists is touched.
+    # A year started by new-year and not imported yet may be started again: missing files are added.
     others = [y for y in years if y != year]
     if not others:
         return None
     if others[-1] >= year:
-        raise ScaffoldError(
+        raise YearStartError(
             f"Refusing to start {year}: a new year must come after every year already in the data folder,"
             f" and the latest there is {others[-1]}. Nothing was created."
         )
@@ -291,12 +284,12 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     From the latest earlier year when there is one: its facts are carried over for the analyst
     to overwrite. From nothing (an empty or missing data folder): commented skeletons of
     settings.yml, question_bank.yml and the year's files. Never overwrites: each file that
-    already exists is left as it is and reported. Refuses (ScaffoldError) when `year` is not
+    already exists is left as it is and reported. Refuses (YearStartError) when `year` is not
     after every other year in the folder.
     """
     data_dir = Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
-        raise ScaffoldError(f"{display_path(data_dir, data_dir)} is a file, not a data folder. Nothing was created.")
+        raise YearStartError(f"{display_path(data_dir, data_dir)} is a file, not a data folder. Nothing was created.")
     prev = _previous_year(data_dir, year) if data_dir.is_dir() else None
     templates: dict[Path, str] = {}
     if prev is None:
@@ -317,7 +310,7 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     templates[folder / "recommendations.yml"] = _recommendations_text(previous_recs, year, prev)
     templates |= _narrative_templates(data_dir, year)
     if folder.exists() and not folder.is_dir():
-        raise ScaffoldError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
+        raise YearStartError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
     folder.mkdir(parents=True, exist_ok=True)
     created = []
     for path, text in templates.items():
@@ -340,8 +333,7 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
 
 def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
     """The year's narrative files: headings and prompts only, never an earlier year's words."""
-    from healthcheck.present import narrative as md
-    from healthcheck.present import references
+    from healthcheck.data import narrative as md
 
     try:
         bank = load_bank(data_dir)
@@ -352,7 +344,7 @@ def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
     first = next(iter(themes), None)
     example = (bank.theme_questions(first)[0], first, year - 1) if first else ("Q01", "your-theme", year - 1)
     out = {}
-    for part in references.parts(data_dir, year, themes):
+    for part in md.parts(data_dir, year, themes):
         if part.theme is None:
             out[part.path] = md.template(part.kind, title=titles[part.kind], example=example)
             continue
@@ -774,7 +766,7 @@ def _questions_block(confirmed: list[Match], confirm: list[Match], new: list[Mat
 def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> ImportReport:
     """Copy a raw export into data/<year>/ and write the proposed heading -> code mapping to survey.yml.
 
-    Refuses (ScaffoldError, nothing written) when data/<year>/survey.yml is missing, when it
+    Refuses (YearStartError, nothing written) when data/<year>/survey.yml is missing, when it
     already names an export and `yes` is false, or when a different file of the same name is
     already in data/<year>/. The bank is read, never written.
     """
@@ -783,24 +775,24 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     survey_path = folder / YEAR_FILE
     survey_shown = display_path(survey_path, data_dir)
     if not survey_path.is_file():
-        raise ScaffoldError(f"There is no {survey_shown}: start the year first with  python -m healthcheck new-year {year}")
+        raise YearStartError(f"There is no {survey_shown}: start the year first with  python -m healthcheck new-year {year}")
     raw = read_yaml(survey_path, data_dir)
     if not isinstance(raw, dict):
-        raise ScaffoldError(f"{survey_shown} is not a YAML mapping of keys to values; fix it or start the year again.")
+        raise YearStartError(f"{survey_shown} is not a YAML mapping of keys to values; fix it or start the year again.")
     current_export = raw.get("export")
     if current_export != EXPORT_PLACEHOLDER and not yes:
-        raise ScaffoldError(
+        raise YearStartError(
             f"{survey_shown} already names an export ({current_export!r}), so its mapping may hold your corrections."
             f" Nothing was changed. To replace its export, columns, ignore and questions, run the command again with --yes."
         )
     if not source.is_file():
-        raise ScaffoldError(f"There is no file {source}.")
+        raise YearStartError(f"There is no file {source}.")
     try:
-        frame = io.read_table(source)
+        frame = counts.read_table(source)
     except ValueError as exc:
-        raise ScaffoldError(f"The export {source} {exc}.") from None
+        raise YearStartError(f"The export {source} {exc}.") from None
     if frame.empty and not len(frame.columns):
-        raise ScaffoldError(f"The export {source} is empty: expected a heading row and rows of answers.")
+        raise YearStartError(f"The export {source} is empty: expected a heading row and rows of answers.")
 
     dest = folder / source.name
     export_shown = display_path(dest, data_dir)
@@ -809,7 +801,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         if dest.is_file() and sha256(dest) == sha256(source):
             copy_needed = False
         else:
-            raise ScaffoldError(
+            raise YearStartError(
                 f"{export_shown} already exists and is a different file from {source}. Nothing was changed:"
                 f" if the new file is the right one, give it another name (or move the old one away yourself)."
             )
@@ -831,7 +823,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
 
     if level == "counts":
         if "question" not in columns:
-            raise ScaffoldError(
+            raise YearStartError(
                 f"The export has one row per question and answer (level: counts), but its question column could not"
                 f" be told for sure among its headings: {', '.join(map(repr, headings))}. Set columns.question in"
                 f" {survey_shown} yourself (and level: counts), then run validate."

@@ -9,71 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
-from healthcheck import paths
-
-# The packages whose versions can change a figure; all installed versions are recorded too.
-KEY_PACKAGES = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "wordcloud",
-    "jupyter-book",
-    "papermill",
-    "nbconvert",
-)
-
-
-def sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def input_files(data_dir: Path, year: int) -> list[Path]:
-    """Every input a year's book reads: settings, question bank, and the folders of that year and earlier."""
-    files = [data_dir / "settings.yml", data_dir / "question_bank.yml"]
-    for folder in sorted(p for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) <= year):
-        files += sorted(p for p in folder.rglob("*") if p.is_file())
-    return [f for f in files if f.is_file()]
-
-
-def input_hashes(data_dir: Path, year: int) -> dict[str, str]:
-    """SHA-256 of each input file, keyed by its path relative to the data folder."""
-    return {str(p.relative_to(data_dir)): sha256(p) for p in input_files(data_dir, year)}
-
-
-def git_state() -> dict:
-    """The commit the code came from and whether the work tree had uncommitted changes."""
-
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True, check=False)
-
-    commit = git("rev-parse", "HEAD")
-    if commit.returncode != 0:
-        return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
-
-
-def environment() -> dict:
-    """Python version and every installed package's version."""
-    packages = {}
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            packages[name.lower()] = dist.version
-    return {"python": platform.python_version(), "packages": dict(sorted(packages.items()))}
+from healthcheck.data.files import input_hashes, sha256
+from healthcheck.environment import environment, git_state
 
 
 def output_hashes(out_dir: Path) -> dict[str, str]:
@@ -101,7 +41,7 @@ def pdf_text(pdf_path: Path) -> str:
 
 def headline_numbers(survey, year: int) -> dict:
     """Every percentage of the year (unrounded) and the theme scores, keyed for comparison."""
-    from healthcheck import stats
+    from healthcheck.analysis import stats
 
     figures = survey.figures(year)
     numbers = {}
@@ -176,46 +116,3 @@ def compare(recorded: dict, rebuilt: dict) -> tuple[list[str], list[str]]:
     if new_code.get("dirty"):
         causes.append("code: the working tree has uncommitted changes")
     return mismatches, causes
-
-
-def verify(year: int, data_dir: Path | None = None, manifest_path: Path | None = None) -> tuple[bool, str]:
-    """Rebuild `year` in a temporary folder and compare it with the manifest; never touches _build/<year>.
-
-    Returns (everything matches, a plain-language report).
-    """
-    import shutil
-    import tempfile
-
-    from healthcheck import build
-    from healthcheck.build import BuildError
-
-    manifest_path = Path(manifest_path) if manifest_path else paths.build_dir() / str(year) / "manifest.json"
-    if not manifest_path.is_file():
-        error = BuildError(
-            f"No manifest at {manifest_path}: build the year first "
-            f"(python -m healthcheck build --year {year}) or pass --manifest."
-        )
-        raise error
-    recorded = read_manifest(manifest_path)
-    tmp = Path(tempfile.mkdtemp(prefix=f"healthcheck-verify-{year}-"))
-    try:
-        result = build.build_book(year, data_dir=data_dir, build_root=tmp, force=True, progress=False)
-        rebuilt = read_manifest(result.out_dir / "manifest.json")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    mismatches, causes = compare(recorded, rebuilt)
-    lines = []
-    if mismatches:
-        lines.append(f"The rebuild of {year} does NOT match {manifest_path}:")
-        lines += [f"  - {m}" for m in mismatches]
-        lines.append("Likely causes:" if causes else "No input, package or code difference was found to explain this.")
-        lines += [f"  - {c}" for c in causes]
-    else:
-        lines.append(
-            f"The rebuild of {year} matches {manifest_path}: {len(rebuilt['outputs'])} outputs "
-            f"and {len(rebuilt['headline_numbers'])} numbers identical."
-        )
-        if causes:
-            lines.append("Noted differences that did not change any output:")
-            lines += [f"  - {c}" for c in causes]
-    return not mismatches, "\n".join(lines)

@@ -7,17 +7,19 @@ errors in it; otherwise `DataError` carries the full report.
 from __future__ import annotations
 
 import functools
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from healthcheck import io, paths, stats
-from healthcheck.config import QuestionBank, Settings, YearMeta, load_bank, load_settings, survey_years
-from healthcheck.problems import DataError, Problem
-from healthcheck.validate import check_year
+from healthcheck import paths
+from healthcheck.analysis import stats
+from healthcheck.analysis.rounding import round_half_up
+from healthcheck.data import counts
+from healthcheck.data.config import QuestionBank, Settings, YearMeta, load_bank, load_settings, survey_years
+from healthcheck.data.validate import check_year
+from healthcheck.errors import DataError, Problem
 
 
 @dataclass
@@ -50,22 +52,22 @@ def load_year(data_dir: Path, year: int) -> YearData:
     if checked.errors:
         raise DataError(checked.problems)
     meta, frame = checked.meta, checked.frame
-    published = io.read_published(data_dir / str(year) / "published.csv", year)
+    published = counts.read_published(data_dir / str(year) / "published.csv", year)
     if not meta.export:
         # Known only from published figures: the largest published base is the best estimate.
         bases = published["n_valid"].dropna()
         n_respondents = int(bases.max()) if len(bases) else None
-        counts = io.tidy_counts(pd.DataFrame(columns=io.COUNT_COLUMNS).astype({"n": "int64"}))
-        return YearData(year, meta, counts, published, n_respondents, checked.warnings)
+        table = counts.tidy_counts(pd.DataFrame(columns=counts.COUNT_COLUMNS).astype({"n": "int64"}))
+        return YearData(year, meta, table, published, n_respondents, checked.warnings)
     if meta.level == "respondents":
-        counts = io.respondents_to_counts(frame, year, meta.questions, meta.breakdown_columns)
+        table = counts.respondents_to_counts(frame, year, meta.questions, meta.breakdown_columns)
         n_respondents = len(frame)
     else:
-        counts = io.summary_to_counts(frame, year, meta.columns, meta.questions)
+        table = counts.summary_to_counts(frame, year, meta.columns, meta.questions)
         # A summary has no people, only answers: the largest question total is the best estimate.
-        per_question = counts.groupby("question_id")["n"].sum()
+        per_question = table.groupby("question_id")["n"].sum()
         n_respondents = int(per_question.max()) if len(per_question) else 0
-    return YearData(year, meta, counts, published, n_respondents, checked.warnings)
+    return YearData(year, meta, table, published, n_respondents, checked.warnings)
 
 
 @dataclass
@@ -120,8 +122,6 @@ class Survey:
         Columns: question_id, short, published, computed, matches (True when both round to
         the same whole number, halves up, the rule used for display).
         """
-        from healthcheck.charts import round_half_up
-
         published = self.years[year].published
         figs = self.figures(year)
         figs = figs[figs["basis"] == stats.BASIS_COUNTS].set_index("question_id")
@@ -147,18 +147,14 @@ class Survey:
         return table.to_csv(index=False, lineterminator="\n")
 
 
-PRELOADED_ENV = "HEALTHCHECK_PRELOADED_SURVEY"
-
-
-def load_survey(data_dir: str | Path | None = None, year: int | None = None) -> Survey:
+def load_survey(data_dir: str | Path | None = None, year: int | None = None, preloaded: str | Path | None = None) -> Survey:
     """Load every year in the data folder up to `year` (default: the latest).
 
-    During a build, the survey the build has already validated and loaded is handed to each
-    chapter as a pickle (named by $HEALTHCHECK_PRELOADED_SURVEY), so chapters neither re-read
-    nor re-validate the exports; it is used only when it is of the same folder and year.
+    `preloaded` names a pickle of a survey the build has already validated and loaded
+    (`save_preloaded`); chapters pass it so that they neither re-read nor re-validate the
+    exports. It is used only when it is of the same folder and year.
     """
     folder = paths.data_dir(data_dir)
-    preloaded = os.environ.get(PRELOADED_ENV)
     if preloaded and Path(preloaded).is_file():
         with open(preloaded, "rb") as fh:
             survey = pickle.load(fh)

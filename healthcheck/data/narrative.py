@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import zip_longest
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -28,8 +28,9 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from healthcheck.present.escape import myst_text
-from healthcheck.problems import DataError, Problem
+from healthcheck.data.files import NARRATIVE_DIR
+from healthcheck.errors import DataError, Problem, display_path
+from healthcheck.escape import myst_text
 
 STATEMENT, THEME, FACT = "statements", "themes", "facts"
 ROLES = dict.fromkeys(["pct", "n", "ci", "change", "national", "region"], STATEMENT) | {"theme-score": THEME, "fact": FACT}
@@ -590,3 +591,57 @@ def template(kind: str, *, title: str, prompts: Iterable[str] = (), example=("Q0
         section, heading, prompt = row.split(" | ")
         lines += ["", f"## {heading}", "", note(prompt)] if section == kind else []
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------- a year's files
+
+#: The fixed chapters that take narrative; each theme chapter takes `themes/<code>.md`.
+FIXED_KINDS = ("summary", "introduction", "conclusions")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One narrative file of a year: which chapter it belongs to and where it lives."""
+
+    kind: str  # summary, introduction, theme or conclusions
+    theme: str | None
+    path: Path
+
+    @property
+    def label(self) -> str:
+        """The file as the analyst names it, relative to the year's folder."""
+        return self.path.relative_to(self.path.parents[2 if self.theme else 1]).as_posix()
+
+
+def parts(data_dir: Path, year: int, themes) -> list[Part]:
+    """Every narrative file the year's book reads, present or not, in book order."""
+    folder = Path(data_dir) / str(year) / NARRATIVE_DIR
+    fixed = {kind: Part(kind, None, folder / f"{kind}.md") for kind in FIXED_KINDS}
+    return (
+        [fixed["summary"], fixed["introduction"]]
+        + [Part("theme", code, folder / "themes" / f"{code}.md") for code in themes]
+        + [fixed["conclusions"]]
+    )
+
+
+def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part:
+    """The narrative file of one chapter."""
+    return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
+
+
+def read(p: Part, data_dir: Path) -> Narrative:
+    """The parsed file (empty when it does not exist), named as the analyst sees it in messages."""
+    text = p.path.read_text(encoding="utf-8") if p.path.is_file() else ""
+    return parse(text, display_path(p.path, data_dir))
+
+
+def unfinished(data_dir: Path, year: int, themes) -> list[str]:
+    """What is missing or unfinished in the year's narrative, one line per thing, for `--final`."""
+    lines = []
+    for p in parts(data_dir, year, themes):
+        state = status(read(p, data_dir))
+        if state.state == "missing":
+            lines.append(f"{p.label}: not written yet")
+        elif state.state == "unfinished":
+            lines += [f"{p.label}: {what}" for what in state.missing]
+    return lines

@@ -1,4 +1,10 @@
-"""Data problems as the analyst sees them: file, row, column, what was found, what was expected."""
+"""Errors and data problems, as the analyst sees them.
+
+Every mistake a user can make (in the data folder, the command line or the environment)
+becomes a `HealthcheckError` with a plain message; the command line prints it and exits 1,
+never with a traceback. Data problems are `Problem`s: file, row, column, what was found and
+what was expected.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +39,11 @@ class Problem:
         return f"{self.severity.upper()} {where}{found}; expected {self.expected}"
 
 
-class DataError(Exception):
+class HealthcheckError(Exception):
+    """The one base class of the errors a user can cause or fix; the CLI prints the message alone."""
+
+
+class DataError(HealthcheckError):
     """Raised when input data has errors; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
@@ -101,3 +111,43 @@ def display_path(path: Path, data_dir: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+class BuildError(HealthcheckError):
+    """The build could not be completed; the message says which step failed and why."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """The build was stopped by SIGTERM (handled like Ctrl-C: staging removed, old build kept)."""
+
+
+class ChapterFailed(BuildError):
+    """A cell of a chapter notebook raised an error.
+
+    ``cell_index`` counts the cells of the chapter's own notebook from 0 (as nbformat and
+    papermill do), not counting the parameters cell that papermill injects.
+    """
+
+    def __init__(self, chapter, cell_index, cell_source, ename, evalue, partial_notebook_path, traceback=""):
+        self.chapter = chapter
+        self.cell_index = cell_index
+        self.cell_source = cell_source
+        self.ename = ename
+        self.evalue = evalue
+        self.partial_notebook_path = Path(partial_notebook_path) if partial_notebook_path else None
+        self.traceback = traceback
+        super().__init__(chapter, cell_index, cell_source, ename, evalue, partial_notebook_path)
+
+    def __str__(self):
+        text = (
+            f"Chapter {self.chapter} failed at cell {self.cell_index}:\n"
+            f"{self.cell_source.rstrip()}\n"
+            f"Error: {self.ename}: {self.evalue}"
+        )
+        if self.partial_notebook_path:
+            text += f"\nThe partly executed notebook is kept at {self.partial_notebook_path}"
+        return text
+
+
+class YearStartError(HealthcheckError):
+    """`new-year` or `import` refused, with a plain message; nothing was written."""

@@ -25,17 +25,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-#: The five agreement codes: the base of every percentage.
-VALID: tuple[str, ...] = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
-#: The codes counted as positive.
-POSITIVE: tuple[str, ...] = ("strongly_agree", "agree")
-#: Codes counted but left out of the base.
-INVALID: tuple[str, ...] = ("dont_know", "not_applicable", "blank")
-#: Every canonical response code.
-RESPONSES: tuple[str, ...] = VALID + INVALID
+from healthcheck.data.codes import ALL_STAFF, INVALID, POSITIVE, RESPONSES, VALID
 
-#: ``group`` of the all-staff rows (``group_type == "all"``).
-ALL_STAFF = "All staff"
 #: z for a two-sided 95% interval: ``scipy.stats.norm.ppf(0.975)``.
 Z95 = 1.959963984540054
 #: Smallest expected count for which the z-test is used (else Fisher's exact test).

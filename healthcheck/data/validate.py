@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from healthcheck import io
-from healthcheck.config import (
+from healthcheck.data import codes, counts
+from healthcheck.data.config import (
     BANK_FILE,
     EXPORT_PLACEHOLDER,
     ORGANISATION_PLACEHOLDER,
@@ -29,7 +29,7 @@ from healthcheck.config import (
     load_year_meta,
     survey_years,
 )
-from healthcheck.problems import DataError, Problem, display_path
+from healthcheck.errors import DataError, Problem, display_path
 
 FIRST_DATA_ROW = 2  # the heading is row 1 in Excel, so pandas index 0 is row 2
 
@@ -101,7 +101,7 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
         checked.problems.append(Problem(shown, None, None, None, "the export named under 'export' in survey.yml to exist"))
         return checked
     try:
-        frame = io.read_table(export)
+        frame = counts.read_table(export)
     except ValueError as exc:
         checked.problems.append(Problem(shown, None, None, None, f"a readable table, but the file {exc}"))
         return checked
@@ -130,18 +130,17 @@ def check_narrative(data_dir: Path, year: int, bank: QuestionBank) -> list[Probl
     (Typed percentages are checked against the computed figures once the survey is loaded:
     `present.references.problems`.)
     """
-    from healthcheck.present import narrative as md
-    from healthcheck.present import references
+    from healthcheck.data import narrative as md
 
     statements = [qid for qid, q in bank.questions.items() if any(y <= year for y in q.wording)]
     years = [y for y in survey_years(data_dir) if y <= year]
     known = md.known_targets(statements, list(bank.themes), years)
     problems = []
-    for part in references.parts(data_dir, year, bank.themes):
+    for part in md.parts(data_dir, year, bank.themes):
         if part.path.exists() and not part.path.is_file():
             problems.append(Problem(display_path(part.path, data_dir), None, None, None, "a Markdown file, not a folder"))
         elif part.path.is_file():
-            problems += md.check(references.read(part, data_dir), known)
+            problems += md.check(md.read(part, data_dir), known)
     return problems
 
 
@@ -197,7 +196,7 @@ def _failures_to_problems(failures: pd.DataFrame, file: str, frame: pd.DataFrame
 
 def _known_label(series: pd.Series) -> pd.Series:
     # Normalise each distinct label once: exports repeat a handful of labels many times.
-    known = {v: io.normalise_label(v) is not None for v in pd.unique(series)}
+    known = {v: codes.normalise_label(v) is not None for v in pd.unique(series)}
     return series.map(known)
 
 
@@ -245,7 +244,7 @@ def _check_respondent_export(frame: pd.DataFrame, meta: YearMeta, file: str, dat
         columns[meta.columns.completed] = pa.Column(
             str, pa.Check(lambda s: _year_of(s) == year, error=f"a completion date in {year}, the folder's year")
         )
-    expected_label = "a response label such as " + ", ".join(f"'{label}'" for label in io.ACCEPTED_LABELS[:6]) + " (or empty)"
+    expected_label = "a response label such as " + ", ".join(f"'{label}'" for label in codes.ACCEPTED_LABELS[:6]) + " (or empty)"
     for heading in meta.questions:
         if heading in frame.columns:
             columns[heading] = pa.Column(str, pa.Check(_known_label, error=expected_label))
@@ -319,7 +318,7 @@ def _check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: i
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         problems += _failures_to_problems(err.failure_cases, file, frame)
-    key = pd.DataFrame({"q": frame[cols.question].str.strip(), "r": frame[cols.response].map(io.normalise_label)})
+    key = pd.DataFrame({"q": frame[cols.question].str.strip(), "r": frame[cols.response].map(codes.normalise_label)})
     for index in key.index[key.duplicated(keep="first") & key["r"].notna()]:
         problems.append(
             Problem(
@@ -364,7 +363,7 @@ def _check_mapping(meta: YearMeta, bank: QuestionBank, data_dir: Path, year: int
         if qid in seen:
             problems.append(Problem(survey, None, key, qid, f"each question code once (also mapped from '{seen[qid][:60]}')"))
         seen.setdefault(qid, heading)
-    published = io.read_published(data_dir / str(year) / "published.csv", year)
+    published = counts.read_published(data_dir / str(year) / "published.csv", year)
     for qid in bank.asked_in(year):
         # A question known only from a published percentage is expected to have no column.
         if qid not in seen and qid not in set(published["question_id"]):
@@ -386,7 +385,7 @@ def _check_published(path: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
         return []
     shown = display_path(path, data_dir)
     try:
-        frame = io.read_table(path)
+        frame = counts.read_table(path)
     except ValueError as exc:
         return [Problem(shown, None, None, None, f"a readable table, but the file {exc}")]
     missing = [c for c in ("question_id", "pct_positive", "source") if c not in frame.columns]
@@ -432,7 +431,7 @@ def _check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pr
             continue
         shown = display_path(path, data_dir)
         try:
-            frame = io.read_table(path)
+            frame = counts.read_table(path)
         except ValueError as exc:
             problems.append(Problem(shown, None, None, None, f"a readable table, but the file {exc}"))
             continue

@@ -12,41 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import sys
 from pathlib import Path
 
-from healthcheck import paths
-from healthcheck.manifest import sha256
+from healthcheck.data.files import sha256
 
-READS_ENV = "HEALTHCHECK_READS_FILE"
 ABSENT = "absent"
 
 
-def record_read(path: str | os.PathLike) -> None:
-    """Note that the running chapter read `path` (a no-op outside a build)."""
-    target = os.environ.get(READS_ENV)
-    if target:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(str(Path(path).resolve()) + "\n")
-
-
-def code_and_environment_hash() -> str:
-    """One hash of the package's code and the pinned requirements (and the Python version)."""
-    digest = hashlib.sha256(sys.version.encode())
-    files = sorted((paths.ROOT / "healthcheck").glob("*.py")) + [paths.ROOT / "requirements.txt"]
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + sha256(path).encode())
-    return digest.hexdigest()
-
-
-def static_key(notebook: Path, parameters: dict, shared: str) -> str:
-    """What a chapter depends on besides the input files it reads."""
+def static_key(notebook: Path, parameters: dict, shared: str, epoch: str) -> str:
+    """What a chapter depends on besides the input files it reads: its notebook, parameters,
+    the code and environment (`shared`) and the build date (`epoch`)."""
     digest = hashlib.sha256(shared.encode())
     digest.update(sha256(notebook).encode())
     digest.update(json.dumps(parameters, sort_keys=True).encode())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    digest.update(epoch.encode())
     return digest.hexdigest()
 
 
@@ -87,8 +68,8 @@ def store(
 ) -> None:
     """Keep a chapter's executed notebook and downloads for the next build (replacing the old)."""
     folder = _folder(cache_root, year, chapter)
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    # A private temporary name: two builds storing at once never trip over each other's files.
+    tmp = folder.with_name(f"{folder.name}.tmp-{secrets.token_hex(4)}")
     (tmp / "downloads").mkdir(parents=True)
     shutil.copy2(executed, tmp / "executed.ipynb")
     if downloads.is_dir():
@@ -96,5 +77,11 @@ def store(
             shutil.copy2(item, tmp / "downloads" / item.name)
     record = {"key": key, "year_folders": year_folders, "reads": reads}
     (tmp / "record.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    old = folder.with_name(f"{folder.name}.old-{secrets.token_hex(4)}")
+    try:
+        if folder.exists():
+            os.rename(folder, old)
+        os.rename(tmp, folder)
+    except OSError:  # another build stored this chapter meanwhile: theirs is as good as ours
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)

@@ -15,7 +15,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from healthcheck.problems import DataError, Problem, display_path
+from healthcheck.data.files import BANK_FILE, SETTINGS_FILE, YEAR_FILE
+from healthcheck.errors import DataError, Problem, display_path
 
 #: Where quotes and words come from: the `source` column of quotes.csv and words.csv (blank: focus group).
 VOICE_SOURCES = ("focus group", "survey comment")
@@ -27,9 +28,6 @@ ORGANISATION_PLACEHOLDER = "PUT-YOUR-ORGANISATION-NAME-HERE"
 #: The smallest suppression threshold allowed without a written override.
 MIN_THRESHOLD = 10
 
-SETTINGS_FILE = "settings.yml"
-BANK_FILE = "question_bank.yml"
-YEAR_FILE = "survey.yml"
 
 
 class _Strict(BaseModel):

@@ -6,71 +6,14 @@ and reshapes, vectorised so that a national-scale export is counted in seconds.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-# Canonical response codes, in display order. The first five are valid answers.
-RESPONSES = (
-    "strongly_agree",
-    "agree",
-    "neutral",
-    "disagree",
-    "strongly_disagree",
-    "dont_know",
-    "not_applicable",
-    "blank",
-)
-RESPONSE_LABELS = {
-    "strongly_agree": "Strongly agree",
-    "agree": "Agree",
-    "neutral": "Neither agree nor disagree",
-    "disagree": "Disagree",
-    "strongly_disagree": "Strongly disagree",
-    "dont_know": "Don't know",
-    "not_applicable": "Not applicable",
-    "blank": "No answer",
-}
+from healthcheck.data.codes import ALL_STAFF, RESPONSES, normalise_label
 
-# Labels as survey tools spell them, after `_squash`, mapped to canonical codes.
-_LABEL_VARIANTS = {
-    "strongly agree": "strongly_agree",
-    "agree": "agree",
-    "tend to agree": "agree",
-    "neither agree nor disagree": "neutral",
-    "neither agree or disagree": "neutral",
-    "neutral": "neutral",
-    "disagree": "disagree",
-    "tend to disagree": "disagree",
-    "strongly disagree": "strongly_disagree",
-    "don't know": "dont_know",
-    "dont know": "dont_know",
-    "don't know / not sure": "dont_know",
-    "not sure": "dont_know",
-    "not applicable": "not_applicable",
-    "n/a": "not_applicable",
-    "na": "not_applicable",
-    "": "blank",
-}
-ACCEPTED_LABELS = tuple(k for k in _LABEL_VARIANTS if k)
-
-ALL_STAFF = "All staff"
 COUNT_COLUMNS = ["year", "question_id", "group_type", "group", "response", "n"]
-
-
-def _squash(value: object) -> str:
-    """Lower-case, straighten curly apostrophes and collapse runs of white space."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = str(value).replace("\u2019", "'").replace("\u2018", "'").replace("\xa0", " ")
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def normalise_label(value: object) -> str | None:
-    """The canonical response code for an exported label, or None when the label is unknown."""
-    return _LABEL_VARIANTS.get(_squash(value))
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -1,0 +1,54 @@
+"""The input files of a data folder: their names, which a year's book reads, and their hashes.
+
+One definition for the package: validation names these files, the build fingerprints them,
+the manifest hashes them and the provenance appendix lists them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+SETTINGS_FILE = "settings.yml"
+BANK_FILE = "question_bank.yml"
+# Files of a year's folder
+YEAR_FILE = "survey.yml"
+PUBLISHED_FILE = "published.csv"
+QUOTES_FILE = "quotes.csv"
+WORDS_FILE = "words.csv"
+INDICATORS_FILE = "indicators.csv"
+RECOMMENDATIONS_FILE = "recommendations.yml"
+BENCHMARKS_FILE = "benchmarks.csv"
+ORGANISATIONS_FILE = "organisations.csv"
+NARRATIVE_DIR = "narrative"
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def year_folders(data_dir: Path, up_to: int | None = None) -> list[Path]:
+    """The data folder's year folders (named like 2022), oldest first, up to a year if given."""
+    if not Path(data_dir).is_dir():
+        return []
+    folders = [p for p in Path(data_dir).iterdir() if p.is_dir() and p.name.isdigit()]
+    return sorted((p for p in folders if up_to is None or int(p.name) <= up_to), key=lambda p: int(p.name))
+
+
+def input_files(data_dir: Path, year: int) -> list[Path]:
+    """Every input a year's book reads: settings, question bank, and the folders of that year and earlier."""
+    data_dir = Path(data_dir)
+    files = [data_dir / SETTINGS_FILE, data_dir / BANK_FILE]
+    for folder in year_folders(data_dir, year):
+        files += sorted(p for p in folder.rglob("*") if p.is_file())
+    return [f for f in files if f.is_file()]
+
+
+def input_hashes(data_dir: Path, year: int) -> dict[str, str]:
+    """SHA-256 of each input file, keyed by its path relative to the data folder (never a machine path)."""
+    return {p.relative_to(data_dir).as_posix(): sha256(p) for p in input_files(data_dir, year)}

@@ -1,0 +1,321 @@
+"""Build one year's report: the build as an ordered table of named stages.
+
+| stage | what it does | reads | writes |
+| --- | --- | --- | --- |
+| validate | checks every input and the narrative; refuses on errors | data folder | survey, warnings |
+| chapters | runs each chapter with papermill, reuses unchanged ones | survey, chapters/ | executed notebooks, figure files |
+| book html | `jupyter-book build` of the website (in the background) | executed notebooks | html/ |
+| exports | the auditors' notebook pages and the all-figure workbook | executed notebooks, figure files | notebooks/, xlsx |
+| pdf | the single-page HTML printed by Chromium | executed notebooks | pdf/ |
+| manifest | hashes of inputs and outputs, versions, numbers | everything above | manifest.json |
+| publish | swaps the finished output into `<build_root>/<year>` | staging | the book |
+
+Everything happens in a staging folder under a per-year lock; until `publish` nothing outside
+it changes, so a failed or interrupted build leaves the previous book exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from healthcheck import paths
+from healthcheck.analysis.survey import load_survey, save_preloaded
+from healthcheck.audit.manifest import build_manifest, write_manifest
+from healthcheck.data import narrative as md
+from healthcheck.data.config import survey_years
+from healthcheck.errors import BuildError, BuildInterrupted, DataError
+from healthcheck.pdf import TitlePage, print_pdf
+from healthcheck.pipeline import book, notebooks, staging
+from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.progress import Progress
+from healthcheck.present import references
+from healthcheck.present.exports import write_workbook
+
+
+@dataclass
+class BuildResult:
+    year: int
+    html_index: Path
+    pdf_path: Path
+    executed_dir: Path
+    chapter_seconds: dict[str, float]
+    warnings: list[str]
+    out_dir: Path
+    up_to_date: bool = False  # True when nothing changed and the previous build was kept
+
+
+def build_book(
+    year: int,
+    data_dir=None,
+    build_root=None,
+    chapters_dir=None,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    *,
+    toc_path=None,
+    strict: bool = False,
+    final: bool = False,
+    engine: str | None = None,
+    extra_parameters: dict | None = None,
+) -> BuildResult:
+    """Build the report for `year` into `<build_root>/<year>` (html/, pdf/, executed/, notebooks/).
+
+    data_dir, build_root: folders (defaults from healthcheck.paths); chapters_dir and toc_path:
+    the chapter notebooks and table of contents (default chapters/ and _toc.yml); jobs:
+    chapters run at once (default: CPU count); force: rebuild even when nothing changed;
+    strict: Sphinx warnings are errors; final: refuse a draft narrative; engine: the papermill
+    engine; extra_parameters: further parameters for every chapter (the batch's benchmarks).
+    Raises a HealthcheckError (DataError, BuildError, ChapterFailed, PdfError) or
+    BuildInterrupted (SIGTERM); the previous build is untouched whenever one is raised.
+    """
+    year = int(year)
+    data_path = paths.data_dir(data_dir)
+    build_root = paths.build_dir(build_root)
+    chapters_dir = Path(chapters_dir).resolve() if chapters_dir else paths.CHAPTERS_DIR
+    toc_path = Path(toc_path).resolve() if toc_path else book.TOC_PATH
+    log = Progress([], progress).log
+
+    survey, warnings = validate(data_path, year, final)
+    toc = book.expand_toc(book.load_toc(toc_path), list(survey.bank.themes))
+    chapters = chapters_from_docs(book.documents(toc, toc_path), chapters_dir)
+    epoch = staging.source_date_epoch()
+    inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, *(c.source for c in chapters)]
+    fingerprint = staging.fingerprint([year, str(data_path), epoch, strict, extra_parameters], inputs)
+    final_dir = build_root / str(year)
+    if not force and (kept := _unchanged(final_dir, fingerprint)):
+        log(f"{year}: nothing changed since the last build ({final_dir}); use --force to rebuild")
+        return kept
+
+    with staging.year_lock(build_root, year), _sigterm_interrupts():
+        stage_dir = staging.new_staging(build_root, year)
+        try:
+            run = ChapterRun(
+                staging=stage_dir,
+                year=year,
+                data_dir=str(data_path) if data_dir is not None else None,
+                year_folders=[y for y in survey_years(data_path) if y <= year],
+                epoch=epoch,
+                survey_file=stage_dir / "survey.pickle",
+                jobs=jobs,
+                cache_root=build_root / ".cache",
+                force=force,
+                engine=engine,
+                extra=dict(extra_parameters or {}),
+            )
+            book_dir = book.write_book(stage_dir, survey.settings, year, toc, book.CONFIG_PATH, book.BOOK_ASSETS_DIR)
+            save_preloaded(survey, run.survey_file)
+            seconds, chapter_warnings = _run_chapters_stage(chapters, run, build_root, progress)
+            out = stage_dir / "out"
+            warnings += chapter_warnings + _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log)
+            parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
+            manifest = build_manifest(
+                year=year, data_dir=data_path, out_dir=out, pdf_path=_pdf_path(out, survey, year),
+                chapters=parameters, survey=survey,
+            )  # fmt: skip
+            write_manifest(out / "manifest.json", manifest)
+            info = {
+                "year": year,
+                "fingerprint": fingerprint,
+                "pdf": _pdf_path(out, survey, year).name,
+                "chapters": [c.name for c in chapters],
+                "chapter_seconds": seconds,
+                "warnings": warnings,
+                "source_date_epoch": int(epoch),
+            }
+            (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+            staging.publish(out, final_dir, year)
+            shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
+        finally:
+            shutil.rmtree(stage_dir, ignore_errors=True)
+    log(f"{year}: done; HTML {final_dir / 'html' / 'index.html'}; PDF {final_dir / 'pdf' / info['pdf']}")
+    return _result_from_info(final_dir, info, up_to_date=False)
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def validate(data_path: Path, year: int, final: bool):
+    """Stage validate: the survey loaded (DataError on any error) and the build's warnings."""
+    survey = load_survey(data_path, year)
+    warnings = [str(p) for p in survey.years[year].warnings] + _reconciliation_warnings(survey, year)
+    figures = survey.figures(year)
+    warnings += [
+        f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
+        for r in figures[figures["suppressed"].astype(bool)].itertuples()
+    ]
+    return survey, warnings + _narrative_warnings(survey, year, final)
+
+
+def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: bool) -> tuple[dict, list]:
+    """Stage chapters: every chapter executed (or reused); a failed cell is a ChapterFailed."""
+    with Progress([c.name for c in chapters], progress) as prog:
+        prog.log(f"{run.year}: running {len(chapters)} chapters")
+        seconds, warnings, failed = run_chapters(chapters, run, prog)
+    if failed:
+        chapter = next(c for c in chapters if c.name == failed["name"])
+        raise failure(failed, chapter, run.staging, build_root / f"failed-{run.year}")
+    return seconds, warnings
+
+
+def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log) -> list[str]:
+    """Stages book html, exports and pdf: the website, the auditors' pages, the workbook and the PDF.
+
+    On two cores the website builds in the background while the single page is built and
+    printed, and the auditors' pages are exported in a thread meanwhile.
+    """
+    warnings: list[str] = []
+    downloads = book_dir / "extra" / "downloads"
+    if downloads.is_dir():
+        write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
+    out.mkdir()
+    log("building the HTML pages (jupyter-book, in the background)")
+    html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
+    background = ThreadPoolExecutor(max_workers=1)
+    try:
+        log("exporting the executed notebooks (in the background)")
+        exports = background.submit(notebooks.export_chapters, chapters, book_dir, out)
+        log("building the single-page HTML for the PDF")
+        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
+        warnings += book.finish_jupyter_book(single_job)
+        # Sphinx writes the single page where the root document lives (chapters/...) but
+        # makes its links relative to the top of the build; at the top they resolve.
+        single = stage_dir / "single-build" / "_build" / "singlehtml"
+        printable = single / "report-print.html"
+        shutil.copy2(single / f"{chapters[0].docname}.html", printable)
+        log("printing the PDF (Chromium)")
+        settings = survey.settings
+        title = TitlePage(
+            organisation=settings.organisation.strip(), title=settings.report_title.strip(), year=year,
+            service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
+        )  # fmt: skip
+        warnings += print_pdf(printable, _pdf_path(out, survey, year), title, epoch=epoch)
+        warnings += exports.result()
+        warnings += book.finish_jupyter_book(html_job)
+    finally:
+        background.shutdown(wait=True, cancel_futures=True)
+        book.stop_jupyter_book(html_job)
+    shutil.move(str(stage_dir / "html-build" / "_build" / "html"), str(out / "html"))
+    book.finish_site(out / "html", chapters[0].docname, survey.settings, year)
+    return warnings
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _pdf_path(out: Path, survey, year: int) -> Path:
+    return out / "pdf" / f"{staging.slug(survey.settings.report_title)}-{year}.pdf"
+
+
+def _workbook_sheets(downloads: Path, year: int) -> dict:
+    """Every figure-data CSV of the year as one sheet of the workbook, with a contents sheet first."""
+    import pandas as pd
+
+    csvs = sorted(downloads.glob(f"{year}-*.csv"))
+    sheets = {
+        "Contents": pd.DataFrame({"Sheet": [str(i + 1) for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]})
+    }
+    for i, csv in enumerate(csvs):
+        sheets[str(i + 1)] = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    return sheets
+
+
+def _unchanged(final_dir: Path, fingerprint: str) -> BuildResult | None:
+    """The previous build, when nothing it depends on has changed since."""
+    info_path = final_dir / "build-info.json"
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+        kept = _result_from_info(final_dir, info, up_to_date=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    ok = info.get("fingerprint") == fingerprint and kept.html_index.is_file() and kept.pdf_path.is_file()
+    return kept if ok else None
+
+
+@contextmanager
+def _sigterm_interrupts():
+    """SIGTERM stops the build like Ctrl-C: staging removed, the previous book kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _on_sigterm(signum, frame):
+        raise BuildInterrupted("the build was stopped (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _narrative_warnings(survey, year: int, final: bool) -> list[str]:
+    """Narrative errors refuse the build; a draft (missing or unfinished narrative) is a warning,
+    or, for a final build, a refusal that lists what is left to write."""
+    problems = references.problems(survey, year)
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems)
+    todo = md.unfinished(survey.data_dir, year, survey.bank.themes)
+    if todo and final:
+        raise BuildError(
+            f"A final build of {year} needs every narrative written; still to do:\n  "
+            + "\n  ".join(todo)
+            + "\nWrite them (or build without --final for a draft, marked as such on its pages)."
+        )
+    return [str(p) for p in problems] + [f"draft: {line}" for line in todo]
+
+
+def _reconciliation_warnings(survey, year: int) -> list[str]:
+    """Published figures that the data do not reproduce; an error when the settings say `fail`."""
+    table = survey.reconciliation(year)
+    differ = table[~table["matches"]]
+    messages = [
+        f"{year} {r.question_id} ({r.short}): computed {r.computed:.1f}% but {r.published:g}% was published"
+        for r in differ.itertuples()
+    ]
+    if messages and survey.settings.reconciliation == "fail":
+        raise BuildError(
+            "The computed figures do not match the published ones (settings.yml says reconciliation: fail):\n  "
+            + "\n  ".join(messages)
+        )
+    return messages
+
+
+def _result_from_info(final: Path, info: dict, up_to_date: bool) -> BuildResult:
+    return BuildResult(
+        year=info["year"],
+        html_index=final / "html" / "index.html",
+        pdf_path=final / "pdf" / info["pdf"],
+        executed_dir=final / "executed",
+        chapter_seconds=dict(info["chapter_seconds"]),
+        warnings=list(info["warnings"]),
+        out_dir=final,
+        up_to_date=up_to_date,
+    )
+
+
+def summary(result: BuildResult) -> str:
+    """What the CLI prints after a build: where the HTML and PDF are, chapter times, warnings."""
+    lines = []
+    if result.up_to_date:
+        lines.append(f"Nothing changed since the last build of {result.year} (use --force to rebuild).")
+    else:
+        lines.append(f"Built the {result.year} report in {result.out_dir}")
+    lines.append(f"  HTML: {result.html_index}")
+    lines.append(f"  PDF:  {result.pdf_path}")
+    lines.append(f"  Manifest: {result.out_dir / 'manifest.json'}")
+    lines.append(f"  Executed notebooks: {result.executed_dir}")
+    if result.chapter_seconds and not result.up_to_date:
+        times = ", ".join(f"{name} {secs:.1f}s" for name, secs in result.chapter_seconds.items())
+        lines.append(f"  Chapter run times: {times}")
+    if result.warnings:
+        lines.append(f"  {len(result.warnings)} warning(s):")
+        lines += [f"    - {w}" for w in result.warnings]
+    return "\n".join(lines)

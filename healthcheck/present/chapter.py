@@ -1,0 +1,209 @@
+"""The chapter a notebook is running: one year's survey, and how a chapter shows things.
+
+A chapter notebook makes one `Chapter` from its papermill parameters and passes it to the
+functions of its section module (`present.sections.*`). The Chapter knows the loaded survey
+and the year, writes each figure with its data beside it, shows the demonstration and draft
+notices and the analyst's narrative, and notes every input file the chapter reads, so that a
+rebuild re-runs only the chapters whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+from myst_nb import glue
+
+from healthcheck.analysis.survey import load_survey
+from healthcheck.data import narrative as md
+from healthcheck.data.config import VOICE_SOURCES
+from healthcheck.data.counts import read_table
+from healthcheck.present import charts, references
+from healthcheck.present.exports import write_csv
+from healthcheck.present.markup import html_table, scroll_region
+
+#: A narrative file marked illustrative (demonstration text) by a comment line "% illustrative".
+ILLUSTRATIVE = re.compile(r"(?mi)^%\s*illustrative\b")
+_SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.DOTALL)
+
+SOURCE_SINGULAR = {"focus group": "in a focus group", "survey comment": "in a survey comment"}
+SOURCE_PLURAL = {"focus group": "the focus groups", "survey comment": "survey comments"}
+
+
+def sources_in_words(sources) -> str:
+    """'the focus groups', 'survey comments' or 'the focus groups and survey comments'."""
+    return " and ".join(SOURCE_PLURAL[s] for s in VOICE_SOURCES if s in set(sources))
+
+
+def long_date(value) -> str:
+    """4 May 2022."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _svg_size_px(svg: bytes) -> tuple[int, int] | None:
+    """The SVG's own size in CSS pixels (matplotlib writes it in points)."""
+    match = _SVG_SIZE.search(svg[:2000])
+    if not match:
+        return None
+    return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
+
+
+def _svg_bytes(fig) -> bytes:
+    """The figure as deterministic SVG bytes (save_figure fixes the hash salt and drops dates)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return charts.save_figure(fig, Path(tmp) / "figure.svg").read_bytes()
+
+
+class Chapter:
+    """One year's report, as seen from a chapter notebook.
+
+    year, data_dir, downloads_dir: the chapter's papermill parameters. reads_file: where the
+    build wants the input files this chapter reads listed (none outside a build). survey_file:
+    the survey the build already validated and loaded (a pickle), so chapters do not load it again.
+    """
+
+    def __init__(self, year: int, data_dir=None, downloads_dir=None, *, reads_file=None, survey_file=None):
+        self.reads_file = Path(reads_file) if reads_file else None
+        self.survey = load_survey(data_dir, year, preloaded=survey_file)
+        self.year = int(year)
+        self.settings = self.survey.settings
+        self.bank = self.survey.bank
+        self.meta = self.survey.years[self.year].meta
+        self.downloads = Path(downloads_dir) if downloads_dir else None
+        if self.downloads:
+            self.downloads.mkdir(parents=True, exist_ok=True)
+        earlier = [y for y in self.survey.year_list if y < self.year]
+        self.prev_year = earlier[-1] if earlier else None
+        self.figures = self.survey.figures(self.year)
+        self.threshold = self.survey.threshold
+        # Every chapter depends on the survey's files; a rebuild re-runs it when one changes.
+        for path in self.survey.source_files():
+            self.record_read(path)
+        charts.apply_house_style()
+
+    # ------------------------------------------------------------------ inputs
+
+    def record_read(self, path) -> None:
+        """Note that this chapter read `path` (looked for it, even if absent)."""
+        if self.reads_file:
+            with open(self.reads_file, "a", encoding="utf-8") as fh:
+                fh.write(str(Path(path).resolve()) + "\n")
+
+    def year_file(self, year: int, name: str) -> Path:
+        """A file of a year's folder (quotes, words, indicators, ...), noted as read by this chapter."""
+        path = self.survey.data_dir / str(year) / name
+        self.record_read(path)
+        return path
+
+    def voices(self, name: str, year: int | None = None) -> pd.DataFrame:
+        """quotes.csv or words.csv of a year, with its `source` (a focus group unless it says otherwise)."""
+        path = self.year_file(year or self.year, name)
+        if not path.is_file():
+            return pd.DataFrame()
+        table = read_table(path)
+        source = table["source"] if "source" in table.columns else pd.Series("", index=table.index, dtype=object)
+        return table.assign(source=source.str.strip().str.lower().replace("", VOICE_SOURCES[0]))
+
+    # ------------------------------------------------------------------ lookups
+
+    def theme_title(self, theme: str) -> str:
+        return self.bank.theme_title(theme)
+
+    def theme_figures(self, theme: str) -> pd.DataFrame:
+        return self.figures[self.figures["theme"] == theme]
+
+    def wording(self, question_id: str) -> str:
+        return self.bank.questions[question_id].wording.get(self.year, "")
+
+    # ------------------------------------------------------------------ showing things
+
+    def glue_md(self, name: str, text: str) -> None:
+        """Glue a Markdown snippet for `{glue:md}` references in the chapter's prose."""
+        glue(name, Markdown(text), display=False)
+
+    def show_figure(self, fig, name: str, caption: str, alt: str, data: pd.DataFrame | None, data_caption: str = "") -> None:
+        """Show a figure as an accessible HTML block: image with alt text, caption, its data and a CSV link.
+
+        The SVG and the CSV are also written to the downloads folder, named after the year and
+        figure, so readers can download them and auditors can hash them.
+        """
+        stem = f"{self.year}-{name}"
+        svg = _svg_bytes(fig)
+        links = ""
+        if self.downloads:
+            (self.downloads / f"{stem}.svg").write_bytes(svg)
+            if data is not None:
+                write_csv(data, self.downloads / f"{stem}.csv")
+                links += (
+                    f' <span class="hc-screen-only"><a href="../downloads/{stem}.csv" download>'
+                    "Download the data (CSV)</a>.</span>"
+                )
+            # links to files: on screen only (the PDF has no files beside it)
+            links += f' <span class="hc-screen-only"><a href="../downloads/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
+        encoded = base64.b64encode(svg).decode("ascii")
+        # The image's own size, for the browser to reserve its space and for the CSS to keep
+        # its text legible (a floor on how far it shrinks; below it the chart scrolls sideways).
+        size = _svg_size_px(svg)
+        dims = f' width="{size[0]}" height="{size[1]}" style="--hc-img-width: {size[0]}px"' if size else ""
+        image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}"{dims} />'
+        block = (
+            f'<figure class="hc-figure" id="fig-{_slug(name)}">'
+            + scroll_region(image, f"Chart: {caption}", "hc-figure-scroll")
+            + f"<figcaption>{html.escape(caption)}{links}</figcaption></figure>"
+        )
+        if data is not None:
+            block += (
+                '<details class="hc-data"><summary>Show the data behind this chart</summary>'
+                f"{html_table(data, data_caption or caption)}</details>"
+            )
+        display(HTML(block))
+
+    def demonstration_notice(self, detail: bool = False) -> None:
+        """A visible notice of what is synthetic, wherever demonstration data is shown.
+
+        Every page gets the report-wide notice; with `detail`, the year's own account of what
+        is synthetic follows it (the introduction and the methods appendix use that).
+        """
+        notice = self.settings.demonstration_notice.strip()
+        if detail and self.meta.synthetic.strip():
+            notice = f"{notice} {self.meta.synthetic.strip()}".strip()
+        if not notice:
+            return
+        if notice.lower().startswith("demonstration data"):
+            head, _, rest = notice.partition(".")
+            shown = f"<strong>{html.escape(head)}.</strong>{html.escape(rest)}"
+        else:
+            shown = f"<strong>Demonstration data.</strong> {html.escape(notice)}"
+        display(HTML(f'<aside class="hc-notice" role="note">{shown}</aside>'))
+
+    def narrative(self, kind: str, theme: str | None = None) -> None:
+        """The analyst's own words for this chapter (data/<year>/narrative/...), every reference
+        filled in with the computed figure; a visible draft notice while it is missing or unfinished."""
+        part = md.part(self.survey.data_dir, self.year, kind, theme)
+        self.record_read(part.path)  # a change to this file re-runs this chapter only
+        text = md.read(part, self.survey.data_dir)
+        state = md.status(text)
+        if state.state != "finished":
+            what = "has not been written yet" if state.state == "missing" else "is not finished yet"
+            display(
+                HTML(
+                    '<aside class="hc-draft" role="note"><strong>Draft.</strong> '
+                    f"The narrative of this chapter ({html.escape(part.label)}) {what}.</aside>"
+                )
+            )
+        if state.state == "missing":
+            return
+        if ILLUSTRATIVE.search(text.text):
+            display(HTML('<p class="hc-illustrative">Illustrative narrative, written for the demonstration.</p>'))
+        # The chapter's section heading is ##, so the narrative's own headings sit one level down.
+        rendered = md.render(text, references.Resolver(self.survey, self.year))
+        display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))

@@ -1,0 +1,250 @@
+"""Breakdown heat map: percent agreeing by group, suppressed cells marked."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.present.charts.style import (
+    BODY_SIZE,
+    DARK_BLUE,
+    HOUSE_RC,
+    SMALL_SIZE,
+    SUPPRESSED_FACE,
+    SUPPRESSED_HATCH,
+    TEXT_BLACK,
+    blank,
+    finish,
+    message_axes,
+    mix,
+    new_figure,
+    plural,
+    text_colour_on,
+    truthy,
+)
+
+_GROUP_WORDS = {
+    "team": ("team", "teams"),
+    "locality": ("locality", "localities"),
+    "role": ("role", "roles"),
+    "all": ("group", "groups"),
+}
+
+
+# --------------------------------------------------------------------------------------
+# 4. Breakdown heat map
+# --------------------------------------------------------------------------------------
+
+_HEAT_CMAP = LinearSegmentedColormap.from_list("healthcheck_blue", [mix(DARK_BLUE, 0.92), mix(DARK_BLUE, 0.45), DARK_BLUE])
+
+
+def _short_labels(questions: pd.DataFrame, year: int | None) -> dict[str, str]:
+    q = questions
+    if year is not None and (q["year"] == year).any():
+        q = q[q["year"] == year]
+    q = q.sort_values("year", kind="mergesort").drop_duplicates("question_id", keep="last")
+    return dict(zip(q["question_id"], q["short"], strict=True))
+
+
+def breakdown_data(
+    breakdown_df: pd.DataFrame,
+    questions: pd.DataFrame,
+    group_type: str,
+    *,
+    year: int | None = None,
+    threshold: int = 10,
+) -> pd.DataFrame:
+    """The grid :func:`breakdown_heatmap` draws, one row per (question, group).
+
+    Columns ``question_id, statement, group, n_valid, pct_positive, suppressed, display``.
+    Questions and groups keep their order of first appearance. A cell that is suppressed,
+    has fewer than `threshold` valid responses or is missing altogether gets
+    ``suppressed=True``, ``pct_positive`` NaN and ``display`` "<10" -- never 0.
+    """
+    df = breakdown_df
+    if "group_type" in df.columns:
+        df = df[df["group_type"] == group_type]
+    if year is not None and "year" in df.columns:
+        df = df[df["year"] == year]
+    shorts = _short_labels(questions, year)
+    qids = list(pd.unique(df["question_id"]))
+    groups = list(pd.unique(df["group"]))
+    by_cell = {(r.question_id, r.group): r for r in df.itertuples(index=False)}
+    rows = []
+    for qid in qids:
+        for g in groups:
+            r = by_cell.get((qid, g))
+            n = None if r is None or blank(r.n_valid) else int(r.n_valid)
+            pct = None if r is None else r.pct_positive
+            supp = r is None or truthy(getattr(r, "suppressed", False)) or n is None or n < threshold or blank(pct)
+            # A cell hidden only so that a small group cannot be worked out by subtraction
+            # (secondary suppression) has enough responses: say "hidden", not "<10".
+            secondary = supp and r is not None and "secondary" in str(getattr(r, "reason", "") or "")
+            rows.append(
+                {
+                    "question_id": qid,
+                    "statement": shorts.get(qid, qid),
+                    "group": g,
+                    "n_valid": n if n is not None else 0,
+                    "pct_positive": np.nan if supp else float(pct),
+                    "suppressed": bool(supp),
+                    "display": ("hidden" if secondary else f"<{threshold}") if supp else format_pct(float(pct)),
+                }
+            )
+    cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed", "display"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["n_valid"] = out["n_valid"].astype(int)
+    return out
+
+
+def alt_text_breakdown(data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10) -> str:
+    """Alt text for :func:`breakdown_heatmap` from its :func:`breakdown_data` table."""
+    one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
+    nq, ng = data["question_id"].nunique(), data["group"].nunique()
+    when = f", {year}" if year is not None else ""
+    text = f"Heat map of % agreeing or strongly agreeing for {plural(nq, 'statement')} by {one} ({plural(ng, one, many)}){when}."
+    shown = data[~data["suppressed"]]
+    if not shown.empty:
+        order = shown.sort_values(["pct_positive", "question_id", "group"], ascending=[False, True, True], kind="mergesort")
+        hi, lo = order.iloc[0], order.iloc[-1]
+        text += (
+            f" Highest: {hi['statement']}, {hi['group']} {format_pct(hi['pct_positive'])}; "
+            f"lowest: {lo['statement']}, {lo['group']} {format_pct(lo['pct_positive'])}."
+        )
+    hidden = int(data["suppressed"].sum())
+    if hidden:
+        text += f" {plural(hidden, 'cell')} not shown because fewer than {threshold} responses."
+    return text
+
+
+def breakdown_heatmap(
+    breakdown_df: pd.DataFrame,
+    questions: pd.DataFrame,
+    group_type: str,
+    *,
+    year: int | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    threshold: int = 10,
+    wrap: int = 34,
+) -> Figure:
+    """A grid of statements by groups with the % positive in every cell (groups are the rows
+    when there are more of them than statements, so the chart stays readable).
+
+    Input columns: ``question_id, group, n_valid, pct_positive, suppressed, reason`` (and
+    optionally ``group_type``/``year`` to filter on). Suppressed cells are light grey,
+    hatched, with the text "<10" and a legend entry "fewer than 10 responses": never blank,
+    never 0. Cell patches have gid ``cell:<question_id>:<group>``.
+    """
+    data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold)
+    one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
+    qids = list(pd.unique(data["question_id"]))
+    groups = list(pd.unique(data["group"]))
+    nq, ng = len(qids), len(groups)
+    shown = data[~data["suppressed"]]
+
+    if title is None:
+        if shown.empty:
+            title = f"Too few responses to show any {one} separately"
+        else:
+            title = (
+                f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} "
+                f"to {format_pct(shown['pct_positive'].max())}"
+            )
+    if subtitle is None:
+        when = f"{year}, " if year is not None else ""
+        subtitle = (
+            f"% agreeing or strongly agreeing, by {one}; {when}base: valid responses "
+            f"in each {one}. Darker cells show higher agreement."
+        )
+
+    # Many groups (a dozen teams) would make a chart too wide to read once shrunk to the page:
+    # then groups become the rows and statements the columns.
+    transpose = ng > max(nq, 6)
+    statement = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
+    if transpose:
+        row_keys, col_keys = groups, qids
+        row_labels = [textwrap.fill(str(g), 24) for g in groups]
+        col_labels = [textwrap.fill(statement[q], 16) for q in qids]
+        header = 0.22 * max(len(label.split("\n")) for label in col_labels)
+    else:
+        row_keys, col_keys = qids, groups
+        row_labels = [textwrap.fill(statement[q], wrap) for q in qids]
+        col_labels = [textwrap.fill(str(g), 14) for g in groups]
+        header = 0.0
+    nr, nc = len(row_keys), len(col_keys)
+    cell_w = 1.15
+    width = max(7.5, (2.6 if transpose else 3.4) + cell_w * max(nc, 1))
+    body = 1.4 + header + 0.56 * max(nr, 1)
+    with plt.rc_context(HOUSE_RC):
+        fig = new_figure(width, body, title, subtitle)
+        ax = fig.add_subplot()
+        if data.empty:
+            message_axes(ax, "No data.")
+            return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))
+        for r in data.itertuples(index=False):
+            row, col = (r.group, r.question_id) if transpose else (r.question_id, r.group)
+            x, y = col_keys.index(col), row_keys.index(row)
+            if r.suppressed:
+                face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
+                patch = Rectangle(
+                    (x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH
+                )
+            else:
+                face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
+                text, colour = r.display, text_colour_on(face)
+                patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
+            patch.set_gid(f"cell:{r.question_id}:{r.group}")
+            ax.add_patch(patch)
+            ax.text(
+                x + 0.5,
+                y + 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=BODY_SIZE,
+                color=colour,
+                fontweight="bold" if not r.suppressed else "normal",
+                bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if r.suppressed else None),
+            )
+        ax.set_xlim(0, nc)
+        ax.set_ylim(nr, 0)
+        ax.set_xticks([i + 0.5 for i in range(nc)], col_labels)
+        ax.set_yticks([i + 0.5 for i in range(nr)], row_labels)
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        if data["suppressed"].any():
+            labels = [f"<{threshold}: fewer than {threshold} responses, not shown"]
+            if (data["display"] == "hidden").any():
+                labels.append("hidden: not shown so that a small group cannot be worked out")
+            ax.legend(
+                handles=[
+                    Patch(
+                        facecolor=SUPPRESSED_FACE,
+                        hatch="///",
+                        hatchcolor=SUPPRESSED_HATCH,
+                        edgecolor=SUPPRESSED_HATCH,
+                        label=label,
+                    )
+                    for label in labels
+                ],
+                loc="upper left",
+                bbox_to_anchor=(0, -0.02),
+                fontsize=SMALL_SIZE,
+                handlelength=2.2,
+                handleheight=1.4,
+            )
+        return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))

@@ -1,0 +1,261 @@
+"""The house style of every chart: palette, fonts, deterministic files, and the small drawing helpers.
+
+The government Analysis Function palette, DejaVu Sans (ships with matplotlib), a headline title
+stating the finding, a subtitle with the measure and base, and never colour alone to carry
+meaning. Every figure function returns a Figure with an ``alt_text`` attribute;
+:func:`save_figure` writes SVG, PNG or PDF deterministically and closes the figure.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+
+# --------------------------------------------------------------------------------------
+# House style
+# --------------------------------------------------------------------------------------
+
+#: Analysis Function categorical palette (https://analysisfunction.civilservice.gov.uk/).
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+DARK_GREY = "#3D3D3D"
+LIGHT_PURPLE = "#A285D1"
+PALETTE = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+#: Two-colour pair for two series.
+PAIR = (DARK_BLUE, ORANGE)
+
+TEXT_BLACK = "#0B0C0C"
+NEUTRAL_GREY = "#D6D6D6"
+SUPPRESSED_FACE = "#EFEFEF"
+SUPPRESSED_HATCH = "#B1B4B6"
+GRID_GREY = "#E1E1E1"
+
+FONT_FAMILY = "DejaVu Sans"
+#: A font file that ships with matplotlib, so no system font is ever needed.
+FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+TITLE_SIZE = 16
+SUBTITLE_SIZE = 11.5
+BODY_SIZE = 11
+SMALL_SIZE = 10
+
+#: Shown where a figure or comparison is not given (an en dash).
+NOT_COMPARED = "\u2013"
+
+SVG_HASHSALT = "healthcheck"
+_SAVE_METADATA = {
+    "svg": {"Date": None},
+    "png": {"Software": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+}
+
+HOUSE_RC: dict[str, object] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "font.size": BODY_SIZE,
+    "text.color": TEXT_BLACK,
+    "axes.titlesize": BODY_SIZE,
+    "axes.labelsize": BODY_SIZE,
+    "axes.labelcolor": DARK_GREY,
+    "axes.edgecolor": DARK_GREY,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
+    "xtick.labelsize": BODY_SIZE,
+    "ytick.labelsize": BODY_SIZE,
+    "xtick.color": DARK_GREY,
+    "ytick.color": DARK_GREY,
+    "legend.fontsize": SMALL_SIZE + 0.5,
+    "legend.frameon": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": 100,
+    "svg.hashsalt": SVG_HASHSALT,
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "hatch.linewidth": 1.0,
+    "image.interpolation": "bilinear",
+}
+
+
+#: Response codes from most negative to most positive, and how they are shown.
+def mix(colour: str, amount: float, toward: str = "#FFFFFF") -> str:
+    """`colour` moved `amount` (0-1) of the way toward `toward`, as hex."""
+    a, b = np.array(to_rgb(colour)), np.array(to_rgb(toward))
+    r, g, bl = (a + (b - a) * amount) * 255
+    return f"#{round(r):02X}{round(g):02X}{round(bl):02X}"
+
+
+def apply_house_style() -> None:
+    """Set the house style globally (e.g. at the top of a notebook).
+
+    The figure functions do not need this: they draw inside ``plt.rc_context(HOUSE_RC)``.
+    """
+    matplotlib.rcParams.update(HOUSE_RC)
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
+    """Write `fig` deterministically and close it; return the path written.
+
+    The format follows the suffix: ``.svg`` (also when there is no suffix), ``.png`` or
+    ``.pdf``. No dates or software versions are written, SVG ids are salted with a fixed
+    salt, so the same figure gives the same bytes every time.
+    """
+    path = Path(path)
+    if not path.suffix:
+        path = path.with_suffix(".svg")
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in _SAVE_METADATA:
+        raise ValueError(f"save_figure writes .svg, .png or .pdf, not {path.suffix!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context(HOUSE_RC):
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=dict(_SAVE_METADATA[fmt]))
+    plt.close(fig)
+    return path
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+
+def blank(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        if pd.isna(x):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return isinstance(x, str) and not x.strip()
+
+
+def truthy(x: object) -> bool:
+    if blank(x):
+        return False
+    if isinstance(x, str):
+        return x.strip().lower() in {"true", "yes", "1", "y"}
+    return bool(x)
+
+
+def wrap(text: str | None, width: int) -> list[str]:
+    if not text:
+        return []
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        lines.extend(textwrap.wrap(para, width=max(width, 8)) or [""])
+    return lines
+
+
+def chars_per_line(width_in: float, size: float) -> int:
+    """Roughly how many DejaVu Sans characters of `size` points fit in `width_in` inches."""
+    return int(width_in * 72 / (size * 0.58))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def luminance(colour: str) -> float:
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(colour: str) -> str:
+    """Black or white text, whichever contrasts more with `colour`."""
+    lum = luminance(colour)
+    on_white = 1.05 / (lum + 0.05)
+    on_black = (lum + 0.05) / (luminance(TEXT_BLACK) + 0.05)
+    return "white" if on_white > on_black else TEXT_BLACK
+
+
+PAD_IN = 0.2
+
+
+def new_figure(
+    width: float,
+    body_height: float,
+    title: str | None,
+    subtitle: str | None,
+    footnote: str | None = None,
+) -> Figure:
+    """A figure with a left-aligned headline title, subtitle and footnote around a body.
+
+    The figure height is the body plus whatever the wrapped texts need, and constrained
+    layout is confined to the body so nothing overlaps the texts.
+    """
+    t = wrap(title, chars_per_line(width - 2 * PAD_IN, TITLE_SIZE))
+    s = wrap(subtitle, chars_per_line(width - 2 * PAD_IN, SUBTITLE_SIZE))
+    f = wrap(footnote, chars_per_line(width - 2 * PAD_IN, SMALL_SIZE))
+    title_h = len(t) * TITLE_SIZE * 1.25 / 72
+    sub_h = len(s) * SUBTITLE_SIZE * 1.35 / 72
+    header = PAD_IN + title_h + (0.1 + sub_h if s else 0.0) + 0.12
+    footer = (0.15 + len(f) * SMALL_SIZE * 1.35 / 72 + PAD_IN) if f else 0.12
+    height = body_height + header + footer
+    fig = plt.figure(figsize=(width, height), layout="constrained")
+    fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06)
+    x0 = PAD_IN / width
+    if t:
+        fig.text(
+            x0,
+            1 - PAD_IN / height,
+            "\n".join(t),
+            ha="left",
+            va="top",
+            fontsize=TITLE_SIZE,
+            fontweight="bold",
+            color=TEXT_BLACK,
+            linespacing=1.15,
+        )
+    if s:
+        fig.text(
+            x0,
+            1 - (PAD_IN + title_h + 0.1) / height,
+            "\n".join(s),
+            ha="left",
+            va="top",
+            fontsize=SUBTITLE_SIZE,
+            color=DARK_GREY,
+            linespacing=1.3,
+        )
+    if f:
+        fig.text(
+            x0,
+            PAD_IN / height,
+            "\n".join(f),
+            ha="left",
+            va="bottom",
+            fontsize=SMALL_SIZE,
+            color=DARK_GREY,
+            linespacing=1.3,
+        )
+    return fig
+
+
+def message_axes(ax: plt.Axes, message: str) -> None:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=BODY_SIZE, color=DARK_GREY)
+
+
+def finish(fig: Figure, alt: str) -> Figure:
+    """Attach the alt text and settle the layout while the house style is active."""
+    fig.alt_text = alt  # type: ignore[attr-defined]
+    fig.draw_without_rendering()
+    return fig

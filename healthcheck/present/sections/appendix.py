@@ -1,0 +1,135 @@
+"""The appendices: how figures are calculated and checked, and how the report was made."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from healthcheck import environment
+from healthcheck.data import files
+from healthcheck.data.codes import RESPONSE_LABELS
+from healthcheck.present.markup import html_table
+
+
+def glue_methods(ch) -> None:
+    ch.glue_md(
+        "methods_intro",
+        f"This appendix explains how the figures in the {ch.year} report were calculated, how the data were checked, "
+        "and how the computed figures compare with those originally published.",
+    )
+    ch.glue_md(
+        "methods_suppression",
+        f"no percentage is shown from fewer than **{ch.threshold}** valid responses. In breakdowns by team, "
+        "locality and role, further cells are hidden where needed so that no hidden figure can be recovered by "
+        "subtracting the shown figures from the total.",
+    )
+
+
+def data_quality(ch) -> None:
+    y = ch.survey.years[ch.year]
+    counts = ch.survey.counts
+    counts = counts[(counts["year"] == ch.year) & (counts["group_type"] == "all")]
+    by_response = counts.groupby("response")["n"].sum()
+    total = int(by_response.sum())
+    rows = [
+        {"Measure": "Respondents", "Value": y.n_respondents},
+        {"Measure": "Answers given (all statements)", "Value": total},
+    ]
+    for code in ("dont_know", "not_applicable", "blank"):
+        rows.append(
+            {"Measure": f"Answers '{RESPONSE_LABELS[code]}' (left out of the base)", "Value": int(by_response.get(code, 0))}
+        )
+    rows.append(
+        {
+            "Measure": "Statements with too few responses to report",
+            "Value": int(ch.figures["suppressed"].astype(bool).sum()),
+        }
+    )
+    display(HTML(html_table(pd.DataFrame(rows), f"Data quality, {ch.year}")))
+    if y.warnings:
+        items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in y.warnings)
+        display(HTML(f"<p>Warnings raised when the data were checked:</p><ul>{items}</ul>"))
+
+
+def reconciliation(ch) -> None:
+    table = ch.survey.reconciliation(ch.year).rename(
+        columns={
+            "short": "Statement",
+            "published": "Published (%)",
+            "computed": "Computed (%)",
+            "matches": "Matches when rounded",
+        }
+    )
+    table["Matches when rounded"] = table["Matches when rounded"].map({True: "Yes", False: "No"})
+    table["Computed (%)"] = table["Computed (%)"].round(2)
+    table = table[["Statement", "Published (%)", "Computed (%)", "Matches when rounded"]]
+    if table.empty:
+        display(HTML(f"<p>No published figures are held for {ch.year}, so there is nothing to reconcile.</p>"))
+        return
+    mismatches = int((table["Matches when rounded"] == "No").sum())
+    verdict = (
+        "All published figures match the computed ones when rounded."
+        if not mismatches
+        else f"{mismatches} published figure(s) differ from the computed ones by more than rounding."
+    )
+    display(HTML(f"<p>{verdict}</p>" + html_table(table, f"Computed and published percentages, {ch.year}")))
+
+
+def question_bank_table(ch) -> None:
+    years = ch.survey.year_list
+    rows = []
+    for qid, q in ch.bank.questions.items():
+        row = {"Code": qid, "Theme": ch.bank.theme_title(q.theme)}
+        for y in years:
+            row[str(y)] = q.wording.get(y, "not asked")
+        row["Comparable"] = f"not before {', '.join(map(str, q.comparable_from))}" if q.comparable_from else "all years"
+        rows.append(row)
+    display(
+        HTML(html_table(pd.DataFrame(rows), "The question bank: wording in each year", css_class="hc-table hc-table-stack"))
+    )
+
+
+def glue_provenance(ch) -> None:
+    git = environment.git_state()
+    env = environment.environment()
+    commit = git["commit"][:12] if git["commit"] else "not in a git repository"
+    dirty = " (with uncommitted changes)" if git["dirty"] else ""
+    versions = ", ".join(f"{p} {env['packages'][p]}" for p in environment.KEY_PACKAGES if p in env["packages"])
+    ch.glue_md(
+        "provenance_intro",
+        f"Every figure in this report was computed from the input files listed below by the code at commit "
+        f"`{commit}`{dirty}, with Python {env['python']} and {versions}. The build also writes a manifest "
+        "(`manifest.json`) with the hash of every input and output, so that anyone can check that a rebuild "
+        "gives the same result.",
+    )
+    # The chapter places this with the inline {glue:md} role, where a fenced code block
+    # collapses into one run of code with the three commands joined end to end; each
+    # command gets its own code span, and words between them say what each one does.
+    ch.glue_md(
+        "provenance_commands",
+        "From a copy of the repository at that commit, with the same input files in `data/`, three commands "
+        "rebuild and check this report. First `make report` installs the pinned software; then "
+        f"`.venv/bin/python -m healthcheck build --year {ch.year}` rebuilds this year's book; and finally "
+        f"`.venv/bin/python -m healthcheck verify --year {ch.year}` rebuilds it in a temporary folder and reports "
+        "any figure, table or number that differs from the manifest, with the likely cause.",
+    )
+
+
+def input_files_table(ch) -> None:
+
+    hashes = files.input_hashes(ch.survey.data_dir, ch.year)
+    for path in files.input_files(ch.survey.data_dir, ch.year):
+        ch.record_read(path)
+    table = pd.DataFrame({"File": list(hashes), "SHA-256": list(hashes.values())})
+    display(
+        HTML(
+            html_table(
+                table,
+                f"Input files read for the {ch.year} report, with their SHA-256 hashes",
+                css_class="hc-table hc-hashes hc-table-stack",
+            )
+        )
+    )
+

@@ -1,0 +1,104 @@
+"""The introduction: how the health check was done, the year in context and what was heard most."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from healthcheck.escape import myst_text
+from healthcheck.present import charts
+from healthcheck.present.chapter import long_date, sources_in_words
+from healthcheck.present.markup import html_table
+from healthcheck.present.sentences import pct
+
+
+def glue(ch) -> None:
+    y = ch.survey.years[ch.year]
+    meta = ch.meta
+    ch.glue_md(
+        "intro_what",
+        f"The {myst_text(ch.settings.report_title)} is {myst_text(ch.settings.organisation)}'s yearly conversation with "
+        f"the staff of {myst_text(ch.settings.service)}: a survey of agreement with statements about their work, and "
+        f"what colleagues say in their own words. This report sets out what staff said in {ch.year}, how that "
+        "compares with earlier years, and what is being done in response.",
+    )
+    if y.published_only:
+        survey = f"The figures for {ch.year} are those originally published; no survey records are held"
+        if y.n_respondents:
+            survey += f". The largest published base is **{y.n_respondents}** responses"
+    else:
+        survey = f"The survey received **{y.n_respondents}** responses"
+    if meta.fieldwork:
+        survey += f"; it was open from {long_date(meta.fieldwork.survey_open)} to {long_date(meta.fieldwork.survey_close)}"
+    if y.response_rate is not None:
+        survey += f", a response rate of **{pct(y.response_rate)}** of the {meta.workforce} staff in scope"
+    ch.glue_md("intro_survey", survey + ".")
+    ch.glue_md("intro_focus_groups", focus_group_sentence(ch))
+    ch.glue_md("intro_context", myst_text(meta.context) if meta.context.strip() else "")
+    ch.glue_md("threshold", str(ch.threshold))
+
+
+def focus_group_sentence(ch) -> str:
+    """How many focus groups met and who took part; empty when none are recorded."""
+    fg, workforce = ch.meta.focus_groups, ch.meta.workforce
+    if not fg or not fg.held:
+        return ""
+    text = f"**{fg.held}** focus group{'s were' if fg.held != 1 else ' was'} held"
+    if fg.first and fg.last:
+        text += f" between {fg.first:%B} and {fg.last:%B %Y}"
+    if fg.participants:
+        text += f", with about **{fg.participants}** staff taking part"
+        if workforce:
+            text += f", about **{pct(100 * fg.participants / workforce)}** of the workforce"
+    return text + "."
+
+
+def context_indicators(ch) -> None:
+    """The year's workforce indicators (indicators.csv) beside last year's, with the change."""
+    from healthcheck.data.counts import read_table
+
+    path = ch.year_file(ch.year, "indicators.csv")
+    if not path.is_file():
+        display(HTML(f"<p>No context indicators are recorded for {ch.year}.</p>"))
+        return
+    now = read_table(path)
+    before = pd.DataFrame(columns=now.columns)
+    if ch.prev_year is not None and ch.year_file(ch.prev_year, "indicators.csv").is_file():
+        before = read_table(ch.year_file(ch.prev_year, "indicators.csv"))
+    earlier = dict(zip(before.get("code", []), before.get("value", []), strict=False))
+    rows = []
+    for r in now.itertuples(index=False):
+        unit = r.unit.strip()
+        shown = f"{r.value}{unit}" if unit == "%" else f"{r.value} {unit}".strip()
+        prev = earlier.get(r.code, "")
+        change = "not recorded last year"
+        if prev.strip():
+            diff = float(r.value) - float(prev)
+            step = "points" if unit == "%" else unit
+            change = "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
+        rows.append({"Indicator": r.label, str(ch.year): shown, "Change since last year": change, "Source": r.source})
+    display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {ch.year}", css_class="hc-table hc-table-stack")))
+
+
+def word_clouds(ch) -> None:
+    """This year's word cloud, and last year's beside it when there is one."""
+    shown = False
+    for year in [ch.year] + ([ch.prev_year] if ch.prev_year else []):
+        words = ch.voices("words.csv", year)
+        if words.empty:
+            continue
+        where = sources_in_words(set(words["source"]))
+        words = words.assign(count=pd.to_numeric(words["count"]))[["word", "count"]]
+        words = words.sort_values(["count", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        fig = charts.word_cloud(words, seed=year, title=f"Words used most often in {where}, {year}")
+        ch.show_figure(
+            fig,
+            "word-cloud" if year == ch.year else f"word-cloud-previous-{year}",
+            f"Word cloud of {where}, {year}.",
+            charts.word_cloud_alt(words),
+            words.rename(columns={"word": "Word", "count": "Times mentioned"}),
+        )
+        shown = True
+    if not shown:
+        display(HTML("<p>No word list is recorded for this year.</p>"))
+

@@ -1,0 +1,157 @@
+"""A theme chapter, run once per theme of the question bank: its statements, voices, changes and groups."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from healthcheck.analysis import stats
+from healthcheck.data.codes import RESPONSE_LABELS
+from healthcheck.escape import myst_text
+from healthcheck.present import charts, sentences
+from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
+from healthcheck.present.markup import html_table
+
+
+def glue(ch, theme: str) -> None:
+    """Glue the theme's title, opening paragraph (both from the question bank) and score sentence."""
+    spec = ch.bank.themes[theme]
+    ch.glue_md("theme_title", myst_text(spec.title))
+    ch.glue_md("theme_intro", myst_text(spec.intro) if spec.intro.strip() else "")
+    ch.glue_md("theme_sentence", sentences.theme_sentence(ch, theme))
+    ch.glue_md("voices_intro", voices_sentence(ch))
+
+
+def highlights(ch, theme: str) -> None:
+    """The theme's highlighted statements (question bank `highlights`): a heading, a sentence, the figures."""
+
+    figs = ch.theme_figures(theme).set_index("question_id")
+    blocks = []
+    for highlight in ch.bank.themes[theme].highlights:
+        parts = [f"### {myst_text(highlight.heading)}"]
+        if highlight.text.strip():
+            parts.append(myst_text(highlight.text))
+        for qid in highlight.statements:
+            if qid in figs.index:
+                parts.append(sentences.question_sentence(ch, figs.loc[qid].to_frame().T.assign(question_id=qid).iloc[0]))
+            else:
+                short = ch.bank.questions[qid].short
+                parts.append(f"The statement \u201c{myst_text(short)}\u201d was not asked in {ch.year}.")
+        blocks.append("\n\n".join(parts))
+    if blocks:
+        display(Markdown("\n\n".join(blocks)))
+
+
+def response_distribution(ch, theme: str) -> pd.DataFrame:
+    """The data the theme's response chart plots (charts.likert_data), for readers to open beside it."""
+    data = charts.likert_data(ch.survey.counts, ch.survey.questions, ch.year, theme, threshold=ch.threshold)
+    data = data[data["shown"]]
+    out = pd.DataFrame({"Statement": data["statement"]})
+    for code in charts.LIKERT_ORDER[::-1]:  # strongly agree first, as the sentences read
+        out[f"{RESPONSE_LABELS[code]} (%)"] = data[code].round(1)
+    out["Valid responses"] = data["n_valid"]
+    return out.reset_index(drop=True)
+
+
+def voices_sentence(ch) -> str:
+    """Where this year's quotes come from, in words (focus groups, survey comments or both)."""
+    sources = set(ch.voices("quotes.csv").get("source", []))
+    if not sources:
+        return ""
+    return f"What colleagues said about this theme in {sources_in_words(sources)}, beside what the survey shows."
+
+
+def quotes(ch, theme: str) -> None:
+    """Pull quotes for the theme, each with its speaker's role and source, marked when illustrative."""
+    quotes = ch.voices("quotes.csv")
+    if quotes.empty:
+        display(HTML(f"<p>No quotes are recorded for {ch.year}.</p>"))
+        return
+    quotes = quotes[quotes["theme"].str.strip() == theme]
+    if quotes.empty:
+        display(HTML("<p>No quotes on this theme were recorded this year.</p>"))
+        return
+    blocks = []
+    for q in quotes.itertuples():
+        note = (
+            ' <span class="hc-illustrative">(illustrative quote written for the demonstration)</span>'
+            if q.illustrative.strip().lower() == "yes"
+            else ""
+        )
+        blocks.append(
+            f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
+            f"<figcaption>{html.escape(q.speaker)}, {html.escape(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
+        )
+    display(HTML('<div class="hc-quotes">' + "".join(blocks) + "</div>"))
+
+
+def survey_chart(ch, theme: str) -> None:
+    """The diverging bar chart of every answer to the theme's statements, with its data."""
+    title = ch.theme_title(theme)
+    fig = charts.likert(
+        ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold
+    )
+    data = response_distribution(ch, theme)
+    ch.show_figure(
+        fig,
+        f"{theme}-responses",
+        f"Answers to the statements on {title.lower()}, {ch.year}: percent of valid responses.",
+        fig.alt_text,
+        data,
+    )
+
+
+def changes(ch, theme: str) -> None:
+    """This year, last year, change and significance for each statement, in words and symbols."""
+    figs = ch.theme_figures(theme)
+    table = charts.change_table(figs, ch.survey.questions, threshold=ch.threshold)
+    if ch.downloads:
+        table.to_csv(ch.downloads / f"{ch.year}-{theme}-change.csv", index=False, lineterminator="\n")
+    caption = f"{ch.theme_title(theme)}: change since the last comparable survey"
+    # Through html_table so that on a phone each
+    # statement becomes a card (five columns do not fit 360 pixels).
+    display(HTML(html_table(table, caption, css_class="hc-table healthcheck-change-table hc-table-stack")))
+
+
+def breakdowns(ch, theme: str) -> None:
+    """One chart per breakdown (team, locality, role) the year's data allows, suppressed cells marked."""
+    group_types = list(ch.meta.breakdown_columns) if ch.meta.level == "respondents" else []
+    if not group_types:
+        display(HTML(f"<p>The {ch.year} data hold no team, locality or role, so there are no breakdowns.</p>"))
+        return
+    title = ch.theme_title(theme)
+    for group_type in group_types:
+        table = stats.breakdown(
+            ch.survey.counts, ch.year, group_type, threshold=ch.threshold, questions=ch.survey.questions
+        )
+        table = table[table["theme"] == theme]
+        if table.empty:
+            continue
+        fig = charts.breakdown_heatmap(table, ch.survey.questions, group_type, year=ch.year, threshold=ch.threshold)
+        shown = table.assign(
+            pct=table["pct_positive"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
+            base=table["n_valid"].map(lambda v: "" if pd.isna(v) else int(v)),
+        )
+        # Secondary cells have enough responses; they are withheld to protect a small group.
+        hidden_text = shown["reason"].map(
+            lambda r: (
+                "hidden so that a small group cannot be worked out"
+                if "secondary" in str(r)
+                else f"fewer than {ch.threshold} responses"
+            )
+        )
+        shown["pct"] = shown["pct"].where(~shown["suppressed"].astype(bool), hidden_text)
+        data = shown.rename(
+            columns={"short": "Statement", "group": group_type.capitalize(), "pct": "% agreeing", "base": "Valid responses"}
+        )[["Statement", group_type.capitalize(), "% agreeing", "Valid responses"]]
+        ch.show_figure(
+            fig,
+            f"{theme}-by-{group_type}",
+            f"{title}: percent agreeing by {group_type}, {ch.year}. Cells marked <{ch.threshold} had fewer than "
+            f"{ch.threshold} responses; cells marked hidden are withheld so that those cannot be worked out.",
+            fig.alt_text,
+            data,
+        )
+

@@ -1,0 +1,58 @@
+"""What chapters show, computed from the demonstration survey: headline tiles say honestly what
+was compared, and numbers read the same everywhere."""
+
+import pytest
+
+from healthcheck.analysis import stats
+from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up
+from healthcheck.present.chapter import Chapter
+from healthcheck.present.sections import summary
+from healthcheck.present.sentences import pct, pts
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return Chapter(2022)
+
+
+def test_headline_rows_name_each_themes_highest_statement_and_what_was_compared(chapter):
+    rows = summary.headline_rows(chapter)
+    changes = stats.theme_changes(chapter.figures).set_index("theme")
+    assert list(rows.theme) == list(chapter.bank.themes)
+    for row in rows.itertuples():
+        shown = chapter.theme_figures(row.theme)
+        shown = shown[~shown.suppressed.astype(bool)]
+        assert row.lead_pct == shown.pct_positive.max(), row.theme
+        compared = int(changes.at[row.theme, "n_compared"])
+        assert f"on the {compared} statements asked in both (not tested)" in row.change_text
+        flags = shown.change_flag.fillna("")
+        rose, fell = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
+        assert (f"{rose} rose" in row.change_text) == (rose > 0), row.change_text
+        assert (f"{fell} fell" in row.change_text) == (fell > 0), row.change_text
+
+
+def test_a_theme_score_change_compares_like_with_like():
+    import pandas as pd
+
+    figures = pd.DataFrame(
+        {
+            "theme": ["t", "t", "t"],
+            "pct_positive": [80.0, 60.0, 40.0],
+            "prev_pct_positive": [70.0, float("nan"), 50.0],
+            "prev_year": [2021, pd.NA, 2020],
+            "suppressed": [False, False, False],
+        }
+    )
+    row = stats.theme_changes(figures).iloc[0]
+    assert row.score == pytest.approx(60.0) and row.n_questions == 3
+    # only the two statements with an earlier figure: (80 + 40) / 2 - (70 + 50) / 2
+    assert row.n_compared == 2 and row.change_pts == pytest.approx(0.0) and row.prev_years == [2020, 2021]
+
+
+def test_one_rounding_rule_halves_away_from_zero():
+    assert round_half_up(82.5) == 83 and round_half_up(82.49) == 82 and round_half_up(-2.5) == -3
+    assert format_pct(68.5) == "69%" and pct(33 / 40 * 100) == "83%"
+    assert format_pts(2.5) == "+3 pts" and format_pts(-0.4) == "0 pts"
+    assert pts(2.5) == "+3 points" and pts(-1.2) == "-1 point" and pts(0.4) == "no change"
