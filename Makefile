@@ -10,15 +10,18 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 YEAR ?=
 ARGS ?=
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core
+# Every Debian package `make system` may install (it installs the ones missing).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core default-jre-headless npm
+# The W3C Nu HTML Checker the tests run (vnu.jar, from npm), pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := report
-.PHONY: report test venv system lock clean
+.PHONY: report test venv system checkers lock clean
 
 report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
-test: venv system
+test: venv system checkers
 	$(PY) -m pytest -q
 
 # The virtual environment, reinstalled only when requirements.txt (or pyproject.toml) changes.
@@ -30,23 +33,38 @@ $(STAMP): requirements.txt $(wildcard pyproject.toml)
 	if [ -f pyproject.toml ]; then $(PIP) install -e . --no-deps; fi
 	touch $@
 
-# Debian packages the build needs: Chromium prints the PDF, poppler-utils checks it in tests.
+# Debian packages the build and the tests need: Chromium prints the PDF, poppler-utils checks
+# it in tests, Java runs the HTML checker (vnu.jar) and npm installs it. Only the missing ones
+# are installed: a Node.js from elsewhere (with its own npm) must not be replaced by Debian's.
 system:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing$$missing (needed to print and check the PDF)"; \
-	    apt-get update && apt-get install -y $(SYSTEM_PACKAGES); \
+	    echo "Installing$$missing (needed to print and check the PDF and to check the HTML)"; \
+	    apt-get update && apt-get install -y $$missing; \
 	  else \
-	    echo "Missing system packages:$$missing (needed to print and check the PDF)." >&2; \
+	    echo "Missing system packages:$$missing (needed to print and check the PDF and to check the HTML)." >&2; \
 	    echo "Install them with:" >&2; \
-	    echo "  sudo apt-get update && sudo apt-get install -y $(SYSTEM_PACKAGES)" >&2; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
+
+# The tests' HTML checker: vnu-jar from npm, exactly as package-lock.json pins it, into
+# node_modules/ (reinstalled only when package.json or the lock changes). --ignore-scripts:
+# vnu-jar's install script downloads a Java runtime from outside the package registries when
+# it finds none; Debian's, from `system`, is used instead.
+checkers: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json | system
+	npm ci --ignore-scripts --no-audit --no-fund
+	test -f node_modules/vnu-jar/build/dist/vnu.jar
+	touch $@
 
 # Compile requirements.in (what we choose) into requirements.txt (every version pinned).
 lock:

@@ -25,7 +25,7 @@ from healthcheck.data.config import VOICE_SOURCES
 from healthcheck.data.counts import read_table
 from healthcheck.present import charts, references
 from healthcheck.present.exports import write_csv
-from healthcheck.present.markup import html_table, scroll_region
+from healthcheck.present.tables import html_table, scroll_region
 
 #: A narrative file marked illustrative (demonstration text) by a comment line "% illustrative".
 ILLUSTRATIVE = re.compile(r"(?mi)^%\s*illustrative\b")

@@ -10,7 +10,7 @@ from IPython.display import HTML, display
 from healthcheck import environment
 from healthcheck.data import files
 from healthcheck.data.codes import RESPONSE_LABELS
-from healthcheck.present.markup import html_table
+from healthcheck.present.tables import html_table
 
 
 def glue_methods(ch) -> None:

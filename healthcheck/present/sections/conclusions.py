@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.data.config import load_recommendations
-from healthcheck.present.markup import html_table
+from healthcheck.present.tables import html_table
 
 
 def recommendations(ch) -> dict:

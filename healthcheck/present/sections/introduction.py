@@ -8,8 +8,8 @@ from IPython.display import HTML, display
 from healthcheck.escape import myst_text
 from healthcheck.present import charts
 from healthcheck.present.chapter import long_date, sources_in_words
-from healthcheck.present.markup import html_table
 from healthcheck.present.sentences import pct
+from healthcheck.present.tables import html_table
 
 
 def glue(ch) -> None:

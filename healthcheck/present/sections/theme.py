@@ -12,7 +12,7 @@ from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
-from healthcheck.present.markup import html_table
+from healthcheck.present.tables import html_table
 
 
 def glue(ch, theme: str) -> None:
