@@ -42,9 +42,8 @@ def test_demo_has_the_features_the_report_must_show():
     assert any(q.comparable_from for q in survey.bank.questions.values())
     counts = survey.counts
     assert (counts.response == "dont_know").any()
-    from healthcheck.analysis import stats
-
-    teams = stats.breakdown(counts, 2022, "team", threshold=survey.threshold)
+    teams = survey.breakdowns(2022)
+    teams = teams[teams.group_type == "team"]
     assert teams.suppressed.any() and (~teams.suppressed).any()
     published_only = survey.figures(2020)
     assert (published_only.basis == "published").any()

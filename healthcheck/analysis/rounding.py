@@ -16,6 +16,23 @@ def round_half_up(x: float) -> int:
     return int(Decimal(repr(float(x))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def round_to(x: float, digits: int) -> float:
+    """`x` rounded to `digits` decimals, halves away from zero (82.45 -> 82.5); NaN stays NaN."""
+    if x != x:  # NaN
+        return x
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def round_columns(frame, digits: int):
+    """A copy of a DataFrame with every float column rounded by `round_to` (pandas rounds halves to even)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind == "f":
+            out[column] = out[column].map(lambda v: round_to(v, digits))
+    return out
+
+
 def signed_points(change: float) -> int:
     """A change in percentage points as a whole number, halves away from zero."""
     return round_half_up(change)

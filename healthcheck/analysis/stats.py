@@ -13,8 +13,8 @@ Definitions
 * confidence interval: Wilson score interval, 95% by default;
 * change between two years: pooled two-sided two-proportion z-test, or two-sided Fisher's
   exact test when any expected count of the 2x2 table is under 5;
-* suppression: no figure is shown from fewer than ``threshold`` valid responses (primary),
-  and breakdowns add complementary (secondary) suppression -- see :func:`breakdown`.
+* suppression: no figure is shown from fewer than ``threshold`` valid responses; breakdowns
+  by group are protected together in :mod:`healthcheck.analysis.breakdowns`.
 """
 
 from __future__ import annotations
@@ -45,10 +45,6 @@ NO_CHANGE = "no significant change"
 BASIS_COUNTS = "counts"
 BASIS_PUBLISHED = "published"
 
-#: Reason given for a suppressed breakdown cell.
-REASON_PRIMARY = "fewer than {threshold} responses"
-REASON_SECONDARY = "secondary suppression"
-
 _KEYS = ["year", "question_id", "group_type", "group"]
 
 #: Columns of the figures table, in order (see :func:`figures_table`).
@@ -73,23 +69,6 @@ ALL_FIGURE_COLUMNS = [
 ]
 #: The columns of the public figures CSV: the first 14 of the figures table.
 FIGURE_COLUMNS = ALL_FIGURE_COLUMNS[:14]
-
-#: Columns of the breakdown table (see :func:`breakdown`).
-BREAKDOWN_COLUMNS = [
-    "year",
-    "question_id",
-    "theme",
-    "short",
-    "group_type",
-    "group",
-    "n_valid",
-    "n_positive",
-    "pct_positive",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "reason",
-]
 
 #: Columns of the theme scores table (see :func:`theme_scores`).
 THEME_COLUMNS = ["year", "theme", "score", "n_questions"]
@@ -178,10 +157,10 @@ def percent_positive(counts: pd.DataFrame) -> pd.DataFrame:
     out = out.sum().reset_index()
     for col in ("n_valid", "n_positive", "n_invalid"):
         out[col] = out[col].astype("int64")
-    return _add_percent(out)
+    return add_percent(out)
 
 
-def _add_percent(frame: pd.DataFrame) -> pd.DataFrame:
+def add_percent(frame: pd.DataFrame) -> pd.DataFrame:
     """Add pct_positive, ci_low, ci_high (0-100) from n_positive and n_valid."""
     k = frame["n_positive"].to_numpy(dtype=float)
     n = frame["n_valid"].to_numpy(dtype=float)
@@ -408,117 +387,3 @@ def theme_trend(
     if not frames:
         return pd.DataFrame(columns=THEME_COLUMNS)
     return pd.concat(frames, ignore_index=True)
-
-
-# --------------------------------------------------------------------------- breakdowns
-
-
-def _complementary(n_valid: np.ndarray, n_positive: np.ndarray, primary: np.ndarray) -> np.ndarray:
-    """The hidden cells of one question, given its cells (in a fixed order) and the primary
-    suppressions. See :func:`breakdown` for the rule."""
-    hidden = primary.copy()
-    if not hidden.any():
-        return hidden
-    has_pos = n_positive > 0
-    has_neg = (n_valid - n_positive) > 0
-    order = np.argsort(n_valid, kind="stable")
-    while True:
-        need_pos = (hidden & has_pos).sum() < 2
-        need_neg = (hidden & has_neg).sum() < 2
-        if not (need_pos or need_neg):
-            return hidden
-        helps = ~hidden & ((need_pos & has_pos) | (need_neg & has_neg))
-        if not helps.any():
-            hidden[:] = True
-            return hidden
-        hidden[order[helps[order]][0]] = True
-
-
-def breakdown(
-    counts: pd.DataFrame,
-    year: int,
-    group_type: str,
-    threshold: int = 10,
-    questions: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Percent positive by team, locality or role, with disclosure control.
-
-    One row per (question_id, group) of ``group_type`` in ``year``: every group seen for
-    that group_type in the year appears for every question (a group without valid answers
-    to a question is a cell with ``n_valid`` 0), so a missing row never gives anything away.
-    Questions: those asked in ``year`` according to ``questions`` when given (which also
-    supplies ``theme`` and ``short`` and the theme order), else every question_id in the
-    year's counts. Rows whose group is missing or blank are not a group: they are the
-    *unattributed remainder*, counted in the all-staff total but shown nowhere.
-
-    Disclosure control, per question:
-
-    1. primary: a cell with ``n_valid < threshold`` is suppressed
-       (reason ``"fewer than {threshold} responses"``);
-    2. complementary: the all-staff total is published, so the total minus the shown cells
-       gives the sum of the hidden cells (plus the remainder). As soon as any cell of a
-       question is hidden, the hidden cells must include at least two cells with a positive
-       answer *and* at least two cells with a valid non-positive answer. Then the
-       difference, for n_valid, n_positive and n_valid - n_positive alike, always adds up
-       at least two non-zero cells, so it never equals one hidden cell's value -- even for
-       an attacker who knows the remainder (we deliberately do not count on the remainder,
-       which may be zero or guessable). Bounds on a cell remain possible, as with any
-       threshold rule. Cells are added smallest
-       ``n_valid`` first (ties by group name), taking only cells that help meet a missing
-       condition (reason ``"secondary suppression"``). If the conditions cannot be met,
-       every cell of the question is suppressed (the difference is then just the total).
-
-    A suppressed cell has n_valid, n_positive, pct_positive, ci_low and ci_high all empty.
-    Suppression is decided question by question. Columns: :data:`BREAKDOWN_COLUMNS`;
-    counts are nullable ``Int64``. Sorted by theme order (when ``questions`` is given), then
-    question_id, then group.
-
-    Not covered: differencing *between* group types (e.g. teams nested in localities) or
-    between years; publish at most one breakdown per question and year if that matters.
-    """
-    if group_type == "all":
-        raise ValueError("breakdown is for team, locality or role; use figures_table for all staff")
-    in_year = counts.loc[counts["year"] == year]
-    sub = in_year.loc[in_year["group_type"] == group_type]
-    attributed = sub["group"].fillna("").astype(str).str.strip() != ""
-    sub = sub.loc[attributed]
-
-    if questions is not None:
-        asked = questions.loc[questions["year"] == year, ["question_id", "theme", "short"]]
-        asked = _sort_by_theme(asked, questions, extra=[])
-    else:
-        ids = sorted(pd.unique(in_year["question_id"]))
-        asked = pd.DataFrame({"question_id": ids, "theme": pd.NA, "short": pd.NA})
-    groups = sorted(pd.unique(sub["group"]))
-    if not groups or asked.empty:
-        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
-
-    grid = pd.DataFrame(
-        {
-            "question_id": np.repeat(asked["question_id"].to_numpy(), len(groups)),
-            "group": np.tile(np.asarray(groups, dtype=object), len(asked)),
-        }
-    )
-    grid = grid.merge(asked, on="question_id", how="left")
-    pp = percent_positive(sub).loc[:, ["question_id", "group", "n_valid", "n_positive"]]
-    grid = grid.merge(pp, on=["question_id", "group"], how="left", validate="1:1")
-    grid[["n_valid", "n_positive"]] = grid[["n_valid", "n_positive"]].fillna(0).astype("int64")
-    grid = _add_percent(grid)
-
-    primary = (grid["n_valid"] < threshold).to_numpy()
-    hidden = primary.copy()
-    n_valid = grid["n_valid"].to_numpy()
-    n_positive = grid["n_positive"].to_numpy()
-    for rows in grid.groupby("question_id", sort=False).indices.values():
-        hidden[rows] = _complementary(n_valid[rows], n_positive[rows], primary[rows])
-
-    reason = np.select([primary, hidden], [REASON_PRIMARY.format(threshold=threshold), REASON_SECONDARY], default="")
-    grid["n_valid"] = grid["n_valid"].astype("Int64").mask(hidden, pd.NA)
-    grid["n_positive"] = grid["n_positive"].astype("Int64").mask(hidden, pd.NA)
-    for col in ("pct_positive", "ci_low", "ci_high"):
-        grid[col] = grid[col].mask(hidden)
-    grid["suppressed"] = hidden
-    grid["reason"] = pd.array(reason, dtype="str")
-    grid["year"] = int(year)
-    grid["group_type"] = group_type
-    return grid.loc[:, BREAKDOWN_COLUMNS].reset_index(drop=True)

@@ -15,8 +15,10 @@ import pandas as pd
 
 from healthcheck import paths
 from healthcheck.analysis import stats
+from healthcheck.analysis.breakdowns import protected_breakdowns
 from healthcheck.analysis.rounding import round_half_up
 from healthcheck.data import counts
+from healthcheck.data.cells import joint_cells
 from healthcheck.data.config import QuestionBank, Settings, YearMeta, load_bank, load_settings, survey_years
 from healthcheck.data.validate import check_year
 from healthcheck.errors import DataError, Problem
@@ -32,6 +34,9 @@ class YearData:
     published: pd.DataFrame
     n_respondents: int | None  # None for a year known only from published figures without bases
     warnings: list[Problem] = field(default_factory=list)
+    # The joint team x locality x role cells (respondent-level exports only): the disclosure
+    # control of the year's breakdowns works on these.
+    cells: pd.DataFrame | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -61,7 +66,8 @@ def load_year(data_dir: Path, year: int) -> YearData:
         return YearData(year, meta, table, published, n_respondents, checked.warnings)
     if meta.level == "respondents":
         table = counts.respondents_to_counts(frame, year, meta.questions, meta.breakdown_columns)
-        n_respondents = len(frame)
+        cells = joint_cells(frame, year, meta.questions, meta.breakdown_columns)
+        return YearData(year, meta, table, published, len(frame), checked.warnings, cells)
     else:
         table = counts.summary_to_counts(frame, year, meta.columns, meta.questions)
         # A summary has no people, only answers: the largest question total is the best estimate.
@@ -79,6 +85,7 @@ class Survey:
     bank: QuestionBank
     years: dict[int, YearData]
     _figures: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _breakdowns: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def year_list(self) -> list[int]:
@@ -105,6 +112,23 @@ class Survey:
         if year not in self._figures:
             self._figures[year] = stats.figures_table(self.counts, self.published, self.questions, year, threshold=self.threshold)
         return self._figures[year]
+
+    def breakdowns(self, year: int) -> pd.DataFrame:
+        """Every breakdown cell of `year` (team, locality, role), protected as linked tables.
+
+        Computed once: the protection solves linear programmes, and every theme chapter reads it.
+        """
+        if year not in self._breakdowns:
+            data = self.years[year]
+            self._breakdowns[year] = protected_breakdowns(
+                data.cells,
+                self.questions,
+                year,
+                list(data.meta.breakdown_columns),
+                threshold=self.threshold,
+                caution=self.settings.caution_threshold,
+            )
+        return self._breakdowns[year]
 
     def source_files(self) -> list[Path]:
         """The input files this survey was loaded from (settings, bank, each year's metadata, export, published figures)."""
@@ -164,9 +188,11 @@ def load_survey(data_dir: str | Path | None = None, year: int | None = None, pre
 
 
 def save_preloaded(survey: Survey, path: Path) -> None:
-    """Write a loaded survey (with every year's figures computed) for chapters to pick up."""
+    """Write a loaded survey for chapters to pick up, with every year's figures and the report
+    year's protected breakdowns already computed."""
     for year in survey.year_list:
         survey.figures(year)
+    survey.breakdowns(survey.year_list[-1])
     with open(path, "wb") as fh:
         pickle.dump(survey, fh, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -123,5 +123,3 @@ def problems(survey, year: int) -> list[Problem]:
         found += md.check(text, targets)
         found += md.percentage_warnings(text, resolver.chapter_figures(p.kind, p.theme))
     return found
-
-

@@ -79,9 +79,7 @@ def change_sentence(ch, row) -> str:
     if row.change_flag == stats.DECREASE:
         return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant decrease."
     if row.change_flag == stats.NO_CHANGE:
-        return (
-            f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
-        )
+        return f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
     return f"In {prev} it was {pct(row.prev_pct_positive)} ({change}; a published figure without a base, so not tested)."
 
 
@@ -150,4 +148,3 @@ def significant_changes(ch, theme: str, say_since: bool = True) -> str:
         return f"none of the {n} statements tested{against} changed significantly"
     moved = " and ".join(text for count, text in ((ups, f"{ups} rose"), (downs, f"{downs} fell")) if count)
     return f"of {of}{against}, {moved} significantly"
-

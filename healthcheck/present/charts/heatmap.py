@@ -64,13 +64,16 @@ def breakdown_data(
     *,
     year: int | None = None,
     threshold: int = 10,
+    caution: int = 0,
 ) -> pd.DataFrame:
     """The grid :func:`breakdown_heatmap` draws, one row per (question, group).
 
-    Columns ``question_id, statement, group, n_valid, pct_positive, suppressed, display``.
-    Questions and groups keep their order of first appearance. A cell that is suppressed,
-    has fewer than `threshold` valid responses or is missing altogether gets
-    ``suppressed=True``, ``pct_positive`` NaN and ``display`` "<10" -- never 0.
+    Columns ``question_id, statement, group, n_valid, pct_positive, suppressed, hidden,
+    caution, display``. Questions and groups keep their order of first appearance. A cell
+    that is suppressed, has fewer than `threshold` valid responses or is missing altogether
+    gets ``suppressed=True``, ``pct_positive`` NaN and ``display`` "<10" -- never 0; a cell
+    withheld only to protect another (secondary) has ``hidden=True`` and ``display``
+    "hidden". A shown cell on fewer than `caution` responses is marked with an asterisk.
     """
     df = breakdown_df
     if "group_type" in df.columns:
@@ -90,7 +93,9 @@ def breakdown_data(
             supp = r is None or truthy(getattr(r, "suppressed", False)) or n is None or n < threshold or blank(pct)
             # A cell hidden only so that a small group cannot be worked out by subtraction
             # (secondary suppression) has enough responses: say "hidden", not "<10".
-            secondary = supp and r is not None and "secondary" in str(getattr(r, "reason", "") or "")
+            reason = str(getattr(r, "reason", "") or "") if r is not None else ""
+            secondary = supp and ("secondary" in reason or "hidden" in reason)
+            careful = not supp and n is not None and n < caution
             rows.append(
                 {
                     "question_id": qid,
@@ -99,16 +104,22 @@ def breakdown_data(
                     "n_valid": n if n is not None else 0,
                     "pct_positive": np.nan if supp else float(pct),
                     "suppressed": bool(supp),
-                    "display": ("hidden" if secondary else f"<{threshold}") if supp else format_pct(float(pct)),
+                    "hidden": bool(secondary),
+                    "caution": bool(careful),
+                    "display": ("hidden" if secondary else f"<{threshold}")
+                    if supp
+                    else format_pct(float(pct)) + ("*" if careful else ""),
                 }
             )
-    cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed", "display"]
+    cols = ["question_id", "statement", "group", "n_valid", "pct_positive", "suppressed", "hidden", "caution", "display"]
     out = pd.DataFrame(rows, columns=cols)
     out["n_valid"] = out["n_valid"].astype(int)
     return out
 
 
-def alt_text_breakdown(data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10) -> str:
+def alt_text_breakdown(
+    data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10, caution: int = 0
+) -> str:
     """Alt text for :func:`breakdown_heatmap` from its :func:`breakdown_data` table."""
     one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     nq, ng = data["question_id"].nunique(), data["group"].nunique()
@@ -122,9 +133,15 @@ def alt_text_breakdown(data: pd.DataFrame, group_type: str, year: int | None = N
             f" Highest: {hi['statement']}, {hi['group']} {format_pct(hi['pct_positive'])}; "
             f"lowest: {lo['statement']}, {lo['group']} {format_pct(lo['pct_positive'])}."
         )
-    hidden = int(data["suppressed"].sum())
+    small = int((data["suppressed"] & ~data["hidden"]).sum())
+    hidden = int(data["hidden"].sum())
+    if small:
+        text += f" {plural(small, 'cell')} not shown because fewer than {threshold} responses."
     if hidden:
-        text += f" {plural(hidden, 'cell')} not shown because fewer than {threshold} responses."
+        text += f" {plural(hidden, 'cell')} hidden so that a small group cannot be worked out."
+    careful = int(data["caution"].sum())
+    if careful:
+        text += f" {plural(careful, 'cell')} marked * rest on fewer than {caution} responses: read them with caution."
     return text
 
 
@@ -137,6 +154,7 @@ def breakdown_heatmap(
     title: str | None = None,
     subtitle: str | None = None,
     threshold: int = 10,
+    caution: int = 0,
     wrap: int = 34,
 ) -> Figure:
     """A grid of statements by groups with the % positive in every cell (groups are the rows
@@ -147,7 +165,7 @@ def breakdown_heatmap(
     hatched, with the text "<10" and a legend entry "fewer than 10 responses": never blank,
     never 0. Cell patches have gid ``cell:<question_id>:<group>``.
     """
-    data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold)
+    data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold, caution=caution)
     one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     qids = list(pd.unique(data["question_id"]))
     groups = list(pd.unique(data["group"]))
@@ -192,7 +210,7 @@ def breakdown_heatmap(
         ax = fig.add_subplot()
         if data.empty:
             message_axes(ax, "No data.")
-            return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))
+            return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution))
         for r in data.itertuples(index=False):
             row, col = (r.group, r.question_id) if transpose else (r.question_id, r.group)
             x, y = col_keys.index(col), row_keys.index(row)
@@ -226,25 +244,26 @@ def breakdown_heatmap(
         ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
         for s in ax.spines.values():
             s.set_visible(False)
-        if data["suppressed"].any():
-            labels = [f"<{threshold}: fewer than {threshold} responses, not shown"]
-            if (data["display"] == "hidden").any():
-                labels.append("hidden: not shown so that a small group cannot be worked out")
+        labels = []
+        if (data["suppressed"] & ~data["hidden"]).any():
+            labels.append(f"<{threshold}: fewer than {threshold} responses, not shown")
+        if data["hidden"].any():
+            labels.append("hidden: not shown so that a small group cannot be worked out")
+        handles = [
+            Patch(facecolor=SUPPRESSED_FACE, hatch="///", hatchcolor=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_HATCH, label=label)
+            for label in labels
+        ]
+        if data["caution"].any():
+            handles.append(
+                Patch(facecolor="none", edgecolor="none", label=f"*: fewer than {caution} responses, read with caution")
+            )
+        if handles:
             ax.legend(
-                handles=[
-                    Patch(
-                        facecolor=SUPPRESSED_FACE,
-                        hatch="///",
-                        hatchcolor=SUPPRESSED_HATCH,
-                        edgecolor=SUPPRESSED_HATCH,
-                        label=label,
-                    )
-                    for label in labels
-                ],
+                handles=handles,
                 loc="upper left",
                 bbox_to_anchor=(0, -0.02),
                 fontsize=SMALL_SIZE,
                 handlelength=2.2,
                 handleheight=1.4,
             )
-        return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold))
+        return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution))

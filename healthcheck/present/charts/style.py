@@ -85,6 +85,8 @@ HOUSE_RC: dict[str, object] = {
     "savefig.facecolor": "white",
     "figure.dpi": 100,
     "svg.hashsalt": SVG_HASHSALT,
+    # Text from the data folder is drawn as written: "$" never starts maths.
+    "text.parse_math": False,
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "hatch.linewidth": 1.0,

@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck import environment
+from healthcheck.analysis.rounding import round_to
 from healthcheck.data import files
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.present.tables import html_table
@@ -63,7 +64,7 @@ def reconciliation(ch) -> None:
         }
     )
     table["Matches when rounded"] = table["Matches when rounded"].map({True: "Yes", False: "No"})
-    table["Computed (%)"] = table["Computed (%)"].round(2)
+    table["Computed (%)"] = table["Computed (%)"].map(lambda v: round_to(v, 2))
     table = table[["Statement", "Published (%)", "Computed (%)", "Matches when rounded"]]
     if table.empty:
         display(HTML(f"<p>No published figures are held for {ch.year}, so there is nothing to reconcile.</p>"))
@@ -86,9 +87,7 @@ def question_bank_table(ch) -> None:
             row[str(y)] = q.wording.get(y, "not asked")
         row["Comparable"] = f"not before {', '.join(map(str, q.comparable_from))}" if q.comparable_from else "all years"
         rows.append(row)
-    display(
-        HTML(html_table(pd.DataFrame(rows), "The question bank: wording in each year", css_class="hc-table hc-table-stack"))
-    )
+    display(HTML(html_table(pd.DataFrame(rows), "The question bank: wording in each year", css_class="hc-table hc-table-stack")))
 
 
 def glue_provenance(ch) -> None:
@@ -132,4 +131,3 @@ def input_files_table(ch) -> None:
             )
         )
     )
-

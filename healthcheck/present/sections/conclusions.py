@@ -75,4 +75,3 @@ def current_recommendations(ch) -> None:
             )
         )
     )
-

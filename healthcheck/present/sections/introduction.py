@@ -101,4 +101,3 @@ def word_clouds(ch) -> None:
         shown = True
     if not shown:
         display(HTML("<p>No word list is recorded for this year.</p>"))
-

@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.analysis import stats
+from healthcheck.analysis.rounding import round_columns
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
 from healthcheck.present.sentences import pct, pts
@@ -97,7 +98,7 @@ def headline_infographic(ch) -> None:
     )
     data = rows.rename(columns={"theme_title": "Theme", "headline_pct": "Theme score (%)", "change_text": "Change"})[
         ["Theme", "Theme score (%)", "Change"]
-    ].round(1)
+    ].pipe(round_columns, 1)
     ch.show_figure(fig, "headlines", f"Headline figures by theme, {ch.year}.", alt, data)
 
 
@@ -109,4 +110,3 @@ def headline_list(ch) -> None:
         for r in rows.itertuples()
     )
     display(HTML(f'<ul class="hc-headlines">{items}</ul>'))
-

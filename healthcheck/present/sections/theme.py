@@ -7,11 +7,13 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from healthcheck.analysis import stats
+from healthcheck.analysis.rounding import round_to
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
+from healthcheck.present.exports import write_csv
+from healthcheck.present.sentences import pct
 from healthcheck.present.tables import html_table
 
 
@@ -48,9 +50,9 @@ def response_distribution(ch, theme: str) -> pd.DataFrame:
     """The data the theme's response chart plots (charts.likert_data), for readers to open beside it."""
     data = charts.likert_data(ch.survey.counts, ch.survey.questions, ch.year, theme, threshold=ch.threshold)
     data = data[data["shown"]]
-    out = pd.DataFrame({"Statement": data["statement"]})
+    out = pd.DataFrame({"Code": data["question_id"], "Statement": data["statement"]})
     for code in charts.LIKERT_ORDER[::-1]:  # strongly agree first, as the sentences read
-        out[f"{RESPONSE_LABELS[code]} (%)"] = data[code].round(1)
+        out[f"{RESPONSE_LABELS[code]} (%)"] = data[code].map(lambda v: round_to(v, 1))
     out["Valid responses"] = data["n_valid"]
     return out.reset_index(drop=True)
 
@@ -90,9 +92,7 @@ def quotes(ch, theme: str) -> None:
 def survey_chart(ch, theme: str) -> None:
     """The diverging bar chart of every answer to the theme's statements, with its data."""
     title = ch.theme_title(theme)
-    fig = charts.likert(
-        ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold
-    )
+    fig = charts.likert(ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold)
     data = response_distribution(ch, theme)
     ch.show_figure(
         fig,
@@ -108,7 +108,7 @@ def changes(ch, theme: str) -> None:
     figs = ch.theme_figures(theme)
     table = charts.change_table(figs, ch.survey.questions, threshold=ch.threshold)
     if ch.downloads:
-        table.to_csv(ch.downloads / f"{ch.year}-{theme}-change.csv", index=False, lineterminator="\n")
+        write_csv(table, ch.downloads / f"{ch.year}-{theme}-change.csv")
     caption = f"{ch.theme_title(theme)}: change since the last comparable survey"
     # Through html_table so that on a phone each
     # statement becomes a card (five columns do not fit 360 pixels).
@@ -116,42 +116,48 @@ def changes(ch, theme: str) -> None:
 
 
 def breakdowns(ch, theme: str) -> None:
-    """One chart per breakdown (team, locality, role) the year's data allows, suppressed cells marked."""
+    """One chart per breakdown (team, locality, role) with its data; hidden and small cells marked.
+
+    Every breakdown of the year is protected together (`Survey.breakdowns`): no hidden figure
+    can be worked out from everything the book publishes.
+    """
     group_types = list(ch.meta.breakdown_columns) if ch.meta.level == "respondents" else []
     if not group_types:
         display(HTML(f"<p>The {ch.year} data hold no team, locality or role, so there are no breakdowns.</p>"))
         return
     title = ch.theme_title(theme)
+    caution = ch.settings.caution_threshold
+    table = ch.survey.breakdowns(ch.year)
+    table = table[table["theme"] == theme]
     for group_type in group_types:
-        table = stats.breakdown(
-            ch.survey.counts, ch.year, group_type, threshold=ch.threshold, questions=ch.survey.questions
-        )
-        table = table[table["theme"] == theme]
-        if table.empty:
+        part = table[table["group_type"] == group_type]
+        if part.empty:
             continue
-        fig = charts.breakdown_heatmap(table, ch.survey.questions, group_type, year=ch.year, threshold=ch.threshold)
-        shown = table.assign(
-            pct=table["pct_positive"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}%"),
-            base=table["n_valid"].map(lambda v: "" if pd.isna(v) else int(v)),
+        fig = charts.breakdown_heatmap(
+            part, ch.survey.questions, group_type, year=ch.year, threshold=ch.threshold, caution=caution
         )
-        # Secondary cells have enough responses; they are withheld to protect a small group.
-        hidden_text = shown["reason"].map(
-            lambda r: (
-                "hidden so that a small group cannot be worked out"
-                if "secondary" in str(r)
-                else f"fewer than {ch.threshold} responses"
-            )
-        )
-        shown["pct"] = shown["pct"].where(~shown["suppressed"].astype(bool), hidden_text)
-        data = shown.rename(
-            columns={"short": "Statement", "group": group_type.capitalize(), "pct": "% agreeing", "base": "Valid responses"}
-        )[["Statement", group_type.capitalize(), "% agreeing", "Valid responses"]]
         ch.show_figure(
             fig,
             f"{theme}-by-{group_type}",
             f"{title}: percent agreeing by {group_type}, {ch.year}. Cells marked <{ch.threshold} had fewer than "
-            f"{ch.threshold} responses; cells marked hidden are withheld so that those cannot be worked out.",
+            f"{ch.threshold} responses; cells marked hidden are withheld so that those cannot be worked out; "
+            f"figures marked * rest on fewer than {caution} responses.",
             fig.alt_text,
-            data,
+            breakdown_table(part, group_type),
         )
 
+
+def breakdown_table(part, group_type: str):
+    """A breakdown's data for readers (and the CSV): figures of shown cells, the reason for hidden ones."""
+    note = part["reason"].where(part["suppressed"], "")
+    note = note.where(~part["caution"], "caution: a small base")
+    return pd.DataFrame(
+        {
+            "Code": part["question_id"],
+            "Statement": part["short"],
+            group_type.capitalize(): part["group"],
+            "% agreeing": part["pct_positive"].map(lambda v: "" if pd.isna(v) else pct(v)),
+            "Valid responses": part["n_valid"].map(lambda v: "" if pd.isna(v) else int(v)),
+            "Note": note,
+        }
+    ).reset_index(drop=True)

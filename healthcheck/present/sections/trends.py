@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.analysis import stats
+from healthcheck.analysis.rounding import round_columns, round_half_up
 from healthcheck.present import charts, sentences
 from healthcheck.present.sentences import pct
 
@@ -46,7 +47,7 @@ def theme_trend_figure(ch) -> None:
     fig = charts.trend(series[["year", "label", "pct_positive"]], title=title, measure="theme score (average % agreeing)")
     data = series.rename(columns={"year": "Year", "label": "Theme", "score": "Theme score (%)", "n_questions": "Statements"})[
         ["Theme", "Year", "Theme score (%)", "Statements"]
-    ].round(1)
+    ].pipe(round_columns, 1)
     ch.show_figure(fig, "theme-trends", "Theme scores by year.", fig.alt_text, data)
 
 
@@ -66,11 +67,14 @@ def statement_trends(ch) -> None:
         fig = charts.trend(series, title=f"{title}: {sentences.significant_changes(ch, theme)}")
         data = (
             rows.assign(
-                ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{r.ci_low:.0f} to {r.ci_high:.0f}", axis=1),
+                ci=rows.apply(
+                    lambda r: "" if pd.isna(r.ci_low) else f"{round_half_up(r.ci_low)} to {round_half_up(r.ci_high)}", axis=1
+                ),
                 basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
             )
             .rename(
                 columns={
+                    "question_id": "Code",
                     "short": "Statement",
                     "year": "Year",
                     "pct_positive": "% agreeing",
@@ -78,9 +82,8 @@ def statement_trends(ch) -> None:
                     "basis": "Source",
                     "n_valid": "Valid responses",
                 }
-            )[["Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]]
-            .round(1)
+            )[["Code", "Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]]
+            .pipe(round_columns, 1)
         )
         display(HTML(f"<h3>{html.escape(title)}</h3>"))
         ch.show_figure(fig, f"{theme}-trend", f"{title}: percent agreeing with each statement by year.", fig.alt_text, data)
-

@@ -1,0 +1,79 @@
+"""Percent agreeing by team, locality and role, protected as one set of linked tables.
+
+Every breakdown a book publishes for a year -- each group type, their nesting (teams inside
+localities) and crossings, and the all-staff totals -- is protected together by
+`disclosure.protect`: primary suppression below the threshold, and secondary cells chosen by
+linear programming so that no hidden figure can be narrowed down from everything published.
+This module turns that into the table the chapters show, with percentages, intervals, the
+reason for each hidden cell and a caution mark on small bases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from healthcheck.analysis import disclosure, stats
+
+#: Columns of the breakdown table (one row per question and group).
+BREAKDOWN_COLUMNS = [
+    "year",
+    "question_id",
+    "theme",
+    "short",
+    "group_type",
+    "group",
+    "n_valid",
+    "n_positive",
+    "pct_positive",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "reason",
+    "caution",
+]
+#: Reasons given for a hidden cell.
+REASON_PRIMARY = "fewer than {threshold} responses"
+REASON_SECONDARY = "hidden so that a small group cannot be worked out"
+
+
+def protected_breakdowns(
+    cells: pd.DataFrame,
+    questions: pd.DataFrame,
+    year: int,
+    group_types: list[str],
+    *,
+    threshold: int,
+    caution: int,
+    protection: int = disclosure.DEFAULT_PROTECTION,
+) -> pd.DataFrame:
+    """Every published breakdown cell of `year`, protected over all of them together.
+
+    `cells` is the year's joint-cells table; `questions` the bank's questions table (theme,
+    short label, order). Returns :data:`BREAKDOWN_COLUMNS`: a hidden cell has no figures, only
+    its reason ("fewer than 10 responses" or "hidden so that ..."); a shown cell whose base is
+    below `caution` has ``caution`` True. Questions the protection cannot make safe show no
+    breakdown at all (every cell hidden). Sorted by theme order, question, group type, group.
+    """
+    if not group_types or cells is None or cells.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    protected = disclosure.protect(cells, group_types, threshold=threshold, protection=protection)
+    unprotected = set(protected.attrs.get("unprotected", []))
+    table = protected[protected["group_type"] != "all"].copy()
+    table["hidden"] = (table["status"] != disclosure.SHOWN) | table["question_id"].isin(unprotected)
+    table["primary"] = table["status"] == disclosure.PRIMARY
+    asked = questions.loc[questions["year"] == year, ["question_id", "theme", "short"]]
+    table = table.merge(asked, on="question_id", how="inner")
+    table = stats.add_percent(table.astype({"n_valid": "int64", "n_positive": "int64"}))
+    hidden, primary = table["hidden"].to_numpy(dtype=bool), table["primary"].to_numpy(dtype=bool)
+    table["caution"] = ~hidden & (table["n_valid"] < caution)
+    table["reason"] = np.select([primary, hidden], [REASON_PRIMARY.format(threshold=threshold), REASON_SECONDARY], "")
+    for col in ("n_valid", "n_positive"):
+        table[col] = table[col].astype("Int64").mask(hidden, pd.NA)
+    for col in ("pct_positive", "ci_low", "ci_high"):
+        table[col] = table[col].mask(hidden)
+    table["suppressed"] = hidden
+    order = {t: i for i, t in enumerate(pd.unique(questions["theme"]))}
+    table = table.assign(_t=table["theme"].map(order), _g=table["group_type"].map({"team": 0, "locality": 1, "role": 2}))
+    table = table.sort_values(["_t", "question_id", "_g", "group"], kind="stable").drop(columns=["_t", "_g"])
+    return table.loc[:, BREAKDOWN_COLUMNS].reset_index(drop=True)
