@@ -44,9 +44,9 @@ def format_pct(x: float) -> str:
 
 
 def format_pts(x: float) -> str:
-    """Change in percentage points for tables: '+7 pts', '-3 pts', '0 pts'."""
+    """Change in percentage points for tables: '+7 pts', '-1 pt', '0 pts'."""
     v = signed_points(x)
-    return f"{v:+d} pts" if v else "0 pts"
+    return f"{v:+d} pt{'s' if abs(v) != 1 else ''}" if v else "0 pts"
 
 
 def points_in_words(change: float) -> str:

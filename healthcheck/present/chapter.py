@@ -21,8 +21,10 @@ from myst_nb import glue
 
 from healthcheck.analysis.survey import load_survey
 from healthcheck.data import narrative as md
+from healthcheck.data.benchmarkfiles import BenchmarkFiles, read_benchmark_files
 from healthcheck.data.config import VOICE_SOURCES
 from healthcheck.data.counts import read_table
+from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
 from healthcheck.present import charts, references
 from healthcheck.present.exports import write_csv
 from healthcheck.present.tables import html_table, scroll_region
@@ -68,11 +70,15 @@ class Chapter:
 
     year, data_dir, downloads_dir: the chapter's papermill parameters. reads_file: where the
     build wants the input files this chapter reads listed (none outside a build). survey_file:
-    the survey the build already validated and loaded (a pickle), so chapters do not load it again.
+    the survey the build already validated and loaded (a pickle), so chapters do not load it
+    again. benchmark_dir: where this year's benchmark files are, when a national batch wrote
+    them (default: the year's own folder).
     """
 
-    def __init__(self, year: int, data_dir=None, downloads_dir=None, *, reads_file=None, survey_file=None):
+    def __init__(self, year: int, data_dir=None, downloads_dir=None, *, reads_file=None, survey_file=None, benchmark_dir=None):
         self.reads_file = Path(reads_file) if reads_file else None
+        self.benchmark_dir = Path(benchmark_dir) if benchmark_dir else None
+        self._benchmarks: dict[int, BenchmarkFiles] = {}
         self.survey = load_survey(data_dir, year, preloaded=survey_file)
         self.year = int(year)
         self.settings = self.survey.settings
@@ -112,6 +118,16 @@ class Chapter:
         table = read_table(path)
         source = table["source"] if "source" in table.columns else pd.Series("", index=table.index, dtype=object)
         return table.assign(source=source.str.strip().str.lower().replace("", VOICE_SOURCES[0]))
+
+    def benchmarks(self, year: int | None = None) -> BenchmarkFiles:
+        """The year's benchmark files (from the batch's folder for the report year, if given)."""
+        year = year or self.year
+        if year not in self._benchmarks:
+            folder = self.benchmark_dir if (self.benchmark_dir and year == self.year) else self.survey.data_dir / str(year)
+            for name in (BENCHMARKS_FILE, ORGANISATIONS_FILE):
+                self.record_read(folder / name)
+            self._benchmarks[year] = read_benchmark_files(folder, self.survey.data_dir)
+        return self._benchmarks[year]
 
     # ------------------------------------------------------------------ lookups
 
@@ -205,5 +221,5 @@ class Chapter:
         if ILLUSTRATIVE.search(text.text):
             display(HTML('<p class="hc-illustrative">Illustrative narrative, written for the demonstration.</p>'))
         # The chapter's section heading is ##, so the narrative's own headings sit one level down.
-        rendered = md.render(text, references.Resolver(self.survey, self.year))
+        rendered = md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))
         display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))

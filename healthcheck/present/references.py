@@ -79,11 +79,16 @@ class Resolver:
         return pct(scores.at[theme, "score"])
 
     def benchmark(self, scope: str, qid: str) -> str:
+        """England's figure, or our region's (settings `region`), for a statement."""
         table = self.benchmarks
         if table is None or table.empty:
             return "(no benchmark figure)"
         rows = table[(table["question_id"] == qid) & (table["scope"] == scope)]
-        return "(no benchmark figure)" if rows.empty else pct(rows.iloc[0]["pct_positive"])
+        if scope == "region" and self.survey.settings.region:
+            rows = rows[rows["name"] == self.survey.settings.region]
+        if rows.empty or pd.isna(rows.iloc[0]["pct_positive"]):
+            return "(no benchmark figure)"
+        return pct(rows.iloc[0]["pct_positive"])
 
     def chapter_figures(self, kind: str, theme: str | None) -> dict[str, float]:
         """The figures a chapter shows, labelled, for the typed-percentage check."""

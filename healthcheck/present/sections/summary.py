@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 
-from healthcheck.analysis import stats
+from healthcheck.analysis import benchmarks, stats
 from healthcheck.analysis.rounding import round_columns
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
@@ -110,3 +110,47 @@ def headline_list(ch) -> None:
         for r in rows.itertuples()
     )
     display(HTML(f'<ul class="hc-headlines">{items}</ul>'))
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_sentences(ch) -> list[str]:
+    """Our overall rank nationally and in our region, each with its 95% interval and last year's rank."""
+    org_id = ch.settings.org_id
+    now = ch.benchmarks().organisations
+    if not org_id or now is None or org_id not in set(now["org_id"]):
+        return []
+    before = ch.benchmarks(ch.prev_year).organisations if ch.prev_year else None
+    sentences = []
+    for scope in (benchmarks.NATIONAL, benchmarks.REGION):
+        this = benchmarks.ranks(now, org_id, scope, threshold=ch.threshold)
+        if this["rank"] is None:
+            continue
+        where = "nationally" if scope == benchmarks.NATIONAL else f"in {myst_text(this['name'])}"
+        text = (
+            f"**{ordinal(int(this['rank']))}** of {int(this['n_organisations'])} organisations {where} "
+            f"(95% interval {ordinal(int(this['rank_low']))} to {ordinal(int(this['rank_high']))}"
+        )
+        if before is not None and org_id in set(before["org_id"]):
+            last = benchmarks.ranks(before, org_id, scope, n_boot=1, threshold=ch.threshold)["rank"]
+            text += f"; {ordinal(int(last))} in {ch.prev_year}" if last is not None else ""
+        sentences.append(text + ")")
+    return sentences
+
+
+def ranks(ch) -> None:
+    """Where we stand among other organisations: ranks with their intervals, never a bare league position."""
+    found = rank_sentences(ch)
+    if not found:
+        return
+    text = (
+        "On the overall score (the average of the statements every organisation asked), we ranked "
+        + " and ".join(found)
+        + ". A rank is given with the range it could plausibly take by chance, because small differences "
+        "between organisations move it a long way."
+    )
+    display(Markdown(text))

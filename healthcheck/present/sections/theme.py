@@ -7,7 +7,8 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from healthcheck.analysis.rounding import round_to
+from healthcheck.analysis import benchmarks
+from healthcheck.analysis.rounding import format_pts, round_to
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
@@ -161,3 +162,52 @@ def breakdown_table(part, group_type: str):
             "Note": note,
         }
     ).reset_index(drop=True)
+
+
+RESULT_WORDS = {
+    "higher": "higher, a significant difference",
+    "lower": "lower, a significant difference",
+    "no significant difference": "no significant difference",
+    "not tested": "not tested (the benchmark's base is not known)",
+    "not in benchmark": "not in the benchmark",
+    "suppressed": "not compared: too few of our responses",
+    "benchmark suppressed": "not compared: the benchmark has too few responses",
+}
+
+
+def comparisons(ch, theme: str) -> None:
+    """Each statement for us, our region and England, with the difference in points and whether it is real."""
+    files = ch.benchmarks()
+    if files.benchmarks is None:
+        display(HTML(f"<p>No figures of other organisations are held for {ch.year}.</p>"))
+        return
+    figs = ch.theme_figures(theme)
+    org_id = ch.settings.org_id or None
+    known = files.organisations is not None and org_id and org_id in set(files.organisations["org_id"])
+    table = benchmarks.compare_with_benchmarks(
+        figs,
+        files.benchmarks,
+        org_id=org_id if known else None,
+        org_counts=files.organisations if known else None,
+        region=ch.settings.region or None,
+        threshold=ch.threshold,
+    )
+    if files.source:
+        display(HTML(f'<p class="hc-illustrative">Benchmark figures: {html.escape(files.source)}.</p>'))
+    rows = []
+    for qid, part in table.groupby("question_id", sort=False):
+        row = {"Code": qid, "Statement": ch.bank.questions[qid].short, "Us": _pct_or_dash(part["pct_positive"].iloc[0])}
+        for r in part.itertuples():
+            row[r.name] = _pct_or_dash(r.benchmark_pct)
+            difference = "" if pd.isna(r.diff_pts) else f"{format_pts(r.diff_pts)}, "
+            row[f"Difference from {r.name}"] = difference + RESULT_WORDS.get(r.result, r.result)
+        rows.append(row)
+    data = pd.DataFrame(rows)
+    if ch.downloads:
+        write_csv(data, ch.downloads / f"{ch.year}-{theme}-benchmarks.csv")
+    caption = f"{ch.theme_title(theme)}: our figures beside other organisations, {ch.year}"
+    display(HTML(html_table(data, caption, css_class="hc-table hc-table-stack")))
+
+
+def _pct_or_dash(value) -> str:
+    return "\u2013" if pd.isna(value) else pct(value)
