@@ -88,6 +88,8 @@ def build_book(
     chapters = chapters_from_docs(book.documents(toc, toc_path), chapters_dir)
     epoch = staging.source_date_epoch()
     inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, *(c.source for c in chapters)]
+    # Files a batch points chapters at (its benchmark folder) count as inputs too.
+    inputs += [Path(v) for v in (extra_parameters or {}).values() if isinstance(v, (str, Path)) and Path(v).exists()]
     fingerprint = staging.fingerprint([year, str(data_path), epoch, strict, extra_parameters], inputs)
     final_dir = build_root / str(year)
     if not force and (kept := _unchanged(final_dir, fingerprint)):
