@@ -7,6 +7,7 @@ stands for one chapter per theme of the question bank, in the bank's order.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -121,6 +122,10 @@ def write_book(staging, settings, year, toc: dict, config_path, assets_dir) -> P
     config["author"] = organisation
     # No year here: Sphinx rewrites the current year to the SOURCE_DATE_EPOCH year.
     config["copyright"] = organisation
+    # The theme prints the navbar title as it is given (its <title> escapes on its own): the
+    # navbar gets the escaped text, so a name from the data is always text, never markup.
+    options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
+    options["logo"] = {**options.get("logo", {}), "text": html.escape(config["title"])}
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (book / "chapters").mkdir(exist_ok=True)
