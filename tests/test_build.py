@@ -22,10 +22,10 @@ import nbformat
 import pytest
 
 from healthcheck import paths
+from healthcheck.errors import BuildError, ChapterFailed
 from healthcheck.paths import ROOT
 from healthcheck.pdf import PdfError, TitlePage, print_pdf
 from healthcheck.pipeline import stages
-from healthcheck.errors import BuildError, ChapterFailed
 from healthcheck.pipeline.book import read_toc
 from healthcheck.pipeline.stages import build_book
 
@@ -148,7 +148,6 @@ def test_toy_book_builds_html_pdf_and_exports(toy):
     # the toy's plt.show() figure has no alt text: nbconvert's accessibility check is passed on
     assert result.warnings == ["notebooks/02_beta.html: Alternative text is missing on 1 image(s)."]
     assert not list(build_root.glob(".staging-*")) and not list(build_root.glob(".old-*"))
-    assert seconds < 120
 
 
 def test_downloads_are_published_and_linked(toy):
@@ -327,7 +326,13 @@ def test_build_info_records_the_build(toy):
     info = json.loads((result.out_dir / "build-info.json").read_text())
     assert info["year"] == YEAR and info["pdf"] == result.pdf_path.name
     assert info["chapters"] == ["00_summary", "01_alpha", "02_beta"]
-    assert stages.source_date_epoch().isdigit()
+    # the build's date is the latest commit's (what SOURCE_DATE_EPOCH defaults to), and the
+    # PDF's own creation date is that date, so a rebuild gives the same bytes
+    commit_time = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True).stdout
+    expected = int(os.environ.get("SOURCE_DATE_EPOCH") or commit_time)
+    assert info["source_date_epoch"] == expected
+    stamp = time.strftime("D:%Y%m%d%H%M%S", time.gmtime(expected)).encode()
+    assert stamp in result.pdf_path.read_bytes()
 
 
 def test_only_kernel_failures_are_retried():

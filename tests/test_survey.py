@@ -35,8 +35,10 @@ def test_an_error_in_an_earlier_year_stops_the_load(data_dir):
 
 
 def test_asking_for_a_year_without_data_is_a_data_error(data_dir):
-    with pytest.raises(DataError, match="error"):
+    with pytest.raises(DataError) as raised:
         load_survey(data_dir, 2030)
+    [problem] = raised.value.problems
+    assert problem.found == "2030" and "the years present are 2021, 2022" in problem.expected
 
 
 def test_build_warns_or_fails_on_a_published_figure_that_differs(data_dir, tmp_path):

@@ -10,10 +10,13 @@ reason for each hidden cell and a caution mark on small bases.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from healthcheck.analysis import disclosure, stats
+from healthcheck.errors import Problem
 
 #: Columns of the breakdown table (one row per question and group).
 BREAKDOWN_COLUMNS = [
@@ -77,3 +80,54 @@ def protected_breakdowns(
     table = table.assign(_t=table["theme"].map(order), _g=table["group_type"].map({"team": 0, "locality": 1, "role": 2}))
     table = table.sort_values(["_t", "question_id", "_g", "group"], kind="stable").drop(columns=["_t", "_g"])
     return table.loc[:, BREAKDOWN_COLUMNS].reset_index(drop=True)
+
+
+def group_sizes(counts: pd.DataFrame, year: int) -> dict[str, int]:
+    """Respondents in each team, locality and role of `year`, by lower-cased group name.
+
+    A respondent answers every question (perhaps blank), so a group's size is its largest
+    count of answers to any one question.
+    """
+    rows = counts[(counts["year"] == year) & (counts["group_type"] != "all")]
+    per_question = rows.groupby(["group_type", "group", "question_id"])["n"].sum()
+    sizes: dict[str, int] = {}
+    for (_, group), n in per_question.groupby(level=[0, 1]).max().items():
+        key = str(group).strip().lower()
+        sizes[key] = max(sizes.get(key, 0), int(n))
+    return sizes
+
+
+def small_groups_named(speaker: str, sizes: dict[str, int], threshold: int) -> list[str]:
+    """The groups of fewer than `threshold` respondents that a speaker's attribution names."""
+    text = f" {' '.join(str(speaker).lower().split())} "
+    return sorted(
+        name for name, n in sizes.items() if n < threshold and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text)
+    )
+
+
+def generalised_speaker(speaker: str, sizes: dict[str, int], threshold: int) -> str:
+    """The attribution with every part that names a small group left out ("Practitioner" if nothing is left)."""
+    parts = [p.strip() for p in str(speaker).split(",") if p.strip()]
+    kept = [p for p in parts if not small_groups_named(p, sizes, threshold)]
+    return ", ".join(kept) if kept else "Practitioner"
+
+
+def attribution_problems(quotes: pd.DataFrame, sizes: dict[str, int], threshold: int, file: str) -> list[Problem]:
+    """A warning for each quote whose speaker names a group under the threshold (not confirmed)."""
+    confirmed = quotes["confirmed"] if "confirmed" in quotes.columns else pd.Series("", index=quotes.index)
+    problems = []
+    for row, speaker, ok in zip(quotes.index, quotes.get("speaker", []), confirmed, strict=False):
+        named = small_groups_named(speaker, sizes, threshold)
+        if named and str(ok).strip().lower() != "yes":
+            problems.append(
+                Problem(
+                    file,
+                    int(row) if isinstance(row, (int, np.integer)) else None,
+                    "speaker",
+                    speaker,
+                    f"no group of fewer than {threshold} staff ({', '.join(named)}): the report shows "
+                    f"'{generalised_speaker(speaker, sizes, threshold)}' instead; write yes under 'confirmed' to keep it",
+                    "warning",
+                )
+            )
+    return problems

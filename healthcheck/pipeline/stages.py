@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from healthcheck import paths
+from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
-from healthcheck.errors import BuildError, BuildInterrupted, DataError
+from healthcheck.data.files import QUOTES_FILE
+from healthcheck.data.read import read_table
+from healthcheck.errors import BuildError, BuildInterrupted, DataError, display_path
 from healthcheck.pdf import TitlePage, print_pdf
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
@@ -153,7 +156,17 @@ def validate(data_path: Path, year: int, final: bool):
         f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
-    return survey, warnings + _narrative_warnings(survey, year, final)
+    return survey, warnings + _narrative_warnings(survey, year, final) + _attribution_warnings(survey, year)
+
+
+def _attribution_warnings(survey, year: int) -> list[str]:
+    """Quotes whose speaker names a group under the threshold (the chapters generalise them)."""
+    path = survey.data_dir / str(year) / QUOTES_FILE
+    if not path.is_file():
+        return []
+    quotes = read_table(path).frame
+    sizes = group_sizes(survey.counts, year)
+    return [str(p) for p in attribution_problems(quotes, sizes, survey.threshold, display_path(path, survey.data_dir))]
 
 
 def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: bool) -> tuple[dict, list]:

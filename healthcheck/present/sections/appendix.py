@@ -8,24 +8,32 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck import environment
+from healthcheck.analysis import disclosure
 from healthcheck.analysis.rounding import round_to
 from healthcheck.data import files
 from healthcheck.data.codes import RESPONSE_LABELS
+from healthcheck.data.config import MIN_THRESHOLD
+from healthcheck.escape import myst_text
 from healthcheck.present.tables import html_table
 
 
 def glue_methods(ch) -> None:
+    """The appendix's words that depend on the settings: thresholds, protection, rounding."""
+    settings = ch.settings
     ch.glue_md(
         "methods_intro",
         f"This appendix explains how the figures in the {ch.year} report were calculated, how the data were checked, "
         "and how the computed figures compare with those originally published.",
     )
-    ch.glue_md(
-        "methods_suppression",
-        f"no percentage is shown from fewer than **{ch.threshold}** valid responses. In breakdowns by team, "
-        "locality and role, further cells are hidden where needed so that no hidden figure can be recovered by "
-        "subtracting the shown figures from the total.",
-    )
+    override = ""
+    if ch.threshold < MIN_THRESHOLD:
+        override = (
+            f" This report uses a threshold of {ch.threshold}, below the usual {MIN_THRESHOLD}, for this reason: "
+            f"{myst_text(settings.threshold_override)}"
+        )
+    ch.glue_md("methods_threshold", f"**{ch.threshold}**{override}")
+    ch.glue_md("methods_caution", f"**{settings.caution_threshold}**")
+    ch.glue_md("methods_protection", f"**{disclosure.DEFAULT_PROTECTION}**")
 
 
 def data_quality(ch) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import benchmarks
+from healthcheck.analysis.breakdowns import generalised_speaker, group_sizes
 from healthcheck.analysis.rounding import format_pts, round_to
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
@@ -76,8 +77,13 @@ def quotes(ch, theme: str) -> None:
     if quotes.empty:
         display(HTML("<p>No quotes on this theme were recorded this year.</p>"))
         return
+    # An attribution that names a group of fewer staff than the threshold could identify the
+    # speaker: it is generalised unless the analyst confirmed it (`confirmed` = yes).
+    sizes = group_sizes(ch.survey.counts, ch.year)
+    confirmed = quotes["confirmed"] if "confirmed" in quotes.columns else pd.Series("", index=quotes.index)
     blocks = []
-    for q in quotes.itertuples():
+    for q, ok in zip(quotes.itertuples(), confirmed.str.strip().str.lower() == "yes", strict=True):
+        speaker = q.speaker if ok else generalised_speaker(q.speaker, sizes, ch.threshold)
         note = (
             ' <span class="hc-illustrative">(illustrative quote written for the demonstration)</span>'
             if q.illustrative.strip().lower() == "yes"
@@ -85,7 +91,7 @@ def quotes(ch, theme: str) -> None:
         )
         blocks.append(
             f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
-            f"<figcaption>{html.escape(q.speaker)}, {html.escape(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
+            f"<figcaption>{html.escape(speaker)}, {html.escape(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
         )
     display(HTML('<div class="hc-quotes">' + "".join(blocks) + "</div>"))
 
