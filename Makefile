@@ -16,13 +16,23 @@ SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core default-jre-headless
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := report
-.PHONY: report test venv system checkers lock clean
+.PHONY: report test test-fast lint venv system checkers lock clean
 
 report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
-test: venv system checkers
+# Everything: the linters, then every test tier (unit, pipeline, book). What CI runs.
+test: venv system checkers lint
 	$(PY) -m pytest -q
+
+# The unit tier only: no notebooks, kernels or browsers (under a minute).
+test-fast: venv
+	$(PY) -m pytest -q -m unit
+
+# ruff: lint rules and formatting, as configured in pyproject.toml.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The virtual environment, reinstalled only when requirements.txt (or pyproject.toml) changes.
 venv: $(STAMP)

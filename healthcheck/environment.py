@@ -13,7 +13,7 @@ import sys
 from importlib import metadata
 
 from healthcheck import paths
-from healthcheck.data.files import sha256
+from healthcheck.hashing import sha256
 
 # The packages whose versions can change a figure; all installed versions are recorded too.
 KEY_PACKAGES = (

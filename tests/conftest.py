@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,18 +135,39 @@ def run_cli(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def demo_book():
-    """The 2022 demonstration book, built once per test run into _build/test-book/2022.
+def demo_data(tmp_path_factory) -> Path:
+    """A copy of the shipped demonstration data, shared by the tests that build from it.
 
-    Built with the real pipeline (papermill, Jupyter Book, Chromium); every test of what a
-    reader sees reads this one build.
+    A test that changes a file here must put it back (the cache test does, in a finally).
     """
     from healthcheck import paths
+
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    shutil.copytree(paths.ROOT / "data", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory, demo_data):
+    """The 2022 demonstration book, built once per test run in a temporary folder (never the
+    repository's _build/). Built with the real pipeline (papermill, Jupyter Book, Chromium);
+    every test of what a reader sees, and the cache and verify tests, read this one build.
+    """
     from healthcheck.pipeline import stages
 
-    root = paths.build_dir() / "test-book"
-    result = stages.build_book(2022, build_root=root, force=True, progress=False)
+    root = tmp_path_factory.mktemp("demo-build")
+    result = stages.build_book(2022, data_dir=demo_data, build_root=root, force=True, progress=False)
+    _SUMMARY.append(f"The demonstration book the tests built, and its screenshots: {root}")
     return result
+
+
+_SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the test build (and the screenshots to look at) are."""
+    for line in _SUMMARY:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session", autouse=True)

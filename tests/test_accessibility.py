@@ -7,7 +7,8 @@
   Enter on a sidebar link opens that chapter, and every focused element shows its focus and is
   not hidden behind anything (2.1.1, 2.4.1, 2.4.7, 2.4.11);
 * screenshots of every chapter at desktop and phone widths and of every page of the PDF, in
-  ``_build/test-book/screenshots/``, for a person to look at; at phone width nothing makes the
+  ``screenshots/`` beside the demo build in pytest's temporary folder (printed at the end of
+  the run), for a person to look at; at phone width nothing makes the
   page scroll sideways or is cut off at its right edge (1.4.10 Reflow).
 
 One Chromium serves the whole module. Nothing is downloaded: the pages are served from the

@@ -2,18 +2,19 @@
 
 import shutil
 
-from healthcheck import paths
+import pytest
+
 from healthcheck.data.config import load_bank
 from healthcheck.pipeline import cache, stages
 
 
-def test_lookup_is_invalidated_by_a_changed_or_new_input(tmp_path, monkeypatch):
+@pytest.mark.unit
+def test_lookup_is_invalidated_by_a_changed_or_new_input(tmp_path):
     reads = tmp_path / "reads.txt"
     quotes, words = tmp_path / "quotes.csv", tmp_path / "words.csv"
     quotes.write_text("theme,quote\n", encoding="utf-8")
-    monkeypatch.setenv(cache.READS_ENV, str(reads))
-    cache.record_read(quotes)
-    cache.record_read(words)  # looked for, absent
+    # what a chapter writes through Chapter.record_read: one path a line; words.csv looked for, absent
+    reads.write_text(f"{quotes}\n{words}\n", encoding="utf-8")
     executed = tmp_path / "executed.ipynb"
     executed.write_text("{}", encoding="utf-8")
     (tmp_path / "dl").mkdir()
@@ -34,25 +35,27 @@ def test_lookup_is_invalidated_by_a_changed_or_new_input(tmp_path, monkeypatch):
     assert cache.lookup(root, 2022, "ch", "k1", [2022]) is None  # an input changed
 
 
-def test_changing_a_quotes_file_reruns_only_the_chapters_that_read_it(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(paths.ROOT / "data", data)
+@pytest.mark.book
+def test_changing_a_quotes_file_reruns_only_the_chapters_that_read_it(demo_book, demo_data, tmp_path):
+    # A copy of the shared demo build (with its chapter cache), rebuilt after one input changed.
     root = tmp_path / "build"
-    first = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
-    assert all(seconds > 0 for seconds in first.chapter_seconds.values())
+    shutil.copytree(demo_book.out_dir.parent, root, ignore=shutil.ignore_patterns("screenshots"))
     before = (root / "2022" / "manifest.json").read_text(encoding="utf-8")
-
-    with open(data / "2022" / "quotes.csv", "a", encoding="utf-8") as fh:
-        fh.write('edi,"A quote added for this test.",Social worker,yes\n')
-    second = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
-    rerun = {name for name, seconds in second.chapter_seconds.items() if seconds > 0}
-    themes = {f"theme-{code}" for code in load_bank(data).themes}
-    # The theme chapters show quotes; the provenance appendix lists every input's hash.
-    assert rerun == themes | {"provenance"}
-    after = (root / "2022" / "manifest.json").read_text(encoding="utf-8")
-    assert before != after
-    html = (root / "2022" / "html" / "chapters" / "theme-edi.html").read_text(encoding="utf-8")
-    assert "A quote added for this test." in html
-
-    third = stages.build_book(2022, data_dir=data, build_root=root, progress=False)
-    assert third.up_to_date
+    quotes = demo_data / "2022" / "quotes.csv"
+    original = quotes.read_bytes()
+    try:
+        with open(quotes, "a", encoding="utf-8") as fh:
+            fh.write('edi,"A quote added for this test.",Social worker,yes,focus group\n')
+        second = stages.build_book(2022, data_dir=demo_data, build_root=root, progress=False)
+        rerun = {name for name, seconds in second.chapter_seconds.items() if seconds > 0}
+        themes = {f"theme-{code}" for code in load_bank(demo_data).themes}
+        # The theme chapters show quotes; the provenance appendix lists every input's hash.
+        assert rerun == themes | {"provenance"}
+        after = (root / "2022" / "manifest.json").read_text(encoding="utf-8")
+        assert before != after
+        html = (root / "2022" / "html" / "chapters" / "theme-edi.html").read_text(encoding="utf-8")
+        assert "A quote added for this test." in html
+        third = stages.build_book(2022, data_dir=demo_data, build_root=root, progress=False)
+        assert third.up_to_date
+    finally:
+        quotes.write_bytes(original)  # the shared data copy is read by later tests

@@ -6,10 +6,12 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from healthcheck import paths
 from healthcheck.audit import manifest
 from healthcheck.data.config import load_bank
+from healthcheck.hashing import sha256
 from tests.conftest import tree_hashes
 
 
@@ -19,10 +21,11 @@ def _verify(*args):
     )
 
 
+@pytest.mark.book
 def test_manifest_records_inputs_code_environment_parameters_outputs_and_numbers(demo_book):
     recorded = manifest.read_manifest(demo_book.out_dir / "manifest.json")
     assert set(recorded["inputs"]) >= {"settings.yml", "question_bank.yml", "2022/survey.yml", "2022/published.csv"}
-    assert recorded["inputs"]["settings.yml"] == manifest.sha256(paths.ROOT / "data" / "settings.yml")
+    assert recorded["inputs"]["settings.yml"] == sha256(paths.ROOT / "data" / "settings.yml")
     assert len(recorded["code"]["commit"]) == 40 and isinstance(recorded["code"]["dirty"], bool)
     assert recorded["environment"]["packages"]["pandas"] == pd.__version__
     # one chapter per fixed notebook, and the theme notebook once per theme of the bank
@@ -37,7 +40,8 @@ def test_manifest_records_inputs_code_environment_parameters_outputs_and_numbers
     assert round(recorded["headline_numbers"]["pct_positive.IMP01"]) == 82
 
 
-def test_a_rebuild_matches_byte_for_byte_and_a_different_package_version_is_reported(demo_book, tmp_path):
+@pytest.mark.book
+def test_a_rebuild_matches_byte_for_byte_and_a_different_package_version_is_reported(demo_book, demo_data, tmp_path):
     """Two builds of the same inputs give identical hashes for every figure, table and number."""
     published = tree_hashes(demo_book.out_dir)
     recorded = json.loads((demo_book.out_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -45,13 +49,14 @@ def test_a_rebuild_matches_byte_for_byte_and_a_different_package_version_is_repo
     edited = tmp_path / "manifest.json"
     edited.write_text(json.dumps(recorded), encoding="utf-8")
 
-    result = _verify("--manifest", str(edited))
+    result = _verify("--data-dir", str(demo_data), "--manifest", str(edited))
     assert result.returncode == 0, result.stderr + result.stdout
     assert "matches" in result.stdout
     assert f"package version differs: pandas 0.0.1 in the manifest, {pd.__version__} now" in result.stdout
     assert tree_hashes(demo_book.out_dir) == published  # verify never touches the published build
 
 
+@pytest.mark.book
 def test_changing_one_cell_of_one_input_fails_and_names_the_file_and_figures(demo_book, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(paths.ROOT / "data", data)
@@ -74,6 +79,7 @@ def test_changing_one_cell_of_one_input_fails_and_names_the_file_and_figures(dem
     assert "headline_numbers: pct_positive.IMP01" in result.stderr
 
 
+@pytest.mark.unit
 def test_compare_names_commit_and_package_differences():
     old = {
         "outputs": {"a.svg": "1"},
@@ -95,6 +101,7 @@ def test_compare_names_commit_and_package_differences():
     assert "code differs: manifest built from commit aaa, now bbb" in causes
 
 
+@pytest.mark.unit
 def test_verify_without_a_manifest_is_a_plain_error(tmp_path):
     result = _verify("--manifest", str(tmp_path / "nothing.json"))
     assert result.returncode == 1 and "No manifest" in result.stderr and "Traceback" not in result.stderr

@@ -12,8 +12,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from healthcheck.data.files import input_hashes, sha256
+from healthcheck.data.files import input_hashes
 from healthcheck.environment import environment, git_state
+from healthcheck.hashing import sha256
 
 
 def output_hashes(out_dir: Path) -> dict[str, str]:

@@ -6,8 +6,9 @@ the manifest hashes them and the provenance appendix lists them.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+
+from healthcheck.hashing import sha256
 
 SETTINGS_FILE = "settings.yml"
 BANK_FILE = "question_bank.yml"
@@ -21,15 +22,6 @@ RECOMMENDATIONS_FILE = "recommendations.yml"
 BENCHMARKS_FILE = "benchmarks.csv"
 ORGANISATIONS_FILE = "organisations.csv"
 NARRATIVE_DIR = "narrative"
-
-
-def sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def year_folders(data_dir: Path, up_to: int | None = None) -> list[Path]:

@@ -16,7 +16,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from healthcheck.data.files import sha256
+from healthcheck.hashing import sha256
 
 ABSENT = "absent"
 
