@@ -281,7 +281,6 @@ class PdfError(BuildError):
     """The PDF could not be printed."""
 
 
-
 @dataclass(frozen=True)
 class TitlePage:
     organisation: str

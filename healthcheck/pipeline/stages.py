@@ -7,6 +7,7 @@
 | book html | `jupyter-book build` of the website (in the background) | executed notebooks | html/ |
 | exports | the auditors' notebook pages and the all-figure workbook | executed notebooks, figure files | notebooks/, xlsx |
 | pdf | the single-page HTML printed by Chromium | executed notebooks | pdf/ |
+| audit | an attack on every published file: no hidden cell narrowed, no machine path | html/, pdf/ | the audit's result |
 | manifest | hashes of inputs and outputs, versions, numbers | everything above | manifest.json |
 | publish | swaps the finished output into `<build_root>/<year>` | staging | the book |
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
+from healthcheck.audit.attack import audit_build, audit_tables, leaks
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
@@ -38,6 +40,7 @@ from healthcheck.pdf import TitlePage, print_pdf
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.progress import Progress
+from healthcheck.pipeline.workers import ENGINE_NAME
 from healthcheck.present import references
 from healthcheck.present.exports import write_workbook
 
@@ -66,7 +69,7 @@ def build_book(
     toc_path=None,
     strict: bool = False,
     final: bool = False,
-    engine: str | None = None,
+    engine: str | None = ENGINE_NAME,
     extra_parameters: dict | None = None,
 ) -> BuildResult:
     """Build the report for `year` into `<build_root>/<year>` (html/, pdf/, executed/, notebooks/).
@@ -75,7 +78,8 @@ def build_book(
     the chapter notebooks and table of contents (default chapters/ and _toc.yml); jobs:
     chapters run at once (default: CPU count); force: rebuild even when nothing changed;
     strict: Sphinx warnings are errors; final: refuse a draft narrative; engine: the papermill
-    engine; extra_parameters: further parameters for every chapter (the batch's benchmarks).
+    engine (default: the warm-kernel engine; None for papermill's own); extra_parameters:
+    further parameters for every chapter (the batch's benchmarks).
     Raises a HealthcheckError (DataError, BuildError, ChapterFailed, PdfError) or
     BuildInterrupted (SIGTERM); the previous build is untouched whenever one is raised.
     """
@@ -120,10 +124,11 @@ def build_book(
             seconds, chapter_warnings = _run_chapters_stage(chapters, run, build_root, progress)
             out = stage_dir / "out"
             warnings += chapter_warnings + _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log)
+            audit = _audit_stage(survey, year, out, log)
             parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
             manifest = build_manifest(
                 year=year, data_dir=data_path, out_dir=out, pdf_path=_pdf_path(out, survey, year),
-                chapters=parameters, survey=survey,
+                chapters=parameters, survey=survey, disclosure=audit.as_dict(timing=False),
             )  # fmt: skip
             write_manifest(out / "manifest.json", manifest)
             info = {
@@ -134,6 +139,7 @@ def build_book(
                 "chapter_seconds": seconds,
                 "warnings": warnings,
                 "source_date_epoch": int(epoch),
+                "disclosure_audit": audit.as_dict(),
             }
             (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
             staging.publish(out, final_dir, year)
@@ -156,6 +162,7 @@ def validate(data_path: Path, year: int, final: bool):
         f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
+    survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
     return survey, warnings + _narrative_warnings(survey, year, final) + _attribution_warnings(survey, year)
 
 
@@ -220,6 +227,30 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
     shutil.move(str(stage_dir / "html-build" / "_build" / "html"), str(out / "html"))
     book.finish_site(out / "html", chapters[0].docname, survey.settings, year)
     return warnings
+
+
+#: The numbers of the disclosure audit the provenance appendix states.
+AUDIT_FIGURES = ("cells_suppressed", "cells_hidden", "smallest_primary_range", "smallest_hidden_range")
+
+
+def _audit_stage(survey, year: int, out: Path, log):
+    """Stage audit: read back what the finished files publish and attack it as an outsider would.
+
+    Refuses to publish when any hidden cell's feasible range is narrower than the protection,
+    when two files disagree about a figure, or when a file names the build machine.
+    """
+    log("auditing what the published files disclose")
+    result, leaked = audit_build(out, survey, year), leaks(out)
+    problems = [] if result.ok else [result.message()]
+    stated = {k: survey.disclosure.get(k) for k in AUDIT_FIGURES}
+    found = {k: getattr(result, k) for k in AUDIT_FIGURES}
+    if stated != found:  # the appendix states the tables' audit: the files must agree with it
+        problems.append(f"The published files give {found}, but the report states {stated}.")
+    if leaked:
+        problems.append("The book names the build machine:\n  " + "\n  ".join(leaked))
+    if problems:
+        raise BuildError("The built book was not published:\n" + "\n".join(problems))
+    return result
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from healthcheck.pipeline.book import ANSI
 
+#: The warm-kernel papermill engine (healthcheck.pipeline.engine): the build's default.
+ENGINE_NAME = "healthcheck"
 INJECTED_TAG = "injected-parameters"
 PARAMETERS_TAG = "parameters"
 HIDE_TAG = "remove-cell"
@@ -73,14 +75,19 @@ def run_chapter(job: dict) -> dict:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    if job.get("engine") == ENGINE_NAME:
+        import healthcheck.pipeline.engine  # noqa: F401 - registers the engine, installed or not
+
     name = job["name"]
     if _START_QUEUE is not None:
         _START_QUEUE.put(name)
-    # The kernel inherits this process's stderr; its log lines (connection warnings and the
-    # like) go to a file beside the chapter's working folder rather than the terminal.
+    # In a worker process the kernel inherits its stderr: kernel log lines (connection warnings
+    # and the like) go to a file beside the chapter's working folder rather than the terminal.
     kernel_log = Path(job["cwd"]) / "kernel-stderr.log"
-    with open(kernel_log, "ab") as log_file:
-        os.dup2(log_file.fileno(), 2)
+    kernel_log.touch()
+    if _START_QUEUE is not None:
+        with open(kernel_log, "ab") as log_file:
+            os.dup2(log_file.fileno(), 2)
     start = time.monotonic()
     notes: list[str] = []
     for attempt in (1, 2):

@@ -59,10 +59,11 @@ def _svg_size_px(svg: bytes) -> tuple[int, int] | None:
     return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
 
 
-def _svg_bytes(fig) -> bytes:
-    """The figure as deterministic SVG bytes (save_figure fixes the hash salt and drops dates)."""
+def _svg_bytes(fig, dpi: int = 200) -> bytes:
+    """The figure as deterministic SVG bytes (save_figure fixes the hash salt and drops dates);
+    `dpi` only matters for the raster parts, such as a word cloud."""
     with tempfile.TemporaryDirectory() as tmp:
-        return charts.save_figure(fig, Path(tmp) / "figure.svg").read_bytes()
+        return charts.save_figure(fig, Path(tmp) / "figure.svg", dpi=dpi).read_bytes()
 
 
 class Chapter:
@@ -146,14 +147,16 @@ class Chapter:
         """Glue a Markdown snippet for `{glue:md}` references in the chapter's prose."""
         glue(name, Markdown(text), display=False)
 
-    def show_figure(self, fig, name: str, caption: str, alt: str, data: pd.DataFrame | None, data_caption: str = "") -> None:
+    def show_figure(
+        self, fig, name: str, caption: str, alt: str, data: pd.DataFrame | None, data_caption: str = "", *, dpi: int = 200
+    ) -> None:
         """Show a figure as an accessible HTML block: image with alt text, caption, its data and a CSV link.
 
         The SVG and the CSV are also written to the downloads folder, named after the year and
         figure, so readers can download them and auditors can hash them.
         """
         stem = f"{self.year}-{name}"
-        svg = _svg_bytes(fig)
+        svg = _svg_bytes(fig, dpi)
         links = ""
         if self.downloads:
             (self.downloads / f"{stem}.svg").write_bytes(svg)

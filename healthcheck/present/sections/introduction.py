@@ -97,6 +97,7 @@ def word_clouds(ch) -> None:
             f"Word cloud of {where}, {year}.",
             charts.word_cloud_alt(words),
             words.rename(columns={"word": "Word", "count": "Times mentioned"}),
+            dpi=150,  # the cloud is a raster: 150 dpi is plenty on paper, and keeps the PDF small
         )
         shown = True
     if not shown:

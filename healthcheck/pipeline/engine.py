@@ -1,0 +1,393 @@
+"""A papermill engine that runs notebooks one after another in one warm kernel per process.
+
+Starting an IPython kernel and importing pandas and matplotlib costs about 1.6 s, more than
+most chapters take to run. This engine keeps one kernel per kernel name alive in the process
+that calls papermill (in a build: each worker of the process pool) and puts it back into a
+fresh kernel's state before every notebook:
+
+* the user namespace, the output cache and the execution counter (``shell.reset``);
+* matplotlib: every figure closed, ``rcParams`` and the inline backend's settings restored;
+* the working directory (the one papermill's ``cwd`` chose), ``sys.path``, ``os.environ``
+  (see below), warning filters and the "already warned" registries, logging handlers,
+  numpy print and error options, pandas options, IPython display formatters and event
+  callbacks, the recursion limit and the locale; the ``random`` and numpy global generators
+  are reseeded from the OS, as a new process would be;
+* modules imported from the previous working directory (a notebook's local helper) are
+  forgotten; modules from the environment stay imported -- that is the point.
+
+After a notebook that failed (an error output, or any exception out of nbclient), or when the
+kernel has died, the next notebook gets a newly started kernel. Kernels are shut down when the
+process exits (also in ``multiprocessing`` workers). Errors behave as with papermill's own
+engine: papermill raises ``PapermillExecutionError`` with the failing cell's index.
+
+Environment variables: a kernel inherits the environment of the moment it started. So that a
+variable the caller sets *after* that (as the build does with ``cache.READS_ENV``) still
+reaches the notebook, every change to ``os.environ`` since the kernel started is copied into it
+before each notebook. Code that reads a variable only at import time (``MPLBACKEND``,
+``PYTHONHASHSEED``) will not see such a change: pass what a notebook needs as parameters.
+
+Use: ``papermill.execute_notebook(..., engine_name="healthcheck")`` once this module has been
+imported (it registers itself), or through papermill's entry point group (``papermill.engine``,
+singular, is the group papermill 2.x reads). Engine options that only matter when a kernel is
+started (``kernel_manager_class``, ``extra_arguments``) are ignored: the kernel is already running.
+"""
+
+from __future__ import annotations
+
+import atexit
+import inspect
+import multiprocessing.util
+import os
+import textwrap
+import threading
+
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
+
+ENGINE_NAME = "healthcheck"
+#: Imported when a kernel starts, before its state is recorded: the inline backend must be set
+#: up before the snapshot (or restoring the display formatters would undo it), and options of
+#: libraries imported later could not be restored.
+WARM_IMPORTS = ("matplotlib.pyplot", "pandas")
+RESET_TIMEOUT_S = 60
+
+
+def _kernel_support(warm_imports):  # pragma: no cover - runs inside the kernel
+    """Executed in the kernel: record its fresh state, and define how to return to it."""
+    import copy
+    import gc
+    import importlib
+    import locale
+    import logging
+    import os
+    import random
+    import sys
+    import types
+    import warnings
+
+    for name in warm_imports:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional library is not an error here
+            pass
+    if "matplotlib.pyplot" in sys.modules:
+        # Load the backend now (pyplot defers it to the first figure): the inline backend
+        # registers its display formatter and post-execute hook then, which must be part of
+        # the recorded state.
+        plt = sys.modules["matplotlib.pyplot"]
+        plt.close(plt.figure())
+    shell = get_ipython()  # noqa: F821 - the kernel's builtin
+    root = logging.getLogger()
+    state = {
+        "modules": set(sys.modules),
+        "path": list(sys.path),
+        "environ": dict(os.environ),
+        "warnings": list(warnings.filters),
+        "logging": (list(root.handlers), root.level),
+        "recursion": sys.getrecursionlimit(),
+        "locale": locale.setlocale(locale.LC_ALL),
+        "formatters": {
+            mime: (dict(f.type_printers), dict(f.deferred_printers), f.enabled)
+            for mime, f in shell.display_formatter.formatters.items()
+        },
+        "active_types": list(shell.display_formatter.active_types),
+        "events": {name: list(cbs) for name, cbs in shell.events.callbacks.items()},
+    }
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        state["rc"] = matplotlib.rcParams.copy()
+        try:
+            from matplotlib_inline.config import InlineBackend
+
+            backend = InlineBackend.instance()
+            state["inline"] = {name: copy.deepcopy(getattr(backend, name)) for name in backend.trait_names()}
+        except Exception:  # noqa: BLE001 - no inline backend: nothing of it to restore
+            pass
+    if "numpy" in sys.modules:
+        import numpy
+
+        state["np_print"] = numpy.get_printoptions()
+        state["np_err"] = numpy.geterr()
+    if "pandas" in sys.modules:
+        from pandas._config import config as pd_config
+
+        keys = [k for k in pd_config._registered_options if k not in pd_config._deprecated_options]
+        state["pandas"] = {k: pd_config.get_option(k) for k in keys}
+
+    def reset(cwd, env_set, env_unset):
+        """Bring the kernel back to the recorded state, working in ``cwd``."""
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+            inline = sys.modules.get("matplotlib_inline.backend_inline")
+            show = getattr(inline, "show", None)
+            if show is not None:
+                show._to_draw, show._draw_called = [], False
+        # where the last notebook started and where it left off: modules imported from there
+        # (a notebook's local helper) are forgotten, as a new process would import them again
+        local = {state.get("cwd"), os.getcwd(), *(p for p in sys.path if p and p not in state["path"])} - {None}
+        os.chdir(cwd)  # before the reset, which records the working directory (IPython's _dh)
+        state["cwd"] = cwd
+        shell.reset(new_session=True)  # also sets the execution counter back to 1
+        installed = tuple(os.path.join(p, "") for p in state["path"] if p)  # never the environment's own
+        for name in set(sys.modules) - state["modules"]:
+            file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if any(file.startswith(os.path.join(d, "")) for d in local) and not file.startswith(installed):
+                del sys.modules[name]
+        sys.path[:] = state["path"]
+        os.environ.clear()
+        os.environ.update(state["environ"])
+        os.environ.update(env_set)
+        for key in env_unset:
+            os.environ.pop(key, None)
+        importlib.invalidate_caches()
+        warnings.filters[:] = state["warnings"]
+        warnings.onceregistry.clear()
+        mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
+        if mutated:
+            mutated()  # empties every module's __warningregistry__: warnings show again
+        root.handlers[:], level = state["logging"]
+        root.setLevel(level)
+        sys.setrecursionlimit(state["recursion"])
+        locale.setlocale(locale.LC_ALL, state["locale"])
+        for mime, f in shell.display_formatter.formatters.items():
+            if mime in state["formatters"]:
+                types_, deferred, enabled = state["formatters"][mime]
+                f.type_printers.clear()
+                f.type_printers.update(types_)
+                f.deferred_printers.clear()
+                f.deferred_printers.update(deferred)
+                f.enabled = enabled
+        shell.display_formatter.active_types = list(state["active_types"])
+        for name in shell.events.callbacks:
+            shell.events.callbacks[name][:] = state["events"].get(name, [])
+        if "rc" in state:
+            import matplotlib
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                matplotlib.rcParams.update({k: v for k, v in state["rc"].items() if k != "backend"})
+            if matplotlib.get_backend() != state["rc"]["backend"] and "matplotlib.pyplot" in sys.modules:
+                sys.modules["matplotlib.pyplot"].switch_backend(state["rc"]["backend"])
+        if "inline" in state:
+            backend = InlineBackend.instance()
+            for name, value in state["inline"].items():
+                setattr(backend, name, copy.deepcopy(value))
+        if "np_print" in state:
+            numpy.set_printoptions(**state["np_print"])
+            numpy.seterr(**state["np_err"])
+        if "pandas" in state:
+            for key, value in state["pandas"].items():
+                if pd_config.get_option(key) != value:
+                    pd_config.set_option(key, value)
+        random.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        gc.collect()
+
+    module = types.ModuleType("_healthcheck_warm_kernel")
+    module.reset = reset
+    sys.modules[module.__name__] = module
+
+
+class _WarmKernel:
+    """One kernel kept alive between notebooks, with a small client of its own for resets."""
+
+    def __init__(self, kernel_name: str, cwd: str, startup_timeout: float, imports: tuple[str, ...] = ()):
+        from jupyter_client.manager import AsyncKernelManager
+        from nbclient.util import run_sync
+
+        self.kernel_name = kernel_name
+        self.run_sync = run_sync
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.env_at_start = dict(os.environ)
+        # As nbclient does: no history file shared between kernels.
+        extra = ["--HistoryManager.hist_file=:memory:"] if getattr(self.km, "ipykernel", False) else []
+        run_sync(self.km.start_kernel)(extra_arguments=extra, cwd=cwd)
+        self.failed = False
+        self.control = None
+        try:
+            self.control = self.km.blocking_client()
+            self.control.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            self.control.wait_for_ready(timeout=startup_timeout)
+            source = textwrap.dedent(inspect.getsource(_kernel_support))
+            modules = tuple(WARM_IMPORTS) + tuple(imports)
+            self.run(f"{source}\n_kernel_support({modules!r})\ndel _kernel_support\n", startup_timeout)
+        except BaseException:
+            self.shutdown(now=True)
+            raise
+
+    @property
+    def pid(self) -> int | None:
+        """The kernel's process id (None when it is not running)."""
+        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
+        return getattr(process, "pid", None)
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.run_sync(self.km.is_alive)())
+        except Exception:  # noqa: BLE001 - a kernel we cannot even ask about is not usable
+            return False
+
+    def run(self, code: str, timeout: float) -> None:
+        """Execute ``code`` silently (no outputs, no execution count); RuntimeError if it fails."""
+        msg_id = self.control.execute(code, silent=True, store_history=False, allow_stdin=False)
+        while True:
+            reply = self.control.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"the warm kernel's own code failed: {content.get('ename')}: {content.get('evalue')}")
+
+    def reset(self, cwd: str) -> None:
+        """Return to the fresh state, with this process's current environment changes applied."""
+        now = dict(os.environ)
+        env_set = {k: v for k, v in now.items() if self.env_at_start.get(k) != v}
+        env_unset = [k for k in self.env_at_start if k not in now]
+        call = f"__import__('_healthcheck_warm_kernel').reset({cwd!r}, {env_set!r}, {env_unset!r})"
+        self.run(call, RESET_TIMEOUT_S)
+
+    def shutdown(self, now: bool = False) -> None:
+        """Stop the kernel and its client; never raises."""
+        try:
+            if self.control is not None:
+                self.control.stop_channels()
+        except Exception:  # noqa: BLE001 - shutting down anyway
+            pass
+        try:
+            if self.km.has_kernel:
+                self.run_sync(self.km.shutdown_kernel)(now=now)
+        except Exception:  # noqa: BLE001 - the kernel may be gone already; it also exits with us
+            try:
+                self.run_sync(self.km.cleanup_resources)()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+_KERNELS: dict[str, _WarmKernel] = {}
+_IMPORTS: dict[str, tuple[str, ...]] = {}  # extra warm imports per kernel name, kept for restarts
+_LOCK = threading.RLock()  # one notebook at a time per process: the kernel is not shared
+_EXIT_HOOKED = False
+
+
+def _running(kernel_name: str, cwd: str, startup_timeout: float) -> _WarmKernel:
+    global _EXIT_HOOKED
+    kernel = _KERNELS.get(kernel_name)
+    if kernel is not None and (kernel.failed or not kernel.alive()):
+        logger.info("Restarting the warm %s kernel (%s)", kernel_name, "after a failure" if kernel.failed else "it died")
+        _KERNELS.pop(kernel_name).shutdown(now=True)
+        kernel = None
+    if kernel is None:
+        kernel = _KERNELS[kernel_name] = _WarmKernel(kernel_name, cwd, startup_timeout, _IMPORTS.get(kernel_name, ()))
+        if not _EXIT_HOOKED:
+            # multiprocessing workers leave through os._exit or after atexit has run; Finalize
+            # with an exit priority runs in both cases, atexit covers a plain script.
+            multiprocessing.util.Finalize(None, shutdown_warm_kernels, exitpriority=100)
+            atexit.register(shutdown_warm_kernels)
+            _EXIT_HOOKED = True
+    return kernel
+
+
+def start_warm_kernel(kernel_name: str = "python3", cwd: str | None = None, imports=(), startup_timeout: float = 120) -> int:
+    """Start this process's warm kernel now (say, in a process pool's initializer, while the
+    main process still prepares), importing ``imports`` besides WARM_IMPORTS; returns its pid.
+
+    Those modules stay imported across notebooks (and restarts), so list only the
+    environment's own (e.g. ``"healthcheck.present.chapter"``), never a notebook's helper.
+    """
+    with _LOCK:
+        _IMPORTS[kernel_name] = tuple(imports)
+        return _running(kernel_name, cwd or os.getcwd(), startup_timeout).pid
+
+
+def _kernel_for(kernel_name: str, cwd: str, startup_timeout: float) -> _WarmKernel:
+    """The warm kernel for ``kernel_name``, started or restarted when needed, reset to fresh."""
+    kernel = _running(kernel_name, cwd, startup_timeout)
+    try:
+        kernel.reset(cwd)
+    except BaseException:
+        _KERNELS.pop(kernel_name, None)
+        kernel.shutdown(now=True)
+        raise
+    return kernel
+
+
+def shutdown_warm_kernels() -> None:
+    """Shut down every warm kernel of this process (also done automatically at exit)."""
+    while _KERNELS:
+        _, kernel = _KERNELS.popitem()
+        kernel.shutdown()
+
+
+def warm_kernel_pid(kernel_name: str = "python3") -> int | None:
+    """The process id of this process's warm kernel for ``kernel_name``, or None."""
+    kernel = _KERNELS.get(kernel_name)
+    return kernel.pid if kernel is not None else None
+
+
+def _failed(nb) -> bool:
+    if nb.metadata.get("papermill", {}).get("exception"):
+        return True
+    return any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, with the kernel kept warm between notebooks (see the module)."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        """Execute ``nb_man.nb`` in this process's warm kernel (papermill has already chdir-ed to cwd)."""
+        # The same argument handling as NBClientEngine.execute_managed_notebook.
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        with _LOCK:
+            kernel = _kernel_for(kernel_name, os.getcwd(), start_timeout)
+            client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
+            ok = False
+            try:
+                # km given: nbclient starts only a client (new channels, so no message of an
+                # earlier notebook can reach this one) and leaves the kernel running.
+                client.execute(cleanup_kc=False)
+                ok = True
+            except (KeyboardInterrupt, SystemExit):
+                _KERNELS.pop(kernel_name, None)
+                kernel.shutdown(now=True)
+                raise
+            finally:
+                if client.kc is not None:
+                    try:
+                        client.kc.stop_channels()
+                    except Exception:  # noqa: BLE001 - closing sockets of a dead kernel
+                        pass
+                if not ok or _failed(nb_man.nb):
+                    kernel.failed = True  # restarted before the next notebook
+        return nb_man.nb
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+# pyproject.toml:  [project.entry-points."papermill.engine"]
+#                  healthcheck = "healthcheck.pipeline.engine:WarmKernelEngine"
