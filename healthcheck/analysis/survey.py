@@ -86,6 +86,9 @@ class Survey:
     years: dict[int, YearData]
     _figures: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     _breakdowns: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    # The disclosure audit of the report year's tables (cells suppressed and hidden, smallest
+    # ranges), set by the build before the chapters run, for the provenance appendix to state.
+    disclosure: dict | None = None
 
     @property
     def year_list(self) -> list[int]:

@@ -56,8 +56,11 @@ def headline_numbers(survey, year: int) -> dict:
     return numbers
 
 
-def build_manifest(*, year: int, data_dir: Path, out_dir: Path, pdf_path: Path, chapters: dict[str, dict], survey) -> dict:
-    """Everything an auditor needs to check a build: inputs, code, environment, parameters, outputs, numbers."""
+def build_manifest(
+    *, year: int, data_dir: Path, out_dir: Path, pdf_path: Path, chapters: dict[str, dict], survey, disclosure: dict | None = None
+) -> dict:
+    """Everything an auditor needs to check a build: inputs, code, environment, parameters,
+    outputs, numbers, and the disclosure audit's result (cells suppressed and hidden, smallest ranges)."""
     outputs = output_hashes(out_dir)
     outputs["pdf text"] = hashlib.sha256(pdf_text(pdf_path).encode("utf-8")).hexdigest()
     return {
@@ -69,6 +72,7 @@ def build_manifest(*, year: int, data_dir: Path, out_dir: Path, pdf_path: Path, 
         "chapters": chapters,
         "outputs": outputs,
         "headline_numbers": headline_numbers(survey, year),
+        "disclosure_audit": disclosure or {},
     }
 
 

@@ -124,6 +124,28 @@ def glue_provenance(ch) -> None:
     )
 
 
+def glue_disclosure(ch) -> None:
+    """What the disclosure audit found: how many cells are not shown, and how narrowly any can be pinned."""
+    audit = ch.survey.disclosure
+    if not audit or not (audit["cells_suppressed"] or audit["cells_hidden"]):
+        text = "No breakdown by group is published this year, so there are no hidden cells to protect."
+    else:
+        text = (
+            f"**{audit['cells_suppressed']}** cells of the breakdowns are not shown because they have fewer than "
+            f"{ch.threshold} responses, and **{audit['cells_hidden']}** more are hidden so that those cannot be worked "
+            f"out. Given everything this report publishes, the narrowest range any hidden count can be pinned to is "
+            f"**{_width(audit['smallest_primary_range'])}** for the small groups and "
+            f"**{_width(audit['smallest_hidden_range'])}** for the hidden cells (at least {audit['protection']} is "
+            "required). The build checked this by attacking its own published files, and would not have published "
+            "the report had any range been narrower or any figure disagreed between two files."
+        )
+    ch.glue_md("provenance_disclosure", text)
+
+
+def _width(value) -> str:
+    return "not applicable" if value is None else f"{value:g}"
+
+
 def input_files_table(ch) -> None:
 
     hashes = files.input_hashes(ch.survey.data_dir, ch.year)

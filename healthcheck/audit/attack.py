@@ -1,0 +1,408 @@
+"""The disclosure attack on a built book: what an outsider can work out from the published files.
+
+Suppression is chosen inside the build (:func:`healthcheck.analysis.disclosure.protect`). This
+module checks the result from the outside, as an attacker would: it reads only what the book
+publishes (:mod:`healthcheck.audit.published`: CSV and XLSX downloads, HTML tables, charts
+and their alt text, the PDF's text), combines every number that bears on each cell -- a
+breakdown's exact base and rounded percentage, the all-staff distribution to one decimal, the
+change and trend tables -- and, knowing the organisation's structure (which team x locality x
+role combinations exist), runs the linear-programming audit
+(:func:`~healthcheck.analysis.disclosure.feasible_ranges`) for the feasible range of every
+suppressed cell's valid, agreeing and not-agreeing counts.
+
+The build fails when a range is narrower than the rule of :mod:`healthcheck.analysis.disclosure`
+asks (:data:`~healthcheck.analysis.disclosure.DEFAULT_PROTECTION` wide for a "<10" cell, 1 for a
+"hidden" one, capped where the all-staff figure alone already pins a count), or when two
+published files disagree about a cell: a reader would see two different figures, and the
+attacker would learn from both.
+
+:func:`leaks` is the other check of what a book gives away: paths of the build machine and
+notebook sources.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from healthcheck.analysis import disclosure as D
+from healthcheck.audit.published import BREAKDOWN_SOURCES, pdf_text, read_outputs
+from healthcheck.data.codes import ALL_STAFF
+
+_TOL = 1e-6
+_LABELS = {D.SHOWN: "a figure", D.PRIMARY: "<10", D.SECONDARY: "hidden"}
+
+
+# --------------------------------------------------------------------------- what the attacker sees
+
+
+def _one_cell(key: tuple, obs: list[dict], findings: list) -> dict:
+    """What every observation of one cell says together; each disagreement is a finding."""
+    name = ", ".join(key)
+
+    def differ(what: str, column: str) -> list:
+        values = {}
+        for o in obs:
+            if o[column] is not None and o[column] != "":
+                values.setdefault(o[column], set()).add(o["source"])
+        if len(values) > 1:
+            said = (f"{_LABELS.get(v, v)} in {', '.join(sorted(s))}" for v, s in values.items())
+            findings.append(f"{name}: {what} " + "; ".join(said))
+        return list(values)
+
+    statuses, pcts, bases = differ("shown as", "status"), differ("% agreeing is", "pct"), differ("valid responses are", "n_valid")
+    status = D.SHOWN if D.SHOWN in statuses else statuses[0]
+    qid, group_type, group = key
+    row = {
+        "question_id": qid,
+        "group_type": group_type,
+        "group": group,
+        "status": status,
+        "n_valid": None,
+        "n_positive_lo": None,
+        "n_positive_hi": None,
+        "pct": pcts[0] if pcts else "",
+        "sources": ", ".join(sorted({o["source"] for o in obs})),
+    }
+    if status != D.SHOWN:
+        return row
+    if not bases:
+        findings.append(f"{name}: shown with no base anywhere")
+        return row
+    n = int(bases[0])
+    bounds = [(int(o["n_positive_lo"]), int(o["n_positive_hi"])) for o in obs if o["n_positive_lo"] is not None]
+    for p in pcts:  # a percentage read without its base (a chart's) bounds the count with the base found elsewhere
+        try:
+            bounds.append(D.n_positive_interval(int(p.rstrip("%")), n))
+        except ValueError:
+            findings.append(f"{name}: no count out of {n} gives {p}")
+    lo, hi = max([0, *(b[0] for b in bounds)]), min([n, *(b[1] for b in bounds)])
+    if lo > hi:
+        findings.append(f"{name}: no agreeing count fits every published figure")
+        lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    row.update(n_valid=n, n_positive_lo=lo, n_positive_hi=hi)
+    return row
+
+
+def published_cells(out_dir: Path | str, year: int) -> pd.DataFrame:
+    """What the book in ``out_dir`` (``<build_root>/<year>``, with ``html/`` and ``pdf/``)
+    publishes about every breakdown cell and every all-staff figure (group type "all"):
+    :data:`~healthcheck.analysis.disclosure.PUBLISHED_COLUMNS`, then ``pct`` (the whole
+    percentage shown) and ``sources``.
+
+    Status "primary" is a "<10" cell (valid responses at most threshold - 1), "secondary" a
+    "hidden" one (at least threshold); a shown cell has its exact valid responses and the
+    agreeing counts every published number about it allows together. ``attrs["findings"]``
+    lists every disagreement between sources (and every breakdown cell missing from one of
+    :data:`~healthcheck.audit.published.BREAKDOWN_SOURCES`); ``attrs["observations"]`` is
+    every figure read, per source (:func:`healthcheck.audit.published.read_outputs`).
+    """
+    outputs = read_outputs(out_dir, year)
+    findings = list(outputs.findings)
+    records = outputs.observations.astype(object).where(outputs.observations.notna(), None).to_dict("records")
+    cells: dict[tuple, list] = {}
+    for o in records:
+        cells.setdefault((o["question_id"], o["group_type"], o["group"]), []).append(o)
+    present = {o["source"] for o in records}
+    rows = []
+    for key, obs in cells.items():
+        if key[1] != "all":
+            missing = [s for s in BREAKDOWN_SOURCES if s in present and s not in {o["source"] for o in obs}]
+            if missing:
+                findings.append(f"{', '.join(key)}: not in {', '.join(missing)}")
+        rows.append(_one_cell(key, obs, findings))
+    table = pd.DataFrame(rows, columns=[*D.PUBLISHED_COLUMNS, "pct", "sources"])
+    order = {t: i for i, t in enumerate(("all", *D.GROUP_TYPES))}
+    table = table.assign(_t=table["group_type"].map(order)).sort_values(["question_id", "_t", "group"]).drop(columns="_t")
+    for col in D.PUBLISHED_COLUMNS[4:]:
+        table[col] = table[col].astype("Int64")
+    table = table.reset_index(drop=True)
+    table.attrs.update(findings=findings, observations=outputs.observations)
+    return table
+
+
+# --------------------------------------------------------------------------- the attack and the audit
+
+
+def attack(out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: int = 10, *, published=None) -> pd.DataFrame:
+    """The feasible range of every suppressed cell's counts, from the published files alone.
+
+    ``structure``: the (team, locality, role) combinations that exist, as the attacker is
+    assumed to know them (:func:`~healthcheck.analysis.disclosure.structure_of` of the year's
+    joint cells). Returns :data:`~healthcheck.analysis.disclosure.RANGE_COLUMNS`, one row per
+    "<10" or "hidden" cell of a question with breakdowns; ``attrs["published"]`` is :func:`published_cells`' table (pass it
+    as ``published`` to skip reading the files again). ValueError when no table of counts
+    fits what is published (then the files contradict each other or the structure).
+    """
+    published = published_cells(out_dir, year) if published is None else published
+    # Questions without breakdowns publish one figure, linked to nothing else.
+    linked = published["question_id"].isin(published.loc[published["group_type"] != "all", "question_id"])
+    table = published.loc[linked, D.PUBLISHED_COLUMNS].reset_index(drop=True)
+    table.attrs.clear()  # pandas copies attrs (the observations) on every operation
+    if not (table["status"] != D.SHOWN).any():
+        ranges = pd.DataFrame(columns=D.RANGE_COLUMNS)
+    else:
+        ranges = D.feasible_ranges(table, structure, threshold)
+    ranges.attrs["published"] = published
+    return ranges
+
+
+def required_widths(published: pd.DataFrame, ranges: pd.DataFrame, threshold: int, protection: int) -> np.ndarray:
+    """(cells, 3 counts) the width each range must have: ``protection`` for a "<10" cell, 1 for
+    a "hidden" one, each capped at what the question's published all-staff figure alone
+    leaves (see the module docstring of :mod:`healthcheck.analysis.disclosure`)."""
+    t = threshold
+    total = published[published["group_type"] == "all"].set_index("question_id")
+    need = np.zeros((len(ranges), 3))
+    for i, (qid, status) in enumerate(zip(ranges["question_id"], ranges["status"], strict=True)):
+        primary = status == D.PRIMARY
+        if qid in total.index and total.loc[qid, "status"] == D.SHOWN:
+            n, k_lo, k_hi = (int(total.loc[qid, c]) for c in ("n_valid", "n_positive_lo", "n_positive_hi"))
+            caps = (min(t - 1, n), min(t - 1, k_hi), min(t - 1, n - k_lo)) if primary else (n - t, k_hi, n - k_lo)
+        else:
+            caps = (t - 1,) * 3 if primary else (np.inf,) * 3
+        need[i] = np.minimum(protection if primary else 1, caps)
+    return np.maximum(need, 0)
+
+
+def _count(x: float) -> str:
+    return str(int(round(x))) if abs(x - round(x)) < _TOL else f"{x:.2f}"
+
+
+@dataclass
+class AuditResult:
+    """The disclosure audit of one built book, for the build log, the manifest and the appendix.
+
+    ``smallest_primary_range`` and ``smallest_hidden_range``: the narrowest feasible range of
+    any count of a "<10" (or "hidden") cell, among the counts the rule protects (a count the
+    all-staff figure alone pins, such as "nobody disagreed", is left out); None when there is
+    no such cell. ``too_narrow``: each cell whose range is narrower than required, as
+    "question, group type, group: valid answers X..Y, agreeing A..B". ``inconsistencies``:
+    figures that two published files give differently.
+    """
+
+    year: int
+    cells_suppressed: int
+    cells_hidden: int
+    smallest_primary_range: float | None
+    smallest_hidden_range: float | None
+    ok: bool
+    too_narrow: list[str] = field(default_factory=list)
+    inconsistencies: list[str] = field(default_factory=list)
+    protection: int = D.DEFAULT_PROTECTION
+    seconds: float = 0.0
+    ranges: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self, timing: bool = True) -> dict:
+        """The result for build-info.json (no ranges table); ``timing=False`` for the manifest,
+        which a rebuild must reproduce exactly."""
+        leave_out = {"ranges"} if timing else {"ranges", "seconds"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in leave_out}
+
+    def message(self) -> str:
+        """What a failed build says: every cell the attack narrows down, and every disagreement."""
+        lines = [f"The disclosure audit of {self.year} failed: published figures narrow down hidden cells or disagree."]
+        if self.too_narrow:
+            lines.append(f"Cells worked out too closely (each needs a range of {self.protection} for <10, 1 for hidden):")
+            lines += [f"  {c}" for c in self.too_narrow]
+        if self.inconsistencies:
+            lines.append("Figures published differently in two places:")
+            lines += [f"  {c}" for c in self.inconsistencies]
+        return "\n".join(lines)
+
+
+def audit_build(out_dir: Path | str, survey, year: int, protection: int = D.DEFAULT_PROTECTION) -> AuditResult:
+    """Attack the book in ``out_dir`` for ``year``: every suppressed cell's feasible range from
+    the published files, the organisation's structure taken from ``survey`` (what the
+    attacker is assumed to know) and the survey's threshold. See :class:`AuditResult`."""
+    start = time.perf_counter()
+    year = int(year)
+    published = published_cells(out_dir, year)
+    findings = list(published.attrs["findings"])
+    cells = survey.years[year].cells
+    structure = D.structure_of(cells) if cells is not None else pd.DataFrame(columns=list(D.GROUP_TYPES))
+    try:
+        ranges = attack(out_dir, year, structure, survey.threshold, published=published)
+    except ValueError as exc:  # the files contradict each other or the structure
+        findings.append(f"no table of counts fits everything published: {exc}")
+        ranges = pd.DataFrame(columns=D.RANGE_COLUMNS)
+    return _result(year, published, ranges, survey.threshold, protection, findings, start)
+
+
+def _result(year, published, ranges, threshold, protection, findings, start) -> AuditResult:
+    """The audit's verdict from the feasible ranges: too-narrow cells, counts, smallest ranges."""
+    widths = np.column_stack([ranges[f"{q}_max"] - ranges[f"{q}_min"] for q in D.QUANTITIES]).astype(float)
+    need = required_widths(published, ranges, threshold, protection)
+    short = (widths < need - _TOL).any(axis=1) if len(ranges) else np.zeros(0, dtype=bool)
+    too_narrow = [
+        f"{r.question_id}, {r.group_type}, {r.group}: valid answers {_count(r.n_valid_min)}..{_count(r.n_valid_max)}, "
+        f"agreeing {_count(r.n_positive_min)}..{_count(r.n_positive_max)}"
+        for r in ranges[short].itertuples()
+    ]
+    primary = (ranges["status"] == D.PRIMARY).to_numpy()
+
+    def smallest(mask) -> float | None:
+        protected = widths[mask][need[mask] > 0]
+        return float(protected.min()) if protected.size else None
+
+    return AuditResult(
+        year=year,
+        cells_suppressed=int(primary.sum()),
+        cells_hidden=int((~primary).sum()),
+        smallest_primary_range=smallest(primary),
+        smallest_hidden_range=smallest(~primary),
+        ok=not too_narrow and not findings,
+        too_narrow=too_narrow,
+        inconsistencies=findings,
+        protection=protection,
+        seconds=round(time.perf_counter() - start, 2),
+        ranges=ranges,
+    )
+
+
+def audit_tables(survey, year: int, protection: int = D.DEFAULT_PROTECTION) -> AuditResult:
+    """The same audit from the tables the book is made of, before any file exists.
+
+    The provenance appendix prints this result; the build's audit stage then attacks the
+    published files and refuses to publish unless they give exactly the same numbers.
+    """
+    start = time.perf_counter()
+    year = int(year)
+    table = survey.breakdowns(year)
+    if table.empty:
+        return AuditResult(year, 0, 0, None, None, True, [], [], protection, 0.0, pd.DataFrame(columns=D.RANGE_COLUMNS))
+    groups = table.assign(
+        status=np.select([table["reason"].str.startswith("fewer"), table["suppressed"]], [D.PRIMARY, D.SECONDARY], D.SHOWN),
+        n_valid=table["n_valid"].fillna(0).astype("int64"),
+        n_positive=table["n_positive"].fillna(0).astype("int64"),
+    )
+    figures = survey.figures(year)
+    figures = figures[figures["question_id"].isin(groups["question_id"])]
+    totals = pd.DataFrame(
+        {
+            "year": year,
+            "question_id": figures["question_id"],
+            "group_type": "all",
+            "group": ALL_STAFF,
+            "n_valid": figures["n_valid"].fillna(0).astype("int64"),
+            "n_positive": figures["n_positive"].fillna(0).astype("int64"),
+            "status": np.where(figures["suppressed"].astype(bool), D.PRIMARY, D.SHOWN),
+        }
+    )
+    protected = pd.concat([totals, groups[D.PROTECT_COLUMNS]], ignore_index=True)
+    published = D.publication(protected)
+    structure = D.structure_of(survey.years[year].cells)
+    ranges = D.feasible_ranges(published, structure, survey.threshold)
+    return _result(year, published, ranges, survey.threshold, protection, [], start)
+
+
+# --------------------------------------------------------------------------- leaks
+
+
+# Absolute paths of a build machine. A Unix one must not follow a word character, dot or dash
+# (so a URL's path, "https://example.org/home/", is not one); a drive letter must stand alone
+# and be followed by a folder and another separator ("C:\\Users\\...", "D:/work/...").
+# The patterns start with literals, and the context is checked in Python: a look-behind at
+# every position would take seconds over the 17 MB of a book's scripts and source maps.
+_UNIX = re.compile(r"/(?:tmp|home|work|root|Users|mnt|srv|private/var|var/folders|var/tmp)/[^\s\"'<>)]*")
+_FILE_URL = re.compile(r"file:/[^\s\"'<>)]*")
+_DRIVE_SEPARATOR = re.compile(r":(?:\\\\|\\|/)")
+_DRIVE = re.compile(r"[A-Za-z]:(?:\\\\|\\|/)[A-Za-z0-9_.$ -]+(?:\\\\|\\|/)")
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
+_BINARY = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf", ".eot", ".otf", ".mo", ".pdf"}
+
+
+def _local_paths(out_dir: Path) -> list[str]:
+    """Folders of this machine that must not appear in a book, longest first."""
+    from healthcheck import paths
+
+    candidates = {str(paths.ROOT), str(Path.home()), tempfile.gettempdir(), sys.prefix, str(out_dir.resolve().parent)}
+    return sorted((c for c in candidates if len(c.strip("/\\")) > 3), key=len, reverse=True)
+
+
+def _starts_word(text: str, i: int) -> bool:
+    """True when position ``i`` of ``text`` does not continue a word, number, dot or dash."""
+    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_.~%-")
+
+
+def _scan(text: str, where: str, local: list[str]) -> list[str]:
+    found = [m.group(0) for m in _UNIX.finditer(text) if _starts_word(text, m.start())]
+    found += [m.group(0) for m in _FILE_URL.finditer(text)]
+    for m in _DRIVE_SEPARATOR.finditer(text):
+        i = m.start() - 1
+        if i >= 0 and text[i].isascii() and text[i].isalpha() and _starts_word(text, i) and (hit := _DRIVE.match(text, i)):
+            found.append(hit.group(0))
+    for folder in local:  # a whole folder name, not the start of a longer one
+        at = text.find(folder)
+        while at >= 0:
+            end = at + len(folder)
+            if _starts_word(text, at) and not (end < len(text) and (text[end].isalnum() or text[end] in "_.-")):
+                found.append(text[at : end + 60].split()[0])
+            at = text.find(folder, end)
+    return [f"{where}: {hit[:120]}" for hit in dict.fromkeys(found)]
+
+
+def _file_texts(path: Path) -> list[tuple[str, str]]:
+    """(part, text) of one published file: an XLSX's XML parts, an objects.inv's decompressed
+    body, the images embedded in an HTML page; nothing for fonts and pictures."""
+    data = path.read_bytes()
+    if path.suffix in _BINARY:
+        return []
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return [(name, z.read(name).decode("utf-8", "replace")) for name in z.namelist()]
+    if path.name == "objects.inv":
+        head, _, body = data.partition(b"zlib.\n")
+        try:
+            data = head + zlib.decompress(body)
+        except zlib.error:
+            pass  # not compressed after all: read as it is
+    text = data.decode("utf-8", "replace")
+    # base64 could spell "/tmp/" by chance: embedded files are decoded and read on their own
+    parts = [
+        (f"embedded file {i + 1}", base64.b64decode(m.group(1)).decode("utf-8", "replace"))
+        for i, m in enumerate(_DATA_URI.finditer(text))
+    ]
+    return [("", _DATA_URI.sub("data:", text)), *parts]
+
+
+def leaks(out_dir: Path | str) -> list[str]:
+    """What the book in ``out_dir`` gives away about the machine that built it: absolute paths
+    (``/tmp/...``, ``/home/...``, ``/work/...``, ``/root/...``, ``C:\\...``, ``file:`` URLs, and
+    this machine's repository, home, temporary and Python folders) in any file under ``html/``
+    or in the PDF's text, metadata and links; and notebook sources under ``html/`` (``.ipynb``
+    files, a ``_sources`` folder, notebook JSON). One line per finding; empty when clean."""
+    root = Path(out_dir)
+    local, found = _local_paths(root), []
+    for path in sorted((root / "html").rglob("*")):
+        where = str(path.relative_to(root))
+        if path.is_dir():
+            if path.name == "_sources":
+                found.append(f"{where}: the notebook sources are published")
+            continue
+        if path.suffix == ".ipynb":
+            found.append(f"{where}: a notebook is published")
+            continue
+        for part, text in _file_texts(path):
+            label = f"{where} ({part})" if part else where
+            if '"nbformat"' in text and '"cells"' in text:
+                found.append(f"{label}: notebook JSON is published")
+            found += _scan(text, label, local)
+    for pdf in sorted((root / "pdf").glob("*.pdf")):
+        where = str(pdf.relative_to(root))
+        info = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True).stdout
+        meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        found += _scan(pdf_text(pdf), f"{where} (text)", local) + _scan(info + meta, f"{where} (metadata and links)", local)
+    return found

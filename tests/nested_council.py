@@ -1,0 +1,116 @@
+"""A synthetic council whose breakdowns leaked under the old suppression, for the attack tests.
+
+Teams nest in localities, every fourth or fifth person manages, a few are students, and two
+West staff gave no team. In the report year (2023) North is Alpha (20) and Bravo (4), and
+South is Charlie (11), Delta (25) and Echo (6): the old method, each table on its own, hid
+Bravo and Echo (both small, both with agreeing and other answers) and showed North, Alpha,
+South, Charlie and Delta, so North - Alpha gave Bravo exactly. 2022 has the same layout with
+other sizes, so the book has two years of group figures. A team name with "&" and a
+statement with an apostrophe check that every output escapes and reads back the same text.
+Everything is synthetic.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+REPORT_YEAR, FIRST_YEAR = 2023, 2022
+THEMES = {
+    "support": {"title": "Support and supervision", "intro": "How staff are supported by their managers."},
+    "workload": {"title": "Workload and wellbeing", "intro": "Whether the work is manageable."},
+}
+# code -> (theme, short label, wording)
+STATEMENTS = {
+    "SUP01": ("support", "Regular supervision", "I get regular, reflective supervision."),
+    "SUP02": ("support", "Manager listens", "My manager listens to what I say."),
+    "WRK01": ("workload", "Manageable workload", "My workload is manageable."),
+    "WRK02": ("workload", "Know where to get help", "I know where to get help when I'm struggling."),
+}
+# team -> (locality, staff in 2022, staff in 2023, how likely to agree)
+TEAMS = {
+    "Alpha": ("North", 18, 20, 0.7),
+    "Bravo & Co": ("North", 5, 4, 0.5),
+    "Charlie": ("South", 12, 11, 0.55),
+    "Delta": ("South", 22, 25, 0.65),
+    "Echo": ("South", 7, 6, 0.5),
+    "Foxtrot": ("West", 14, 15, 0.6),
+    "Golf": ("West", 10, 12, 0.75),
+    "": ("West", 2, 2, 0.5),  # gave no team
+}
+SMALL_TEAMS = ("Bravo & Co", "Echo")
+LABELS = ["Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree", "Don't know"]
+
+
+def _answers(rng: random.Random, agree: float, n: int) -> list[str]:
+    """n answers with about `agree` of them agreeing; never all the same, so that a small
+    team always has agreeing and other answers (the old method then hid no more than it)."""
+    labels = []
+    for i in range(n):
+        if i == 0:
+            labels.append("Agree")
+        elif i == 1:
+            labels.append("Disagree")
+        else:
+            weights = [agree / 2, agree / 2, (1 - agree) / 2, (1 - agree) / 3, (1 - agree) / 6, 0.03]
+            labels.append(rng.choices(LABELS, weights)[0])
+    return labels
+
+
+def export_rows(year: int, seed: int = 11) -> list[dict]:
+    """The year's respondent export: one row per person."""
+    rng = random.Random(seed + year)
+    rows = []
+    for team, (locality, *sizes, agree) in TEAMS.items():
+        size = sizes[0] if year == FIRST_YEAR else sizes[1]
+        answers = {code: _answers(rng, agree, size) for code in STATEMENTS}
+        for i in range(size):
+            role = "Team manager" if i % 5 == 0 else "Student" if (team == "Delta" and i in (3, 8, 13)) else "Social worker"
+            row = {
+                "Response ID": f"{team[:1] or 'X'}{year}{i:03d}",
+                "Completed": f"{year}-05-{1 + i % 28:02d} 10:00",
+                "Team": team,
+                "Locality": locality,
+                "Role": role,
+            }
+            row.update({wording: answers[code][i] for code, (_, _, wording) in STATEMENTS.items()})
+            rows.append(row)
+    return rows
+
+
+def write_data(folder: Path) -> Path:
+    """The data folder: settings.yml, question_bank.yml (themes format) and 2022/ and 2023/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = {"organisation": "Nested Test Council", "report_title": "Staff Survey", "suppression_threshold": 10}
+    (folder / "settings.yml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    bank = {
+        "themes": THEMES,
+        "questions": {
+            code: {"theme": theme, "short": short, "wording": {FIRST_YEAR: wording, REPORT_YEAR: wording}}
+            for code, (theme, short, wording) in STATEMENTS.items()
+        },
+    }
+    (folder / "question_bank.yml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
+    for year in (FIRST_YEAR, REPORT_YEAR):
+        year_dir = folder / str(year)
+        year_dir.mkdir(exist_ok=True)
+        pd.DataFrame(export_rows(year)).to_csv(year_dir / "export.csv", index=False, encoding="utf-8-sig")
+        meta = {
+            "year": year,
+            "level": "respondents",
+            "export": "export.csv",
+            "columns": {
+                "respondent_id": "Response ID",
+                "completed": "Completed",
+                "team": "Team",
+                "locality": "Locality",
+                "role": "Role",
+            },
+            "questions": {wording: code for code, (_, _, wording) in STATEMENTS.items()},
+            "workforce": 120,
+        }
+        (year_dir / "survey.yml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    return folder
