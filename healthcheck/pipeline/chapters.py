@@ -43,7 +43,7 @@ class ChapterRun:
     year_folders: list[int]  # the survey years up to this one: a new or removed year re-runs everything
     epoch: str
     survey_file: Path
-    jobs: int | None = None
+    jobs: int | None = None  # chapters at once (default: cores); 0: one by one in this process
     cache_root: Path | None = None
     force: bool = False
     engine: str | None = None  # papermill engine; None is papermill's own
@@ -144,6 +144,8 @@ def _plan(chapters: list[BookChapter], run: ChapterRun) -> tuple[list[dict], set
 
 
 def _execute(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, dict | None]:
+    if run.jobs == 0:
+        return _execute_here(jobs, run, progress)
     seconds: dict[str, float] = {}
     warnings: list[str] = []
     failure = None
@@ -183,6 +185,23 @@ def _execute(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, d
         workers.stop_pool(executor, kill=not clean_exit)
         start_queue.close()
     return seconds, warnings, failure
+
+
+def _execute_here(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, dict | None]:
+    """Run the chapters one by one in this process (the live preview keeps its kernel warm here)."""
+    os.environ.update(workers.kernel_environment(run.staging, run.epoch))
+    seconds, warnings = {}, []
+    for job in jobs:
+        progress.set(job["name"], "running")
+        res = workers.run_chapter(job)
+        seconds[res["name"]] = round(res["seconds"], 2)
+        progress.set(res["name"], "done" if res["status"] == "ok" else "failed", res["seconds"])
+        if res["status"] == "error":
+            raise BuildError(f"Chapter {res['name']} could not be run: {res['message']}\n{res['traceback']}")
+        if res["status"] == "failed":
+            return seconds, warnings, res
+        warnings += res["warnings"]
+    return seconds, warnings, None
 
 
 def _collect(chapters: list[BookChapter], jobs: list[dict], run: ChapterRun) -> None:

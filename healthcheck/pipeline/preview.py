@@ -1,0 +1,195 @@
+"""The live preview: the HTML book served on this machine, rebuilt when a data or narrative file
+is saved, and the page in the browser refreshed.
+
+One process does it all, so everything stays warm: the chapters run in this process (with the
+warm-kernel papermill engine when it is available), only the chapters whose inputs changed run
+again (the build's chapter cache decides), and Sphinx rebuilds only the pages whose executed
+notebook changed. No PDF, no auditor pages, no manifest: `build` makes the finished book. The
+preview lives in `<build_root>/preview-<year>/`, apart from the published book.
+
+Each page served gets a small script that asks `/__preview__` every half second for the
+build's number, and reloads the page when it changes; when the data have an error, the
+script shows the message in a banner (as text) and the last good pages stay.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from healthcheck import paths
+from healthcheck.data.config import survey_years
+from healthcheck.errors import DataError, HealthcheckError
+from healthcheck.pipeline import book, staging
+from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, run_chapters
+from healthcheck.pipeline.progress import Progress
+from healthcheck.pipeline.workers import ENGINE_NAME
+
+STATUS_PATH = "/__preview__"
+RELOAD_SCRIPT = b"""<script>
+(function () {
+  var seen = null, banner = null;
+  function ask() {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (seen !== null && s.version !== seen) { location.reload(); return; }
+      seen = s.version;
+      if (s.error) {
+        if (!banner) {
+          banner = document.createElement("pre");
+          banner.setAttribute("role", "alert");
+          banner.style.cssText = "position:fixed;bottom:0;left:0;right:0;max-height:40vh;overflow:auto;" +
+            "margin:0;padding:1em;background:#fff3cd;color:#0b0c0c;border-top:3px solid #F46A25;" +
+            "z-index:9999;white-space:pre-wrap";
+          document.body.appendChild(banner);
+        }
+        banner.textContent = "The preview was not updated:\\n" + s.error;
+      } else if (banner) { banner.remove(); banner = null; }
+    }).catch(function () {}).finally(function () { setTimeout(ask, 500); });
+  }
+  ask();
+})();
+</script>""" % STATUS_PATH.encode()
+
+
+class Preview:
+    """One year's HTML book, kept up to date in its own folder."""
+
+    def __init__(self, year: int, data_dir=None, build_root=None, engine: str | None = ENGINE_NAME):
+        self.year = int(year)
+        self.data_dir = paths.data_dir(data_dir)
+        self.data_param = str(self.data_dir) if data_dir is not None else None
+        build_root = paths.build_dir(build_root)
+        self.folder = build_root / f"preview-{self.year}"
+        self.cache_root = build_root / ".cache"
+        self.engine = engine
+        self.version = 0
+        self.error = ""
+        self.lock = threading.Lock()
+
+    @property
+    def html_dir(self) -> Path:
+        return self.folder / "html"
+
+    def build(self, log=print) -> float:
+        """Bring the preview up to date; returns the seconds it took. A data error keeps the last pages."""
+        from healthcheck.analysis.survey import save_preloaded
+        from healthcheck.pipeline.stages import validate
+
+        start = time.monotonic()
+        with self.lock:
+            try:
+                survey, _ = validate(self.data_dir, self.year, final=False)
+                toc = book.expand_toc(book.load_toc(book.TOC_PATH), list(survey.bank.themes))
+                chapters = chapters_from_docs(book.documents(toc, book.TOC_PATH), paths.CHAPTERS_DIR)
+                self._write_book(survey, toc)
+                run = ChapterRun(
+                    staging=self.folder,
+                    year=self.year,
+                    data_dir=self.data_param,
+                    year_folders=[y for y in survey_years(self.data_dir) if y <= self.year],
+                    epoch=staging.source_date_epoch(),
+                    survey_file=self.folder / "survey.pickle",
+                    jobs=0,
+                    cache_root=self.cache_root,
+                    engine=self.engine,
+                )
+                save_preloaded(survey, run.survey_file)
+                _, _, failed = run_chapters(chapters, run, Progress([c.name for c in chapters], False))
+                if failed:
+                    raise HealthcheckError(f"Chapter {failed['name']} failed: {failed['ename']}: {failed['evalue']}")
+                self._sphinx(log)
+                self.error = ""
+            except DataError as exc:
+                self.error = exc.report()
+            except HealthcheckError as exc:
+                self.error = str(exc)
+            self.version += 1
+        if self.error:
+            log(self.error)
+        return time.monotonic() - start
+
+    def _write_book(self, survey, toc: dict) -> None:
+        """The staged book's configuration, rewritten only when it changed (Sphinx then reuses its pages)."""
+        fresh = self.folder / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        made = book.write_book(fresh, survey.settings, self.year, toc, book.CONFIG_PATH, book.BOOK_ASSETS_DIR)
+        target = self.folder / "book"
+        for source in sorted(p for p in made.rglob("*") if p.is_file()):
+            dest = target / source.relative_to(made)
+            if not dest.is_file() or dest.read_bytes() != source.read_bytes():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest)
+        shutil.rmtree(fresh, ignore_errors=True)
+
+    def _sphinx(self, log) -> None:
+        """Sphinx in this process: warm imports, and only pages whose notebook changed are rebuilt."""
+        from jupyter_book.sphinx import build_sphinx
+
+        source = self.folder / "book"
+        # The overrides `jupyter-book build` passes (jupyter_book/cli/main.py) for a book's HTML.
+        overrides = {"external_toc_path": (source / "_toc.yml").as_posix(), "latex_individualpages": False}
+        result = build_sphinx(
+            source,
+            self.html_dir,
+            noconfig=True,
+            path_config=str(source / "_config.yml"),
+            confoverrides=overrides,
+            doctreedir=self.folder / ".doctrees",
+            builder="html",
+            really_quiet=True,
+        )
+        if result:
+            raise HealthcheckError(f"Sphinx could not build the preview: {result}")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Files of the preview, each HTML page with the reload script, and the build's status."""
+
+    preview: Preview
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        if self.path.split("?")[0] == STATUS_PATH:
+            body = json.dumps({"version": self.preview.version, "error": self.preview.error}).encode()
+            return self._send(body, "application/json")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            page = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+            return self._send(page, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:  # quiet: the terminal shows rebuilds, not requests
+        pass
+
+
+def serve(preview: Preview, port: int = 8000) -> ThreadingHTTPServer:
+    """Serve the preview on 127.0.0.1 (this machine only) in a background thread."""
+    handler = type("PreviewHandler", (_Handler,), {"preview": preview})
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(preview.html_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def watch(preview: Preview, stop_event: threading.Event | None = None, log=print) -> None:
+    """Rebuild whenever a file of the data folder, the chapters or the book's assets is saved."""
+    import watchfiles
+
+    folders = [preview.data_dir, paths.CHAPTERS_DIR, book.BOOK_ASSETS_DIR]
+    for changes in watchfiles.watch(*folders, stop_event=stop_event, debounce=200, step=50):
+        names = ", ".join(sorted({Path(p).name for _, p in changes}))
+        seconds = preview.build(log)
+        log(f"{names} changed: preview {'not updated' if preview.error else 'updated'} in {seconds:.1f} s")
