@@ -20,6 +20,15 @@ from healthcheck.analysis.rounding import round_half_up
 from healthcheck.data import counts
 from healthcheck.data.cells import joint_cells
 from healthcheck.data.config import QuestionBank, Settings, YearMeta, load_bank, load_settings, survey_years
+from healthcheck.data.files import (
+    BENCHMARKS_FILE,
+    INDICATORS_FILE,
+    NARRATIVE_DIR,
+    ORGANISATIONS_FILE,
+    QUOTES_FILE,
+    RECOMMENDATIONS_FILE,
+    WORDS_FILE,
+)
 from healthcheck.data.validate import check_year
 from healthcheck.errors import DataError, Problem
 
@@ -200,11 +209,17 @@ def save_preloaded(survey: Survey, path: Path) -> None:
         pickle.dump(survey, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# Files of a year that the loaded survey does not depend on: editing one (a narrative, say,
+# in the live preview) must not make the survey load and validate again.
+_NOT_SURVEY = {QUOTES_FILE, WORDS_FILE, INDICATORS_FILE, RECOMMENDATIONS_FILE, BENCHMARKS_FILE, ORGANISATIONS_FILE}
+
+
 def _fingerprint(folder: Path) -> tuple:
-    # Cache per process but reload when any input file changes (size or modification time).
+    # Cache per process but reload when any input file the survey reads changes (size or time).
     if not folder.is_dir():
         return ()
-    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+    files = (p for p in folder.rglob("*") if p.is_file() and NARRATIVE_DIR not in p.relative_to(folder).parts)
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.name not in _NOT_SURVEY))
 
 
 @functools.lru_cache(maxsize=4)

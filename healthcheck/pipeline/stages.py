@@ -162,7 +162,8 @@ def validate(data_path: Path, year: int, final: bool):
         f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
-    survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
+    if survey.disclosure is None:  # a survey loaded earlier in this process keeps its audit
+        survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
     return survey, warnings + _narrative_warnings(survey, year, final) + _attribution_warnings(survey, year)
 
 

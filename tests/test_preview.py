@@ -1,0 +1,72 @@
+"""The live preview: served on this machine, rebuilt when a narrative file is saved, the page told
+to reload; a data error is shown and the last good pages kept. No time is asserted (see benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from healthcheck.pipeline.preview import STATUS_PATH, Preview, serve, watch
+
+pytestmark = pytest.mark.pipeline
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.read()
+
+
+def _wait_for_version(port: int, after: int, limit: float = 240) -> dict:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        status = json.loads(_get(port, STATUS_PATH))
+        if status["version"] > after:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"the preview did not rebuild within {limit} s")
+
+
+def test_saving_a_narrative_file_rebuilds_the_page_and_a_data_error_keeps_the_last_pages(data_dir, tmp_path):
+    preview = Preview(2022, data_dir=data_dir, build_root=tmp_path / "build")
+    preview.build(log=lambda *_: None)
+    assert not preview.error, preview.error
+    port = _free_port()
+    server = serve(preview, port)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, stop), kwargs={"log": lambda *_: None}, daemon=True)
+    watcher.start()
+    try:
+        page = _get(port, "/chapters/summary.html")
+        assert STATUS_PATH.encode() in page  # every page asks for the build number
+        before = json.loads(_get(port, STATUS_PATH))["version"]
+        time.sleep(0.5)  # the watcher is listening
+
+        (data_dir / "2022" / "narrative").mkdir(parents=True, exist_ok=True)
+        (data_dir / "2022" / "narrative" / "summary.md").write_text(
+            "## Key findings\n\nWrote this while the preview was running: {fact}`respondents` took part.\n", encoding="utf-8"
+        )
+        status = _wait_for_version(port, before)
+        assert status["error"] == ""
+        page = _get(port, "/chapters/summary.html").decode()
+        assert "Wrote this while the preview was running: 40 took part." in page
+
+        # A mistake in the data: the message is served, the last good page stays.
+        (data_dir / "settings.yml").write_text("organisation: [unclosed\n", encoding="utf-8")
+        status = _wait_for_version(port, status["version"])
+        assert "settings.yml" in status["error"]
+        assert "Wrote this while the preview was running" in _get(port, "/chapters/summary.html").decode()
+    finally:
+        stop.set()
+        server.shutdown()
+        watcher.join(timeout=10)
