@@ -162,6 +162,14 @@ def demo_book(tmp_path_factory, demo_data):
 
 
 _SUMMARY: list[str] = []
+TIERS = ("unit", "pipeline", "book")
+
+
+def pytest_collection_modifyitems(items):
+    """A test marked with no tier is a unit test: fast, no notebooks, kernels or browsers."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.unit)
 
 
 def pytest_terminal_summary(terminalreporter):

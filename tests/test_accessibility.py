@@ -32,6 +32,8 @@ from healthcheck.data.config import load_bank
 from healthcheck.pdf import CHROMIUM_ARGS, find_chromium
 from healthcheck.pipeline.book import read_toc
 
+pytestmark = pytest.mark.book
+
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from healthcheck.analysis import benchmarks as bm
+from healthcheck.analysis import ranks as rk
 from healthcheck.analysis.stats import compare_proportions
 
 pytestmark = pytest.mark.unit
@@ -221,16 +222,16 @@ def grid(orgs, questions=("Q1", "Q2", "Q3", "Q4")):
 def test_a_clearly_best_organisation_ranks_first_with_a_narrow_interval():
     orgs = {f"O{i}": ("R1" if i % 2 else "R2", 250 + 5 * i, 500) for i in range(10)}
     orgs["BEST"] = ("R1", 475, 500)
-    out = bm.ranks(grid(orgs), "BEST", "national", n_boot=500, seed=1)
+    out = rk.ranks(grid(orgs), "BEST", "national", n_boot=500, seed=1)
     assert (out["rank"], out["rank_low"], out["rank_high"]) == (1, 1, 1)
     assert out["n_organisations"] == 11 and out["score"] == pytest.approx(95.0)
-    region = bm.ranks(grid(orgs), "BEST", "region", n_boot=500, seed=1)
+    region = rk.ranks(grid(orgs), "BEST", "region", n_boot=500, seed=1)
     assert region["name"] == "R1" and region["n_organisations"] == 6 and region["rank"] == 1
 
 
 def test_equal_organisations_get_wide_intervals():
     orgs = {f"O{i}": ("R1", 50, 100) for i in range(10)}
-    table = bm.rank_table(grid(orgs), "national", n_boot=1000, seed=0)
+    table = rk.rank_table(grid(orgs), "national", n_boot=1000, seed=0)
     assert (table["rank"] == 1).all()  # equal scores share the better rank
     assert (table["rank_low"] <= 2).all() and (table["rank_high"] >= 9).all()
 
@@ -239,11 +240,11 @@ def test_ranks_are_deterministic_and_match_the_table():
     rng = np.random.default_rng(5)
     orgs = {f"O{i:02d}": (f"R{i % 3}", int(rng.integers(20, 80)), 100) for i in range(30)}
     figs = grid(orgs)
-    first = bm.rank_table(figs, "region", n_boot=300, seed=42)
+    first = rk.rank_table(figs, "region", n_boot=300, seed=42)
     shuffled = figs.sample(frac=1.0, random_state=3)
-    pd.testing.assert_frame_equal(first, bm.rank_table(shuffled, "region", n_boot=300, seed=42))
-    one = bm.ranks(shuffled, "O07", "region", n_boot=300, seed=42)
-    assert one == bm.ranks(figs, "O07", "region", n_boot=300, seed=42)
+    pd.testing.assert_frame_equal(first, rk.rank_table(shuffled, "region", n_boot=300, seed=42))
+    one = rk.ranks(shuffled, "O07", "region", n_boot=300, seed=42)
+    assert one == rk.ranks(figs, "O07", "region", n_boot=300, seed=42)
     r = row(first, org_id="O07")
     assert (one["rank"], one["rank_low"], one["rank_high"]) == (r["rank"], r["rank_low"], r["rank_high"])
     assert one["rank_low"] <= one["rank"] <= one["rank_high"]
@@ -258,7 +259,7 @@ def test_a_suppressed_statement_stays_out_of_its_own_score():
             ("X", "R", "Q9", 50, 100),  # asked by X only: never ranked on
         ]
     )  # fmt: skip
-    table = bm.rank_table(figs, "national", n_boot=200)
+    table = rk.rank_table(figs, "national", n_boot=200)
     assert (table["n_shared"] == 2).all()
     z = row(table, org_id="Z")
     assert z["n_statements"] == 1
@@ -271,8 +272,8 @@ def test_a_suppressed_statement_stays_out_of_its_own_score():
 
 def test_an_organisation_with_nothing_shown_is_not_ranked():
     figs = grid({"A": ("R", 30, 50), "B": ("R", 20, 50), "TINY": ("R", 3, 6)})
-    out = bm.ranks(figs, "TINY", n_boot=100)
+    out = rk.ranks(figs, "TINY", n_boot=100)
     assert out["rank"] is None and out["rank_low"] is None and out["n_organisations"] == 2
-    assert bm.ranks(figs, "A", n_boot=100)["rank"] == 1
+    assert rk.ranks(figs, "A", n_boot=100)["rank"] == 1
     with pytest.raises(ValueError):
-        bm.ranks(figs, "NOBODY")
+        rk.ranks(figs, "NOBODY")

@@ -273,6 +273,18 @@ def figures_table(
     cur = base.loc[base["year"] == year].reset_index(drop=True)
 
     shown = base.loc[base["pct_positive"].notna()]
+    f = cur.merge(_previous_figures(shown, year), on=["question_id", "series"], how="left", validate="1:1")
+    f["prev_year"] = f["prev_year"].astype("Int64")
+    f["change_pts"] = f["pct_positive"] - f["prev_pct_positive"]
+    f = _tested(f, alpha)
+    f["suppressed"] = f["suppressed"].astype(bool)
+    f["year"] = f["year"].astype("int64")
+    f = _sort_by_theme(f, questions, extra=[])
+    return f.loc[:, ALL_FIGURE_COLUMNS]
+
+
+def _previous_figures(shown: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each (question, series)'s latest shown figure before `year`, as prev_* columns."""
     prev = shown.loc[:, ["question_id", "series", "year", "pct_positive", "n_valid", "n_positive", "basis"]]
     prev = prev.rename(
         columns={
@@ -285,17 +297,15 @@ def figures_table(
     )
     prev = prev.loc[prev["prev_year"] < year]
     prev = prev.sort_values(["question_id", "series", "prev_year"], kind="stable")
-    prev = prev.drop_duplicates(["question_id", "series"], keep="last")
-    f = cur.merge(prev, on=["question_id", "series"], how="left", validate="1:1")
+    return prev.drop_duplicates(["question_id", "series"], keep="last")
 
-    f["prev_year"] = f["prev_year"].astype("Int64")
-    f["change_pts"] = f["pct_positive"] - f["prev_pct_positive"]
-    # Tested whenever both figures have a known base: counts, or published with `n`.
+
+def _tested(f: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """p_value, test and change_flag: tested whenever both figures have a known base
+    (counts, or published with `n`)."""
     testable = (
         f["pct_positive"].notna()
         & f["prev_pct_positive"].notna()
-        & f["n_valid"].notna()
-        & f["prev_n_valid"].notna()
         & (f["n_valid"].fillna(0) > 0)
         & (f["prev_n_valid"].fillna(0) > 0)
     )
@@ -306,21 +316,14 @@ def figures_table(
         p_values[i], tests[i] = compare_proportions(
             row["prev_n_positive"], row["prev_n_valid"], row["n_positive"], row["n_valid"]
         )
-    f["p_value"] = p_values
-    f["test"] = pd.array(tests, dtype="str")
-
-    significant = f["p_value"] < alpha
-    change = f["change_pts"]
+    significant = p_values < alpha
+    change = f["change_pts"].to_numpy()
     flag = np.select(
-        [significant & (change > 0), significant & (change < 0), f["p_value"].notna()],
+        [significant & (change > 0), significant & (change < 0), ~np.isnan(p_values)],
         [INCREASE, DECREASE, NO_CHANGE],
         default="",
     )
-    f["change_flag"] = pd.array(flag, dtype="str")
-    f["suppressed"] = f["suppressed"].astype(bool)
-    f["year"] = f["year"].astype("int64")
-    f = _sort_by_theme(f, questions, extra=[])
-    return f.loc[:, ALL_FIGURE_COLUMNS]
+    return f.assign(p_value=p_values, test=pd.array(tests, dtype="str"), change_flag=pd.array(flag, dtype="str"))
 
 
 # --------------------------------------------------------------------------- themes

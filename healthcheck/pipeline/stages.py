@@ -94,10 +94,7 @@ def build_book(
     toc = book.expand_toc(book.load_toc(toc_path), list(survey.bank.themes))
     chapters = chapters_from_docs(book.documents(toc, toc_path), chapters_dir)
     epoch = staging.source_date_epoch()
-    inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, *(c.source for c in chapters)]
-    # Files a batch points chapters at (its benchmark folder) count as inputs too.
-    inputs += [Path(v) for v in (extra_parameters or {}).values() if isinstance(v, (str, Path)) and Path(v).exists()]
-    fingerprint = staging.fingerprint([year, str(data_path), epoch, strict, extra_parameters], inputs)
+    fingerprint = _fingerprint(year, data_path, toc_path, chapters, epoch, strict, extra_parameters)
     final_dir = build_root / str(year)
     if not force and (kept := _unchanged(final_dir, fingerprint)):
         log(f"{year}: nothing changed since the last build ({final_dir}); use --force to rebuild")
@@ -107,47 +104,53 @@ def build_book(
         stage_dir = staging.new_staging(build_root, year)
         try:
             run = ChapterRun(
-                staging=stage_dir,
-                year=year,
-                data_dir=str(data_path) if data_dir is not None else None,
-                year_folders=[y for y in survey_years(data_path) if y <= year],
-                epoch=epoch,
-                survey_file=stage_dir / "survey.pickle",
-                jobs=jobs,
-                cache_root=build_root / ".cache",
-                force=force,
-                engine=engine,
-                extra=dict(extra_parameters or {}),
-            )
-            book_dir = book.write_book(stage_dir, survey.settings, year, toc, book.CONFIG_PATH, book.BOOK_ASSETS_DIR)
-            save_preloaded(survey, run.survey_file)
-            seconds, chapter_warnings = _run_chapters_stage(chapters, run, build_root, progress)
-            out = stage_dir / "out"
-            warnings += chapter_warnings + _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log)
-            audit = _audit_stage(survey, year, out, log)
-            parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
-            manifest = build_manifest(
-                year=year, data_dir=data_path, out_dir=out, pdf_path=_pdf_path(out, survey, year),
-                chapters=parameters, survey=survey, disclosure=audit.as_dict(timing=False),
+                stage_dir, year, str(data_path) if data_dir is not None else None,
+                [y for y in survey_years(data_path) if y <= year], epoch, stage_dir / "survey.pickle",
+                jobs=jobs, cache_root=build_root / ".cache", force=force, engine=engine, extra=dict(extra_parameters or {}),
             )  # fmt: skip
-            write_manifest(out / "manifest.json", manifest)
-            info = {
-                "year": year,
-                "fingerprint": fingerprint,
-                "pdf": _pdf_path(out, survey, year).name,
-                "chapters": [c.name for c in chapters],
-                "chapter_seconds": seconds,
-                "warnings": warnings,
-                "source_date_epoch": int(epoch),
-                "disclosure_audit": audit.as_dict(),
-            }
-            (out / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-            staging.publish(out, final_dir, year)
+            info = _build_staged(survey, toc, chapters, run, strict, warnings, progress, log)
+            info["fingerprint"] = fingerprint
+            (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+            staging.publish(stage_dir / "out", final_dir, year)
             shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
         finally:
             shutil.rmtree(stage_dir, ignore_errors=True)
     log(f"{year}: done; HTML {final_dir / 'html' / 'index.html'}; PDF {final_dir / 'pdf' / info['pdf']}")
     return _result_from_info(final_dir, info, up_to_date=False)
+
+
+def _fingerprint(year, data_path, toc_path, chapters, epoch, strict, extra_parameters) -> str:
+    """What the build's output depends on, to skip a build when none of it changed."""
+    inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, *(c.source for c in chapters)]
+    # Files a batch points chapters at (its benchmark folder) count as inputs too.
+    inputs += [Path(v) for v in (extra_parameters or {}).values() if isinstance(v, (str, Path)) and Path(v).exists()]
+    return staging.fingerprint([year, str(data_path), epoch, strict, extra_parameters], inputs)
+
+
+def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, progress, log) -> dict:
+    """Every stage after validate, in the staging folder: returns the build's record (build-info)."""
+    year, stage_dir, out = run.year, run.staging, run.staging / "out"
+    book_dir = book.write_book(stage_dir, survey.settings, year, toc, book.CONFIG_PATH, book.BOOK_ASSETS_DIR)
+    save_preloaded(survey, run.survey_file)
+    seconds, chapter_warnings = _run_chapters_stage(chapters, run, run.cache_root.parent, progress)
+    warnings = warnings + chapter_warnings
+    warnings += _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
+    audit = _audit_stage(survey, year, out, log)
+    parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
+    manifest = build_manifest(
+        year=year, data_dir=survey.data_dir, out_dir=out, pdf_path=_pdf_path(out, survey, year),
+        chapters=parameters, survey=survey, disclosure=audit.as_dict(timing=False),
+    )  # fmt: skip
+    write_manifest(out / "manifest.json", manifest)
+    return {
+        "year": year,
+        "pdf": _pdf_path(out, survey, year).name,
+        "chapters": [c.name for c in chapters],
+        "chapter_seconds": seconds,
+        "warnings": warnings,
+        "source_date_epoch": int(run.epoch),
+        "disclosure_audit": audit.as_dict(),
+    }
 
 
 # ----------------------------------------------------------------------------- stages
@@ -245,7 +248,9 @@ def _audit_stage(survey, year: int, out: Path, log):
     problems = [] if result.ok else [result.message()]
     stated = {k: survey.disclosure.get(k) for k in AUDIT_FIGURES}
     found = {k: getattr(result, k) for k in AUDIT_FIGURES}
-    if stated != found:  # the appendix states the tables' audit: the files must agree with it
+    # The provenance appendix states the tables' audit: a book that publishes breakdowns must
+    # give exactly those numbers (a book without any, like a toy book, has nothing to state).
+    if (found["cells_suppressed"] or found["cells_hidden"]) and stated != found:
         problems.append(f"The published files give {found}, but the report states {stated}.")
     if leaked:
         problems.append("The book names the build machine:\n  " + "\n  ".join(leaked))

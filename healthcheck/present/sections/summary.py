@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import benchmarks, stats
+from healthcheck.analysis import ranks as ranking
 from healthcheck.analysis.rounding import round_columns
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
@@ -127,7 +128,7 @@ def rank_sentences(ch) -> list[str]:
     before = ch.benchmarks(ch.prev_year).organisations if ch.prev_year else None
     sentences = []
     for scope in (benchmarks.NATIONAL, benchmarks.REGION):
-        this = benchmarks.ranks(now, org_id, scope, threshold=ch.threshold)
+        this = ranking.ranks(now, org_id, scope, threshold=ch.threshold)
         if this["rank"] is None:
             continue
         where = "nationally" if scope == benchmarks.NATIONAL else f"in {myst_text(this['name'])}"
@@ -136,7 +137,7 @@ def rank_sentences(ch) -> list[str]:
             f"(95% interval {ordinal(int(this['rank_low']))} to {ordinal(int(this['rank_high']))}"
         )
         if before is not None and org_id in set(before["org_id"]):
-            last = benchmarks.ranks(before, org_id, scope, n_boot=1, threshold=ch.threshold)["rank"]
+            last = ranking.ranks(before, org_id, scope, n_boot=1, threshold=ch.threshold)["rank"]
             text += f"; {ordinal(int(last))} in {ch.prev_year}" if last is not None else ""
         sentences.append(text + ")")
     return sentences
