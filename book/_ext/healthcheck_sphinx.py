@@ -6,10 +6,14 @@
   chapters wrote (``extra/downloads``, published as ``downloads/``). MyST would take them for
   missing cross-references; they become plain relative links here, with a warning when no
   chapter wrote the file.
+* Page titles that sphinx-book-theme puts into its templates as plain text (``pagetitle`` in
+  the print header, ``root_title`` in the sidebar) are escaped: a title can carry a theme's
+  name from the data folder, and text from the data is never markup.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 from pathlib import Path
 
@@ -65,7 +69,15 @@ class DownloadLinks(SphinxPostTransform):
             node.replace_self(ref)
 
 
+def _escape_theme_titles(app, pagename, templatename, context, doctree):
+    """Escape the titles the theme hands to its templates unescaped (it sets them at priority 500)."""
+    for key in ("pagetitle", "root_title"):
+        if isinstance(context.get(key), str):
+            context[key] = html.escape(context[key])
+
+
 def setup(app):
+    app.connect("html-page-context", _escape_theme_titles, priority=900)
     app.add_html_math_renderer(
         "plain",
         inline_renderers=(_visit_inline_math, None),
