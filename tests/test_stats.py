@@ -384,5 +384,3 @@ def test_theme_scores_mean_and_count_in_bank_order():
     low_threshold = stats.theme_trend(counts, make_published(), questions, [2022], threshold=5)
     cpd = low_threshold.loc[low_threshold["theme"] == "cpd"].iloc[0]
     assert cpd["score"] == pytest.approx((60 + 30 + 50) / 3) and cpd["n_questions"] == 3
-
-

@@ -100,9 +100,7 @@ def group_sizes(counts: pd.DataFrame, year: int) -> dict[str, int]:
 def small_groups_named(speaker: str, sizes: dict[str, int], threshold: int) -> list[str]:
     """The groups of fewer than `threshold` respondents that a speaker's attribution names."""
     text = f" {' '.join(str(speaker).lower().split())} "
-    return sorted(
-        name for name, n in sizes.items() if n < threshold and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text)
-    )
+    return sorted(name for name, n in sizes.items() if n < threshold and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text))
 
 
 def generalised_speaker(speaker: str, sizes: dict[str, int], threshold: int) -> str:
