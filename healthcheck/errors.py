@@ -17,7 +17,10 @@ class Problem:
     """One thing wrong (or worth a warning) in an input file.
 
     `row` is the spreadsheet row number as the analyst sees it in Excel (the heading row is
-    row 1, the first data row is row 2); None when the problem is about the file as a whole.
+    row 1, the first data row is row 2), or the line number in a YAML file; None when the
+    problem is about the file as a whole. `message`, when given, is a whole sentence that
+    already says where and what (a file that cannot be read at all); it is printed after the
+    file name instead of "found ...; expected ...", which stay as the short forms.
     """
 
     file: str
@@ -26,15 +29,19 @@ class Problem:
     found: str | None
     expected: str
     severity: str = "error"
+    message: str | None = None
 
     def __str__(self) -> str:
         where = self.file
+        yaml_file = self.file.endswith((".yml", ".yaml"))
+        if self.message:  # a table's message names its row and column itself; a YAML file's line is added
+            line = f", line {self.row}" if yaml_file and self.row is not None else ""
+            return f"{self.severity.upper()} {where}{line}: {self.message}"
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {'line' if yaml_file else 'row'} {self.row}"
         if self.column:
             # In a YAML file the "column" is a key such as fieldwork.survey_open.
-            kind = "key" if self.file.endswith((".yml", ".yaml")) else "column"
-            where += f", {kind} '{self.column}'"
+            where += f", {'key' if yaml_file else 'column'} '{self.column}'"
         found = "" if self.found is None else f": found {self.found!r}"
         return f"{self.severity.upper()} {where}{found}; expected {self.expected}"
 
@@ -57,7 +64,7 @@ class DataError(HealthcheckError):
 
 
 def _sort_key(p: Problem):
-    return (p.file, p.row if p.row is not None else -1, p.column or "", p.severity, p.expected)
+    return (p.file, p.row if p.row is not None else -1, p.column or "", p.severity, p.expected, p.message or "")
 
 
 #: More rows than this failing the same way, in one column, are reported as one summary line.
@@ -111,6 +118,24 @@ def display_path(path: Path, data_dir: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def environment_message(exc: OSError) -> str:
+    """A plain sentence for an operating-system error (a file that cannot be read or written,
+    a full disk), naming the file and what to check; never a traceback."""
+    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, PermissionError):
+        advice = "check that your account may read (and, for the build folder, write) it, and that no other program has it open"
+    elif isinstance(exc, FileNotFoundError):
+        advice = "check the name and that it is where the command looks for it"
+    elif isinstance(exc, IsADirectoryError):
+        advice = "a file was expected here, not a folder"
+    elif getattr(exc, "errno", None) == 28:  # ENOSPC
+        advice = "the disk is full: free some space and run the command again"
+    else:
+        advice = "check the file or folder, then run the command again"
+    return f"Cannot use{where}: {reason}. To fix: {advice}."
 
 
 class BuildError(HealthcheckError):

@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 
 from healthcheck import paths
 from tests.conftest import tree_hashes
@@ -16,9 +17,7 @@ from tests.conftest import tree_hashes
 def broken_data(tmp_path):
     """The demo data with a misspelt answer in the 2022 export."""
     data = shutil.copytree(paths.ROOT / "data", tmp_path / "data")
-    export = next(
-        p for p in (data / "2022").glob("*.csv") if p.name != "published.csv" and "quotes" not in p.name and "words" not in p.name
-    )
+    export = data / "2022" / yaml.safe_load((data / "2022" / "survey.yml").read_text(encoding="utf-8"))["export"]
     frame = pd.read_csv(export, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     question = frame.columns[-1]
     frame.loc[3, question] = "Agre"

@@ -47,7 +47,7 @@ def test_xlsx_reads_first_sheet_only(tmp_path):
 
 def test_unknown_extension_is_a_plain_error(tmp_path):
     (tmp_path / "export.pdf").write_bytes(b"%PDF")
-    with pytest.raises(ValueError, match="expected .csv or .xlsx"):
+    with pytest.raises(ValueError, match="expected a .csv or .xlsx"):
         counting.read_table(tmp_path / "export.pdf")
 
 

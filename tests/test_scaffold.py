@@ -112,7 +112,8 @@ def test_new_year_keeps_files_already_in_the_folder(demo):
     assert yearstart.new_year(demo, 2023, echo=lambda _: None) == [
         demo / "2023" / name for name in NEW_FILES if name != "quotes.csv"
     ] + [
-        demo / "2023" / "narrative" / name for name in ["summary.md", "introduction.md"] + NARRATIVE_FILES[3:] + ["conclusions.md"]
+        demo / "2023" / "narrative" / name
+        for name in ["summary.md", "introduction.md"] + NARRATIVE_FILES[3:] + ["conclusions.md"]
     ]
     assert _sha(demo / "2023" / "quotes.csv") == before
 
@@ -340,3 +341,32 @@ def test_new_year_where_a_file_has_the_years_name(demo):
     (demo / "2023").write_text("not a folder", encoding="utf-8")
     result = _cli("new-year", 2023, "--data-dir", demo)
     assert result.returncode == 1 and "Traceback" not in result.stderr and "is a file" in result.stderr
+
+
+def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads_it(demo, tmp_path):
+    """A cover sheet first: import names it and the sheet to set; with `sheet:` in survey.yml it imports."""
+    import openpyxl
+
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    frame = counts.read_table(demo / "2022" / EXPORT_2022)
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.active.append(["Staff survey 2023: all responses"])
+    answers = book.create_sheet("Answers")
+    answers.append(list(frame.columns))
+    for row in frame.head(40).itertuples(index=False):
+        answers.append([v.replace("2022", "2023") if i == 1 else v for i, v in enumerate(row)])
+    source = tmp_path / "Download.xlsx"
+    book.save(source)
+    before = tree_hashes(demo)
+    with pytest.raises(yearstart.YearStartError) as refused:
+        yearstart.import_export(demo, 2023, source)
+    assert (
+        "'Cover'" in str(refused.value) and "sheet: Answers" in str(refused.value) and "Nothing was changed" in str(refused.value)
+    )
+    assert tree_hashes(demo) == before
+    survey = demo / "2023" / "survey.yml"
+    survey.write_text(survey.read_text(encoding="utf-8") + "sheet: Answers\n", encoding="utf-8")
+    report = yearstart.import_export(demo, 2023, source)
+    assert report.mapping["My workload is manageable."] == "WEL02"
+    assert load_year_meta(demo, 2023).sheet == "Answers"  # kept by the rewrite

@@ -123,3 +123,48 @@ def test_no_shipped_speaker_looks_like_a_name():
     speakers = [row["speaker"] for path in files for row in csv.DictReader(path.open(encoding="utf-8-sig"))]
     assert speakers
     assert [s for s in speakers if looks_like_person_name(s)] == []
+
+
+# ------------------------------------------------------------------ whole tables and YAML trees
+
+
+def test_clean_frame_cleans_headings_and_cells_and_says_where():
+    import pandas as pd
+
+    from healthcheck.data.texts import clean_frame
+
+    frame = pd.DataFrame({"Te\u200bam": ["North\u202e", "South", "North\u202e"], "Q": ["Agree", "Agree", "x\u0007"]})
+    frame.index = pd.RangeIndex(2, 5, name="row")
+    cleaned, removed = clean_frame(frame)
+    assert list(cleaned.columns) == ["Team", "Q"]
+    assert cleaned["Team"].tolist() == ["North", "South", "North"] and cleaned["Q"].tolist() == ["Agree", "Agree", "x"]
+    assert [(row, column) for row, column, _ in removed] == [(1, "Team"), (2, "Team"), (4, "Team"), (4, "Q")]
+    assert list(cleaned.index) == [2, 3, 4]  # Excel's rows kept
+
+
+def test_clean_tree_cleans_keys_and_values_with_their_paths():
+    from healthcheck.data.texts import clean_tree
+
+    tree = {"organisation": "A\u202e Council", "questions": {"Q\u200b1": "IMP01"}, "current": [{"actions": ["a\u2066b"]}]}
+    cleaned, removed = clean_tree(tree)
+    assert cleaned == {"organisation": "A Council", "questions": {"Q1": "IMP01"}, "current": [{"actions": ["ab"]}]}
+    assert [key for key, _ in removed] == ["organisation", "questions.Q1", "current[1].actions[1]"]
+
+
+def test_chapters_read_quotes_words_and_indicators_cleaned(tmp_path):
+    from healthcheck.data.texts import read_indicators, read_quotes, read_words
+    from healthcheck.errors import DataError
+
+    year = tmp_path / "data" / "2022"
+    year.mkdir(parents=True)
+    (year / "quotes.csv").write_text(
+        "theme,quote,speaker,illustrative\nwellbeing,Busy\u202e week,Team manager,no\n", encoding="utf-8"
+    )
+    quotes = read_quotes(year / "quotes.csv")
+    assert quotes["quote"].tolist() == ["Busy week"] and list(quotes.index) == [0]
+    words = read_words(year / "words.csv")  # absent: empty, with the columns
+    assert words.empty and list(words.columns) == ["word", "count", "source"]
+    (year / "indicators.csv").mkdir()
+    with pytest.raises(DataError) as refused:
+        read_indicators(year / "indicators.csv")
+    assert "this is a folder" in refused.value.report()

@@ -148,3 +148,87 @@ def test_cli_figures_on_bad_data_is_a_plain_error(data_dir):
     result = _cli("figures", "--year", "2022", "--data-dir", str(data_dir))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "empty" in result.stderr
+
+
+# ------------------------------------------------------------------ read as survey.yml says
+
+
+def test_rows_are_excel_rows_in_a_workbook_with_title_rows(data_dir):
+    """header_row: 3 -- the first answer is row 4, as Excel shows it, and a NOTE names the sheet."""
+    path = data_dir / "2022" / "export.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.loc[2, "My workload is manageable"] = "Agre"
+    with pd.ExcelWriter(data_dir / "2022" / "export.xlsx") as writer:
+        frame.to_excel(writer, sheet_name="Answers", index=False, startrow=2)
+    path.unlink()
+    _edit_meta(data_dir, 2022, lambda m: m.update(export="export.xlsx", header_row=3))
+    checked = check_year(data_dir, 2022)
+    [problem] = checked.errors
+    assert (problem.row, problem.column, problem.found) == (6, "My workload is manageable", "Agre")
+    assert any("read sheet 'Answers'" in note for note in checked.notes)
+
+
+def test_counts_level_codes_and_missing_wording(data_dir):
+    """A counts export with numeric answer codes: one message, then read with `codes:`; a mapped
+    wording with no rows is an error."""
+    folder = data_dir / "2022"
+    rows = [
+        {"Question": q, "Response": str(code), "Count": "7", "Year": "2022"} for q in ("Q one", "Q two") for code in (1, 2, 4)
+    ]
+    pd.DataFrame(rows).to_csv(folder / "counts.csv", index=False)
+    (folder / "export.csv").unlink()
+
+    def edit(meta):
+        meta.update(level="counts", export="counts.csv", questions={"Q one": "IMP01", "Q two": "WEL01", "Q three": "IMP02"})
+        meta["columns"] = {"question": "Question", "response": "Response", "count": "Count", "completed": "Year"}
+
+    _edit_meta(data_dir, 2022, edit)
+    messages = [str(p) for p in _errors(data_dir)]
+    assert len(messages) == 2, messages
+    assert any("numeric codes (1, 2, 4)" in m for m in messages)
+    assert any("rows for 'Q three'" in m for m in messages)
+    _edit_meta(data_dir, 2022, lambda m: m.update(codes={1: "Strongly agree", 2: "Agree", 4: "Disagree"}))
+    assert [p.column for p in _errors(data_dir)] == ["Question"]
+
+
+def test_invisible_characters_are_removed_with_a_warning_everywhere(data_dir):
+    _edit_export(data_dir, 2022, lambda f: f.assign(Team=f["Team"].str.replace("Team A", "Team\u202e A")))
+    settings = data_dir / "settings.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("Test Council", "Test\u200b Council"), encoding="utf-8")
+    checked = check_year(data_dir, 2022)
+    assert checked.errors == []
+    warned = {(p.file.rsplit("/", 1)[-1], p.column) for p in checked.warnings}
+    assert warned == {("export.csv", "Team"), ("settings.yml", "organisation")}
+    assert not checked.frame["Team"].str.contains("\u202e").any()
+
+
+def test_personal_data_in_quotes_words_and_recommendations_is_warned_about(data_dir):
+    folder = data_dir / "2022"
+    (folder / "quotes.csv").write_text(
+        "theme,quote,speaker,illustrative\nimprovement,Mail me at sam.jones@example.org,Sam Jones,no\n", encoding="utf-8"
+    )
+    (folder / "words.csv").write_text("word,count\n07700 900123,3\n", encoding="utf-8")
+    (folder / "recommendations.yml").write_text(
+        "current:\n  - recommendation: Ring 01452 425000\n    planned_actions: [Write to x@example.org]\n", encoding="utf-8"
+    )
+    checked = check_year(data_dir, 2022)
+    assert checked.errors == []
+    where = sorted((p.file.rsplit("/", 1)[-1], p.row, p.column) for p in checked.warnings)
+    assert where == [
+        ("quotes.csv", 2, "quote"),
+        ("quotes.csv", 2, "speaker"),
+        ("recommendations.yml", None, "current[1].planned_actions[1]"),
+        ("recommendations.yml", None, "current[1].recommendation"),
+        ("words.csv", 2, "word"),
+    ]
+    shown = " ".join(str(p) for p in checked.warnings)
+    assert "sam.jones@" not in shown and "900123" not in shown  # masked: enough to find it, not to reuse it
+    # the report's appendix lists `expected` only: it never holds the personal data itself
+    assert not any("@" in p.expected or "900123" in p.expected for p in checked.warnings)
+
+
+def test_yaml_line_is_named_for_a_syntax_error(data_dir):
+    path = data_dir / "2022" / "survey.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "context: a: b\n", encoding="utf-8")
+    [problem] = _errors(data_dir)
+    assert problem.row is not None and str(problem).startswith(f"ERROR {problem.file}, line {problem.row}: YAML syntax error")

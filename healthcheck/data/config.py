@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from healthcheck.data.files import BANK_FILE, SETTINGS_FILE, YEAR_FILE
+from healthcheck.data.files import BANK_FILE, RECOMMENDATIONS_FILE, SETTINGS_FILE, YEAR_FILE
+from healthcheck.data.texts import clean_tree, tree_warnings
+from healthcheck.data.yamlfile import YamlError, load_yaml
 from healthcheck.errors import DataError, Problem, display_path
 
 #: Where quotes and words come from: the `source` column of quotes.csv and words.csv (blank: focus group).
@@ -27,7 +28,6 @@ ORGANISATION_PLACEHOLDER = "PUT-YOUR-ORGANISATION-NAME-HERE"
 
 #: The smallest suppression threshold allowed without a written override.
 MIN_THRESHOLD = 10
-
 
 
 class _Strict(BaseModel):
@@ -86,6 +86,9 @@ class Question(_Strict):
 
 
 THEME_CODE = r"^[a-z][a-z0-9_-]{0,39}$"  # used in file and page names, so letters, digits, - and _
+# Question codes name figure files and appear in narrative references ({pct}`IMP01`): a letter,
+# then letters, digits, '.', '-' or '_' (so a code can never read as a formula or markup).
+QUESTION_CODE = r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$"
 MAX_THEMES = 15
 
 
@@ -198,6 +201,11 @@ class YearMeta(_Strict):
     context: str = ""
     synthetic: str = ""
     sources: list[str] = []
+    # How to read the export: the workbook's sheet (name, or position from 1) and the row
+    # holding the headings; `codes` maps numeric answer codes to labels (1: Strongly agree).
+    sheet: str | int | None = None
+    header_row: int = Field(1, ge=1, le=1000)
+    codes: dict[int | str, str | None] = {}
 
     @property
     def breakdown_columns(self) -> dict[str, str]:
@@ -206,50 +214,121 @@ class YearMeta(_Strict):
         return {k: v for k, v in cols.items() if v}
 
 
+class Recommendation(_Strict):
+    """One item of recommendations.yml (`previous` items have actions and a status; `current`
+    items have planned actions)."""
+
+    id: str | int = ""
+    theme: str | None = None
+    recommendation: str = Field(min_length=1)
+    actions: list[str] = []
+    planned_actions: list[str] = []
+    status: Literal["complete", "in progress", "not started"] | None = None
+
+
 def read_yaml(path: Path, data_dir: Path):
-    """Parse a YAML file, turning a missing file or a syntax error into a DataError."""
+    """Parse a YAML file safely (`yamlfile.load_yaml`: size and alias limits, duplicate keys
+    refused); any mistake becomes a DataError naming the file and the line."""
     shown = display_path(path, data_dir)
-    if not path.is_file():
-        raise DataError([Problem(shown, None, None, None, "this file to exist")])
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise DataError([Problem(shown, row, None, None, f"valid YAML ({getattr(exc, 'problem', exc)})")]) from None
-    except UnicodeDecodeError:
-        raise DataError([Problem(shown, None, None, None, "a UTF-8 text file")]) from None
+        return load_yaml(path, shown)
+    except YamlError as exc:
+        if "does not exist" in exc.message:
+            raise DataError([Problem(shown, None, None, None, "this file to exist")]) from None
+        raise DataError(
+            [Problem(shown, exc.line, None, None, "a YAML file that can be read safely", message=exc.message)]
+        ) from None
 
 
-def _parse(model, path: Path, data_dir: Path):
+def _parse(model, path: Path, data_dir: Path, warnings: list[Problem] | None = None):
+    """Read a YAML file into `model`; text is cleaned of invisible characters first (said in
+    `warnings`, when given), and every mistake is a Problem naming the key."""
     raw = read_yaml(path, data_dir)
     shown = display_path(path, data_dir)
     if not isinstance(raw, dict):
         raise DataError([Problem(shown, None, None, None, "a YAML mapping of keys to values")])
+    raw, removed = clean_tree(raw)
+    if warnings is not None:
+        warnings += tree_warnings(shown, removed)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            found = None if err["type"] == "missing" else repr(err.get("input"))[:80]
-            expected = "this key to be present" if err["type"] == "missing" else err["msg"]
-            if err["type"] == "extra_forbidden":
-                expected = "no such key (is it misspelt?)"
-            problems.append(Problem(shown, None, key, found, expected))
-        raise DataError(problems) from None
+        raise DataError(_key_problems(shown, exc.errors())) from None
 
 
-def load_settings(data_dir: Path) -> Settings:
-    """Read and check data/settings.yml."""
-    return _parse(Settings, data_dir / SETTINGS_FILE, data_dir)
+def _key_problems(shown: str, errors: list[dict]) -> list[Problem]:
+    """pydantic's errors as Problems, one per key: the alternatives of a union (`sheet` is a
+    name or a number) become one message, and a key of the wrong kind says so."""
+    merged: dict[tuple, dict] = {}
+    for err in errors:
+        loc = list(err["loc"])
+        while loc and loc[-1] in ("int", "str", "float", "bool", "none", "date"):
+            loc.pop()  # the member of a union that was tried
+        is_key = bool(loc) and loc[-1] == "[key]"
+        if is_key:
+            loc.pop()
+        entry = merged.setdefault((tuple(loc), is_key), {**err, "loc": tuple(loc), "alternatives": []})
+        entry["alternatives"].append(_key_problem(shown, {**err, "loc": tuple(loc)}).expected)
+    problems = []
+    for (_, is_key), err in merged.items():
+        problem = _key_problem(shown, err)
+        expected = " or ".join(dict.fromkeys(err["alternatives"]))
+        if is_key:
+            expected = f"the key to be {expected}"
+        problems.append(Problem(problem.file, None, problem.column, problem.found, expected, message=problem.message))
+    return problems
 
 
-def load_bank(data_dir: Path) -> QuestionBank:
+# pydantic's messages ("Input should be ...") in the words of the other messages ("expected ...").
+_PLAIN = {
+    "greater_than_equal": "a number of at least {ge}",
+    "greater_than": "a number above {gt}",
+    "less_than_equal": "a number of at most {le}",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "date_parsing": "a date written as YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date written as YYYY-MM-DD",
+    "date_type": "a date written as YYYY-MM-DD",
+    "string_type": "text (put it in quotes if it looks like a number or a date)",
+    "dict_type": "a mapping of keys to values (one `key: value` per line)",
+    "model_type": "a mapping of keys to values (one `key: value` per line)",
+    "model_attributes_type": "a mapping of keys to values (one `key: value` per line)",
+    "date_from_datetime_inexact": "a date without a time, written as YYYY-MM-DD",
+    "bool_parsing": "true or false",
+    "list_type": "a list (one `- item` per line)",
+    "literal_error": "one of {expected}",
+    "too_short": "at least {min_length} item(s)",
+    "too_long": "at most {max_length} item(s)",
+}
+
+
+def _key_problem(shown: str, err: dict) -> Problem:
+    """One pydantic error as a Problem at its key, in plain words."""
+    key = ".".join(str(p) for p in err["loc"]) or None
+    if err["type"] == "missing":
+        return Problem(shown, None, key, None, "this key to be present")
+    if err["type"] == "extra_forbidden":
+        return Problem(shown, None, key, repr(err.get("input"))[:80], "no such key (is it misspelt?)")
+    try:
+        message = _PLAIN.get(err["type"], "").format(**err.get("ctx", {}))
+    except (KeyError, IndexError):  # a pydantic version with other context: its own words
+        message = ""
+    message = message or str(err["msg"]).removeprefix("Value error, ")
+    if key is None:  # a check across keys (such as the thresholds): its message is a sentence
+        return Problem(shown, None, None, None, message, message=message)
+    return Problem(shown, None, key, repr(err.get("input"))[:80], message)
+
+
+def load_settings(data_dir: Path, warnings: list[Problem] | None = None) -> Settings:
+    """Read and check data/settings.yml (characters removed from its text are added to `warnings`)."""
+    return _parse(Settings, data_dir / SETTINGS_FILE, data_dir, warnings)
+
+
+def load_bank(data_dir: Path, warnings: list[Problem] | None = None) -> QuestionBank:
     """Read and check data/question_bank.yml, including that every theme is declared."""
     path = data_dir / BANK_FILE
-    bank = _parse(QuestionBank, path, data_dir)
+    bank = _parse(QuestionBank, path, data_dir, warnings)
     shown = display_path(path, data_dir)
     themes = ", ".join(bank.themes)
     problems = [
@@ -262,6 +341,12 @@ def load_bank(data_dir: Path) -> QuestionBank:
         for code in bank.themes
         if not re.fullmatch(THEME_CODE, code)
     ]
+    problems += [
+        Problem(shown, None, f"questions.{qid[:40]}", qid,
+                "a question code of a letter then letters, digits, '.', '-' or '_', such as WEL01 (it names files)")
+        for qid in bank.questions
+        if not re.fullmatch(QUESTION_CODE, str(qid))
+    ]  # fmt: skip
     for code, theme in bank.themes.items():
         for number, highlight in enumerate(theme.highlights, start=1):
             problems += [
@@ -274,29 +359,45 @@ def load_bank(data_dir: Path) -> QuestionBank:
     return bank
 
 
-def load_year_meta(data_dir: Path, year: int) -> YearMeta:
+def load_year_meta(data_dir: Path, year: int, warnings: list[Problem] | None = None) -> YearMeta:
     """Read and check data/<year>/survey.yml, including that it describes that year."""
     path = data_dir / str(year) / YEAR_FILE
-    meta = _parse(YearMeta, path, data_dir)
+    meta = _parse(YearMeta, path, data_dir, warnings)
     if meta.year != year:
         raise DataError([Problem(display_path(path, data_dir), None, "year", str(meta.year), f"{year}, the folder's year")])
     return meta
 
 
-def load_recommendations(data_dir: Path, year: int) -> dict:
-    """Read <year>/recommendations.yml: a mapping with `previous` and `current` lists ({} when absent)."""
-    path = data_dir / str(year) / "recommendations.yml"
-    if not path.is_file():
+def load_recommendations(data_dir: Path, year: int, warnings: list[Problem] | None = None) -> dict:
+    """Read <year>/recommendations.yml: a mapping with `previous` and `current` lists ({} when absent).
+
+    Its text is cleaned of invisible characters (said in `warnings`, when given).
+    """
+    path = data_dir / str(year) / RECOMMENDATIONS_FILE
+    if not path.exists():
         return {}
     raw = read_yaml(path, data_dir) or {}
     shown = display_path(path, data_dir)
     if not isinstance(raw, dict):
         raise DataError([Problem(shown, None, None, type(raw).__name__, "a mapping with the keys 'previous' and 'current'")])
+    raw, removed = clean_tree(raw)
+    if warnings is not None:
+        warnings += tree_warnings(shown, removed)
     problems = [
-        Problem(shown, None, part, type(raw[part]).__name__, "a list of recommendations")
-        for part in ("previous", "current")
-        if raw.get(part) is not None and not isinstance(raw[part], list)
+        Problem(shown, None, key, type(value).__name__, "no such key (is it misspelt?): only 'previous' and 'current'")
+        for key, value in raw.items()
+        if key not in ("previous", "current")
     ]
+    for part in ("previous", "current"):
+        items = raw.get(part)
+        if items is not None and not isinstance(items, list):
+            problems.append(Problem(shown, None, part, type(items).__name__, "a list of recommendations"))
+            continue
+        for number, item in enumerate(items or [], start=1):
+            try:
+                Recommendation.model_validate(item)
+            except ValidationError as exc:
+                problems += _key_problems(shown, [{**err, "loc": (f"{part}[{number}]", *err["loc"])} for err in exc.errors()])
     if problems:
         raise DataError(problems)
     return raw
@@ -306,4 +407,5 @@ def survey_years(data_dir: Path) -> list[int]:
     """The years with a folder and a survey.yml in the data folder, oldest first."""
     if not data_dir.is_dir():
         return []
-    return sorted(int(p.name) for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and (p / YEAR_FILE).is_file())
+    # exists(), not is_file(): a folder named survey.yml is then reported as such, not as a missing year
+    return sorted(int(p.name) for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and (p / YEAR_FILE).exists())

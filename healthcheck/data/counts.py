@@ -2,6 +2,9 @@
 
 Nothing here decides whether the data are right (that is `validate`); this module only reads
 and reshapes, vectorised so that a national-scale export is counted in seconds.
+
+Long because `respondents_to_counts` is one vectorised pass (joint codes, one bincount per
+question) that reads best whole.
 """
 
 from __future__ import annotations
@@ -11,44 +14,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from healthcheck.data import read
 from healthcheck.data.codes import ALL_STAFF, RESPONSES, normalise_label
+from healthcheck.data.texts import clean_frame
 
 COUNT_COLUMNS = ["year", "question_id", "group_type", "group", "response", "n"]
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or XLSX export with every cell as text, exactly as the analyst would see it.
+    """A CSV or XLSX file with every cell as text and its text cleaned, index 0, 1, ...
 
-    CSV is tried as UTF-8 (with or without a byte-order mark) and then as Windows-1252, the two
-    encodings Excel writes. XLSX is read from its first sheet. Empty cells become "".
-    Raises ValueError with a plain message when the file cannot be read as a table.
+    Kept for callers that want a plain DataFrame: it reads through `read.read_table` (and
+    `texts.clean_frame`), so encodings, separators and sheets are handled as everywhere
+    else. Raises ValueError with read_table's plain message when the file cannot be read.
+    Prefer `texts.read_quotes`, `read_words` and `read_indicators` for those files.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for a damaged workbook
-            raise ValueError(f"could not be read as an Excel workbook ({exc.__class__.__name__})") from None
-    elif suffix in (".csv", ".txt"):
-        df = None
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-            except pd.errors.EmptyDataError:
-                return pd.DataFrame()
-            except pd.errors.ParserError as exc:
-                raise ValueError(f"is not a well-formed CSV file ({str(exc).strip()})") from None
-        if df is None:
-            raise ValueError("is neither UTF-8 nor Windows-1252 text")
-    else:
-        raise ValueError(f"has the extension '{path.suffix}'; expected .csv or .xlsx")
-    df.columns = [str(c).strip() for c in df.columns]
-    # Excel can leave a date as "2022-05-10 00:00:00"; everything else stays as typed.
-    return df.fillna("")
+    try:
+        result = read.read_table(path)
+    except read.ReadError as exc:
+        raise ValueError(exc.message) from None
+    frame, _ = clean_frame(result.frame, result.header_row)
+    return frame.reset_index(drop=True)
 
 
 #: Largest joint (team x locality x role x response) grid counted in one bincount per question.
@@ -190,20 +176,33 @@ def tidy_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_published(path: Path, year: int) -> pd.DataFrame:
-    """Read <year>/published.csv into the `published` table (empty when the file is absent)."""
+    """Read <year>/published.csv into the `published` table (empty when the file is absent).
+
+    Unreadable cells become NaN here; `validate` reports them (and refuses an unreadable file)
+    before anything is computed.
+    """
     columns = ["year", "question_id", "pct_positive", "n_valid", "source"]
+    empty = pd.DataFrame(columns=columns).astype({"year": "int64", "pct_positive": float, "n_valid": "Int64"})
     if not Path(path).is_file():
-        return pd.DataFrame(columns=columns).astype({"year": "int64", "pct_positive": float, "n_valid": "Int64"})
-    df = read_table(path)
-    n = df["n"] if "n" in df.columns else pd.Series("", index=df.index)
+        return empty
+    try:
+        result = read.read_table(path)
+    except read.ReadError:
+        return empty
+    df, _ = clean_frame(result.frame, result.header_row)
+    df = df.reset_index(drop=True)
+    blank = pd.Series("", index=df.index, dtype=object)
+    n = pd.to_numeric((df["n"] if "n" in df.columns else blank).astype(str).str.strip(), errors="coerce")
+    n = n.where((n == n.round()) & (n >= 0) & (n < 2**62))  # a base is a whole number; validate reports others
     out = pd.DataFrame(
         {
             "year": year,
-            "question_id": df["question_id"].str.strip(),
-            "pct_positive": pd.to_numeric(df["pct_positive"], errors="coerce"),
+            "question_id": df.get("question_id", blank).astype(str).str.strip(),
+            "pct_positive": pd.to_numeric(df.get("pct_positive", blank), errors="coerce"),
             # the base of the published figure, where it is known (optional column `n`)
-            "n_valid": pd.to_numeric(n.str.strip(), errors="coerce").astype("Int64"),
-            "source": df.get("source", pd.Series("", index=df.index)),
+            "n_valid": n.astype("Int64"),
+            "source": df.get("source", blank),
         }
     )
+    out = out.astype({"year": "int64", "pct_positive": float})
     return out.sort_values("question_id", kind="stable").reset_index(drop=True)

@@ -24,6 +24,16 @@ ORGANISATIONS_FILE = "organisations.csv"
 NARRATIVE_DIR = "narrative"
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with links and '..' resolved, lies inside `folder`: an input file must
+    not lead out of the data folder (a link to /etc/passwd would otherwise be published)."""
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+    except (ValueError, OSError, RuntimeError):  # outside, or a link loop
+        return False
+    return True
+
+
 def year_folders(data_dir: Path, up_to: int | None = None) -> list[Path]:
     """The data folder's year folders (named like 2022), oldest first, up to a year if given."""
     if not Path(data_dir).is_dir():

@@ -5,6 +5,10 @@
 them: the heading row is `header_row`, usually 1). CSV files are parsed with pyarrow, which
 is several times faster than pandas' own `read_csv`; the slower, exact csv-module parse only
 runs to explain a problem once one has been seen.
+
+Long because reading every shape a survey tool writes (CSV encodings and separators,
+workbook sheets, heading rows, Excel's number and date formats) and explaining each failure
+in words are one concern, and splitting it would scatter the rules an analyst's file meets.
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ def load_yaml(path: Path | str, shown_name: str, *, max_bytes: int = MAX_BYTES) 
             return None
         _check_size(node)
         _check_duplicate_keys(loader, node)
+        _check_dates(loader, node)
         return loader.construct_document(node)
     except YamlError as exc:
         exc.file = shown_name
@@ -212,6 +213,28 @@ def _check_duplicate_keys(loader: _Loader, root: Node) -> None:
                         line,
                     )
                 first_line[marker] = line
+        stack.extend(_children(node))
+
+
+def _check_dates(loader: _Loader, root: Node) -> None:
+    """Refuse a value written like a date that is not one (2022-13-01, 2022-02-30): the safe
+    loader would stop with a bare ValueError, naming no line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_object(node)
+            except (ValueError, OverflowError):
+                raise YamlError(
+                    f"{node.value!r} is written like a date but is not one: write dates as YYYY-MM-DD, "
+                    "such as 2022-05-04 (or put the value in quotes if it is not a date)",
+                    node.start_mark.line + 1,
+                ) from None
         stack.extend(_children(node))
 
 

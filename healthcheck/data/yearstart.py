@@ -4,6 +4,10 @@ Both only ever *create* files in the data folder, with one exception: `import` r
 year's survey.yml, and only while it still holds the placeholder export name that `new-year`
 wrote (or when the analyst passes --yes). question_bank.yml is never changed: the lines to add
 to it are printed instead, so every edit of the bank is the analyst's own.
+
+Long because `new-year` and `import` share the YAML-writing helpers and the templates,
+and `import_export` is one transaction (checked entirely before anything is written), kept in
+one function so its order of checks and writes reads top to bottom.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from healthcheck.data import counts
+from healthcheck.data import read
 from healthcheck.data.config import (
     BANK_FILE,
     EXPORT_PLACEHOLDER,
@@ -35,8 +39,9 @@ from healthcheck.data.config import (
     read_yaml,
     survey_years,
 )
-from healthcheck.data.files import sha256
+from healthcheck.data.texts import clean_frame
 from healthcheck.errors import DataError, YearStartError, display_path
+from healthcheck.hashing import sha256
 
 ACCEPT = 0.85  # a heading this close to the bank's wording is mapped without asking
 CONFIRM = 0.60  # from here up to ACCEPT the mapping is proposed, to be confirmed
@@ -785,14 +790,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
             f"{survey_shown} already names an export ({current_export!r}), so its mapping may hold your corrections."
             f" Nothing was changed. To replace its export, columns, ignore and questions, run the command again with --yes."
         )
-    if not source.is_file():
-        raise YearStartError(f"There is no file {source}.")
-    try:
-        frame = counts.read_table(source)
-    except ValueError as exc:
-        raise YearStartError(f"The export {source} {exc}.") from None
-    if frame.empty and not len(frame.columns):
-        raise YearStartError(f"The export {source} is empty: expected a heading row and rows of answers.")
+    frame = _read_source(source, raw, survey_shown)
 
     dest = folder / source.name
     export_shown = display_path(dest, data_dir)
@@ -938,6 +936,25 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         _copy_new(source, dest)
     _replace(survey_path, new_text)
     return report
+
+
+def _read_source(source: Path, raw: dict, survey_shown: str) -> pd.DataFrame:
+    """The export to import, read as survey.yml's `sheet` and `header_row` say (when the analyst
+    has set them after a first attempt), with its text cleaned; YearStartError when it cannot be."""
+    if source.is_dir():
+        raise YearStartError(f"{source} is a folder: give the export file itself.")
+    if not source.exists():
+        raise YearStartError(f"There is no file {source}.")
+    sheet, header_row = raw.get("sheet"), raw.get("header_row", 1)
+    try:
+        result = read.read_table(source, sheet=sheet, header_row=header_row)
+    except read.ReadError as exc:
+        hint = "" if "survey.yml" not in exc.message else f" ({survey_shown} is the survey.yml meant: then run import again)"
+        raise YearStartError(f"The export {source} cannot be imported: {exc.message}{hint}. Nothing was changed.") from None
+    if result.frame.empty and not len(result.frame.columns):
+        raise YearStartError(f"The export {source} is empty: expected a heading row and rows of answers.")
+    frame, _ = clean_frame(result.frame, result.header_row)
+    return frame
 
 
 def _header_length(text: str) -> int:
