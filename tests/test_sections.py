@@ -56,3 +56,25 @@ def test_one_rounding_rule_halves_away_from_zero():
     assert format_pct(68.5) == "69%" and pct(33 / 40 * 100) == "83%"
     assert format_pts(2.5) == "+3 pts" and format_pts(-0.4) == "0 pts"
     assert pts(2.5) == "+3 points" and pts(-1.2) == "-1 point" and pts(0.4) == "no change"
+
+
+def test_the_data_quality_appendix_shows_warnings_about_the_responses_only(chapter, capsys, monkeypatch):
+    """A warning about a quote's speaker (a name, a small group) is for the analyst, never published."""
+    from IPython.display import HTML
+
+    from healthcheck.errors import Problem
+    from healthcheck.present.sections import appendix
+
+    year = chapter.survey.years[chapter.year]
+    export = year.meta.export
+    warnings = [
+        Problem(f"data/2022/{export}", None, "Q9", None, "answers in column Q9 (it is blank)", "warning"),
+        Problem("data/2022/quotes.csv", 4, "speaker", "Jane Smith", "a role or team as the speaker", "warning"),
+    ]
+    monkeypatch.setattr(year, "warnings", warnings)
+    shown = []
+    monkeypatch.setattr(appendix, "display", lambda obj: shown.append(obj.data if isinstance(obj, HTML) else obj))
+    appendix.data_quality(chapter)
+    page = "".join(shown)
+    assert "answers in column Q9 (it is blank)" in page
+    assert "a role or team as the speaker" not in page and "Jane Smith" not in page

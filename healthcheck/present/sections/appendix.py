@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, display
@@ -57,9 +58,14 @@ def data_quality(ch) -> None:
         }
     )
     display(HTML(html_table(pd.DataFrame(rows), f"Data quality, {ch.year}")))
-    if y.warnings:
-        items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in y.warnings)
-        display(HTML(f"<p>Warnings raised when the data were checked:</p><ul>{items}</ul>"))
+    # Readers are told what the checks found in the responses themselves (the export). Warnings
+    # about the analyst's own text files (quotes, words, narrative: a name, an invisible
+    # character) are for the analyst to act on before publishing, not for the report.
+    export = Path(y.meta.export).name if y.meta.export else None
+    about_responses = [w for w in y.warnings if export and Path(w.file).name == export]
+    if about_responses:
+        items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in about_responses)
+        display(HTML(f"<p>Warnings raised when the responses were checked:</p><ul>{items}</ul>"))
 
 
 def reconciliation(ch) -> None:
