@@ -121,10 +121,15 @@ class Chapter:
         return table.assign(source=source.str.strip().str.lower().replace("", VOICE_SOURCES[0]))
 
     def benchmarks(self, year: int | None = None) -> BenchmarkFiles:
-        """The year's benchmark files (from the batch's folder for the report year, if given)."""
+        """The year's benchmark files: from the batch's folder when a batch gave one (the report
+        year at its top, earlier years in `<benchmark_dir>/<year>/`), else from the year's data folder."""
         year = year or self.year
         if year not in self._benchmarks:
-            folder = self.benchmark_dir if (self.benchmark_dir and year == self.year) else self.survey.data_dir / str(year)
+            folder = self.survey.data_dir / str(year)
+            if self.benchmark_dir and year == self.year:
+                folder = self.benchmark_dir
+            elif self.benchmark_dir and (self.benchmark_dir / str(year)).is_dir():
+                folder = self.benchmark_dir / str(year)
             for name in (BENCHMARKS_FILE, ORGANISATIONS_FILE):
                 self.record_read(folder / name)
             self._benchmarks[year] = read_benchmark_files(folder, self.survey.data_dir)

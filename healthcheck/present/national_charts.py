@@ -1,0 +1,162 @@
+"""The national summary's own chart (statements across organisations) and the figure block it sits in.
+
+The chart follows the house style (present/charts/style.py): a headline title that states the
+finding, a subtitle with the measure, shapes as well as colours to tell the marks apart, and
+alt text that gives every number drawn. The figure block is the one the report's chapters use
+(present/chapter.py): the image with its alt text in a keyboard-scrollable region, a caption
+with links to the SVG and CSV, and the data table in a <details> under it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import tempfile
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from healthcheck.analysis.rounding import format_pct  # noqa: E402
+from healthcheck.escape import mpl_text  # noqa: E402
+from healthcheck.present.charts.style import (  # noqa: E402
+    DARK_BLUE,
+    DARK_GREY,
+    GRID_GREY,
+    HOUSE_RC,
+    SMALL_SIZE,
+    TEXT_BLACK,
+    TURQUOISE,
+    finish,
+    mix,
+    new_figure,
+    save_figure,
+)
+from healthcheck.present.tables import html_table, scroll_region  # noqa: E402
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.DOTALL)
+BOX_FACE = mix(TURQUOISE, 0.6)
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as deterministic SVG bytes (save_figure fixes the hash salt and drops dates)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return save_figure(fig, Path(tmp) / "figure.svg").read_bytes()
+
+
+def figure_block(
+    svg: bytes, stem: str, name: str, caption: str, alt: str, data: pd.DataFrame, downloads: str, links: bool
+) -> str:
+    """The HTML of a chart: image with alt text, caption, download links (screen only), data table."""
+    link_html = ""
+    if links:
+        link_html = (
+            f' <span class="hc-screen-only"><a href="{downloads}/{stem}.csv" download>Download the data (CSV)</a>.</span>'
+            f' <span class="hc-screen-only"><a href="{downloads}/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
+        )
+    match = _SVG_SIZE.search(svg[:2000])
+    dims = ""
+    if match:  # matplotlib writes points; the browser reserves the space in CSS pixels
+        w, h = round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
+        dims = f' width="{w}" height="{h}" style="--hc-img-width: {w}px"'
+    image = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode("ascii")}" alt="{html.escape(alt)}"{dims} />'
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return (
+        f'<figure class="hc-figure" id="fig-{slug}">'
+        + scroll_region(image, f"Chart: {caption}", "hc-figure-scroll")
+        + f"<figcaption>{html.escape(caption)}{link_html}</figcaption></figure>"
+        + '<details class="hc-data"><summary>Show the data behind this chart</summary>'
+        + f"{html_table(data, caption)}</details>"
+    )
+
+
+# ----------------------------------------------------------------------------- the chart
+
+
+def _title(stats: pd.DataFrame, theme_title: str) -> str:
+    """The finding: where organisations differ most (the widest middle half), else the theme."""
+    spread = stats[stats["n_shown"] >= 2]
+    if spread.empty:
+        return theme_title
+    widest = spread.loc[(spread["q3"] - spread["q1"]).idxmax()]
+    return f"Organisations differ most on \u201c{widest['statement']}\u201d"
+
+
+def distribution_alt(stats: pd.DataFrame, theme_title: str, year: int, threshold: int) -> str:
+    """Alt text: every statement's England figure and the organisations' range and median."""
+    parts = [
+        f"Chart of how organisations' % agreeing or strongly agreeing varies on each statement about "
+        f"{theme_title}, {year}, with England's figure."
+    ]
+    for r in stats.itertuples():
+        england = "not shown" if pd.isna(r.england) else format_pct(r.england)
+        if r.n_shown:
+            spread = (
+                f"{r.n_shown} organisation{'s' if r.n_shown != 1 else ''} from {format_pct(r.lo)} to "
+                f"{format_pct(r.hi)}, median {format_pct(r.median)}"
+            )
+        else:
+            spread = f"no organisation had {threshold} or more valid responses"
+        parts.append(f"{r.statement}: England {england}; {spread}.")
+    return " ".join(parts)
+
+
+def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, threshold: int, width: float = 9.0) -> Figure:
+    """One row per statement: the range of the organisations' figures (a line), their middle half
+    (a box), the median organisation (a bar) and England's pooled figure (a diamond).
+
+    `stats`: columns ``statement, england, n_shown, lo, q1, median, q3, hi`` (percentages
+    0-100, NaN when not shown), in the order to draw.
+    """
+    n = len(stats)
+    labels = [textwrap.fill(mpl_text(s), 30) for s in stats["statement"]]
+    body = 1.1 + 0.62 * max(n, 1)
+    subtitle = f"{theme_title}, {year}: % agreeing or strongly agreeing, organisations and England"
+    footnote = (
+        f"An organisation with fewer than {threshold} valid responses to a statement is not shown "
+        "and not counted in England's figure."
+    )
+    with plt.rc_context(HOUSE_RC):
+        fig = new_figure(width, body, _title(stats, theme_title), subtitle, footnote)
+        ax = fig.add_subplot()
+        for y, r in enumerate(stats.itertuples()):
+            if r.n_shown:
+                ax.plot([r.lo, r.hi], [y, y], color=DARK_GREY, linewidth=1.5, solid_capstyle="butt", zorder=1)
+                for end in (r.lo, r.hi):
+                    ax.plot([end, end], [y - 0.12, y + 0.12], color=DARK_GREY, linewidth=1.5, zorder=1)
+                box = Rectangle((r.q1, y - 0.22), max(r.q3 - r.q1, 0.4), 0.44, facecolor=BOX_FACE, edgecolor=TURQUOISE, zorder=2)
+                ax.add_patch(box)
+                ax.plot([r.median, r.median], [y - 0.22, y + 0.22], color=TEXT_BLACK, linewidth=2.5, zorder=3)
+            else:
+                ax.text(50, y, f"no organisation with {threshold} or more responses", ha="center", va="center",
+                        fontsize=SMALL_SIZE, color=DARK_GREY)  # fmt: skip
+            if not pd.isna(r.england):
+                ax.plot(r.england, y, marker="D", markersize=9, color=DARK_BLUE, markeredgecolor="white", zorder=4)
+                right = max(r.england, r.hi if r.n_shown else r.england)
+                ax.text(min(right + 2, 97), y, format_pct(r.england), va="center", ha="left", fontsize=SMALL_SIZE,
+                        color=DARK_BLUE, fontweight="bold")  # fmt: skip
+        ax.set_xlim(0, 100)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks(np.arange(n), labels)
+        ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color=GRID_GREY, linewidth=0.8)
+        ax.set_axisbelow(True)
+        handles = [
+            Line2D([0], [0], color=DARK_GREY, linewidth=1.5, label="lowest to highest organisation"),
+            Patch(facecolor=BOX_FACE, edgecolor=TURQUOISE, label="middle half of organisations"),
+            Line2D([0], [0], color=TEXT_BLACK, linewidth=2.5, label="median organisation"),
+            Line2D([0], [0], marker="D", color="none", markerfacecolor=DARK_BLUE, markersize=9, label="England"),
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, fontsize=SMALL_SIZE)
+        return finish(fig, distribution_alt(stats, theme_title, year, threshold))
