@@ -6,12 +6,15 @@ Every data mistake ends as a plain report and exit status 1, never as a tracebac
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from healthcheck import paths
 from healthcheck.data.config import survey_years
-from healthcheck.errors import DataError, HealthcheckError, Problem, format_report
+from healthcheck.errors import DataError, HealthcheckError, Problem, environment_message, format_report
 
 
 def _year_or_latest(args) -> int:
@@ -24,16 +27,41 @@ def _year_or_latest(args) -> int:
     return years[-1]
 
 
+def _check_data_folder(args) -> None:
+    """A data folder that is missing or is a file: one sentence, not a list of missing files."""
+    folder = paths.data_dir(args.data_dir)
+    how = "given with --data-dir" if args.data_dir is not None else "the default, or $HEALTHCHECK_DATA_DIR"
+    if not folder.exists():
+        raise HealthcheckError(f"The data folder {folder} ({how}) does not exist: check its name.")
+    if not folder.is_dir():
+        raise HealthcheckError(f"The data folder {folder} ({how}) is a file, not a folder.")
+
+
+def _check_manifest(path: Path) -> None:
+    """A manifest that is not JSON (damaged, or another file) is said plainly before verify reads it."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            json.load(handle)
+    except FileNotFoundError:
+        return  # verify says how to make one
+    except (ValueError, UnicodeDecodeError):
+        raise HealthcheckError(
+            f"{path} is not a manifest written by a build (it is not valid JSON): build the year again, or give the "
+            "right file with --manifest."
+        ) from None
+
+
 def cmd_validate(args) -> int:
     from healthcheck.data.validate import check_year
 
+    _check_data_folder(args)
     data_dir = paths.data_dir(args.data_dir)
     years = survey_years(data_dir)
     if not years:
         print(f"No survey years found in {data_dir}: expected folders such as 2022/ holding a survey.yml.", file=sys.stderr)
         return 1
     wanted = [args.year] if args.year is not None else years
-    problems = []
+    problems, notes = [], []
     for year in wanted:
         if year not in years:
             print(
@@ -43,11 +71,14 @@ def cmd_validate(args) -> int:
             return 1
         checked = check_year(data_dir, year)
         problems += checked.problems
+        notes += checked.notes
         if not checked.errors:
             problems += _narrative_figures(data_dir, year)
     # The same file can be checked for several years (settings, bank): report each problem once.
     problems = list(dict.fromkeys(problems))
     errors = [p for p in problems if p.severity == "error"]
+    for note in notes:  # how each export was read: its sheet, encoding, separator, rows left out
+        print(f"NOTE {note}")
     if problems:
         print(format_report(problems, full=args.all), file=sys.stderr if errors else sys.stdout)
     if errors:
@@ -72,6 +103,7 @@ def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
 def cmd_figures(args) -> int:
     from healthcheck.analysis.survey import load_survey
 
+    _check_data_folder(args)
     survey = load_survey(args.data_dir, args.year)
     year = args.year if args.year is not None else survey.year_list[-1]
     if args.format == "csv":
@@ -87,6 +119,7 @@ def cmd_figures(args) -> int:
 def cmd_build(args) -> int:
     from healthcheck.pipeline import stages
 
+    _check_data_folder(args)
     year = _year_or_latest(args)
     # Pass the option as given: build_book resolves it, and records None for the default data
     # folder, so manifests and executed notebooks do not depend on where the repository is.
@@ -115,10 +148,49 @@ def cmd_import(args) -> int:
 def cmd_verify(args) -> int:
     from healthcheck.audit import verify
 
+    _check_data_folder(args)
     year = _year_or_latest(args)
+    _check_manifest(args.manifest or paths.build_dir() / str(year) / "manifest.json")
     matches, report = verify.verify(year, data_dir=args.data_dir, manifest_path=args.manifest)
     print(report, file=sys.stdout if matches else sys.stderr)
     return 0 if matches else 1
+
+
+def cmd_preview(args) -> int:
+    from healthcheck.pipeline import preview
+
+    _check_data_folder(args)
+    year = _year_or_latest(args)
+    book = preview.Preview(year, data_dir=args.data_dir, build_root=args.build_dir)
+    print(f"Building the {year} preview (HTML only, no PDF) ...")
+    seconds = book.build()
+    server = preview.serve(book, port=args.port)
+    print(f"Preview ready in {seconds:.1f} s: open http://127.0.0.1:{server.server_address[1]}/ in a browser.")
+    print("Save a data or narrative file and the page refreshes itself. Press Ctrl+C to stop.")
+    try:
+        preview.watch(book)
+    finally:
+        server.shutdown()
+    return 0
+
+
+def cmd_batch(args) -> int:
+    from healthcheck.pipeline import batch
+
+    result = batch.run_batch(
+        args.orgs, args.year, scheduler=args.scheduler, workers=args.workers, build_dir=args.build_dir, force=args.force
+    )
+    return 1 if result.failed else 0
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-run every chapter even when nothing changed")
     p.add_argument("--final", action="store_true", help="refuse to build while any narrative is missing or unfinished")
 
+    p = add("preview", cmd_preview, "Serve the year's HTML book on this machine and refresh it whenever a file is saved.")
+    p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")
+    p.add_argument("--port", type=int, default=8000, help="the local port to serve on (default: 8000; 0 picks a free one)")
+    p.add_argument("--build-dir", type=Path, default=None, help="where to keep the preview (default: _build/ in the repository)")
+
     p = add("verify", cmd_verify, "Rebuild a year in a temporary folder and compare it with its manifest.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")
     p.add_argument("--manifest", type=Path, default=None, help="the manifest to check (default: _build/YEAR/manifest.json)")
@@ -157,6 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True, help="the survey year the export belongs to")
     p.add_argument("path", type=Path, help="the export file from the survey tool (CSV or XLSX)")
     p.add_argument("--yes", action="store_true", help="rewrite survey.yml's mapping even though it already names an export")
+    text = "Build every organisation's report, with national and regional comparisons, on a Dask cluster."
+    p = sub.add_parser("batch", help=text, description=text)
+    p.add_argument("--orgs", type=Path, required=True, metavar="DIR", help="organisations.csv and one data folder per org_id")
+    p.add_argument("--year", type=int, required=True, help="the survey year to build")
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", default=None, help="an existing cluster (tcp://host:8786); default: a local one"
+    )
+    p.add_argument(
+        "--workers", type=_at_least_one, default=None, help="local workers (default: cores); with --scheduler, wait for this many"
+    )
+    p.add_argument("--build-dir", type=Path, default=None, help="where to build (default: _build/batch/)")
+    p.add_argument("--force", action="store_true", help="rebuild every book even when nothing changed")
+    p.set_defaults(func=cmd_batch)
     return parser
 
 
@@ -178,3 +268,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a program that stopped reading (| head)
         sys.stderr.close()
         return 0
+    except OSError as exc:  # the environment: a file or folder that cannot be read or written, a full disk
+        print(environment_message(exc), file=sys.stderr)
+        print("Nothing was replaced: the last good build is as it was.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a fault of ours: one plain message, the details on request
+        if os.environ.get("HEALTHCHECK_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"healthcheck stopped on an unexpected internal error ({type(exc).__name__}: {exc}). This is a fault in "
+            "healthcheck, not in your data: please report it with the command you ran (set HEALTHCHECK_DEBUG=1 to "
+            "see the details). Nothing was replaced: the last good build is as it was.",
+            file=sys.stderr,
+        )
+        return 2
