@@ -165,7 +165,7 @@ def cmd_preview(args) -> int:
     print(f"Building the {year} preview (HTML only, no PDF) ...")
     seconds = book.build()
     server = preview.serve(book, port=args.port)
-    print(f"Preview ready in {seconds:.1f} s: open http://127.0.0.1:{server.server_address[1]}/ in a browser.")
+    print(f"Preview ready in {seconds:.1f} s: open http://127.0.0.1:{server.server_address[1]}/ in a browser.", flush=True)
     print("Save a data or narrative file and the page refreshes itself. Press Ctrl+C to stop.")
     try:
         preview.watch(book)

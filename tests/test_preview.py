@@ -70,3 +70,30 @@ def test_saving_a_narrative_file_rebuilds_the_page_and_a_data_error_keeps_the_la
         stop.set()
         server.shutdown()
         watcher.join(timeout=10)
+
+
+def test_the_preview_command_serves_the_book_and_stops_cleanly_on_ctrl_c(data_dir, tmp_path):
+    """`healthcheck preview` as the analyst runs it: it says where to look, serves the pages there,
+    and Ctrl+C ends it with no traceback."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "healthcheck", "preview", "--year", "2022", "--data-dir", str(data_dir)]
+    command += ["--build-dir", str(tmp_path / "build"), "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in process.stdout:  # blocks until the first build is served (or the command ends)
+            lines.append(line)
+            if found := re.search(r"http://127\.0\.0\.1:(\d+)/", line):
+                break
+        assert found, "".join(lines) + process.stderr.read()
+        page = _get(int(found.group(1)), "/chapters/summary.html")
+        assert b"Summary" in page and STATUS_PATH.encode() in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode in (0, 130), err
+    assert "Traceback" not in err
