@@ -96,3 +96,21 @@ def test_zero_counts_make_no_sentence(second_book):
     pages = " ".join(p.read_text(encoding="utf-8") for p in (book / "html" / "chapters").glob("*.html"))
     for empty in ("0 focus groups", "0 recommendations", "about 0 ", "**0**"):
         assert empty not in pages
+
+
+def test_every_page_of_the_second_councils_book_is_valid_html(second_book):
+    from tests.site_checks import html_errors
+
+    errors = html_errors(second_book[0] / "html")
+    assert not errors, f"{len(errors)} error(s) from the Nu HTML Checker:\n" + "\n".join(errors[:40])
+
+
+def test_the_second_councils_book_passes_axe_and_asks_for_nothing_outside(second_book):
+    from tests.site_checks import axe_and_outside_requests
+
+    html_dir = second_book[0] / "html"
+    pages = sorted(p.relative_to(html_dir).as_posix() for p in (html_dir / "chapters").glob("*.html"))
+    assert len(pages) >= len(council.THEMES) + 5  # the themes and the fixed chapters
+    problems, outside = axe_and_outside_requests(html_dir, pages + ["search.html"])
+    assert not problems, "axe-core found WCAG violations:\n" + "\n".join(problems)
+    assert not outside, outside

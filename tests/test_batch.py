@@ -14,12 +14,8 @@ chapters a book instead of fifteen).
 from __future__ import annotations
 
 import csv
-import functools
 import importlib.util
 import json
-import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -239,57 +235,21 @@ def test_names_from_the_data_are_escaped_in_the_national_book(batch):
 # ----------------------------------------------------------------------------- the national book's checks
 
 
-@pytest.fixture(scope="module")
-def national_site(batch):
-    """The national book's HTML served on 127.0.0.1, as a reader's browser gets it."""
+def test_the_national_book_is_valid_html(batch):
+    from tests.site_checks import html_errors
+
     html_dir = batch[1] / "national" / str(YEAR) / "html"
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield html_dir, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    assert len(list((html_dir / "chapters" / "national").glob("*.html"))) == 3
+    errors = html_errors(html_dir)
+    assert not errors, "\n".join(errors[:40])
 
 
-def test_the_national_book_is_valid_html(national_site):
-    from tests.test_html_valid import _describe, _pages, _run_vnu
+def test_the_national_book_passes_axe_and_asks_for_nothing_outside(batch):
+    from tests.site_checks import axe_and_outside_requests
 
-    html_dir, _ = national_site
-    pages = _pages(html_dir)
-    assert len([p for p in pages if "chapters" in p.parts]) == 3
-    errors = [m for m in _run_vnu(pages) if m["type"] in ("error", "non-document-error")]
-    assert not errors, "\n".join(_describe(m, html_dir) for m in errors[:40])
-
-
-def test_the_national_book_passes_axe_and_asks_for_nothing_outside(national_site):
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
-
-    _, site = national_site
-    outside, problems = [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        for mode in ("light", "dark"):
-            context = browser.new_context(color_scheme=mode, reduced_motion="reduce")
-            context.route(
-                re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|about:).*"), lambda r: (outside.append(r.request.url), r.abort())
-            )
-            tab = context.new_page()
-            for name in ("summary", "statements", "regions"):
-                tab.goto(f"{site}chapters/national/{name}.html", wait_until="load")
-                tab.evaluate("() => { for (const d of document.querySelectorAll('details')) d.open = true; }")
-                found = Axe().run(
-                    tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
-                )
-                problems += [f"{name} ({mode}): {v['id']} {v['help']}" for v in found.response["violations"]]
-            context.close()
-        browser.close()
+    html_dir = batch[1] / "national" / str(YEAR) / "html"
+    pages = [f"chapters/national/{name}.html" for name in ("summary", "statements", "regions")]
+    problems, outside = axe_and_outside_requests(html_dir, pages)
     assert not problems, "\n".join(problems)
     assert not outside, outside
 

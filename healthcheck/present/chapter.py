@@ -21,9 +21,9 @@ from myst_nb import glue
 
 from healthcheck.analysis.survey import load_survey
 from healthcheck.data import narrative as md
+from healthcheck.data import texts
 from healthcheck.data.benchmarkfiles import BenchmarkFiles, read_benchmark_files
 from healthcheck.data.config import VOICE_SOURCES
-from healthcheck.data.counts import read_table
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
 from healthcheck.present import charts, references
 from healthcheck.present.exports import write_csv
@@ -114,9 +114,9 @@ class Chapter:
     def voices(self, name: str, year: int | None = None) -> pd.DataFrame:
         """quotes.csv or words.csv of a year, with its `source` (a focus group unless it says otherwise)."""
         path = self.year_file(year or self.year, name)
-        if not path.is_file():
+        table = texts.READERS[name](path)  # text cleaned as validate checked it; empty without a file
+        if table.empty:
             return pd.DataFrame()
-        table = read_table(path)
         source = table["source"] if "source" in table.columns else pd.Series("", index=table.index, dtype=object)
         return table.assign(source=source.str.strip().str.lower().replace("", VOICE_SOURCES[0]))
 

@@ -55,16 +55,15 @@ def focus_group_sentence(ch) -> str:
 
 def context_indicators(ch) -> None:
     """The year's workforce indicators (indicators.csv) beside last year's, with the change."""
-    from healthcheck.data.counts import read_table
+    from healthcheck.data.texts import read_indicators
 
-    path = ch.year_file(ch.year, "indicators.csv")
-    if not path.is_file():
+    now = read_indicators(ch.year_file(ch.year, "indicators.csv"))
+    if now.empty:
         display(HTML(f"<p>No context indicators are recorded for {ch.year}.</p>"))
         return
-    now = read_table(path)
     before = pd.DataFrame(columns=now.columns)
-    if ch.prev_year is not None and ch.year_file(ch.prev_year, "indicators.csv").is_file():
-        before = read_table(ch.year_file(ch.prev_year, "indicators.csv"))
+    if ch.prev_year is not None:
+        before = read_indicators(ch.year_file(ch.prev_year, "indicators.csv"))
     earlier = dict(zip(before.get("code", []), before.get("value", []), strict=False))
     rows = []
     for r in now.itertuples(index=False):
@@ -77,6 +76,7 @@ def context_indicators(ch) -> None:
             step = "points" if unit == "%" else unit
             change = "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
         rows.append({"Indicator": r.label, str(ch.year): shown, "Change since last year": change, "Source": r.source})
+    display(HTML("<p>The table sets the survey beside figures about the workforce and the service this year.</p>"))
     display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {ch.year}", css_class="hc-table hc-table-stack")))
 
 
