@@ -174,7 +174,7 @@ RESULT_WORDS = {
     "higher": "higher, a significant difference",
     "lower": "lower, a significant difference",
     "no significant difference": "no significant difference",
-    "not tested": "not tested (the benchmark's base is not known)",
+    "not tested": "not tested (the benchmark has no known base, or no other organisation)",
     "not in benchmark": "not in the benchmark",
     "suppressed": "not compared: too few of our responses",
     "benchmark suppressed": "not compared: the benchmark has too few responses",
