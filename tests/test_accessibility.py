@@ -29,8 +29,8 @@ import pytest
 
 from healthcheck import paths
 from healthcheck.data.config import load_bank
-from healthcheck.pdf import CHROMIUM_ARGS, find_chromium
 from healthcheck.pipeline.book import read_toc
+from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
 
 pytestmark = pytest.mark.book
 

@@ -24,9 +24,9 @@ import pytest
 from healthcheck import paths
 from healthcheck.errors import BuildError, ChapterFailed
 from healthcheck.paths import ROOT
-from healthcheck.pdf import PdfError, TitlePage, print_pdf
 from healthcheck.pipeline import stages, workers
 from healthcheck.pipeline.book import read_toc
+from healthcheck.pipeline.pdf import PdfError, TitlePage, print_pdf
 from healthcheck.pipeline.stages import build_book
 
 pytestmark = pytest.mark.pipeline

@@ -3,7 +3,8 @@
 Starting an IPython kernel and importing pandas and matplotlib costs about 1.6 s, more than
 most chapters take to run. This engine keeps one kernel per kernel name alive in the process
 that calls papermill (in a build: each worker of the process pool) and puts it back into a
-fresh kernel's state before every notebook:
+fresh kernel's state before every notebook (the code that runs inside the kernel for this is in
+``pipeline.enginekernel``):
 
 * the user namespace, the output cache and the execution counter (``shell.reset``);
 * matplotlib: every figure closed, ``rcParams`` and the inline backend's settings restored;
@@ -38,7 +39,6 @@ import atexit
 import inspect
 import multiprocessing.util
 import os
-import textwrap
 import threading
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -46,150 +46,29 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from healthcheck.pipeline import enginekernel
+
 ENGINE_NAME = "healthcheck"
 #: Imported when a kernel starts, before its state is recorded: the inline backend must be set
 #: up before the snapshot (or restoring the display formatters would undo it), and options of
 #: libraries imported later could not be restored.
 WARM_IMPORTS = ("matplotlib.pyplot", "pandas")
 RESET_TIMEOUT_S = 60
+#: The name under which the kernel runs enginekernel (the recording of its state, and ``reset``).
+KERNEL_MODULE = "_healthcheck_warm_kernel"
 
 
-def _kernel_support(warm_imports):  # pragma: no cover - runs inside the kernel
-    """Executed in the kernel: record its fresh state, and define how to return to it."""
-    import copy
-    import gc
-    import importlib
-    import locale
-    import logging
-    import os
-    import random
-    import sys
-    import types
-    import warnings
-
-    for name in warm_imports:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a missing optional library is not an error here
-            pass
-    if "matplotlib.pyplot" in sys.modules:
-        # Load the backend now (pyplot defers it to the first figure): the inline backend
-        # registers its display formatter and post-execute hook then, which must be part of
-        # the recorded state.
-        plt = sys.modules["matplotlib.pyplot"]
-        plt.close(plt.figure())
-    shell = get_ipython()  # noqa: F821 - the kernel's builtin
-    root = logging.getLogger()
-    state = {
-        "modules": set(sys.modules),
-        "path": list(sys.path),
-        "environ": dict(os.environ),
-        "warnings": list(warnings.filters),
-        "logging": (list(root.handlers), root.level),
-        "recursion": sys.getrecursionlimit(),
-        "locale": locale.setlocale(locale.LC_ALL),
-        "formatters": {
-            mime: (dict(f.type_printers), dict(f.deferred_printers), f.enabled)
-            for mime, f in shell.display_formatter.formatters.items()
-        },
-        "active_types": list(shell.display_formatter.active_types),
-        "events": {name: list(cbs) for name, cbs in shell.events.callbacks.items()},
-    }
-    if "matplotlib" in sys.modules:
-        import matplotlib
-
-        state["rc"] = matplotlib.rcParams.copy()
-        try:
-            from matplotlib_inline.config import InlineBackend
-
-            backend = InlineBackend.instance()
-            state["inline"] = {name: copy.deepcopy(getattr(backend, name)) for name in backend.trait_names()}
-        except Exception:  # noqa: BLE001 - no inline backend: nothing of it to restore
-            pass
-    if "numpy" in sys.modules:
-        import numpy
-
-        state["np_print"] = numpy.get_printoptions()
-        state["np_err"] = numpy.geterr()
-    if "pandas" in sys.modules:
-        from pandas._config import config as pd_config
-
-        keys = [k for k in pd_config._registered_options if k not in pd_config._deprecated_options]
-        state["pandas"] = {k: pd_config.get_option(k) for k in keys}
-
-    def reset(cwd, env_set, env_unset):
-        """Bring the kernel back to the recorded state, working in ``cwd``."""
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")
-            inline = sys.modules.get("matplotlib_inline.backend_inline")
-            show = getattr(inline, "show", None)
-            if show is not None:
-                show._to_draw, show._draw_called = [], False
-        # where the last notebook started and where it left off: modules imported from there
-        # (a notebook's local helper) are forgotten, as a new process would import them again
-        local = {state.get("cwd"), os.getcwd(), *(p for p in sys.path if p and p not in state["path"])} - {None}
-        os.chdir(cwd)  # before the reset, which records the working directory (IPython's _dh)
-        state["cwd"] = cwd
-        shell.reset(new_session=True)  # also sets the execution counter back to 1
-        installed = tuple(os.path.join(p, "") for p in state["path"] if p)  # never the environment's own
-        for name in set(sys.modules) - state["modules"]:
-            file = getattr(sys.modules.get(name), "__file__", None) or ""
-            if any(file.startswith(os.path.join(d, "")) for d in local) and not file.startswith(installed):
-                del sys.modules[name]
-        sys.path[:] = state["path"]
-        os.environ.clear()
-        os.environ.update(state["environ"])
-        os.environ.update(env_set)
-        for key in env_unset:
-            os.environ.pop(key, None)
-        importlib.invalidate_caches()
-        warnings.filters[:] = state["warnings"]
-        warnings.onceregistry.clear()
-        mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
-        if mutated:
-            mutated()  # empties every module's __warningregistry__: warnings show again
-        root.handlers[:], level = state["logging"]
-        root.setLevel(level)
-        sys.setrecursionlimit(state["recursion"])
-        locale.setlocale(locale.LC_ALL, state["locale"])
-        for mime, f in shell.display_formatter.formatters.items():
-            if mime in state["formatters"]:
-                types_, deferred, enabled = state["formatters"][mime]
-                f.type_printers.clear()
-                f.type_printers.update(types_)
-                f.deferred_printers.clear()
-                f.deferred_printers.update(deferred)
-                f.enabled = enabled
-        shell.display_formatter.active_types = list(state["active_types"])
-        for name in shell.events.callbacks:
-            shell.events.callbacks[name][:] = state["events"].get(name, [])
-        if "rc" in state:
-            import matplotlib
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                matplotlib.rcParams.update({k: v for k, v in state["rc"].items() if k != "backend"})
-            if matplotlib.get_backend() != state["rc"]["backend"] and "matplotlib.pyplot" in sys.modules:
-                sys.modules["matplotlib.pyplot"].switch_backend(state["rc"]["backend"])
-        if "inline" in state:
-            backend = InlineBackend.instance()
-            for name, value in state["inline"].items():
-                setattr(backend, name, copy.deepcopy(value))
-        if "np_print" in state:
-            numpy.set_printoptions(**state["np_print"])
-            numpy.seterr(**state["np_err"])
-        if "pandas" in state:
-            for key, value in state["pandas"].items():
-                if pd_config.get_option(key) != value:
-                    pd_config.set_option(key, value)
-        random.seed()
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()
-        gc.collect()
-
-    module = types.ModuleType("_healthcheck_warm_kernel")
-    module.reset = reset
-    sys.modules[module.__name__] = module
+def _kernel_setup(warm_imports) -> str:
+    """The code a new kernel runs first: enginekernel's source, run as the module KERNEL_MODULE
+    (out of the notebooks' namespace), which imports ``warm_imports`` and records the fresh state."""
+    return (
+        "import sys as _sys, types as _types\n"
+        f"_module = _types.ModuleType({KERNEL_MODULE!r})\n"
+        f"exec({inspect.getsource(enginekernel)!r}, _module.__dict__)\n"
+        f"_module.start({tuple(warm_imports)!r})\n"
+        "_sys.modules[_module.__name__] = _module\n"
+        "del _sys, _types, _module\n"
+    )
 
 
 class _WarmKernel:
@@ -212,9 +91,7 @@ class _WarmKernel:
             self.control = self.km.blocking_client()
             self.control.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self.control.wait_for_ready(timeout=startup_timeout)
-            source = textwrap.dedent(inspect.getsource(_kernel_support))
-            modules = tuple(WARM_IMPORTS) + tuple(imports)
-            self.run(f"{source}\n_kernel_support({modules!r})\ndel _kernel_support\n", startup_timeout)
+            self.run(_kernel_setup(tuple(WARM_IMPORTS) + tuple(imports)), startup_timeout)
         except BaseException:
             self.shutdown(now=True)
             raise
@@ -247,7 +124,7 @@ class _WarmKernel:
         now = dict(os.environ)
         env_set = {k: v for k, v in now.items() if self.env_at_start.get(k) != v}
         env_unset = [k for k in self.env_at_start if k not in now]
-        call = f"__import__('_healthcheck_warm_kernel').reset({cwd!r}, {env_set!r}, {env_unset!r})"
+        call = f"__import__({KERNEL_MODULE!r}).reset({cwd!r}, {env_set!r}, {env_unset!r})"
         self.run(call, RESET_TIMEOUT_S)
 
     def shutdown(self, now: bool = False) -> None:

@@ -20,9 +20,9 @@ from types import SimpleNamespace
 import pandas as pd
 
 from healthcheck import paths
-from healthcheck.pipeline.pdf import TitlePage, print_pdf
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.pdf import TitlePage, print_pdf
 from healthcheck.pipeline.progress import Progress
 from healthcheck.present.exports import write_workbook
 

@@ -36,9 +36,9 @@ from healthcheck.data.config import survey_years
 from healthcheck.data.files import QUOTES_FILE
 from healthcheck.data.read import read_table
 from healthcheck.errors import BuildError, BuildInterrupted, DataError, display_path
-from healthcheck.pdf import TitlePage, print_pdf
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.pdf import TitlePage, print_pdf
 from healthcheck.pipeline.progress import Progress
 from healthcheck.pipeline.workers import ENGINE_NAME
 from healthcheck.present import references
