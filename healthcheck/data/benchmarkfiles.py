@@ -5,17 +5,21 @@
 org_id, name, region, question_id, n_positive, n_valid -- every organisation's all-staff
 figures, for ranks. A national batch writes both for each organisation into its build folder
 and points the build there; a single council keeps them in its year folder.
+
+Both are read as every other table is (`texts.read_clean`): invisible and bidirectional
+control characters are removed, with a warning in `BenchmarkFiles.warnings`, and a file that
+cannot be read is one Problem with `read_table`'s sentence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
-from healthcheck.data.read import ReadError, read_table
+from healthcheck.data.texts import read_clean
 from healthcheck.errors import DataError, Problem, display_path
 
 SCOPES = ("national", "region")
@@ -30,6 +34,7 @@ class BenchmarkFiles:
     benchmarks: pd.DataFrame | None = None
     organisations: pd.DataFrame | None = None
     source: str = ""  # where the benchmark figures come from (or that they are synthetic)
+    warnings: list[Problem] = field(default_factory=list)  # characters removed from the files' text
 
     @property
     def empty(self) -> bool:
@@ -60,16 +65,19 @@ def read_benchmark_files(folder: Path, data_dir: Path | None = None) -> Benchmar
             files.organisations = _typed(frame, ["n_positive", "n_valid"])
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
+    files.warnings = problems
     return files
 
 
 def _table(path: Path, root: Path, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
     shown = display_path(path, root)
     try:
-        frame = read_table(path).frame
-    except ReadError as exc:
-        problems.append(Problem(shown, exc.row, exc.column, exc.found, exc.expected or exc.message))
+        table = read_clean(path, root)
+    except DataError as exc:  # one Problem naming the file, in read_table's words
+        problems += exc.problems
         return None
+    problems += table.warnings
+    frame = table.frame
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         problems += [Problem(shown, 1, c, None, "this column") for c in missing]

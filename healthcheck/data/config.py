@@ -1,7 +1,9 @@
 """The YAML files that describe the report: settings, the question bank, and each year's survey.yml.
 
 Each is validated on load with pydantic; any mistake becomes a `Problem` naming the file and
-the key, so a misspelt setting is reported instead of silently ignored.
+the key, so a misspelt setting is reported instead of silently ignored. Here are the models
+and their cross-checks; reading a file into a model, and pydantic's errors put in words, are
+`yamlmodel`'s.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from healthcheck.data.files import BANK_FILE, RECOMMENDATIONS_FILE, SETTINGS_FILE, YEAR_FILE
 from healthcheck.data.texts import clean_tree, tree_warnings
-from healthcheck.data.yamlfile import YamlError, load_yaml
+from healthcheck.data.yamlmodel import key_problems, parse_model, read_yaml
 from healthcheck.errors import DataError, Problem, display_path
 
 #: Where quotes and words come from: the `source` column of quotes.csv and words.csv (blank: focus group).
@@ -226,109 +228,15 @@ class Recommendation(_Strict):
     status: Literal["complete", "in progress", "not started"] | None = None
 
 
-def read_yaml(path: Path, data_dir: Path):
-    """Parse a YAML file safely (`yamlfile.load_yaml`: size and alias limits, duplicate keys
-    refused); any mistake becomes a DataError naming the file and the line."""
-    shown = display_path(path, data_dir)
-    try:
-        return load_yaml(path, shown)
-    except YamlError as exc:
-        if "does not exist" in exc.message:
-            raise DataError([Problem(shown, None, None, None, "this file to exist")]) from None
-        raise DataError(
-            [Problem(shown, exc.line, None, None, "a YAML file that can be read safely", message=exc.message)]
-        ) from None
-
-
-def _parse(model, path: Path, data_dir: Path, warnings: list[Problem] | None = None):
-    """Read a YAML file into `model`; text is cleaned of invisible characters first (said in
-    `warnings`, when given), and every mistake is a Problem naming the key."""
-    raw = read_yaml(path, data_dir)
-    shown = display_path(path, data_dir)
-    if not isinstance(raw, dict):
-        raise DataError([Problem(shown, None, None, None, "a YAML mapping of keys to values")])
-    raw, removed = clean_tree(raw)
-    if warnings is not None:
-        warnings += tree_warnings(shown, removed)
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise DataError(_key_problems(shown, exc.errors())) from None
-
-
-def _key_problems(shown: str, errors: list[dict]) -> list[Problem]:
-    """pydantic's errors as Problems, one per key: the alternatives of a union (`sheet` is a
-    name or a number) become one message, and a key of the wrong kind says so."""
-    merged: dict[tuple, dict] = {}
-    for err in errors:
-        loc = list(err["loc"])
-        while loc and loc[-1] in ("int", "str", "float", "bool", "none", "date"):
-            loc.pop()  # the member of a union that was tried
-        is_key = bool(loc) and loc[-1] == "[key]"
-        if is_key:
-            loc.pop()
-        entry = merged.setdefault((tuple(loc), is_key), {**err, "loc": tuple(loc), "alternatives": []})
-        entry["alternatives"].append(_key_problem(shown, {**err, "loc": tuple(loc)}).expected)
-    problems = []
-    for (_, is_key), err in merged.items():
-        problem = _key_problem(shown, err)
-        expected = " or ".join(dict.fromkeys(err["alternatives"]))
-        if is_key:
-            expected = f"the key to be {expected}"
-        problems.append(Problem(problem.file, None, problem.column, problem.found, expected, message=problem.message))
-    return problems
-
-
-# pydantic's messages ("Input should be ...") in the words of the other messages ("expected ...").
-_PLAIN = {
-    "greater_than_equal": "a number of at least {ge}",
-    "greater_than": "a number above {gt}",
-    "less_than_equal": "a number of at most {le}",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "date_parsing": "a date written as YYYY-MM-DD",
-    "date_from_datetime_parsing": "a date written as YYYY-MM-DD",
-    "date_type": "a date written as YYYY-MM-DD",
-    "string_type": "text (put it in quotes if it looks like a number or a date)",
-    "dict_type": "a mapping of keys to values (one `key: value` per line)",
-    "model_type": "a mapping of keys to values (one `key: value` per line)",
-    "model_attributes_type": "a mapping of keys to values (one `key: value` per line)",
-    "date_from_datetime_inexact": "a date without a time, written as YYYY-MM-DD",
-    "bool_parsing": "true or false",
-    "list_type": "a list (one `- item` per line)",
-    "literal_error": "one of {expected}",
-    "too_short": "at least {min_length} item(s)",
-    "too_long": "at most {max_length} item(s)",
-}
-
-
-def _key_problem(shown: str, err: dict) -> Problem:
-    """One pydantic error as a Problem at its key, in plain words."""
-    key = ".".join(str(p) for p in err["loc"]) or None
-    if err["type"] == "missing":
-        return Problem(shown, None, key, None, "this key to be present")
-    if err["type"] == "extra_forbidden":
-        return Problem(shown, None, key, repr(err.get("input"))[:80], "no such key (is it misspelt?)")
-    try:
-        message = _PLAIN.get(err["type"], "").format(**err.get("ctx", {}))
-    except (KeyError, IndexError):  # a pydantic version with other context: its own words
-        message = ""
-    message = message or str(err["msg"]).removeprefix("Value error, ")
-    if key is None:  # a check across keys (such as the thresholds): its message is a sentence
-        return Problem(shown, None, None, None, message, message=message)
-    return Problem(shown, None, key, repr(err.get("input"))[:80], message)
-
-
 def load_settings(data_dir: Path, warnings: list[Problem] | None = None) -> Settings:
     """Read and check data/settings.yml (characters removed from its text are added to `warnings`)."""
-    return _parse(Settings, data_dir / SETTINGS_FILE, data_dir, warnings)
+    return parse_model(Settings, data_dir / SETTINGS_FILE, data_dir, warnings)
 
 
 def load_bank(data_dir: Path, warnings: list[Problem] | None = None) -> QuestionBank:
     """Read and check data/question_bank.yml, including that every theme is declared."""
     path = data_dir / BANK_FILE
-    bank = _parse(QuestionBank, path, data_dir, warnings)
+    bank = parse_model(QuestionBank, path, data_dir, warnings)
     shown = display_path(path, data_dir)
     themes = ", ".join(bank.themes)
     problems = [
@@ -362,7 +270,7 @@ def load_bank(data_dir: Path, warnings: list[Problem] | None = None) -> Question
 def load_year_meta(data_dir: Path, year: int, warnings: list[Problem] | None = None) -> YearMeta:
     """Read and check data/<year>/survey.yml, including that it describes that year."""
     path = data_dir / str(year) / YEAR_FILE
-    meta = _parse(YearMeta, path, data_dir, warnings)
+    meta = parse_model(YearMeta, path, data_dir, warnings)
     if meta.year != year:
         raise DataError([Problem(display_path(path, data_dir), None, "year", str(meta.year), f"{year}, the folder's year")])
     return meta
@@ -397,7 +305,7 @@ def load_recommendations(data_dir: Path, year: int, warnings: list[Problem] | No
             try:
                 Recommendation.model_validate(item)
             except ValidationError as exc:
-                problems += _key_problems(shown, [{**err, "loc": (f"{part}[{number}]", *err["loc"])} for err in exc.errors()])
+                problems += key_problems(shown, [{**err, "loc": (f"{part}[{number}]", *err["loc"])} for err in exc.errors()])
     if problems:
         raise DataError(problems)
     return raw

@@ -1,0 +1,333 @@
+"""`import`: a survey tool's export copied into the year's folder, and survey.yml's mapping proposed.
+
+`import_export` is one transaction: every check comes before the first write. The export is
+copied byte for byte (never over a different file), then survey.yml's `level`, `export`,
+`columns`, `ignore` and `questions` are rewritten in one step, every other line kept; only
+while survey.yml still holds the placeholder export name `new-year` wrote (or with --yes).
+question_bank.yml is read, never written: the report (`importreport`) prints the lines to add.
+How headings are matched to the bank and to the column roles is `headings`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from healthcheck.data import read
+from healthcheck.data.config import EXPORT_PLACEHOLDER, YEAR_FILE, QuestionBank, load_bank, load_year_meta, survey_years
+from healthcheck.data.files import BANK_FILE
+from healthcheck.data.headings import (
+    ACCEPT,
+    COUNTS_ROLES,
+    RESPONDENT_ROLES,
+    Match,
+    best,
+    find_roles,
+    guess_level,
+    looks_like_question,
+    normalise_text,
+    propose_mapping,
+    role_names,
+)
+from healthcheck.data.importreport import ImportReport
+from healthcheck.data.texts import clean_frame
+from healthcheck.data.yamlmodel import read_yaml
+from healthcheck.data.yamlwrite import dump, header_length, indent_lines, replace_file, set_blocks
+from healthcheck.errors import YearStartError, display_path
+from healthcheck.hashing import sha256
+
+
+def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> ImportReport:
+    """Copy a raw export into data/<year>/ and write the proposed heading -> code mapping to survey.yml.
+
+    Refuses (YearStartError, nothing written) when data/<year>/survey.yml is missing, when it
+    already names an export and `yes` is false, or when a different file of the same name is
+    already in data/<year>/. The bank is read, never written.
+    """
+    data_dir, source = Path(data_dir), Path(path)
+    folder = data_dir / str(year)
+    survey_path = folder / YEAR_FILE
+    survey_shown = display_path(survey_path, data_dir)
+    raw = _survey_to_rewrite(survey_path, survey_shown, year, yes, data_dir)
+    frame = _read_source(source, raw, survey_shown)
+    dest = folder / source.name
+    export_shown = display_path(dest, data_dir)
+    copy_needed = _copy_needed(source, dest, export_shown)
+
+    bank = load_bank(data_dir)
+    prev, metas = _previous(data_dir, year, raw)
+    # The export's shape decides the level, not last year's survey.yml (see docs/data-format.md).
+    level = guess_level(frame)
+    roles = COUNTS_ROLES if level == "counts" else RESPONDENT_ROLES
+    found, role_candidates = find_roles(frame, role_names(metas, roles), roles)
+    columns = {r: found[r] for r in roles if r in found}
+    items, accepted, confirm, unmatched, ignored = _sort_headings(
+        frame, level, columns, role_candidates, bank, year, metas, survey_shown
+    )
+    report = ImportReport(
+        year=year,
+        export=dest,
+        copied=copy_needed,
+        level=level,
+        columns=columns,
+        matched=accepted,
+        confirm=confirm,
+        unmatched=unmatched,
+        ignored=ignored,
+        previous_year=prev,
+        survey_file=survey_shown,
+        export_file=export_shown,
+        role_candidates=role_candidates,
+    )
+    report.new_questions = _new_questions(bank, unmatched)
+    mapped = {m.code for m in accepted + confirm}
+    if prev is not None:
+        report.missing = [(q, bank.questions[q].short) for q in bank.asked_in(prev) if q not in mapped]
+    report.missing_roles = [r for r in roles if r not in columns and r not in role_candidates and r in role_names(metas, roles)]
+    report.bank_lines = _bank_lines(bank, year, accepted + confirm)
+
+    # Everything is checked: now write. The export first, so survey.yml never names a missing file.
+    new_text = _new_survey_text(survey_path, raw, report, roles, items)
+    if copy_needed:
+        _copy_new(source, dest)
+    replace_file(survey_path, new_text)
+    return report
+
+
+def _survey_to_rewrite(survey_path: Path, survey_shown: str, year: int, yes: bool, data_dir: Path) -> dict:
+    """The year's survey.yml as read; YearStartError when it is missing, is not a mapping, or
+    already names an export (unless `yes`)."""
+    if not survey_path.is_file():
+        raise YearStartError(f"There is no {survey_shown}: start the year first with  python -m healthcheck new-year {year}")
+    raw = read_yaml(survey_path, data_dir)
+    if not isinstance(raw, dict):
+        raise YearStartError(f"{survey_shown} is not a YAML mapping of keys to values; fix it or start the year again.")
+    current_export = raw.get("export")
+    if current_export != EXPORT_PLACEHOLDER and not yes:
+        raise YearStartError(
+            f"{survey_shown} already names an export ({current_export!r}), so its mapping may hold your corrections."
+            f" Nothing was changed. To replace its export, columns, ignore and questions, run the command again with --yes."
+        )
+    return raw
+
+
+def _read_source(source: Path, raw: dict, survey_shown: str) -> pd.DataFrame:
+    """The export to import, read as survey.yml's `sheet` and `header_row` say (when the analyst
+    has set them after a first attempt), with its text cleaned; YearStartError when it cannot be."""
+    if source.is_dir():
+        raise YearStartError(f"{source} is a folder: give the export file itself.")
+    if not source.exists():
+        raise YearStartError(f"There is no file {source}.")
+    sheet, header_row = raw.get("sheet"), raw.get("header_row", 1)
+    try:
+        result = read.read_table(source, sheet=sheet, header_row=header_row)
+    except read.ReadError as exc:
+        hint = "" if "survey.yml" not in exc.message else f" ({survey_shown} is the survey.yml meant: then run import again)"
+        raise YearStartError(f"The export {source} cannot be imported: {exc.message}{hint}. Nothing was changed.") from None
+    if result.frame.empty and not len(result.frame.columns):
+        raise YearStartError(f"The export {source} is empty: expected a heading row and rows of answers.")
+    frame, _ = clean_frame(result.frame, result.header_row)
+    return frame
+
+
+def _copy_needed(source: Path, dest: Path, export_shown: str) -> bool:
+    """Whether the export must be copied in: not when the same file is already in place;
+    YearStartError when a different file has its name."""
+    if not dest.exists():
+        return True
+    if dest.is_file() and sha256(dest) == sha256(source):
+        return False
+    raise YearStartError(
+        f"{export_shown} already exists and is a different file from {source}. Nothing was changed:"
+        f" if the new file is the right one, give it another name (or move the old one away yourself)."
+    )
+
+
+def _previous(data_dir: Path, year: int, raw: dict) -> tuple[int | None, list[dict]]:
+    """The latest earlier year (None when there is none), and the survey.yml files to learn from:
+    this year's, then that year's (checked first)."""
+    prev_years = [y for y in survey_years(data_dir) if y < year]
+    prev = prev_years[-1] if prev_years else None
+    metas = [raw]
+    if prev is not None:
+        load_year_meta(data_dir, prev)
+        metas.append(read_yaml(data_dir / str(prev) / YEAR_FILE, data_dir))
+    return prev, metas
+
+
+def _sort_headings(frame, level, columns, role_candidates, bank, year, metas, survey_shown):
+    """(items, accepted, to confirm, unmatched, ignored): the export's questions (headings, or at
+    the counts level the question column's wordings) matched to the bank, and the headings left
+    over sorted into unmatched statements and headings to ignore (`metas`: the survey.yml files
+    to learn from, this year's first)."""
+    headings = [str(h) for h in frame.columns]
+    role_headings = {m.heading for m in columns.values()}
+    if level == "counts":
+        if "question" not in columns:
+            raise YearStartError(
+                f"The export has one row per question and answer (level: counts), but its question column could not"
+                f" be told for sure among its headings: {', '.join(map(repr, headings))}. Set columns.question in"
+                f" {survey_shown} yourself (and level: counts), then run validate."
+            )
+        q_col = columns["question"].heading
+        items = list(dict.fromkeys(v.strip() for v in frame[q_col].astype(str) if v.strip()))
+        accepted, confirm, unmatched = propose_mapping(items, bank, year)
+        # At this level questions are rows, not columns: any other heading is not a question
+        # (unmatched holds wordings here), so it can only be ignored.
+        others = []
+        ignored = [h for h in headings if h not in role_headings]
+    else:
+        items = [h for h in headings if h not in role_headings]
+        accepted, confirm, unmatched = propose_mapping(items, bank, year)
+        others = list(unmatched)
+        unmatched = []
+        ignored = []
+    # Headings left over: ignored last year, or not a question at all -> ignore; else unmatched.
+    # A candidate for a role the analyst must confirm is neither: it stays out of both lists.
+    ignored_before = [str(h) for m in metas for h in (m.get("ignore") or [])]
+    to_confirm = {h for c in role_candidates.values() for h in c}
+    for heading in others:
+        _, score = best(heading, ignored_before)
+        if heading in to_confirm and not looks_like_question(heading):
+            continue
+        if score >= ACCEPT or not looks_like_question(heading):
+            ignored.append(heading)
+        else:
+            unmatched.append(heading)
+    return items, accepted, confirm, unmatched, ignored
+
+
+def _new_questions(bank: QuestionBank, unmatched: list[str]) -> list[Match]:
+    """Statements no bank question matches: each gets a new code, mapped in survey.yml, and an
+    entry printed for the analyst to paste into the bank (with its theme filled in)."""
+    taken = set(bank.questions)
+    new = []
+    for heading in unmatched:
+        code = _new_code(bank, taken)
+        taken.add(code)
+        new.append(Match(heading, code, 0.0))
+    return new
+
+
+def _new_code(bank: QuestionBank, taken: set[str]) -> str:
+    """The next free question code, numbered like the bank's own codes (Q01, Q02, ... by default)."""
+    prefix, width = "Q", 2
+    codes = [c for c in bank.questions if re.fullmatch(r"[A-Za-z]+\d+", c)]
+    if codes:
+        last = codes[-1]
+        prefix, digits = re.fullmatch(r"([A-Za-z]+)(\d+)", last).groups()
+        width = len(digits)
+    number = 1
+    while f"{prefix}{number:0{width}d}" in taken:
+        number += 1
+    return f"{prefix}{number:0{width}d}"
+
+
+def _bank_lines(bank: QuestionBank, year: int, matches: list[Match]) -> list[tuple[Match, str]]:
+    """(match, how the wording changed) for each matched question with no `year` wording equal to
+    its heading: the lines to add to question_bank.yml, in bank order."""
+    lines = []
+    for m in matches:
+        wording = bank.questions[m.code].wording
+        if wording.get(year) == m.heading:
+            continue
+        if year in wording:
+            how = f"the bank's {year} wording differs from the heading: replace it"
+        elif m.bank_wording == m.heading:
+            how = f"same wording as {m.bank_year}"
+        elif normalise_text(m.bank_wording) == normalise_text(m.heading):
+            how = f"punctuation, spacing or capitals changed since {m.bank_year}"
+        else:
+            how = f"wording changed since {m.bank_year} (score {m.score:.2f})"
+        lines.append((m, how))
+    bank_order = {q: i for i, q in enumerate(bank.questions)}
+    return sorted(lines, key=lambda pair: bank_order[pair[0].code])
+
+
+def _new_survey_text(survey_path: Path, raw: dict, report: ImportReport, roles, items: list[str]) -> str:
+    """survey.yml's text with its level, export, columns, ignore and questions blocks replaced,
+    every other line kept; written afresh under its leading comments when its layout was unusual."""
+    new_columns = {role: report.columns[role].heading for role in roles if role in report.columns}
+    # Keep columns not recognised this time (e.g. a role missing from the export) so validate names them.
+    old_columns = raw.get("columns") if isinstance(raw.get("columns"), dict) else {}
+    for role, name in old_columns.items():
+        if role not in report.role_candidates:  # a role to confirm is the analyst's to set
+            new_columns.setdefault(role, name)
+    new_columns = {r: new_columns[r] for r in (*roles, *old_columns) if r in new_columns}
+    blocks = {
+        "level": dump({"level": report.level}),
+        "export": dump({"export": report.export.name}),
+        "columns": _columns_block(new_columns, report.role_candidates),
+        "ignore": dump({"ignore": report.ignored}),
+        "questions": _questions_block(report.matched, report.confirm, report.new_questions, items),
+    }
+    old_text = survey_path.read_text(encoding="utf-8")
+    new_text = set_blocks(old_text, blocks)
+    expected = dict(raw)
+    expected.update(
+        export=report.export.name, level=report.level, columns=new_columns, ignore=report.ignored, questions=report.mapping
+    )
+    try:
+        ok = yaml.safe_load(new_text) == expected
+    except yaml.YAMLError:
+        ok = False
+    if not ok:
+        # The file's layout was unusual: keep its leading comments and write the keys afresh.
+        header = "".join(line for line in old_text.splitlines(keepends=True)[: header_length(old_text)])
+        new_text = header + dump(expected)
+    return new_text
+
+
+def _columns_block(new_columns: dict[str, str], role_candidates: dict[str, list[str]]) -> str:
+    """The `columns:` block, with a comment for each role the analyst must confirm."""
+    confirm_lines = [
+        f"  # PLEASE CONFIRM columns.{role}: perhaps {' or '.join(json.dumps(h, ensure_ascii=False) for h in found_)}"
+        for role, found_ in role_candidates.items()
+    ]
+    columns_block = dump({"columns": new_columns}) if new_columns else "columns: {}\n"
+    if confirm_lines and new_columns:
+        head, _, rest = columns_block.partition("\n")
+        columns_block = "\n".join([head, *confirm_lines, rest])
+    elif confirm_lines:
+        columns_block = "columns:\n" + "\n".join(confirm_lines) + "\n  {}\n"
+    return columns_block
+
+
+def _questions_block(confirmed: list[Match], confirm: list[Match], new: list[Match], items: list[str]) -> str:
+    """The `questions:` block, in the export's order, with a comment on each mapping to confirm or add to the bank."""
+    if not (confirmed or confirm or new):
+        return "questions: {}\n"
+    lines = ["questions:"]
+    by_heading = {m.heading: m for m in confirmed + confirm + new}
+    for heading in items:
+        m = by_heading.get(heading)
+        if m is None:
+            continue
+        if m in new:
+            lines.append(f"  # NEW STATEMENT: add {m.code} to {BANK_FILE} (the import printed its entry)")
+        elif m.score < ACCEPT:
+            lines.append(
+                f"  # PLEASE CONFIRM ({m.score:.2f}): closest to {m.code}'s {m.bank_year} wording"
+                f" {json.dumps(m.bank_wording, ensure_ascii=False)}"
+            )
+        lines += indent_lines(dump({m.heading: m.code}), "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _copy_new(source: Path, dest: Path) -> None:
+    """Copy byte-for-byte into a file that must not exist yet, and check the copy."""
+    try:
+        with open(source, "rb") as src, open(dest, "xb") as dst:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                dst.write(block)
+        if sha256(dest) != sha256(source):
+            raise OSError("the copy differs from the original")
+    except FileExistsError:
+        raise
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,131 @@
+"""What `import` did, and what the analyst should check: the report it prints.
+
+`ImportReport` holds the columns recognised, the headings matched (or to confirm, new, or
+ignored), the questions of last year with no column now, and the lines to add to
+question_bank.yml; `text` is the report as the command prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from healthcheck.data.files import BANK_FILE
+from healthcheck.data.headings import Match
+from healthcheck.data.yamlwrite import bank_block, yaml_line
+
+
+@dataclass
+class ImportReport:
+    """What `import_export` did and what the analyst should check."""
+
+    year: int
+    export: Path
+    copied: bool
+    level: str
+    columns: dict[str, Match] = field(default_factory=dict)  # role -> heading found
+    matched: list[Match] = field(default_factory=list)
+    confirm: list[Match] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (code, short) asked last year, no column now
+    missing_roles: list[str] = field(default_factory=list)
+    bank_lines: list[tuple[Match, str]] = field(default_factory=list)  # (match, how the wording changed)
+    previous_year: int | None = None
+    survey_file: str = ""
+    export_file: str = ""
+    role_candidates: dict[str, list[str]] = field(default_factory=dict)  # role -> headings to confirm
+    new_questions: list[Match] = field(default_factory=list)  # unmatched statements, with proposed codes
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """heading -> code, as written to survey.yml (confirmed, to-confirm and new alike)."""
+        return {m.heading: m.code for m in self.matched + self.confirm + self.new_questions}
+
+    def text(self) -> str:
+        """The report printed by `python -m healthcheck import`."""
+        out = self._columns_text() + self._headings_text() + self._bank_text()
+        out += ["", f"Next: python -m healthcheck validate --year {self.year}"]
+        return "\n".join(out)
+
+    def _columns_text(self) -> list[str]:
+        """Where the export went, and the columns taken for each role (or to set, or to confirm)."""
+        out = [
+            f"Export for {self.year}: {self.export_file}",
+            "  copied byte-for-byte (the original was not changed)"
+            if self.copied
+            else "  already in place, identical to the file given (not copied again)",
+            f"  proposed mapping written to {self.survey_file} (export, columns, ignore, questions)",
+            "",
+            "Columns recognised:",
+        ]
+        for role, m in self.columns.items():
+            note = "" if m.score == 1.0 else f"  (score {m.score:.2f}; was '{m.bank_wording}': please confirm)"
+            out.append(f"  {role:<14} {m.heading!r}{note}")
+        for role in self.missing_roles:
+            out.append(f"  {role:<14} NOT FOUND: set columns.{role} in {self.survey_file} to its heading")
+        for role, candidates in self.role_candidates.items():
+            listed = " or ".join(repr(h) for h in candidates)
+            out.append(f"  {role:<14} PLEASE CONFIRM: perhaps {listed}; if so, set columns.{role} in {self.survey_file}")
+        return out
+
+    def _headings_text(self) -> list[str]:
+        """The headings matched, to confirm, new (with their bank entries to paste) and ignored."""
+        out = ["", f"Matched ({len(self.matched)}): heading -> question code, score"]
+        out += [f"  {m.score:.2f}  {m.code:<6} {_short(m.heading)}" for m in self.matched]
+        if self.confirm:
+            out += [
+                "",
+                f"PLEASE CONFIRM ({len(self.confirm)}): the proposed code is written to {self.survey_file} with a comment;"
+                " change it there if it is wrong",
+            ]
+            for m in self.confirm:
+                out.append(f"  {m.score:.2f}  {m.code:<6} {m.heading!r}")
+                out.append(f"              bank {m.bank_year}: {m.bank_wording!r}")
+        if self.new_questions:
+            out += [
+                "",
+                f"NEW STATEMENTS ({len(self.new_questions)}): no question of {BANK_FILE} is close, so each got a new code,"
+                f" already mapped in {self.survey_file}. Paste these entries under `questions:` in {BANK_FILE}, and"
+                " write each one's theme and short label (or, if a heading is not a statement, move it to `ignore:`):",
+            ]
+            for m in self.new_questions:
+                out += [f"  {m.code}:", "    theme: PUT-A-THEME-CODE-HERE", f"    short: {json.dumps(_short(m.heading, 60))}"]
+                out += ["    wording:", yaml_line(self.year, m.heading)]
+        if self.ignored:
+            out += [
+                "",
+                f"Ignored ({len(self.ignored)}): listed under `ignore:` (ignored last year, or not worded like a question);"
+                " if one is a question, map it under `questions:` instead",
+            ]
+            out += [f"  {h!r}" for h in self.ignored]
+        return out
+
+    def _bank_text(self) -> list[str]:
+        """Last year's questions with no column now, and the lines to add to question_bank.yml."""
+        y, prev, out = self.year, self.previous_year, []
+        if self.missing:
+            out += ["", f"Asked in {prev} but no column in this export ({len(self.missing)}): check the export is complete"]
+            out += [f"  {code:<6} {short}" for code, short in self.missing]
+        if self.bank_lines:
+            out += [
+                "",
+                f"ADD TO {BANK_FILE} ({len(self.bank_lines)} question(s); this command did not change it)."
+                " Put each line under that question's `wording:`:",
+            ]
+            for m, how in self.bank_lines:
+                block = bank_block(m.code, y, m.heading)
+                out += [f"{block[0]}    # {how}", *block[1:]]
+            changed = [m.code for m, how in self.bank_lines if how.startswith("wording changed")]
+            if changed:
+                out += [
+                    "",
+                    f"The wording changed for {', '.join(changed)}. If the change is big enough that {y} must not be"
+                    f" compared with earlier years, also add `comparable_from: {y}` to that question.",
+                ]
+        return out
+
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
