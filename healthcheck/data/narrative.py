@@ -21,7 +21,6 @@ from healthcheck.data.myst import (
     FACTS,
     Narrative,
     Reference,
-    _link_problem,  # noqa: F401  (for tests/test_narrative.py)
     known_targets,
     nearest_figures,
     parse,
@@ -29,11 +28,7 @@ from healthcheck.data.myst import (
     typed_percentages,
     walk,
 )
-from healthcheck.data.mystrender import (
-    _READERS,  # noqa: F401  (for tests/test_narrative.py)
-    check,
-    render,
-)
+from healthcheck.data.mystrender import check, render
 from healthcheck.errors import display_path
 
 # What the rest of the package reaches through `narrative`: a year's files, and the format's
