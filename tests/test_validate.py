@@ -232,3 +232,12 @@ def test_yaml_line_is_named_for_a_syntax_error(data_dir):
     path.write_text(path.read_text(encoding="utf-8") + "context: a: b\n", encoding="utf-8")
     [problem] = _errors(data_dir)
     assert problem.row is not None and str(problem).startswith(f"ERROR {problem.file}, line {problem.row}: YAML syntax error")
+
+
+def test_validate_checks_the_years_benchmark_files(data_dir):
+    """A mistake in benchmarks.csv is named by validate (file, row, column), not found by a chapter mid-build."""
+    (data_dir / "2022" / "benchmarks.csv").write_text(
+        "question_id,scope,name,pct_positive,n_valid\nQ1,national,England,61.5,\nQ1,countrywide,England,50,\n", encoding="utf-8"
+    )
+    problems = [str(p) for p in check_year(data_dir, 2022).errors]
+    assert any("benchmarks.csv, row 3, column 'scope'" in p and "national or region" in p for p in problems), problems

@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from healthcheck.data import counts, exportcheck, extras
+from healthcheck.data.benchmarkfiles import read_benchmark_files
 from healthcheck.data.config import (
     BANK_FILE,
     EXPORT_PLACEHOLDER,
@@ -28,7 +29,16 @@ from healthcheck.data.config import (
     load_year_meta,
     survey_years,
 )
-from healthcheck.data.files import INDICATORS_FILE, PUBLISHED_FILE, QUOTES_FILE, RECOMMENDATIONS_FILE, WORDS_FILE, inside
+from healthcheck.data.files import (
+    BENCHMARKS_FILE,
+    INDICATORS_FILE,
+    ORGANISATIONS_FILE,
+    PUBLISHED_FILE,
+    QUOTES_FILE,
+    RECOMMENDATIONS_FILE,
+    WORDS_FILE,
+    inside,
+)
 from healthcheck.errors import DataError, Problem, display_path
 
 _survey_file = exportcheck.survey_file
@@ -113,7 +123,21 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
             problems += _check_mapping(meta, checked.bank, data_dir, year)
         problems += _check_published(year_dir / PUBLISHED_FILE, checked.bank, data_dir)
         problems += extras.check_extras(year_dir, checked.bank, data_dir)
+    problems += _check_benchmarks(year_dir, data_dir)
     return checked
+
+
+def _check_benchmarks(year_dir: Path, data_dir: Path) -> list[Problem]:
+    """The year's benchmark files (optional), read as the chapters read them: errors, or warnings
+    for characters removed from their text."""
+    paths = [year_dir / name for name in (BENCHMARKS_FILE, ORGANISATIONS_FILE)]
+    refused = [p for path in paths for p in usable(path, data_dir)]
+    if refused:
+        return refused
+    try:
+        return read_benchmark_files(year_dir, data_dir).warnings
+    except DataError as exc:
+        return exc.problems
 
 
 def usable(path: Path, data_dir: Path) -> list[Problem]:

@@ -2,7 +2,7 @@
 
 A reference such as {pct}`IMP01` is resolved here from the loaded survey, in the same words
 the rest of the report uses (`sentences`), so a number in the narrative is always the
-computed one. `narrative.py` knows the syntax; this module knows the survey.
+computed one. `data/myst.py` knows the syntax; this module knows the survey.
 """
 
 from __future__ import annotations
