@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
+from healthcheck.analysis.rounding import format_pct
 from healthcheck.present import charts
 
 # ----------------------------------------------------------------------------- fixtures
@@ -142,6 +143,33 @@ def test_likert_alt_text_has_key_numbers(counts, questions):
     assert "Understand the improvement priorities and my role (89% agree" in alt
     assert "Families Count has made a difference (50% agree" in alt
     assert ".png" not in alt and ".svg" not in alt
+
+
+@pytest.mark.parametrize(
+    ("response_counts", "column"),
+    [
+        # 2 + 23 of 40 is exactly 62.5%, but 2/40*100 + 23/40*100 in floats is 62.4999...
+        ((0, 0, 15, 2, 23), "pct_positive"),
+        ((2, 23, 15, 0, 0), "pct_negative"),
+    ],
+)
+def test_likert_agreement_is_computed_from_counts_and_rounds_half_up(response_counts, column):
+    pct = np.array(response_counts, dtype=float) / 40 * 100
+    float_sum = pct[3] + pct[4] if column == "pct_positive" else pct[0] + pct[1]
+    assert format_pct(float_sum) == "62%"  # why the sum of the two percentages is not used
+    questions = pd.DataFrame([{"question_id": "Q1", "year": 2022, "theme": "t", "short": "A statement", "series": 1}])
+    counts = pd.DataFrame(
+        [
+            {"year": 2022, "question_id": "Q1", "group_type": "all", "group": "All staff", "response": code, "n": n}
+            for code, n in zip(charts.LIKERT_ORDER, response_counts, strict=True)
+        ]
+    )
+    row = charts.likert_data(counts, questions, 2022, "t").iloc[0]
+    assert row["n_valid"] == 40
+    assert row[column] == 100 * 25 / 40 == 62.5
+    assert format_pct(row[column]) == "63%"
+    other = "pct_negative" if column == "pct_positive" else "pct_positive"
+    assert row[other] == 0.0
 
 
 # ----------------------------------------------------------------------------- saving

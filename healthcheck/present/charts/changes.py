@@ -24,6 +24,7 @@ SIGNIFICANCE_WORDS = {
     "decrease": "\u25bc Decrease (significant)",
     "no significant change": "\u25cf No significant change",
 }
+WORDING_CHANGED = f"{NOT_COMPARED} Not compared: wording changed"
 
 
 def _wording_changed(qid: str, year: int, questions: pd.DataFrame | None) -> bool:
@@ -54,57 +55,69 @@ def change_table(
     "– Not compared: first year asked". Pass `questions` so a wording change can be told
     apart from a first year. Rows keep the order of `figures`.
     """
-    out = []
-    for _, r in figures.iterrows():
-        statement = r.get("short")
-        if blank(statement):
-            statement = r.get("question_id", "")
-        n_valid = r.get("n_valid")
-        suppressed = truthy(r.get("suppressed")) or (
-            not blank(n_valid) and int(n_valid) < threshold and r.get("basis") != "published"
-        )
-        published = str(r.get("basis", "counts")) == "published"
-        pct = r.get("pct_positive")
-        prev_pct, prev_year = r.get("prev_pct_positive"), r.get("prev_year")
-        flag = r.get("change_flag")
-        flag = "" if blank(flag) else str(flag).strip().lower()
-
-        if suppressed:
-            this_year = f"Not shown (n<{threshold})"
-        elif blank(pct):
-            this_year = NOT_COMPARED
-        elif published:
-            this_year = f"{format_pct(pct)} (published)"
-        else:
-            this_year = f"{format_pct(pct)} (n={int(n_valid)})" if not blank(n_valid) else format_pct(pct)
-
-        last_year = NOT_COMPARED
-        if not blank(prev_pct) and not blank(prev_year):
-            last_year = f"{format_pct(prev_pct)} ({int(prev_year)})"
-
-        change = NOT_COMPARED
-        if suppressed:
-            sig = f"{NOT_COMPARED} Fewer than {threshold} responses"
-        elif published:
-            sig = f"{NOT_COMPARED} Not compared: published figure"
-        elif flag in SIGNIFICANCE_WORDS:
-            sig = SIGNIFICANCE_WORDS[flag]
-            diff = r.get("change_pts")
-            if blank(diff) and not blank(pct) and not blank(prev_pct):
-                diff = float(pct) - float(prev_pct)
-            if not blank(diff):
-                change = format_pts(float(diff))
-        elif _wording_changed(str(r.get("question_id")), int(r.get("year", 0) or 0), questions):
-            sig = f"{NOT_COMPARED} Not compared: wording changed"
-            last_year = NOT_COMPARED
-        elif not blank(prev_year) and blank(prev_pct):
-            sig = f"{NOT_COMPARED} Not compared: fewer than {threshold} responses in {int(prev_year)}"
-        elif not blank(prev_year):
-            # a previous figure exists but was not tested: it was a published figure
-            sig = f"{NOT_COMPARED} Not compared: published figure"
-        else:
-            sig = f"{NOT_COMPARED} Not compared: first year asked"
-        out.append(
-            {"Statement": statement, "This year": this_year, "Last year": last_year, "Change": change, "Significance": sig}
-        )
+    out = [_change_row(r, questions, threshold) for _, r in figures.iterrows()]
     return pd.DataFrame(out, columns=["Statement", "This year", "Last year", "Change", "Significance"])
+
+
+def _change_row(r: pd.Series, questions: pd.DataFrame | None, threshold: int) -> dict[str, object]:
+    """One statement's row of the change table."""
+    statement = r.get("short")
+    if blank(statement):
+        statement = r.get("question_id", "")
+    n_valid = r.get("n_valid")
+    suppressed = truthy(r.get("suppressed")) or (
+        not blank(n_valid) and int(n_valid) < threshold and r.get("basis") != "published"
+    )
+    published = str(r.get("basis", "counts")) == "published"
+    pct = r.get("pct_positive")
+    prev_pct, prev_year = r.get("prev_pct_positive"), r.get("prev_year")
+
+    if suppressed:
+        this_year = f"Not shown (n<{threshold})"
+    elif blank(pct):
+        this_year = NOT_COMPARED
+    elif published:
+        this_year = f"{format_pct(pct)} (published)"
+    else:
+        this_year = f"{format_pct(pct)} (n={int(n_valid)})" if not blank(n_valid) else format_pct(pct)
+
+    last_year = NOT_COMPARED
+    if not blank(prev_pct) and not blank(prev_year):
+        last_year = f"{format_pct(prev_pct)} ({int(prev_year)})"
+
+    sig, change = _significance(r, questions, suppressed=suppressed, published=published, threshold=threshold)
+    if sig == WORDING_CHANGED:
+        # Last year's figure answered another wording: showing it would invite a comparison.
+        last_year = NOT_COMPARED
+    return {"Statement": statement, "This year": this_year, "Last year": last_year, "Change": change, "Significance": sig}
+
+
+def _significance(
+    r: pd.Series, questions: pd.DataFrame | None, *, suppressed: bool, published: bool, threshold: int
+) -> tuple[str, str]:
+    """The Significance text of a row, and its Change in points (a dash unless it was tested)."""
+    pct, prev_pct, prev_year = r.get("pct_positive"), r.get("prev_pct_positive"), r.get("prev_year")
+    flag = r.get("change_flag")
+    flag = "" if blank(flag) else str(flag).strip().lower()
+    change = NOT_COMPARED
+    if suppressed:
+        sig = f"{NOT_COMPARED} Fewer than {threshold} responses"
+    elif published:
+        sig = f"{NOT_COMPARED} Not compared: published figure"
+    elif flag in SIGNIFICANCE_WORDS:
+        sig = SIGNIFICANCE_WORDS[flag]
+        diff = r.get("change_pts")
+        if blank(diff) and not blank(pct) and not blank(prev_pct):
+            diff = float(pct) - float(prev_pct)
+        if not blank(diff):
+            change = format_pts(float(diff))
+    elif _wording_changed(str(r.get("question_id")), int(r.get("year", 0) or 0), questions):
+        sig = WORDING_CHANGED
+    elif not blank(prev_year) and blank(prev_pct):
+        sig = f"{NOT_COMPARED} Not compared: fewer than {threshold} responses in {int(prev_year)}"
+    elif not blank(prev_year):
+        # a previous figure exists but was not tested: it was a published figure
+        sig = f"{NOT_COMPARED} Not compared: published figure"
+    else:
+        sig = f"{NOT_COMPARED} Not compared: first year asked"
+    return sig, change

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import NamedTuple
 
 import matplotlib
 
@@ -166,20 +167,9 @@ def breakdown_heatmap(
     never 0. Cell patches have gid ``cell:<question_id>:<group>``.
     """
     data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold, caution=caution)
-    one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
-    qids = list(pd.unique(data["question_id"]))
-    groups = list(pd.unique(data["group"]))
-    nq, ng = len(qids), len(groups)
-    shown = data[~data["suppressed"]]
-
+    one, _ = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     if title is None:
-        if shown.empty:
-            title = f"Too few responses to show any {one} separately"
-        else:
-            title = (
-                f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} "
-                f"to {format_pct(shown['pct_positive'].max())}"
-            )
+        title = _heatmap_title(data, one)
     if subtitle is None:
         when = f"{year}, " if year is not None else ""
         subtitle = (
@@ -187,24 +177,11 @@ def breakdown_heatmap(
             f"in each {one}. Darker cells show higher agreement."
         )
 
-    # Many groups (a dozen teams) would make a chart too wide to read once shrunk to the page:
-    # then groups become the rows and statements the columns.
-    transpose = ng > max(nq, 6)
-    statement = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
-    if transpose:
-        row_keys, col_keys = groups, qids
-        row_labels = [textwrap.fill(str(g), 24) for g in groups]
-        col_labels = [textwrap.fill(statement[q], 16) for q in qids]
-        header = 0.22 * max(len(label.split("\n")) for label in col_labels)
-    else:
-        row_keys, col_keys = qids, groups
-        row_labels = [textwrap.fill(statement[q], wrap) for q in qids]
-        col_labels = [textwrap.fill(str(g), 14) for g in groups]
-        header = 0.0
-    nr, nc = len(row_keys), len(col_keys)
+    grid = _grid(data, wrap)
+    nr, nc = len(grid.rows), len(grid.cols)
     cell_w = 1.15
-    width = max(7.5, (2.6 if transpose else 3.4) + cell_w * max(nc, 1))
-    body = 1.4 + header + 0.56 * max(nr, 1)
+    width = max(7.5, (2.6 if grid.transpose else 3.4) + cell_w * max(nc, 1))
+    body = 1.4 + grid.header + 0.56 * max(nr, 1)
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, title, subtitle)
         ax = fig.add_subplot()
@@ -212,58 +189,108 @@ def breakdown_heatmap(
             message_axes(ax, "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution))
         for r in data.itertuples(index=False):
-            row, col = (r.group, r.question_id) if transpose else (r.question_id, r.group)
-            x, y = col_keys.index(col), row_keys.index(row)
-            if r.suppressed:
-                face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
-                patch = Rectangle(
-                    (x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH
-                )
-            else:
-                face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
-                text, colour = r.display, text_colour_on(face)
-                patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
-            patch.set_gid(f"cell:{r.question_id}:{r.group}")
-            ax.add_patch(patch)
-            ax.text(
-                x + 0.5,
-                y + 0.5,
-                text,
-                ha="center",
-                va="center",
-                fontsize=BODY_SIZE,
-                color=colour,
-                fontweight="bold" if not r.suppressed else "normal",
-                bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if r.suppressed else None),
-            )
-        ax.set_xlim(0, nc)
-        ax.set_ylim(nr, 0)
-        ax.set_xticks([i + 0.5 for i in range(nc)], col_labels)
-        ax.set_yticks([i + 0.5 for i in range(nr)], row_labels)
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        labels = []
-        if (data["suppressed"] & ~data["hidden"]).any():
-            labels.append(f"<{threshold}: fewer than {threshold} responses, not shown")
-        if data["hidden"].any():
-            labels.append("hidden: not shown so that a small group cannot be worked out")
-        handles = [
-            Patch(facecolor=SUPPRESSED_FACE, hatch="///", hatchcolor=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_HATCH, label=label)
-            for label in labels
-        ]
-        if data["caution"].any():
-            handles.append(
-                Patch(facecolor="none", edgecolor="none", label=f"*: fewer than {caution} responses, read with caution")
-            )
-        if handles:
-            ax.legend(
-                handles=handles,
-                loc="upper left",
-                bbox_to_anchor=(0, -0.02),
-                fontsize=SMALL_SIZE,
-                handlelength=2.2,
-                handleheight=1.4,
-            )
+            _draw_cell(ax, r, grid)
+        _style_axes(ax, grid)
+        _add_legend(ax, data, threshold, caution)
         return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution))
+
+
+def _heatmap_title(data: pd.DataFrame, one: str) -> str:
+    """The finding: the range of agreement across the cells shown."""
+    shown = data[~data["suppressed"]]
+    if shown.empty:
+        return f"Too few responses to show any {one} separately"
+    return (
+        f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} to {format_pct(shown['pct_positive'].max())}"
+    )
+
+
+class _Grid(NamedTuple):
+    """How the cells are laid out: the keys and wrapped labels of the rows and columns."""
+
+    transpose: bool  # True: groups are the rows, statements the columns
+    rows: list
+    cols: list
+    row_labels: list[str]
+    col_labels: list[str]
+    header: float  # extra height (inches) for column labels over several lines
+
+
+def _grid(data: pd.DataFrame, wrap: int) -> _Grid:
+    """Statements as rows and groups as columns, or the other way round when there are many groups."""
+    qids = list(pd.unique(data["question_id"]))
+    groups = list(pd.unique(data["group"]))
+    # Many groups (a dozen teams) would make a chart too wide to read once shrunk to the page:
+    # then groups become the rows and statements the columns.
+    transpose = len(groups) > max(len(qids), 6)
+    statement = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
+    if transpose:
+        col_labels = [textwrap.fill(statement[q], 16) for q in qids]
+        header = 0.22 * max(len(label.split("\n")) for label in col_labels)
+        return _Grid(True, groups, qids, [textwrap.fill(str(g), 24) for g in groups], col_labels, header)
+    row_labels = [textwrap.fill(statement[q], wrap) for q in qids]
+    return _Grid(False, qids, groups, row_labels, [textwrap.fill(str(g), 14) for g in groups], 0.0)
+
+
+def _draw_cell(ax: plt.Axes, r, grid: _Grid) -> None:
+    """One cell: shaded by % agreeing with the figure on it, or hatched grey with why it is not shown."""
+    row, col = (r.group, r.question_id) if grid.transpose else (r.question_id, r.group)
+    x, y = grid.cols.index(col), grid.rows.index(row)
+    if r.suppressed:
+        face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
+        patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH)
+    else:
+        face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
+        text, colour = r.display, text_colour_on(face)
+        patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
+    patch.set_gid(f"cell:{r.question_id}:{r.group}")
+    ax.add_patch(patch)
+    ax.text(
+        x + 0.5,
+        y + 0.5,
+        text,
+        ha="center",
+        va="center",
+        fontsize=BODY_SIZE,
+        color=colour,
+        fontweight="bold" if not r.suppressed else "normal",
+        # A box behind the text of a hatched cell keeps it legible over the hatching.
+        bbox=({"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if r.suppressed else None),
+    )
+
+
+def _style_axes(ax: plt.Axes, grid: _Grid) -> None:
+    """Row labels at the left, column labels along the top, no spines or tick marks."""
+    nr, nc = len(grid.rows), len(grid.cols)
+    ax.set_xlim(0, nc)
+    ax.set_ylim(nr, 0)
+    ax.set_xticks([i + 0.5 for i in range(nc)], grid.col_labels)
+    ax.set_yticks([i + 0.5 for i in range(nr)], grid.row_labels)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=SMALL_SIZE + 0.5, labelcolor=TEXT_BLACK)
+    for s in ax.spines.values():
+        s.set_visible(False)
+
+
+def _add_legend(ax: plt.Axes, data: pd.DataFrame, threshold: int, caution: int) -> None:
+    """A key to the marks the chart uses: too few responses, hidden, and * for caution (none if unused)."""
+    labels = []
+    if (data["suppressed"] & ~data["hidden"]).any():
+        labels.append(f"<{threshold}: fewer than {threshold} responses, not shown")
+    if data["hidden"].any():
+        labels.append("hidden: not shown so that a small group cannot be worked out")
+    handles = [
+        Patch(facecolor=SUPPRESSED_FACE, hatch="///", hatchcolor=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_HATCH, label=label)
+        for label in labels
+    ]
+    if data["caution"].any():
+        handles.append(Patch(facecolor="none", edgecolor="none", label=f"*: fewer than {caution} responses, read with caution"))
+    if handles:
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0, -0.02),
+            fontsize=SMALL_SIZE,
+            handlelength=2.2,
+            handleheight=1.4,
+        )

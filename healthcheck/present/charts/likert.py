@@ -62,6 +62,8 @@ LIKERT_HATCH_COLOURS = {
     "agree": LIKERT_COLOURS["agree"],
     "strongly_agree": DARK_BLUE,
 }
+#: The thickness of a bar, in units of the gap between statements.
+_BAR_HEIGHT = 0.66
 
 # --------------------------------------------------------------------------------------
 # 1. Likert: diverging stacked bars of the full response distribution
@@ -108,8 +110,10 @@ def likert_data(
             shown, note = True, ""
         pct = n / n_valid * 100 if shown else np.full(len(LIKERT_ORDER), np.nan)
         row.update(dict(zip(LIKERT_ORDER, pct, strict=True)))
-        row["pct_positive"] = pct[3] + pct[4]
-        row["pct_negative"] = pct[0] + pct[1]
+        # From the counts, not by adding two float percentages: 2/40*100 + 23/40*100 is
+        # 62.4999..., which would round down where the exact 62.5 rounds half up.
+        row["pct_positive"] = 100.0 * (n[3] + n[4]) / n_valid if shown else np.nan
+        row["pct_negative"] = 100.0 * (n[0] + n[1]) / n_valid if shown else np.nan
         row["shown"] = shown
         row["note"] = note
         rows.append(row)
@@ -193,23 +197,9 @@ def likert(
     k = len(shown)
 
     if title is None:
-        if k == 0:
-            title = f"{theme_title}: not enough responses to show, {year}"
-        elif k == 1:
-            title = f"{format_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
-        else:
-            hi, lo = shown["pct_positive"].iloc[0], shown["pct_positive"].iloc[-1]
-            title = f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} across {k} statements"
+        title = _likert_title(shown, theme_title, year)
     if subtitle is None:
-        if k:
-            nmin, nmax = int(shown["n_valid"].min()), int(shown["n_valid"].max())
-            base = f"{nmin} valid responses" if nmin == nmax else f"{nmin}-{nmax} valid responses per statement"
-        else:
-            base = "no statement with enough valid responses"
-        subtitle = f"% of valid responses, bars centred on the middle of the neutral segment; {year}, base: {base}"
-        note = _left_out_note(data)
-        if note:
-            subtitle += f". {note}"
+        subtitle = _likert_subtitle(data, shown, year)
 
     body = 1.3 + 0.62 * max(k, 1)
     with plt.rc_context(HOUSE_RC):
@@ -219,85 +209,131 @@ def likert(
             message_axes(ax, f"No statement had {threshold} or more valid responses.")
             return finish(fig, alt_text_likert(data, theme_title, year))
 
-        height = 0.66
         reach = 0.0
         for i, row in shown.iterrows():
-            y = k - 1 - i
-            pcts = [float(row[c]) for c in LIKERT_ORDER]
-            left = -(pcts[0] + pcts[1] + pcts[2] / 2)
-            reach = max(reach, -left, left + sum(pcts))
-            for code, w in zip(LIKERT_ORDER, pcts, strict=True):
-                (patch,) = ax.barh(
-                    y,
-                    w,
-                    left=left,
-                    height=height,
-                    color=LIKERT_COLOURS[code],
-                    edgecolor="white",
-                    linewidth=0.8,
-                    hatch=LIKERT_HATCHES[code] or None,
-                    hatchcolor=LIKERT_HATCH_COLOURS[code],
-                )
-                patch.set_gid(f"likert:{row['question_id']}:{code}")
-                if w >= 8:
-                    face = LIKERT_COLOURS[code]
-                    ax.text(
-                        left + w / 2,
-                        y,
-                        format_pct(w),
-                        ha="center",
-                        va="center",
-                        fontsize=SMALL_SIZE,
-                        color=text_colour_on(face),
-                        zorder=4,
-                        bbox={"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"},
-                    )
-                left += w
-
-        lim = min(100.0, math.ceil((reach + 2) / 10) * 10)
-        ax.set_xlim(-lim, lim)
-        step = 25 if lim > 60 else 20 if lim > 40 else 10
-        ticks = [t for t in range(-100, 101, step) if -lim <= t <= lim]
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
-        ax.axvline(0, color=DARK_GREY, linewidth=1.2, zorder=3)
-        ax.set_ylim(-0.6, k - 0.4)
-        ax.set_yticks(
-            [k - 1 - i for i in range(k)],
-            [textwrap.fill(str(s), wrap) for s in shown["statement"]],
-        )
-        ax.tick_params(axis="y", length=0, labelsize=BODY_SIZE, labelcolor=TEXT_BLACK)
-        ax.tick_params(axis="x", labelsize=SMALL_SIZE)
-        ax.set_xlabel("\u2190 % disagreeing          % agreeing \u2192", fontsize=SMALL_SIZE)
-        for side in ("left", "top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.grid(axis="x", color=GRID_GREY, linewidth=0.8, zorder=0)
-        ax.set_axisbelow(True)
-
-        trans = blended_transform_factory(ax.transAxes, ax.transData)
-        for i, n in enumerate(shown["n_valid"]):
-            ax.text(1.01, k - 1 - i, f"n={int(n)}", transform=trans, ha="left", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)
-
-        handles = [
-            Patch(
-                facecolor=LIKERT_COLOURS[c],
-                hatch=LIKERT_HATCHES[c] or None,
-                hatchcolor=LIKERT_HATCH_COLOURS[c],
-                edgecolor=DARK_GREY,
-                linewidth=0.5,
-                label=LIKERT_LABELS[c],
-            )
-            for c in LIKERT_ORDER
-        ]
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            bbox_transform=ax.transAxes + ScaledTranslation(0, -0.62, fig.dpi_scale_trans),
-            ncol=5,
-            handlelength=1.6,
-            columnspacing=1.2,
-            handletextpad=0.5,
-            fontsize=SMALL_SIZE,
-        )
+            reach = max(reach, _draw_bar(ax, k - 1 - i, row))
+        _style_axes(ax, shown, reach, wrap)
+        _label_bases(ax, shown)
+        _add_legend(ax, fig)
         return finish(fig, alt_text_likert(data, theme_title, year))
+
+
+def _likert_title(shown: pd.DataFrame, theme_title: str, year: int) -> str:
+    """The finding: one statement's agreement, or the range of agreement across the statements shown."""
+    k = len(shown)
+    if k == 0:
+        return f"{theme_title}: not enough responses to show, {year}"
+    if k == 1:
+        return f"{format_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
+    hi, lo = shown["pct_positive"].iloc[0], shown["pct_positive"].iloc[-1]
+    return f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} across {k} statements"
+
+
+def _likert_subtitle(data: pd.DataFrame, shown: pd.DataFrame, year: int) -> str:
+    """The measure, year and base, and which statements were left out and why."""
+    if len(shown):
+        nmin, nmax = int(shown["n_valid"].min()), int(shown["n_valid"].max())
+        base = f"{nmin} valid responses" if nmin == nmax else f"{nmin}-{nmax} valid responses per statement"
+    else:
+        base = "no statement with enough valid responses"
+    subtitle = f"% of valid responses, bars centred on the middle of the neutral segment; {year}, base: {base}"
+    note = _left_out_note(data)
+    if note:
+        subtitle += f". {note}"
+    return subtitle
+
+
+def _draw_bar(ax: plt.Axes, y: float, row: pd.Series) -> float:
+    """One statement's five segments at height `y`, each labelled when wide enough to hold its
+    figure; return how far the bar reaches from the centre line on either side."""
+    pcts = [float(row[c]) for c in LIKERT_ORDER]
+    # Centre on the middle of the neutral segment: disagreement runs left of 0, agreement right.
+    left = -(pcts[0] + pcts[1] + pcts[2] / 2)
+    reach = max(-left, left + sum(pcts))
+    for code, w in zip(LIKERT_ORDER, pcts, strict=True):
+        (patch,) = ax.barh(
+            y,
+            w,
+            left=left,
+            height=_BAR_HEIGHT,
+            color=LIKERT_COLOURS[code],
+            edgecolor="white",
+            linewidth=0.8,
+            hatch=LIKERT_HATCHES[code] or None,
+            hatchcolor=LIKERT_HATCH_COLOURS[code],
+        )
+        patch.set_gid(f"likert:{row['question_id']}:{code}")
+        if w >= 8:
+            face = LIKERT_COLOURS[code]
+            ax.text(
+                left + w / 2,
+                y,
+                format_pct(w),
+                ha="center",
+                va="center",
+                fontsize=SMALL_SIZE,
+                color=text_colour_on(face),
+                zorder=4,
+                bbox={"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"},
+            )
+        left += w
+    return reach
+
+
+def _style_axes(ax: plt.Axes, shown: pd.DataFrame, reach: float, wrap: int) -> None:
+    """A symmetric percentage scale just wide enough for the longest bar, and the statements as labels."""
+    k = len(shown)
+    lim = min(100.0, math.ceil((reach + 2) / 10) * 10)
+    ax.set_xlim(-lim, lim)
+    step = 25 if lim > 60 else 20 if lim > 40 else 10
+    ticks = [t for t in range(-100, 101, step) if -lim <= t <= lim]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.axvline(0, color=DARK_GREY, linewidth=1.2, zorder=3)
+    ax.set_ylim(-0.6, k - 0.4)
+    ax.set_yticks(
+        [k - 1 - i for i in range(k)],
+        [textwrap.fill(str(s), wrap) for s in shown["statement"]],
+    )
+    ax.tick_params(axis="y", length=0, labelsize=BODY_SIZE, labelcolor=TEXT_BLACK)
+    ax.tick_params(axis="x", labelsize=SMALL_SIZE)
+    ax.set_xlabel("\u2190 % disagreeing          % agreeing \u2192", fontsize=SMALL_SIZE)
+    for side in ("left", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", color=GRID_GREY, linewidth=0.8, zorder=0)
+    ax.set_axisbelow(True)
+
+
+def _label_bases(ax: plt.Axes, shown: pd.DataFrame) -> None:
+    """Each statement's number of valid responses, just right of the axes."""
+    k = len(shown)
+    trans = blended_transform_factory(ax.transAxes, ax.transData)
+    for i, n in enumerate(shown["n_valid"]):
+        ax.text(1.01, k - 1 - i, f"n={int(n)}", transform=trans, ha="left", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)
+
+
+def _add_legend(ax: plt.Axes, fig: Figure) -> None:
+    """The five answers in order, in one row below the axis label (a fixed distance in inches,
+    so it clears the label whatever the chart's height)."""
+    handles = [
+        Patch(
+            facecolor=LIKERT_COLOURS[c],
+            hatch=LIKERT_HATCHES[c] or None,
+            hatchcolor=LIKERT_HATCH_COLOURS[c],
+            edgecolor=DARK_GREY,
+            linewidth=0.5,
+            label=LIKERT_LABELS[c],
+        )
+        for c in LIKERT_ORDER
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -0.62, fig.dpi_scale_trans),
+        ncol=5,
+        handlelength=1.6,
+        columnspacing=1.2,
+        handletextpad=0.5,
+        fontsize=SMALL_SIZE,
+    )

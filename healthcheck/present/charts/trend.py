@@ -118,14 +118,10 @@ def trend(
     if title is None:
         title = _trend_title(df)
     if subtitle is None:
-        span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else ""
-        subtitle = f"{measure}; {span}"
-        if has_ci:
-            subtitle += ", with 95% confidence intervals"
-        if has_pub:
-            subtitle += ". Hollow markers: published figure (no response counts)"
+        subtitle = _trend_subtitle(years, measure, has_ci, has_pub)
 
     colours = PAIR if len(labels) <= 2 else PALETTE
+    # With one or two lines every point can carry its value; more would crowd the chart.
     annotate = len(labels) <= 2
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, height, title, subtitle)
@@ -134,126 +130,182 @@ def trend(
             message_axes(ax, "No data.")
             return finish(fig, alt_text_trend(df, measure))
 
+        # Wording changes by position, with the lines they apply to: a change shared is marked once.
         break_x: dict[float, set[str]] = {}
         handles: list[Line2D] = []
         for i, label in enumerate(labels):
             rows = df[df["label"] == label].reset_index(drop=True)
-            colour = colours[i % len(colours)]
-            marker = _MARKERS[i % len(_MARKERS)]
-            # separate line segments for each comparable run
-            run_id = (rows["series"] != rows["series"].shift()).cumsum()
-            for _, seg in rows.groupby(run_id, sort=True):
-                seg = seg.dropna(subset=["pct_positive"])
-                (line,) = ax.plot(seg["year"], seg["pct_positive"], color=colour, linewidth=2.4, solid_capstyle="round", zorder=2)
-                line.set_gid(f"trend-line:{label}:{seg['series'].iloc[0] if len(seg) else ''}")
             for before, after in _breaks(rows):
                 break_x.setdefault((before + after) / 2, set()).add(label)
-            ci = rows.dropna(subset=["ci_low", "ci_high", "pct_positive"])
-            if len(ci):
-                eb = ax.errorbar(
-                    ci["year"],
-                    ci["pct_positive"],
-                    yerr=[ci["pct_positive"] - ci["ci_low"], ci["ci_high"] - ci["pct_positive"]],
-                    fmt="none",
-                    ecolor=colour,
-                    elinewidth=1.3,
-                    capsize=5,
-                    capthick=1.3,
-                    zorder=1,
-                )
-                for artist in eb.get_children():
-                    artist.set_gid(f"trend-ci:{label}")
-            for basis, filled in (("counts", True), ("published", False)):
-                pts = rows[(rows["basis"] == basis) & rows["pct_positive"].notna()]
-                if pts.empty:
-                    continue
-                (mk,) = ax.plot(
-                    pts["year"],
-                    pts["pct_positive"],
-                    linestyle="none",
-                    marker=marker,
-                    markersize=9,
-                    markeredgewidth=2,
-                    markeredgecolor=colour,
-                    markerfacecolor=colour if filled else "none",
-                    zorder=4,
-                )
-                mk.set_gid(f"trend-points:{label}:{basis}")
-            if annotate:
-                below = i == 1
-                for _, r in rows.dropna(subset=["pct_positive"]).iterrows():
-                    ax.annotate(
-                        format_pct(r["pct_positive"]),
-                        (r["year"], r["pct_positive"]),
-                        xytext=(9, -13 if below else 9),
-                        textcoords="offset points",
-                        ha="left",
-                        va="center",
-                        fontsize=SMALL_SIZE,
-                        color=TEXT_BLACK,
-                        fontweight="bold",
-                        zorder=5,
-                    )
-            handles.append(
-                Line2D([], [], color=colour, marker=marker, markersize=8, linewidth=2.4, label=textwrap.fill(str(label), 40))
-            )
+            colour, marker = colours[i % len(colours)], _MARKERS[i % len(_MARKERS)]
+            handles.append(_draw_series(ax, rows, label, colour, marker, annotate=annotate, below=i == 1))
 
-        for x, labs in sorted(break_x.items()):
-            ax.axvline(x, color=DARK_GREY, linestyle=":", linewidth=1.6, zorder=1, gid="wording-changed")
-            text = "wording changed"
-            if len(labels) > 1 and len(labs) < len(labels):
-                text += "\n(" + ", ".join(sorted(map(str, labs))) + ")"
-            ax.annotate(
-                text,
-                (x, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=SMALL_SIZE,
-                color=DARK_GREY,
-            )
-
-        if has_pub:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    markersize=8,
-                    markeredgewidth=2,
-                    markeredgecolor=DARK_GREY,
-                    markerfacecolor="none",
-                    label="published figure",
-                )
-            )
-        if has_ci:
-            handles.append(
-                Line2D([], [], color=DARK_GREY, marker="|", markersize=12, linestyle="none", label="95% confidence interval")
-            )
-        if break_x:
-            handles.append(Line2D([], [], color=DARK_GREY, linestyle=":", linewidth=1.6, label="wording changed"))
-
-        ax.set_xticks(years, [str(y) for y in years])
-        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-        ax.set_ylim(0, 100)
-        ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        ax.grid(axis="y", color=GRID_GREY, linewidth=0.8)
-        ax.set_axisbelow(True)
-        ax.tick_params(labelsize=SMALL_SIZE + 0.5)
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.1),
-            ncol=len(handles) if len(handles) <= 2 else 2,
-            fontsize=SMALL_SIZE,
-            handlelength=2.2,
-            columnspacing=2.0,
-        )
+        _mark_wording_changes(ax, break_x, labels)
+        handles += _key_handles(has_pub, has_ci, bool(break_x))
+        _style_axes(ax, years)
+        _add_legend(ax, handles)
         return finish(fig, alt_text_trend(df, measure))
+
+
+def _trend_subtitle(years: list[int], measure: str, has_ci: bool, has_pub: bool) -> str:
+    """The measure and span of years, and what the error bars and hollow markers mean."""
+    span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else ""
+    subtitle = f"{measure}; {span}"
+    if has_ci:
+        subtitle += ", with 95% confidence intervals"
+    if has_pub:
+        subtitle += ". Hollow markers: published figure (no response counts)"
+    return subtitle
+
+
+def _draw_series(
+    ax: plt.Axes, rows: pd.DataFrame, label: str, colour: str, marker: str, *, annotate: bool, below: bool
+) -> Line2D:
+    """One label's line, intervals, points and (when `annotate`) values; return its legend entry."""
+    _draw_line(ax, rows, label, colour)
+    _draw_intervals(ax, rows, label, colour)
+    _draw_points(ax, rows, label, colour, marker)
+    if annotate:
+        _label_points(ax, rows, below=below)
+    return Line2D([], [], color=colour, marker=marker, markersize=8, linewidth=2.4, label=textwrap.fill(str(label), 40))
+
+
+def _draw_line(ax: plt.Axes, rows: pd.DataFrame, label: str, colour: str) -> None:
+    """One label's line, as a separate segment for each run of comparable years (same series)."""
+    run_id = (rows["series"] != rows["series"].shift()).cumsum()
+    for _, seg in rows.groupby(run_id, sort=True):
+        seg = seg.dropna(subset=["pct_positive"])
+        (line,) = ax.plot(seg["year"], seg["pct_positive"], color=colour, linewidth=2.4, solid_capstyle="round", zorder=2)
+        line.set_gid(f"trend-line:{label}:{seg['series'].iloc[0] if len(seg) else ''}")
+
+
+def _draw_intervals(ax: plt.Axes, rows: pd.DataFrame, label: str, colour: str) -> None:
+    """Error bars of the 95% intervals, for the points that have one."""
+    ci = rows.dropna(subset=["ci_low", "ci_high", "pct_positive"])
+    if not len(ci):
+        return
+    eb = ax.errorbar(
+        ci["year"],
+        ci["pct_positive"],
+        yerr=[ci["pct_positive"] - ci["ci_low"], ci["ci_high"] - ci["pct_positive"]],
+        fmt="none",
+        ecolor=colour,
+        elinewidth=1.3,
+        capsize=5,
+        capthick=1.3,
+        zorder=1,
+    )
+    for artist in eb.get_children():
+        artist.set_gid(f"trend-ci:{label}")
+
+
+def _draw_points(ax: plt.Axes, rows: pd.DataFrame, label: str, colour: str, marker: str) -> None:
+    """The markers: filled where the figure comes from counts, hollow where it was only published."""
+    for basis, filled in (("counts", True), ("published", False)):
+        pts = rows[(rows["basis"] == basis) & rows["pct_positive"].notna()]
+        if pts.empty:
+            continue
+        (mk,) = ax.plot(
+            pts["year"],
+            pts["pct_positive"],
+            linestyle="none",
+            marker=marker,
+            markersize=9,
+            markeredgewidth=2,
+            markeredgecolor=colour,
+            markerfacecolor=colour if filled else "none",
+            zorder=4,
+        )
+        mk.set_gid(f"trend-points:{label}:{basis}")
+
+
+def _label_points(ax: plt.Axes, rows: pd.DataFrame, *, below: bool) -> None:
+    """Each point's value beside it; the second line's labels go below, so two lines do not collide."""
+    for _, r in rows.dropna(subset=["pct_positive"]).iterrows():
+        ax.annotate(
+            format_pct(r["pct_positive"]),
+            (r["year"], r["pct_positive"]),
+            xytext=(9, -13 if below else 9),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=SMALL_SIZE,
+            color=TEXT_BLACK,
+            fontweight="bold",
+            zorder=5,
+        )
+
+
+def _mark_wording_changes(ax: plt.Axes, break_x: dict[float, set[str]], labels: list) -> None:
+    """A dotted line between the years where the wording changed, naming the lines it applies to
+    when it is not all of them."""
+    for x, labs in sorted(break_x.items()):
+        ax.axvline(x, color=DARK_GREY, linestyle=":", linewidth=1.6, zorder=1, gid="wording-changed")
+        text = "wording changed"
+        if len(labels) > 1 and len(labs) < len(labels):
+            text += "\n(" + ", ".join(sorted(map(str, labs))) + ")"
+        ax.annotate(
+            text,
+            (x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=SMALL_SIZE,
+            color=DARK_GREY,
+        )
+
+
+def _key_handles(has_pub: bool, has_ci: bool, has_break: bool) -> list[Line2D]:
+    """Legend entries for the marks that are not lines: published points, intervals, wording changes."""
+    handles = []
+    if has_pub:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=8,
+                markeredgewidth=2,
+                markeredgecolor=DARK_GREY,
+                markerfacecolor="none",
+                label="published figure",
+            )
+        )
+    if has_ci:
+        handles.append(
+            Line2D([], [], color=DARK_GREY, marker="|", markersize=12, linestyle="none", label="95% confidence interval")
+        )
+    if has_break:
+        handles.append(Line2D([], [], color=DARK_GREY, linestyle=":", linewidth=1.6, label="wording changed"))
+    return handles
+
+
+def _style_axes(ax: plt.Axes, years: list[int]) -> None:
+    """One tick per year, and a fixed 0-100% scale so charts can be compared by eye."""
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    ax.grid(axis="y", color=GRID_GREY, linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(labelsize=SMALL_SIZE + 0.5)
+
+
+def _add_legend(ax: plt.Axes, handles: list[Line2D]) -> None:
+    """The legend below the axes, in one row for two entries, else two columns."""
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=len(handles) if len(handles) <= 2 else 2,
+        fontsize=SMALL_SIZE,
+        handlelength=2.2,
+        columnspacing=2.0,
+    )
 
 
 def _trend_title(df: pd.DataFrame) -> str:

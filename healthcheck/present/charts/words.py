@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -31,6 +32,8 @@ from healthcheck.present.charts.style import (
 
 #: Word colours: the palette colours that read well as text on white.
 WORD_COLOURS = (DARK_BLUE, DARK_PINK, TURQUOISE, DARK_GREY, ORANGE)
+#: The size of the cloud's image in pixels (it is drawn as a raster, then placed on the figure).
+_PX_W, _PX_H = 1600, 800
 
 
 def _word_frequencies(words_df: pd.DataFrame) -> dict[str, int]:
@@ -74,49 +77,58 @@ def word_cloud(
     matplotlib's own data, horizontal words on white and colours given by frequency rank
     (so the colouring is deterministic too).
     """
-    from wordcloud import WordCloud
-
     freqs = _word_frequencies(words_df)
     items = list(freqs)[:max_words]
     if title is None:
-        if items:
-            first = items[:3]
-            joined = first[0] if len(first) == 1 else ", ".join(first[:-1]) + " and " + first[-1]
-            title = f"Most frequent words in focus-group notes: {joined}"
-        else:
-            title = "No words recorded in focus-group notes"
+        title = _cloud_title(items)
     if subtitle is None:
         subtitle = f"Larger words were mentioned more often; {plural(len(freqs), 'word')}, {sum(freqs.values())} mentions in all"
+
+    with plt.rc_context(HOUSE_RC):
+        fig = new_figure(width, width * _PX_H / _PX_W, title, subtitle)
+        ax = fig.add_subplot()
+        if not items:
+            message_axes(ax, "No words recorded.")
+            return finish(fig, word_cloud_alt(words_df))
+        ax.imshow(_cloud_image(freqs, items, seed, max_words), interpolation="bilinear")
+        ax.set_axis_off()
+        return finish(fig, word_cloud_alt(words_df))
+
+
+def _cloud_title(items: list[str]) -> str:
+    """The finding: the three most frequent words."""
+    if not items:
+        return "No words recorded in focus-group notes"
+    first = items[:3]
+    joined = first[0] if len(first) == 1 else ", ".join(first[:-1]) + " and " + first[-1]
+    return f"Most frequent words in focus-group notes: {joined}"
+
+
+def _cloud_image(freqs: dict[str, int], items: list[str], seed: int, max_words: int) -> np.ndarray:
+    """The cloud of `items` (the words shown) as an RGB array, coloured by frequency rank."""
+    # Imported only when a cloud is drawn: no other chart needs the package.
+    from wordcloud import WordCloud
 
     colour_of = {w: WORD_COLOURS[i % len(WORD_COLOURS)] for i, w in enumerate(items)}
 
     def color_func(word: str, **_: object) -> str:
         return colour_of.get(word, DARK_GREY)
 
-    px_w, px_h = 1600, 800
-    with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, width * px_h / px_w, title, subtitle)
-        ax = fig.add_subplot()
-        if not items:
-            message_axes(ax, "No words recorded.")
-            return finish(fig, word_cloud_alt(words_df))
-        wc = WordCloud(
-            font_path=str(FONT_PATH),
-            width=px_w,
-            height=px_h,
-            margin=8,
-            background_color="white",
-            mode="RGB",
-            random_state=seed,
-            color_func=color_func,
-            prefer_horizontal=1.0,
-            max_words=max_words,
-            relative_scaling=0.5,
-            min_font_size=18,
-            normalize_plurals=False,
-            collocations=False,
-        )
-        wc.generate_from_frequencies({w: freqs[w] for w in items})
-        ax.imshow(wc.to_array(), interpolation="bilinear")
-        ax.set_axis_off()
-        return finish(fig, word_cloud_alt(words_df))
+    wc = WordCloud(
+        font_path=str(FONT_PATH),
+        width=_PX_W,
+        height=_PX_H,
+        margin=8,
+        background_color="white",
+        mode="RGB",
+        random_state=seed,
+        color_func=color_func,
+        prefer_horizontal=1.0,
+        max_words=max_words,
+        relative_scaling=0.5,
+        min_font_size=18,
+        normalize_plurals=False,
+        collocations=False,
+    )
+    wc.generate_from_frequencies({w: freqs[w] for w in items})
+    return wc.to_array()
