@@ -78,3 +78,15 @@ def test_the_data_quality_appendix_shows_warnings_about_the_responses_only(chapt
     page = "".join(shown)
     assert "answers in column Q9 (it is blank)" in page
     assert "a role or team as the speaker" not in page and "Jane Smith" not in page
+
+
+def test_a_theme_with_no_statements_asked_that_year_says_so(monkeypatch):
+    """2020 asked none of the systemic-practice statements: its chapter says so instead of failing."""
+    from healthcheck.present.sections import theme
+
+    early = Chapter(2020)
+    assert early.theme_figures("systemic").empty
+    shown = []
+    monkeypatch.setattr(theme, "display", lambda obj: shown.append(obj.data))
+    theme.survey_chart(early, "systemic")
+    assert shown and "was asked in 2020" in shown[0]

@@ -108,7 +108,7 @@ def likert_data(
             shown, note = False, f"fewer than {threshold} valid responses"
         else:
             shown, note = True, ""
-        pct = n / n_valid * 100 if shown else np.full(len(LIKERT_ORDER), np.nan)
+        pct = 100.0 * n / n_valid if shown else np.full(len(LIKERT_ORDER), np.nan)
         row.update(dict(zip(LIKERT_ORDER, pct, strict=True)))
         # From the counts, not by adding two float percentages: 2/40*100 + 23/40*100 is
         # 62.4999..., which would round down where the exact 62.5 rounds half up.

@@ -99,6 +99,9 @@ def quotes(ch, theme: str) -> None:
 def survey_chart(ch, theme: str) -> None:
     """The diverging bar chart of every answer to the theme's statements, with its data."""
     title = ch.theme_title(theme)
+    if ch.theme_figures(theme).empty:  # a theme added later, or none of its statements asked this year
+        display(HTML(f"<p>None of the statements on {html.escape(title.lower())} was asked in {ch.year}.</p>"))
+        return
     fig = charts.likert(ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold)
     data = response_distribution(ch, theme)
     ch.show_figure(
