@@ -306,8 +306,8 @@ def test_a_rerun_rebuilds_only_what_changed(batch):
     from healthcheck import environment
 
     orgs, build, _, _ = batch
-    assert run_cli(orgs, build) == 1  # rebuilds only if the package's code changed since the first run
     code = environment.code_and_environment_hash()
+    assert run_cli(orgs, build) == 1  # rebuilds only if the package's code changed since the first run
     written = [*build.glob("*/benchmarks/**/*.csv"), *(build / "national" / "input").rglob("*.*")]
     stamps = {p: p.stat().st_mtime_ns for p in written}
     assert run_cli(orgs, build) == 1
