@@ -12,7 +12,7 @@
   page scroll sideways or is cut off at its right edge (1.4.10 Reflow).
 
 One Chromium serves the whole module. Nothing is downloaded: the pages are served from the
-build folder on 127.0.0.1 and the browser is started with the flags of healthcheck.pdf.
+build folder on 127.0.0.1 and the browser is started with the flags of healthcheck.pipeline.pdf.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""healthcheck.build and healthcheck.pdf on toy books (tests/fixtures/chapters_*).
+"""healthcheck.pipeline.stages and healthcheck.pipeline.pdf on toy books (tests/fixtures/chapters_*).
 
 The toy book is built once per test run (a few seconds); the failure tests then check that a
 broken chapter or a SIGTERM leaves that build byte for byte as it was.

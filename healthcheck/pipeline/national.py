@@ -2,7 +2,7 @@
 
 Its chapters (chapters/national/*.ipynb, table of contents chapters/national/_toc.yml) run
 with papermill through `pipeline.chapters` (worker processes, the chapter cache), the book is
-built by `pipeline.book` (html and singlehtml), printed by `healthcheck.pdf.print_pdf`, and
+built by `pipeline.book` (html and singlehtml), printed by `healthcheck.pipeline.pdf.print_pdf`, and
 published with `pipeline.staging` (a staging folder under a lock, swapped in when finished),
 into `<build_root>/<year>/` with html/, pdf/, executed/ and notebooks/. The inputs are the
 folder the batch writes (see present/national.py); a rebuild whose inputs, chapters, code and
@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
-import pandas as pd
-
 from healthcheck import paths
-from healthcheck.pipeline import book, notebooks, staging
+from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
-from healthcheck.pipeline.pdf import TitlePage, print_pdf
+from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
-from healthcheck.present.exports import write_workbook
+from healthcheck.pipeline.stages import write_outputs
 
 CHAPTERS_DIR = paths.CHAPTERS_DIR / "national"
 TOC_PATH = CHAPTERS_DIR / "_toc.yml"
@@ -84,44 +81,15 @@ def _settings(facts: dict) -> SimpleNamespace:
 
 
 def _outputs(chapters, settings, facts, year, book_dir, stage, out, pdf, epoch) -> list[str]:
-    """The website, the auditors' notebook pages, the workbook and the PDF (as stages does for a council)."""
-    downloads = book_dir / "extra" / "downloads"
-    if downloads.is_dir():
-        csvs = sorted(downloads.glob(f"{year}-*.csv"))
-        sheets = {
-            "Contents": pd.DataFrame(
-                {"Sheet": [str(i + 1) for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]}
-            )
-        }
-        sheets |= {str(i + 1): pd.read_csv(p, dtype=str, keep_default_na=False) for i, p in enumerate(csvs)}
-        write_workbook(sheets, downloads / f"{year}-all-figure-data.xlsx")
-    out.mkdir()
-    warnings: list[str] = []
-    html_job = book.start_jupyter_book(book_dir, "html", epoch, False, stage / "html-build")
-    background = ThreadPoolExecutor(max_workers=1)
-    try:
-        exports = background.submit(notebooks.export_chapters, chapters, book_dir, out)
-        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, False, stage / "single-build")
-        warnings += book.finish_jupyter_book(single_job)
-        single = stage / "single-build" / "_build" / "singlehtml"
-        printable = single / "report-print.html"
-        shutil.copy2(single / f"{chapters[0].docname}.html", printable)
-        title = TitlePage(
-            organisation=f"{facts['included']} organisations taking part",
-            title=settings.report_title,
-            year=year,
-            service="England and its regions",
-            notice=" ".join(facts.get("notices", [])),
-        )
-        warnings += print_pdf(printable, pdf, title, epoch=epoch)
-        warnings += exports.result()
-        warnings += book.finish_jupyter_book(html_job)
-    finally:
-        background.shutdown(wait=True, cancel_futures=True)
-        book.stop_jupyter_book(html_job)
-    shutil.move(str(stage / "html-build" / "_build" / "html"), str(out / "html"))
-    book.finish_site(out / "html", chapters[0].docname, settings, year)
-    return warnings
+    """The website, the auditors' notebook pages, the workbook and the PDF, as for a council's book."""
+    title = TitlePage(
+        organisation=f"{facts['included']} organisations taking part",
+        title=settings.report_title,
+        year=year,
+        service="England and its regions",
+        notice=" ".join(facts.get("notices", [])),
+    )
+    return write_outputs((book_dir, stage, chapters, epoch, False), out, pdf, title, settings, year)
 
 
 def _record(final: Path, info: dict) -> dict:

@@ -192,11 +192,25 @@ def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: b
 
 
 def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log) -> list[str]:
-    """Stages book html, exports and pdf: the website, the auditors' pages, the workbook and the PDF.
+    """Stages book html, exports and pdf for a council's book (see :func:`write_outputs`)."""
+    settings = survey.settings
+    title = TitlePage(
+        organisation=settings.organisation.strip(), title=settings.report_title.strip(), year=year,
+        service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
+    )  # fmt: skip
+    book_run = (book_dir, stage_dir, chapters, epoch, strict)
+    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log)
 
-    On two cores the website builds in the background while the single page is built and
-    printed, and the auditors' pages are exported in a thread meanwhile.
+
+def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, settings, year: int, log=None) -> list[str]:
+    """The website, the auditors' pages, the workbook and the PDF of a book whose chapters have run.
+
+    `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
+    for the national summary. On two cores the website builds in the background while the
+    single page is built and printed, and the auditors' pages are exported in a thread meanwhile.
     """
+    book_dir, stage_dir, chapters, epoch, strict = book_run
+    log = log or (lambda *_: None)
     warnings: list[str] = []
     downloads = book_dir / "extra" / "downloads"
     if downloads.is_dir():
@@ -217,19 +231,14 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
         printable = single / "report-print.html"
         shutil.copy2(single / f"{chapters[0].docname}.html", printable)
         log("printing the PDF (Chromium)")
-        settings = survey.settings
-        title = TitlePage(
-            organisation=settings.organisation.strip(), title=settings.report_title.strip(), year=year,
-            service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
-        )  # fmt: skip
-        warnings += print_pdf(printable, _pdf_path(out, survey, year), title, epoch=epoch)
+        warnings += print_pdf(printable, pdf_path, title, epoch=epoch)
         warnings += exports.result()
         warnings += book.finish_jupyter_book(html_job)
     finally:
         background.shutdown(wait=True, cancel_futures=True)
         book.stop_jupyter_book(html_job)
     shutil.move(str(stage_dir / "html-build" / "_build" / "html"), str(out / "html"))
-    book.finish_site(out / "html", chapters[0].docname, survey.settings, year)
+    book.finish_site(out / "html", chapters[0].docname, settings, year)
     return warnings
 
 
