@@ -7,6 +7,13 @@ Bravo and Echo (both small, both with agreeing and other answers) and showed Nor
 South, Charlie and Delta, so North - Alpha gave Bravo exactly. 2022 has the same layout with
 other sizes, so the book has two years of group figures. A team name with "&" and a
 statement with an apostrophe check that every output escapes and reads back the same text.
+
+SUP03 is for staff in their first year in practice only (everyone else answers "Not
+applicable"), as some real statements are: eleven newly qualified staff in Alpha, Charlie,
+Delta and Foxtrot answer it, so the other teams and roles have no valid answers to it at all.
+Counted as hidden cells, those empty groups could not be protected (the newly qualified role,
+labelled "hidden", is at least 10 of the 11, which leaves the other roles at most 1), and the
+national batch's audit refused books of that shape.
 Everything is synthetic.
 """
 
@@ -42,6 +49,12 @@ TEAMS = {
     "": ("West", 2, 2, 0.5),  # gave no team
 }
 SMALL_TEAMS = ("Bravo & Co", "Echo")
+# A statement only staff in their first year answer: code -> (theme, short label, wording).
+FIRST_YEAR_ONLY = {
+    "SUP03": ("support", "First-year caseload protected", "If you are in your first year: my caseload is kept lighter."),
+}
+# Who is in their first year: team -> positions in the team's list of staff (the same in both years).
+NEWLY_QUALIFIED = {"Alpha": (1, 6, 11), "Charlie": (1, 6), "Delta": (1, 6, 11, 16), "Foxtrot": (1, 6)}
 LABELS = ["Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree", "Don't know"]
 
 
@@ -60,15 +73,27 @@ def _answers(rng: random.Random, agree: float, n: int) -> list[str]:
     return labels
 
 
+def _role(team: str, i: int) -> str:
+    if i % 5 == 0:
+        return "Team manager"
+    if team == "Delta" and i in (3, 8, 13):
+        return "Student"
+    return "Newly qualified" if i in NEWLY_QUALIFIED.get(team, ()) else "Social worker"
+
+
 def export_rows(year: int, seed: int = 11) -> list[dict]:
     """The year's respondent export: one row per person."""
     rng = random.Random(seed + year)
+    first_year = random.Random(seed + year + 1)  # its own stream: the other answers stay as they were
     rows = []
     for team, (locality, *sizes, agree) in TEAMS.items():
         size = sizes[0] if year == FIRST_YEAR else sizes[1]
         answers = {code: _answers(rng, agree, size) for code in STATEMENTS}
+        for code in FIRST_YEAR_ONLY:
+            drawn = [first_year.choices(LABELS[:5], [3, 3, 1, 2, 1])[0] for _ in range(size)]
+            answers[code] = [a if _role(team, i) == "Newly qualified" else "Not applicable" for i, a in enumerate(drawn)]
         for i in range(size):
-            role = "Team manager" if i % 5 == 0 else "Student" if (team == "Delta" and i in (3, 8, 13)) else "Social worker"
+            role = _role(team, i)
             row = {
                 "Response ID": f"{team[:1] or 'X'}{year}{i:03d}",
                 "Completed": f"{year}-05-{1 + i % 28:02d} 10:00",
@@ -76,7 +101,7 @@ def export_rows(year: int, seed: int = 11) -> list[dict]:
                 "Locality": locality,
                 "Role": role,
             }
-            row.update({wording: answers[code][i] for code, (_, _, wording) in STATEMENTS.items()})
+            row.update({wording: answers[code][i] for code, (_, _, wording) in (STATEMENTS | FIRST_YEAR_ONLY).items()})
             rows.append(row)
     return rows
 
@@ -90,7 +115,7 @@ def write_data(folder: Path) -> Path:
         "themes": THEMES,
         "questions": {
             code: {"theme": theme, "short": short, "wording": {FIRST_YEAR: wording, REPORT_YEAR: wording}}
-            for code, (theme, short, wording) in STATEMENTS.items()
+            for code, (theme, short, wording) in (STATEMENTS | FIRST_YEAR_ONLY).items()
         },
     }
     (folder / "question_bank.yml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
@@ -109,7 +134,7 @@ def write_data(folder: Path) -> Path:
                 "locality": "Locality",
                 "role": "Role",
             },
-            "questions": {wording: code for code, (_, _, wording) in STATEMENTS.items()},
+            "questions": {wording: code for code, (_, _, wording) in (STATEMENTS | FIRST_YEAR_ONLY).items()},
             "workforce": 120,
         }
         (year_dir / "survey.yml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")

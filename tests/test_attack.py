@@ -7,6 +7,7 @@ layout leaked under the old suppression; the book tests read the demonstration b
 from __future__ import annotations
 
 import base64
+import html
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -73,12 +74,13 @@ def html_page(svg: str, alt: str, rows: list[tuple]) -> str:
     """A chapter page as the book writes it: a figure with the chart embedded, then its data table."""
     src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     body = "".join(
-        f'<tr><th scope="row">{q}</th><td>{s}</td><td>{g.replace("&", "&amp;")}</td><td>{p}</td><td>{n}</td><td>{note}</td></tr>'
+        f'<tr><th scope="row">{q}</th><td>{s}</td><td>{html.escape(g, quote=False)}</td><td>{p}</td><td>{n}</td>'
+        f"<td>{note}</td></tr>"
         for q, s, g, p, n, note in rows
     )
     return (
         '<html><body><figure class="hc-figure" id="fig-people-by-team"><div class="hc-figure-scroll">'
-        f'<img src="{src}" alt="{alt}" /></div><figcaption>People by team</figcaption></figure>'
+        f'<img src="{src}" alt="{html.escape(alt)}" /></div><figcaption>People by team</figcaption></figure>'
         '<details class="hc-data"><summary>Show the data behind this chart</summary><div class="hc-table-wrap">'
         '<table class="hc-table"><caption>People by team</caption><thead><tr><th scope="col">Code</th>'
         '<th scope="col">Statement</th><th scope="col">Team</th><th scope="col">% agreeing</th>'
@@ -175,6 +177,72 @@ def test_a_real_heat_map_reads_back_cell_by_cell(tmp_path):
         ("Q2", "C"): "50%*",
         ("Q2", "D"): "<10",
     }
+
+
+HOSTILE_GROUPS = [
+    '=HYPERLINK("http://evil.example/XSS-team","x")',  # matplotlib puts this id in single quotes
+    '<b onmouseover=alert("XSS-team2")>South</b>',
+    'It\'s "both" & more',  # both quotes: the id in double quotes, with &quot; and &apos;
+]
+
+
+@pytest.mark.unit
+def test_group_names_that_look_like_formulas_or_markup_read_back_the_same_from_every_format(tmp_path):
+    # Each format escapes a name its own way: a spreadsheet apostrophe in the CSV, entities in
+    # the HTML, XML escaping (and single quotes) in the SVG. Read back, all give the same name.
+    import csv
+    import io
+
+    from healthcheck.escape import spreadsheet_cell
+    from healthcheck.present import charts
+
+    groups = HOSTILE_GROUPS
+    table = pd.DataFrame(
+        {
+            "question_id": "Q1",
+            "group_type": "team",
+            "group": groups,
+            "n_valid": [40, 30, pd.NA],
+            "pct_positive": [82.5, 50.0, np.nan],
+            "suppressed": [False, False, True],
+            "reason": ["", "", "fewer than 10 responses"],
+        }
+    )
+    questions = pd.DataFrame({"question_id": ["Q1"], "year": YEAR, "short": ["Statement one"]})
+    fig = charts.breakdown_heatmap(table, questions, "team", year=YEAR, caution=20)
+    svg = charts.save_figure(fig, tmp_path / "chart.svg").read_text(encoding="utf-8")
+    assert "id='cell:Q1:=HYPERLINK" in svg  # the id the old reader could not find
+    cells, others = svg_cells(svg)
+    assert {(q, g): text for q, g, text in cells} == {
+        ("Q1", groups[0]): "83%",
+        ("Q1", groups[1]): "50%",
+        ("Q1", groups[2]): "<10",
+    }
+    assert "Agreement by team ranges from 50% to 83%" in others
+
+    rows = [("Q1", "Statement one", groups[0], "83%", 40, ""), ("Q1", "Statement one", groups[1], "50%", 30, "")]
+    rows.append(("Q1", "Statement one", groups[2], "", "", "fewer than 10 responses"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(BREAKDOWN_HEADER.strip().split(","))
+    writer.writerows(
+        [[spreadsheet_cell(v) for v in row] for row in [*rows, ("Q1", "Statement one", "\uff1dSUM(1)", "50%", 12, "")]]
+    )
+    assert "'=HYPERLINK" in buffer.getvalue() and "'\uff1dSUM(1)" in buffer.getvalue()
+    alt = (
+        f"Heat map. Highest: Statement one, {groups[0]} 83%; lowest: Statement one, {groups[1]} 50%. "
+        "1 cell not shown because fewer than 10 responses."
+    )
+    page = html_page(svg, alt, rows)
+    assert "&lt;b onmouseover" in page and "<b onmouseover" not in page
+    book = write_book(tmp_path / "book", {**downloads(people_by_team=buffer.getvalue()), "html/t.html": page})
+    out = read_outputs(book, YEAR)
+    assert out.findings == []
+    obs = out.observations
+    assert set(obs.loc[obs["source"] == "csv", "group"]) == {*groups, "\uff1dSUM(1)"}
+    for source in ("html table", "html chart"):
+        assert set(obs.loc[obs["source"] == source, "group"]) == set(groups), source
+    assert set(obs.loc[obs["source"] == "alt text", "group"]) == set(groups[:2])
 
 
 @pytest.mark.unit
@@ -363,6 +431,19 @@ def test_the_old_method_leaked_on_this_layout_and_the_built_book_recovers_nothin
     observed = ranges.attrs["published"].attrs["observations"]
     assert set(BREAKDOWN_SOURCES) <= set(observed["source"])
     assert A.leaks(out_dir) == []
+
+    # SUP03 is for first-year staff only. The teams and roles without any are published as
+    # "<10" in every file, but they are known zeros, not hidden cells: not attacked, not
+    # counted. The newly qualified role is shown: it is the all-staff figure itself.
+    published = ranges.attrs["published"]
+    sup03 = published[published["question_id"] == "SUP03"].set_index(["group_type", "group"])
+    empty = [("team", "Bravo & Co"), ("team", "Echo"), ("team", "Golf"), ("role", "Team manager"), ("role", "Student")]
+    assert (sup03.loc[empty, "status"] == D.PRIMARY).all()
+    assert sup03.loc[("role", "Newly qualified"), "status"] == D.SHOWN
+    attacked = set(zip(ranges["question_id"], ranges["group_type"], ranges["group"], strict=True))
+    assert ("SUP03", "team", "Alpha") in attacked and not attacked & {("SUP03", *cell) for cell in empty}
+    stated = A.audit_tables(survey, year)  # what the provenance appendix says: the same counts
+    assert (stated.cells_suppressed, stated.cells_hidden) == (result.cells_suppressed, result.cells_hidden)
 
 
 # --------------------------------------------------------------------------- the demonstration book

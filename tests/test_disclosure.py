@@ -207,7 +207,10 @@ def test_todays_breakdowns_leak_a_team_through_its_locality_and_protect_closes_i
     ranges = audit(protected, cells)
     w = widths(ranges)
     primary = (ranges["status"] == D.PRIMARY).to_numpy()
-    assert primary.sum() == (protected["status"] == D.PRIMARY).sum() > 0
+    # every "<10" cell is attacked but Bravo on Q2, which nobody answered: a known zero, no hidden cell
+    answered = protected["n_valid"] > 0
+    assert primary.sum() == ((protected["status"] == D.PRIMARY) & answered).sum() > 0
+    assert ("Q2", "team", "Bravo") not in set(zip(ranges["question_id"], ranges["group_type"], ranges["group"], strict=True))
     assert (w[primary] >= D.DEFAULT_PROTECTION - 1e-6).all().all()
     assert (w[~primary] >= 1 - 1e-6).all().all()  # no secondary figure is pinned either
 
@@ -251,7 +254,7 @@ def test_protected_random_surveys_pass_the_audit(seed, size):
     ranges = audit(protected, cells)
     w = widths(ranges)
     primary = (ranges["status"] == D.PRIMARY).to_numpy()
-    assert len(ranges) == (protected["status"] != D.SHOWN).sum()
+    assert len(ranges) == ((protected["status"] != D.SHOWN) & (protected["n_valid"] > 0)).sum()
     assert (w[primary] >= 3 - 1e-6).all().all()
     assert (w[~primary] >= 1 - 1e-6).all().all()
 
@@ -289,7 +292,8 @@ def test_protect_is_deterministic_and_ignores_row_order():
 
 def test_a_question_that_cannot_be_protected_is_fully_suppressed():
     # 12 staff: team A of 10 and team B of 2. Hiding A labels it ">= 10", so B is still at
-    # most 2: no pattern gives B a range 3 wide. On Q2 B only answered "Don't know".
+    # most 2: no pattern gives B a range 3 wide. On Q2 B only answered "Don't know": B holds
+    # no answer to protect, and A is all staff, so Q2 is published as it is.
     frame = pd.DataFrame(
         {
             "Team": ["A"] * 10 + ["B"] * 2,
@@ -299,12 +303,114 @@ def test_a_question_that_cannot_be_protected_is_fully_suppressed():
     )
     cells = joint_cells(frame, 2023, QUESTIONS, {"team": "Team"})
     protected = D.protect(cells, ["team"])
-    for question_id in ("Q1", "Q2"):
-        status = protected.loc[protected["question_id"] == question_id].set_index("group")["status"]
-        assert status.to_dict() == {codes.ALL_STAFF: D.SHOWN, "A": D.SECONDARY, "B": D.PRIMARY}
-    assert protected.attrs["unprotected"] == ["Q1", "Q2"]
+    status = {q: rows.set_index("group")["status"].to_dict() for q, rows in protected.groupby("question_id")}
+    assert status["Q1"] == {codes.ALL_STAFF: D.SHOWN, "A": D.SECONDARY, "B": D.PRIMARY}
+    assert status["Q2"] == {codes.ALL_STAFF: D.SHOWN, "A": D.SHOWN, "B": D.PRIMARY}
+    assert protected.attrs["unprotected"] == ["Q1"]
     # With a smaller requirement the same table can be protected.
-    assert D.protect(cells, ["team"], protection=2).attrs["unprotected"] == ["Q2"]
+    assert D.protect(cells, ["team"], protection=2).attrs["unprotected"] == []
+
+
+# --------------------------------------------------------------------------- statements only some staff answer
+
+
+def first_year_export() -> tuple[pd.DataFrame, dict]:
+    """43 staff in teams A, B, C and D; 11 are in their first year (4 in A, 3 in B, 4 in C,
+    none in D). Q1 everyone answers; Q2 is for first-year staff only, everyone else says
+    "Not applicable" -- as the national set's DEV04."""
+    plan = {"A": (4, 6), "B": (3, 8), "C": (4, 6), "D": (0, 12)}  # team: (first year, others)
+    rows = []
+    for team, (first, others) in plan.items():
+        for i in range(first + others):
+            new = i < first
+            rows.append(
+                {
+                    "Team": team,
+                    "Role": "Newly qualified" if new else "Social worker",
+                    "Statement one": "Agree" if i % 3 else "Disagree",
+                    "Statement two": ("Agree" if i % 2 else "Disagree") if new else "Not applicable",
+                }
+            )
+    return pd.DataFrame(rows), {"team": "Team", "role": "Role"}
+
+
+def test_groups_that_did_not_answer_a_statement_are_known_zeros_not_hidden_cells():
+    frame, groups = first_year_export()
+    cells = joint_cells(frame, 2023, QUESTIONS, groups)
+    assert cells.loc[cells["question_id"] == "Q2", "n_valid"].sum() == 11
+    # The cause of the national batch's refusals: a group without answers counted as a "<10"
+    # cell to protect. Once anything is hidden the newly qualified role is labelled "hidden"
+    # (at least 10 of the 11), so the social workers' empty cell is at most 1 wide; even
+    # hiding every breakdown cell left it 0..1, and the audit refused the book.
+    everything_hidden = D.publication(
+        pd.DataFrame(
+            [
+                (2023, "Q2", "all", codes.ALL_STAFF, 11, 5, D.SHOWN),
+                *[(2023, "Q2", "team", t, n, 0, D.PRIMARY) for t, n in (("A", 4), ("B", 3), ("C", 4), ("D", 0))],
+                (2023, "Q2", "role", "Newly qualified", 11, 5, D.SECONDARY),
+                (2023, "Q2", "role", "Social worker", 0, 0, D.PRIMARY),
+            ],
+            columns=D.PROTECT_COLUMNS,
+        )
+    )
+    year_structure = D.structure_of(cells.drop(columns=["question_id", "n_valid"]))
+    old = D.feasible_ranges(everything_hidden, year_structure).set_index(["group_type", "group"])
+    assert (old.loc[("role", "Social worker"), "n_valid_min"], old.loc[("role", "Social worker"), "n_valid_max"]) == (0, 1)
+    assert old.loc[("team", "D"), "n_valid_max"] == 1
+
+    # Nobody in D and no social worker answered Q2: the attacker is taken to know it (the
+    # statement says whom it is for), and there is no answer in those cells to protect.
+    structure = D.structure_of(cells)
+    assert set(structure.loc[structure["question_id"] == "Q2", "role"]) == {"Newly qualified"}
+    protected = D.protect(cells, ["team", "role"])
+    assert protected.attrs["unprotected"] == []
+    q2 = protected[protected["question_id"] == "Q2"].set_index(["group_type", "group"])["status"]
+    assert q2[("role", "Social worker")] == q2[("team", "D")] == D.PRIMARY  # published as "<10" (0 is fewer than 10)
+    assert q2[("role", "Newly qualified")] == D.SHOWN  # the same figure as all staff
+    ranges = audit(protected, cells)
+    attacked = set(zip(ranges["question_id"], ranges["group_type"], ranges["group"], strict=True))
+    assert {("Q2", "team", "A"), ("Q2", "team", "B"), ("Q2", "team", "C")} <= attacked
+    assert not attacked & {("Q2", "team", "D"), ("Q2", "role", "Social worker")}
+    need = np.where(ranges["status"] == D.PRIMARY, D.DEFAULT_PROTECTION, 1)
+    assert (widths(ranges).min(axis=1) >= need - 1e-6).all()
+
+
+def test_a_known_zero_does_not_shield_a_small_group():
+    # Q2 is for first-year staff: 3 in A, 12 in B, none in D. Under the earlier model D's
+    # "<10" hid A (A + D = 15 - 12), but D has no first-year staff, so A was exactly 3.
+    frame = pd.DataFrame(
+        {
+            "Team": ["A"] * 10 + ["B"] * 22 + ["D"] * 10,
+            "Role": ["Newly qualified"] * 3 + ["Social worker"] * 7 + ["Newly qualified"] * 12 + ["Social worker"] * 20,
+        }
+    )
+    frame["Statement one"] = ["Agree" if i % 2 else "Disagree" for i in range(len(frame))]
+    frame["Statement two"] = np.where(frame["Role"] == "Newly qualified", frame["Statement one"], "Not applicable")
+    cells = joint_cells(frame, 2023, QUESTIONS, {"team": "Team", "role": "Role"})
+    earlier = D.publication(
+        pd.DataFrame(
+            [
+                (2023, "Q2", "all", codes.ALL_STAFF, 15, 7, D.SHOWN),
+                (2023, "Q2", "team", "A", 3, 1, D.PRIMARY),
+                (2023, "Q2", "team", "B", 12, 6, D.SHOWN),
+                (2023, "Q2", "team", "D", 0, 0, D.PRIMARY),
+                (2023, "Q2", "role", "Newly qualified", 15, 7, D.SECONDARY),
+                (2023, "Q2", "role", "Social worker", 0, 0, D.PRIMARY),
+            ],
+            columns=D.PROTECT_COLUMNS,
+        )
+    )
+    year_structure = D.structure_of(cells.drop(columns=["question_id", "n_valid"]))
+    a_then = D.feasible_ranges(earlier, year_structure).set_index("group").loc["A"]
+    a_now = D.feasible_ranges(earlier, D.structure_of(cells)).set_index("group").loc["A"]
+    assert (a_then["n_valid_min"], a_then["n_valid_max"]) == (0, 3)
+    assert (a_now["n_valid_min"], a_now["n_valid_max"]) == (3, 3)
+
+    protected = D.protect(cells, ["team", "role"])
+    q2 = protected[protected["question_id"] == "Q2"].set_index("group")["status"]
+    assert q2["B"] == D.SECONDARY
+    ranges = audit(protected, cells).set_index(["question_id", "group"])
+    assert ranges.loc[("Q2", "A"), "n_valid_max"] - ranges.loc[("Q2", "A"), "n_valid_min"] >= D.DEFAULT_PROTECTION
 
 
 # --------------------------------------------------------------------------- LP against brute force

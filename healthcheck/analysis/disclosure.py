@@ -8,12 +8,24 @@ localities, and each breakdown adds up to the all-staff total less the staff who
 shown as "<10" (primary: fewer than ``threshold`` valid responses) or "hidden" (secondary:
 withheld so that a primary cell cannot be worked out; it has at least ``threshold``).
 
-The attacker we protect against knows all of that and the organisation's structure (which
-team x locality x role combinations have staff). By linear programming over the joint cells'
-agreeing and not-agreeing answers -- any non-negative numbers that fit every published figure
-and label -- they can find, for each hidden cell, the smallest and largest number of valid,
-agreeing and not-agreeing responses consistent with everything published. This is the audit
-tau-ARGUS runs on a suppressed table; :func:`feasible_ranges` runs it.
+The attacker we protect against knows all of that and the organisation's structure: which
+team x locality x role combinations gave each statement valid answers (:func:`structure_of`).
+By linear programming over those joint cells' agreeing and not-agreeing answers -- any
+non-negative numbers that fit every published figure and label
+(:mod:`healthcheck.analysis.linked_tables`) -- they can find, for each hidden cell, the
+smallest and largest number of valid, agreeing and not-agreeing responses consistent with
+everything published. This is the audit tau-ARGUS runs on a suppressed table;
+:func:`feasible_ranges` runs it.
+
+Known zeros. Some statements are for some staff only ("If you are in your first year: ..."):
+everyone else answers "Not applicable", and whole teams and roles give no valid answer. Such
+a group is published as "<10", but it is no hidden cell: it holds no answer to protect, and
+the attacker is taken to know it is empty, as they know whom the statement is for. So it is
+neither attacked nor counted, and it cannot hide another cell: a combination that gave a
+statement no valid answer is a known zero of its LP. (Counted as cells to protect, such groups
+made those questions impossible to protect; as unknowns, they could shield a real small
+group.) Taking every empty combination as known, "Don't know" ones too, gives the attacker
+more than an outsider has: the real cells' ranges are, if anything, narrower than theirs.
 
 The protection rule (``protection`` defaults to :data:`DEFAULT_PROTECTION`, 3):
 
@@ -55,25 +67,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
+# The statuses, the published and range columns and the attacker's audit are defined with the LP.
+from healthcheck.analysis.linked_tables import (
+    GROUP_TYPES,
+    PRIMARY,
+    PUBLISHED_COLUMNS,
+    QUANTITIES,
+    RANGE_COLUMNS,
+    SECONDARY,
+    SHOWN,
+    TOL,
+    Pool,
+    Tables,
+    feasible_ranges,
+    membership,
+)
+from healthcheck.analysis.linked_tables import shortfalls as _shortfalls
 from healthcheck.data.codes import ALL_STAFF
 
-SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
-#: The breakdown group types, in publication order.
-GROUP_TYPES: tuple[str, ...] = ("team", "locality", "role")
+__all__ = [
+    "SHOWN", "PRIMARY", "SECONDARY", "GROUP_TYPES", "QUANTITIES", "DEFAULT_PROTECTION",
+    "PROTECT_COLUMNS", "PUBLISHED_COLUMNS", "RANGE_COLUMNS",
+    "percent_half_up", "n_positive_interval", "publication", "structure_of", "protect", "feasible_ranges",
+]  # fmt: skip
+
 #: Default minimum width of a primary cell's feasible ranges (see the module docstring).
 DEFAULT_PROTECTION = 3
-#: The three counts audited for each hidden cell.
-QUANTITIES: tuple[str, ...] = ("n_valid", "n_positive", "n_not_positive")
 PROTECT_COLUMNS = ["year", "question_id", "group_type", "group", "n_valid", "n_positive", "status"]
-PUBLISHED_COLUMNS = ["question_id", "group_type", "group", "status", "n_valid", "n_positive_lo", "n_positive_hi"]
-RANGE_COLUMNS = [
-    "question_id", "group_type", "group", "status",
-    *[f"{q}_{end}" for q in QUANTITIES for end in ("min", "max")],
-    "min_width",
-]  # fmt: skip
-_TOL = 1e-6
 
 
 # --------------------------------------------------------------------------- what is published
@@ -136,126 +157,25 @@ def publication(protected: pd.DataFrame, exact_types: tuple[str, ...] = ("all",)
 
 
 def structure_of(cells: pd.DataFrame) -> pd.DataFrame:
-    """The organisation's structure as the attacker knows it: the distinct
-    (team, locality, role) combinations of a joint-cells table."""
-    return cells.loc[:, list(GROUP_TYPES)].drop_duplicates().sort_values(list(GROUP_TYPES)).reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- the LP of one question
-
-
-class _Tables:
-    """One question's linked tables as an LP. Unknowns: agreeing ``a_j`` then not-agreeing
-    ``d_j`` answers of each joint cell j, >= 0. Rows of ``A``: each published cell's valid
-    count (``n`` rows), then its agreeing count (``a`` rows). Rows of ``Q`` (the audited
-    counts) add the not-agreeing count; row ``q * C + i`` is count q of cell i."""
-
-    def __init__(self, membership: sparse.csr_matrix, threshold: int):
-        self.M, self.threshold = membership, threshold
-        self.C, self.J = membership.shape
-        zero = sparse.csr_matrix((self.C, self.J))
-        self.A = sparse.vstack([sparse.hstack([membership, membership]), sparse.hstack([membership, zero])]).tocsc()
-        # dense: a few hundred by a few hundred, read one row per LP
-        self.Q = sparse.vstack([self.A, sparse.hstack([zero, membership])]).toarray()
-
-    def bounds(self, status: np.ndarray, n_valid, lo, hi) -> tuple[np.ndarray, np.ndarray]:
-        """Row bounds of ``A`` for the labels in ``status`` and the published values."""
-        t, shown = self.threshold, status == SHOWN
-        n_lb = np.where(shown, n_valid, np.where(status == PRIMARY, 0.0, t))
-        n_ub = np.where(shown, n_valid, np.where(status == PRIMARY, t - 1.0, np.inf))
-        a_lb, a_ub = np.where(shown, lo, -np.inf), np.where(shown, hi, np.inf)
-        return np.r_[n_lb, a_lb].astype(float), np.r_[n_ub, a_ub].astype(float)
-
-    def solve(self, objective, A, lb, ub, integer=False):
-        """Minimise ``objective`` over x >= 0 with ``lb <= A x <= ub``: (value, x); value is
-        -inf when unbounded. ValueError when the published figures are inconsistent."""
-        # Presolve costs more than it saves on LPs this small (a third of the time); a MILP keeps it.
-        options = {} if integer else {"presolve": False}
-        constraints = LinearConstraint(A, lb, ub)
-        res = milp(objective, constraints=constraints, bounds=Bounds(0, np.inf), integrality=int(integer), options=options)
-        if res.status == 3:
-            return -np.inf, None
-        if res.status != 0:
-            raise ValueError(f"no table fits the published figures ({res.message})")
-        return float(res.fun), res.x
-
-    def extreme(self, row: int, lb, ub, sense: int, integer=False):
-        """(value, x) minimising (sense 1) or maximising (sense -1) audited count ``row``."""
-        value, x = self.solve(sense * self.Q[row], self.A, lb, ub, integer)
-        return sense * value, x
-
-
-class _Pool:
-    """Tables known to fit what is published: the span of their values is a certified part of
-    each count's feasible range, which spares most LPs."""
-
-    def __init__(self, tables: _Tables, points=()):
-        self.tables, self.points, self.seeded = tables, [], False
-        self.lo = np.full(tables.Q.shape[0], np.inf)
-        self.hi = np.full(tables.Q.shape[0], -np.inf)
-        for x in points:
-            self.add(x)
-
-    def add(self, x) -> None:
-        if x is not None:
-            v = self.tables.Q @ x
-            self.points.append((x, v))
-            self.lo, self.hi = np.minimum(self.lo, v), np.maximum(self.hi, v)
-
-    def keeping(self, rows: list[int], lows, highs) -> _Pool:
-        """A pool of the tables whose counts on ``rows`` lie within ``[lows, highs]``."""
-        fits = [x for x, v in self.points if np.all((v[rows] >= lows - _TOL) & (v[rows] <= highs + _TOL))]
-        return _Pool(self.tables, fits)
-
-
-def _seed(tables: _Tables, lb, ub, rows, pool: _Pool, integer=False) -> None:
-    """Add the tables minimising and maximising each count summed over ``rows``: six LPs that
-    move many cells at once, so that most ranges are then certified without a per-cell LP."""
-    rows = np.asarray(rows)
-    pool.seeded = True
-    for q in range(3):
-        mine = rows[(rows // tables.C) == q]
-        if len(mine):
-            total = tables.Q[mine].sum(axis=0)
-            for sense in (1, -1):
-                pool.add(tables.solve(sense * total, tables.A, lb, ub, integer)[1])
-
-
-def _shortfalls(tables: _Tables, lb, ub, needs, pool: _Pool, first: bool, priority=()) -> list:
-    """The counts (row, min, max, need) whose feasible range is narrower than ``need``;
-    only the first one when ``first``. Solves an LP only where the pool does not already
-    certify the width, and the pool keeps every table found. Rows in ``priority`` (the likely
-    failures) are checked first, before the pool is seeded."""
-    rank = {row: i for i, row in enumerate(priority)}
-    needs = sorted(needs, key=lambda item: rank.get(item[0], len(rank)))
-    found = []
-    for at, (row, need) in enumerate(needs):
-        if pool.hi[row] - pool.lo[row] >= need - _TOL:
-            continue
-        if not pool.seeded and row not in rank:
-            open_rows = [r for r, w in needs[at:] if pool.hi[r] - pool.lo[r] < w - _TOL]
-            if len(open_rows) > 3:
-                _seed(tables, lb, ub, open_rows, pool)
-                if pool.hi[row] - pool.lo[row] >= need - _TOL:
-                    continue
-        for sense in (-1, 1):
-            pool.add(tables.extreme(row, lb, ub, sense)[1])
-            if pool.hi[row] - pool.lo[row] >= need - _TOL:
-                break
-        else:
-            found.append((row, pool.lo[row], pool.hi[row], need))
-            if first:
-                return found
-    return found
+    """The organisation's structure as the attacker is assumed to know it, per question: the
+    (team, locality, role) combinations of a joint-cells table that gave the question valid
+    answers, with its ``question_id`` (every other combination is a known zero for that
+    question; see the module docstring). A table without ``question_id`` and ``n_valid``
+    gives its distinct combinations, for every question."""
+    columns = list(GROUP_TYPES)
+    if {"question_id", "n_valid"} <= set(cells.columns):
+        cells, columns = cells.loc[cells["n_valid"] > 0], ["question_id", *columns]
+    return cells.loc[:, columns].drop_duplicates().sort_values(columns).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- choosing secondary cells
 
 
-def _needs(status: np.ndarray, total, threshold: int, protection: int) -> list[tuple[int, float]]:
+def _needs(status: np.ndarray, total, threshold: int, protection: int, empty) -> list[tuple[int, float]]:
     """(audited row, required width) for every hidden cell's three counts, primary cells
     first. ``total`` is the all-staff (n_valid, lowest agreeing, highest agreeing), or None
-    when the all-staff figure is itself hidden. See the module docstring for the rule."""
+    when the all-staff figure is itself hidden; cells marked in ``empty`` (no valid answers:
+    no hidden cell) need nothing. See the module docstring for the rule."""
     C, t = len(status), threshold
     if total is None:
         caps = {PRIMARY: (t - 1,) * 3, SECONDARY: (np.inf,) * 3}
@@ -266,12 +186,12 @@ def _needs(status: np.ndarray, total, threshold: int, protection: int) -> list[t
     target = {PRIMARY: protection, SECONDARY: 1}
     out = []
     for kind in (PRIMARY, SECONDARY):
-        for i in np.flatnonzero(status == kind):
+        for i in np.flatnonzero((status == kind) & ~empty):
             out += [(q * C + i, float(min(target[kind], caps[kind][q]))) for q in range(3)]
     return [(row, need) for row, need in out if need > 0]
 
 
-def _repair(tables: _Tables, state: dict, status: np.ndarray, short: tuple):
+def _repair(tables: Tables, state: dict, status: np.ndarray, short: tuple):
     """The shown breakdown cells to hide so that count ``row`` gets a range ``need`` wide.
 
     One LP per direction: a table that fits every hidden cell's label and the all-staff
@@ -308,7 +228,7 @@ def _repair(tables: _Tables, state: dict, status: np.ndarray, short: tuple):
             _, x = tables.solve(cost, A, lbs, ubs)
         except ValueError:  # impossible in this direction
             continue
-        moved = x[2 * tables.J :].reshape(4, S).sum(axis=0) > _TOL
+        moved = x[2 * tables.J :].reshape(4, S).sum(axis=0) > TOL
         hide = np.zeros(C, dtype=bool)
         hide[cand[moved]] = True
         price = (weights[hide].sum(), hide.sum())
@@ -317,21 +237,21 @@ def _repair(tables: _Tables, state: dict, status: np.ndarray, short: tuple):
     return None if best is None else best[1:]
 
 
-def _audit(tables: _Tables, state: dict, status, pool: _Pool, protection: int, first: bool, priority=()) -> list:
+def _audit(tables: Tables, state: dict, status, pool: Pool, protection: int, first: bool, priority=()) -> list:
     """The under-protected counts of one question when ``status`` is published."""
     lb, ub = tables.bounds(status, state["n_valid"], state["lo"], state["hi"])
     a = int(np.flatnonzero(state["is_all"])[0])
     total = None if status[a] != SHOWN else (state["n_valid"][a], state["lo"][a], state["hi"][a])
-    needs = _needs(status, total, tables.threshold, protection)
+    needs = _needs(status, total, tables.threshold, protection, tables.empty)
     return _shortfalls(tables, lb, ub, needs, pool, first, priority)
 
 
-def _protect_question(tables: _Tables, state: dict, truth: np.ndarray, protection: int) -> tuple[np.ndarray, bool]:
+def _protect_question(tables: Tables, state: dict, truth: np.ndarray, protection: int) -> tuple[np.ndarray, bool]:
     """(status per cell, protected?) for one question; see the module docstring."""
     status = state["status"].copy()
     if not (status != SHOWN).any():
         return status, True
-    pool = _Pool(tables, [truth])
+    pool = Pool(tables, [truth])
     reason = {}  # secondary cell -> the count it was hidden for: the first to re-check in pruning
     for _ in range(len(status) + 1):  # each round hides at least one cell, or gives up
         short = _audit(tables, state, status, pool, protection, first=True)
@@ -345,7 +265,7 @@ def _protect_question(tables: _Tables, state: dict, truth: np.ndarray, protectio
         reason.update({i: short[0][0] for i in np.flatnonzero(repair[0])})
     if short:  # cannot be protected: suppress every breakdown cell of the question
         status[~state["is_all"] & (status == SHOWN)] = SECONDARY
-        return status, not _audit(tables, state, status, _Pool(tables, [truth]), protection, True)
+        return status, not _audit(tables, state, status, Pool(tables, [truth]), protection, True)
 
     # Pruning: re-show secondary cells, most valid responses first (ties by name). A trial
     # checks first the count the cell was hidden for and the counts that failed lately.
@@ -367,17 +287,6 @@ def _protect_question(tables: _Tables, state: dict, truth: np.ndarray, protectio
 # --------------------------------------------------------------------------- public entry points
 
 
-def _membership(combos: pd.DataFrame, keys: list[tuple[str, str]]) -> sparse.csr_matrix:
-    """Published cell x joint cell: 1 where the joint cell counts in the published cell."""
-    rows, cols = [], []
-    for i, (group_type, group) in enumerate(keys):
-        j = np.arange(len(combos)) if group_type == "all" else np.flatnonzero(combos[group_type].to_numpy() == group)
-        rows.append(np.full(len(j), i))
-        cols.append(j)
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(combos)))
-
-
 def _published_cells(cells: pd.DataFrame, group_types: list[str]) -> list[tuple[str, str]]:
     """(group_type, group) of everything published: all staff, then each type's named groups."""
     keys = [("all", ALL_STAFF)]
@@ -387,7 +296,7 @@ def _published_cells(cells: pd.DataFrame, group_types: list[str]) -> list[tuple[
     return keys
 
 
-def _question_state(tables: _Tables, keys, a: np.ndarray, d: np.ndarray) -> dict:
+def _question_state(tables: Tables, keys, a: np.ndarray, d: np.ndarray) -> dict:
     """One question's published figures (from the true table ``a``, ``d``) and costs."""
     group_type = np.array([gt for gt, _ in keys], dtype=object)
     n_valid = np.rint(tables.M @ (a + d)).astype(np.int64)
@@ -413,11 +322,11 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
     ``group_types`` the breakdowns published (some of "team", "locality", "role"). Returns
     :data:`PROTECT_COLUMNS`, one row per question and published cell: the all-staff figure
     (``group_type`` "all", group "All staff") and every group seen in the year, for every
-    question (a group with no valid answers is a 0 cell, hence primary), with ``status``
-    "shown", "primary" (``n_valid < threshold``) or "secondary". Blank groups are published
-    nowhere. The rule and the method are in the module docstring. Questions that even full
-    suppression of their breakdowns leaves under-protected are listed in
-    ``result.attrs["unprotected"]``: publish no breakdown of them.
+    question, with ``status`` "shown", "primary" (``n_valid < threshold``) or "secondary". A
+    group with no valid answers to a question is "primary" (published "<10") but no hidden
+    cell: a known zero. Blank groups are published nowhere. The rule and the method are in
+    the module docstring. Questions that even full suppression of their breakdowns leaves
+    under-protected are listed in ``result.attrs["unprotected"]``: publish no breakdown of them.
     """
     unknown = set(group_types) - set(GROUP_TYPES)
     if unknown:
@@ -431,17 +340,20 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
     cells = cells.assign(**{g: cells[g].fillna("").astype(str) for g in group_types})
     # Only the published group types matter: joint cells that differ in another one merge.
     cells = cells.groupby(["question_id", *group_types], sort=True, as_index=False)[["n_valid", "n_positive"]].sum()
-    combos = cells.loc[:, group_types].drop_duplicates().reset_index(drop=True)
     keys = _published_cells(cells, group_types)
-    tables = _Tables(_membership(combos, keys), threshold)
-    cells = cells.merge(combos.assign(_j=np.arange(len(combos))), on=group_types, how="left")
     group_type, group = [gt for gt, _ in keys], [g for _, g in keys]
+    models: dict[tuple, Tables] = {}  # questions answered by the same combinations share their LP
 
     out, unprotected = [], []
     for question_id, rows in cells.groupby("question_id", sort=True):
-        a, d = np.zeros(tables.J), np.zeros(tables.J)
-        a[rows["_j"].to_numpy()] = rows["n_positive"].to_numpy()
-        d[rows["_j"].to_numpy()] = (rows["n_valid"] - rows["n_positive"]).to_numpy()
+        # The combinations that answered: every other one is a known zero (module docstring).
+        rows = rows.loc[rows["n_valid"] > 0]
+        combos = rows.loc[:, group_types].reset_index(drop=True)
+        key = tuple(map(tuple, combos.to_numpy()))
+        tables = models.get(key)
+        if tables is None:
+            tables = models[key] = Tables(membership(combos, keys), threshold)
+        a, d = rows["n_positive"].to_numpy(dtype=float), (rows["n_valid"] - rows["n_positive"]).to_numpy(dtype=float)
         state = _question_state(tables, keys, a, d)
         status, ok = _protect_question(tables, state, np.r_[a, d], protection)
         if not ok:
@@ -455,68 +367,3 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
     result = result.astype({"n_valid": "int64", "n_positive": "int64", "status": str})
     result.attrs["unprotected"] = unprotected
     return result.loc[:, PROTECT_COLUMNS]
-
-
-def _exact_ranges(tables: _Tables, lb, ub, status: np.ndarray, integer: bool) -> np.ndarray:
-    """(hidden cells, 3 counts, min/max) by LP, skipping an LP wherever a table already found
-    reaches a bound the labels imply (0, the threshold, threshold - 1, the cell's largest
-    valid count)."""
-    C, t = tables.C, tables.threshold
-    hidden = np.flatnonzero(status != SHOWN)
-    pool = _Pool(tables)
-    _seed(tables, lb, ub, [q * C + i for q in range(3) for i in hidden], pool, integer)
-    out = np.zeros((len(hidden), 3, 2))
-    for h, i in enumerate(hidden):
-        primary = status[i] == PRIMARY
-        for q in range(3):
-            row = q * C + i
-            floor = t if (q == 0 and not primary) else 0
-            ceiling = t - 1 if primary else np.inf
-            if q > 0:  # agreeing and not-agreeing answers are each at most the valid ones
-                ceiling = min(ceiling, out[h, 0, 1])
-            low = floor if pool.lo[row] <= floor + _TOL else None
-            high = ceiling if pool.hi[row] >= ceiling - _TOL else None
-            if low is None:
-                low, x = tables.extreme(row, lb, ub, 1, integer)
-                pool.add(x)
-            if high is None:
-                high, x = tables.extreme(row, lb, ub, -1, integer)
-                pool.add(x)
-            out[h, q] = low, high
-    return np.round(out, 6) + 0.0
-
-
-def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold: int = 10, integer: bool = False) -> pd.DataFrame:
-    """The attacker's audit: for every suppressed cell, the smallest and largest valid,
-    agreeing and not-agreeing counts consistent with everything published.
-
-    ``published`` has :data:`PUBLISHED_COLUMNS` (see :func:`publication`): shown cells with
-    their exact ``n_valid`` and agreeing interval, hidden cells with status "primary"
-    (``n_valid <= threshold - 1``) or "secondary" (``>= threshold``). ``structure`` lists the
-    (team, locality, role) combinations that exist (:func:`structure_of`), for every question
-    or, with a ``question_id`` column, per question. Each question is one LP over its joint
-    cells' agreeing and not-agreeing answers (real numbers >= 0, or whole numbers with
-    ``integer=True``, solved as a MILP), solved with HiGHS through ``scipy.optimize.milp``.
-
-    Returns :data:`RANGE_COLUMNS`, ``min_width`` being the narrowest of the three ranges.
-    ValueError when no table fits the published figures.
-    """
-    group_types = [g for g in GROUP_TYPES if g in set(published["group_type"])]
-    structure = structure.assign(**{g: structure[g].fillna("").astype(str) if g in structure else "" for g in group_types})
-    frames = []
-    for question_id, pub in published.groupby("question_id", sort=True):
-        combos = structure.loc[structure["question_id"] == question_id] if "question_id" in structure else structure
-        combos = combos.loc[:, group_types].drop_duplicates().reset_index(drop=True)
-        keys = list(zip(pub["group_type"], pub["group"].astype(str), strict=True))
-        tables = _Tables(_membership(combos, keys), threshold)
-        status = pub["status"].to_numpy(dtype=object)
-        values = [pub[c].astype("Float64").fillna(0).to_numpy(dtype=float) for c in PUBLISHED_COLUMNS[4:]]
-        lb, ub = tables.bounds(status, *values)
-        ranges = _exact_ranges(tables, lb, ub, status, integer).reshape(-1, 6)
-        hidden = pub.loc[status != SHOWN, ["question_id", "group_type", "group", "status"]].reset_index(drop=True)
-        frame = pd.concat([hidden, pd.DataFrame(ranges, columns=RANGE_COLUMNS[4:10])], axis=1)
-        frame["min_width"] = (ranges[:, 1::2] - ranges[:, 0::2]).min(axis=1) if len(ranges) else []
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=RANGE_COLUMNS)
-    return pd.concat(frames, ignore_index=True).loc[:, RANGE_COLUMNS]

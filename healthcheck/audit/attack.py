@@ -6,9 +6,12 @@ publishes (:mod:`healthcheck.audit.published`: CSV and XLSX downloads, HTML tabl
 and their alt text, the PDF's text), combines every number that bears on each cell -- a
 breakdown's exact base and rounded percentage, the all-staff distribution to one decimal, the
 change and trend tables -- and, knowing the organisation's structure (which team x locality x
-role combinations exist), runs the linear-programming audit
+role combinations answered each statement), runs the linear-programming audit
 (:func:`~healthcheck.analysis.disclosure.feasible_ranges`) for the feasible range of every
-suppressed cell's valid, agreeing and not-agreeing counts.
+suppressed cell's valid, agreeing and not-agreeing counts. A group that gave a statement no
+valid answer (one for first-year staff only, say) is shown as "<10" but is a known zero, not
+a hidden cell: it is neither attacked nor counted (see the module docstring of
+:mod:`healthcheck.analysis.disclosure`).
 
 The build fails when a range is narrower than the rule of :mod:`healthcheck.analysis.disclosure`
 asks (:data:`~healthcheck.analysis.disclosure.DEFAULT_PROTECTION` wide for a "<10" cell, 1 for a
@@ -16,19 +19,13 @@ asks (:data:`~healthcheck.analysis.disclosure.DEFAULT_PROTECTION` wide for a "<1
 published files disagree about a cell: a reader would see two different figures, and the
 attacker would learn from both.
 
-:func:`leaks` is the other check of what a book gives away: paths of the build machine and
-notebook sources.
+:func:`~healthcheck.audit.leaks.leaks` (imported here for the build's audit stage) is the other
+check of what a book gives away: paths of the build machine and notebook sources.
 """
 
 from __future__ import annotations
 
-import base64
-import re
-import subprocess
-import sys
-import tempfile
 import time
-import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -36,8 +33,11 @@ import numpy as np
 import pandas as pd
 
 from healthcheck.analysis import disclosure as D
-from healthcheck.audit.published import BREAKDOWN_SOURCES, pdf_text, read_outputs
+from healthcheck.audit.leaks import leaks
+from healthcheck.audit.published import BREAKDOWN_SOURCES, read_outputs
 from healthcheck.data.codes import ALL_STAFF
+
+__all__ = ["AuditResult", "attack", "audit_build", "audit_tables", "leaks", "published_cells", "required_widths"]
 
 _TOL = 1e-6
 _LABELS = {D.SHOWN: "a figure", D.PRIMARY: "<10", D.SECONDARY: "hidden"}
@@ -137,12 +137,14 @@ def published_cells(out_dir: Path | str, year: int) -> pd.DataFrame:
 def attack(out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: int = 10, *, published=None) -> pd.DataFrame:
     """The feasible range of every suppressed cell's counts, from the published files alone.
 
-    ``structure``: the (team, locality, role) combinations that exist, as the attacker is
+    ``structure``: the (team, locality, role) combinations that answered, as the attacker is
     assumed to know them (:func:`~healthcheck.analysis.disclosure.structure_of` of the year's
-    joint cells). Returns :data:`~healthcheck.analysis.disclosure.RANGE_COLUMNS`, one row per
-    "<10" or "hidden" cell of a question with breakdowns; ``attrs["published"]`` is :func:`published_cells`' table (pass it
-    as ``published`` to skip reading the files again). ValueError when no table of counts
-    fits what is published (then the files contradict each other or the structure).
+    joint cells: per question, or for every question without a ``question_id`` column).
+    Returns :data:`~healthcheck.analysis.disclosure.RANGE_COLUMNS`, one row per "<10" or
+    "hidden" cell of a question with breakdowns, known zeros left out; ``attrs["published"]``
+    is :func:`published_cells`' table (pass it as ``published`` to skip reading the files
+    again). ValueError when no table of counts fits what is published (then the files
+    contradict each other or the structure).
     """
     published = published_cells(out_dir, year) if published is None else published
     # Questions without breakdowns publish one figure, linked to nothing else.
@@ -183,6 +185,10 @@ def _count(x: float) -> str:
 class AuditResult:
     """The disclosure audit of one built book, for the build log, the manifest and the appendix.
 
+    ``cells_suppressed`` and ``cells_hidden``: the "<10" and "hidden" cells attacked.
+    ``cells_without_answers``: the breakdown cells shown "<10" that gave their statement no
+    valid answer at all (a statement for first-year staff only, say): known zeros, not
+    hidden cells, so not in ``cells_suppressed``.
     ``smallest_primary_range`` and ``smallest_hidden_range``: the narrowest feasible range of
     any count of a "<10" (or "hidden") cell, among the counts the rule protects (a count the
     all-staff figure alone pins, such as "nobody disagreed", is left out); None when there is
@@ -202,6 +208,7 @@ class AuditResult:
     protection: int = D.DEFAULT_PROTECTION
     seconds: float = 0.0
     ranges: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    cells_without_answers: int = 0
 
     def as_dict(self, timing: bool = True) -> dict:
         """The result for build-info.json (no ranges table); ``timing=False`` for the manifest,
@@ -250,6 +257,8 @@ def _result(year, published, ranges, threshold, protection, findings, start) -> 
         for r in ranges[short].itertuples()
     ]
     primary = (ranges["status"] == D.PRIMARY).to_numpy()
+    labelled = (published["group_type"] != "all") & (published["status"] == D.PRIMARY)
+    attacked = (ranges["group_type"] != "all").to_numpy() & primary
 
     def smallest(mask) -> float | None:
         protected = widths[mask][need[mask] > 0]
@@ -267,6 +276,7 @@ def _result(year, published, ranges, threshold, protection, findings, start) -> 
         protection=protection,
         seconds=round(time.perf_counter() - start, 2),
         ranges=ranges,
+        cells_without_answers=int(labelled.sum() - attacked.sum()),
     )
 
 
@@ -304,105 +314,3 @@ def audit_tables(survey, year: int, protection: int = D.DEFAULT_PROTECTION) -> A
     structure = D.structure_of(survey.years[year].cells)
     ranges = D.feasible_ranges(published, structure, survey.threshold)
     return _result(year, published, ranges, survey.threshold, protection, [], start)
-
-
-# --------------------------------------------------------------------------- leaks
-
-
-# Absolute paths of a build machine. A Unix one must not follow a word character, dot or dash
-# (so a URL's path, "https://example.org/home/", is not one); a drive letter must stand alone
-# and be followed by a folder and another separator ("C:\\Users\\...", "D:/work/...").
-# The patterns start with literals, and the context is checked in Python: a look-behind at
-# every position would take seconds over the 17 MB of a book's scripts and source maps.
-_UNIX = re.compile(r"/(?:tmp|home|work|root|Users|mnt|srv|private/var|var/folders|var/tmp)/[^\s\"'<>)]*")
-_FILE_URL = re.compile(r"file:/[^\s\"'<>)]*")
-_DRIVE_SEPARATOR = re.compile(r":(?:\\\\|\\|/)")
-_DRIVE = re.compile(r"[A-Za-z]:(?:\\\\|\\|/)[A-Za-z0-9_.$ -]+(?:\\\\|\\|/)")
-_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
-_BINARY = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf", ".eot", ".otf", ".mo", ".pdf"}
-
-
-def _local_paths(out_dir: Path) -> list[str]:
-    """Folders of this machine that must not appear in a book, longest first."""
-    from healthcheck import paths
-
-    candidates = {str(paths.ROOT), str(Path.home()), tempfile.gettempdir(), sys.prefix, str(out_dir.resolve().parent)}
-    return sorted((c for c in candidates if len(c.strip("/\\")) > 3), key=len, reverse=True)
-
-
-def _starts_word(text: str, i: int) -> bool:
-    """True when position ``i`` of ``text`` does not continue a word, number, dot or dash."""
-    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_.~%-")
-
-
-def _scan(text: str, where: str, local: list[str]) -> list[str]:
-    found = [m.group(0) for m in _UNIX.finditer(text) if _starts_word(text, m.start())]
-    found += [m.group(0) for m in _FILE_URL.finditer(text)]
-    for m in _DRIVE_SEPARATOR.finditer(text):
-        i = m.start() - 1
-        if i >= 0 and text[i].isascii() and text[i].isalpha() and _starts_word(text, i) and (hit := _DRIVE.match(text, i)):
-            found.append(hit.group(0))
-    for folder in local:  # a whole folder name, not the start of a longer one
-        at = text.find(folder)
-        while at >= 0:
-            end = at + len(folder)
-            if _starts_word(text, at) and not (end < len(text) and (text[end].isalnum() or text[end] in "_.-")):
-                found.append(text[at : end + 60].split()[0])
-            at = text.find(folder, end)
-    return [f"{where}: {hit[:120]}" for hit in dict.fromkeys(found)]
-
-
-def _file_texts(path: Path) -> list[tuple[str, str]]:
-    """(part, text) of one published file: an XLSX's XML parts, an objects.inv's decompressed
-    body, the images embedded in an HTML page; nothing for fonts and pictures."""
-    data = path.read_bytes()
-    if path.suffix in _BINARY:
-        return []
-    if path.suffix == ".xlsx":
-        import zipfile
-
-        with zipfile.ZipFile(path) as z:
-            return [(name, z.read(name).decode("utf-8", "replace")) for name in z.namelist()]
-    if path.name == "objects.inv":
-        head, _, body = data.partition(b"zlib.\n")
-        try:
-            data = head + zlib.decompress(body)
-        except zlib.error:
-            pass  # not compressed after all: read as it is
-    text = data.decode("utf-8", "replace")
-    # base64 could spell "/tmp/" by chance: embedded files are decoded and read on their own
-    parts = [
-        (f"embedded file {i + 1}", base64.b64decode(m.group(1)).decode("utf-8", "replace"))
-        for i, m in enumerate(_DATA_URI.finditer(text))
-    ]
-    return [("", _DATA_URI.sub("data:", text)), *parts]
-
-
-def leaks(out_dir: Path | str) -> list[str]:
-    """What the book in ``out_dir`` gives away about the machine that built it: absolute paths
-    (``/tmp/...``, ``/home/...``, ``/work/...``, ``/root/...``, ``C:\\...``, ``file:`` URLs, and
-    this machine's repository, home, temporary and Python folders) in any file under ``html/``
-    or in the PDF's text, metadata and links; and notebook sources under ``html/`` (``.ipynb``
-    files, a ``_sources`` folder, notebook JSON). One line per finding; empty when clean."""
-    root = Path(out_dir)
-    local, found = _local_paths(root), []
-    for path in sorted((root / "html").rglob("*")):
-        where = str(path.relative_to(root))
-        if path.is_dir():
-            if path.name == "_sources":
-                found.append(f"{where}: the notebook sources are published")
-            continue
-        if path.suffix == ".ipynb":
-            found.append(f"{where}: a notebook is published")
-            continue
-        for part, text in _file_texts(path):
-            label = f"{where} ({part})" if part else where
-            if '"nbformat"' in text and '"cells"' in text:
-                found.append(f"{label}: notebook JSON is published")
-            found += _scan(text, label, local)
-    for pdf in sorted((root / "pdf").glob("*.pdf")):
-        where = str(pdf.relative_to(root))
-        info = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True).stdout
-        meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        found += _scan(pdf_text(pdf), f"{where} (text)", local) + _scan(info + meta, f"{where} (metadata and links)", local)
-    return found

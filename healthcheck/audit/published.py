@@ -2,9 +2,12 @@
 
 The disclosure attack (:mod:`healthcheck.audit.attack`) and the rounding tests read a book as
 an outsider would: the CSV downloads, the XLSX workbook, the HTML pages (data tables, the
-charts embedded in them, their alt text), the SVG downloads and the PDF's text. Nothing here
-imports the code that wrote those files (``healthcheck.present``), so a fault in it cannot hide
-itself; what a rounded percentage allows is :func:`~healthcheck.analysis.disclosure.n_positive_interval`.
+charts embedded in them, their alt text), the SVG downloads and the PDF's text, each read as its
+reader sees it (:mod:`healthcheck.audit.formats`: a spreadsheet's protective apostrophe taken off,
+HTML and XML escaping undone), so that a group name that looks like a formula or markup is the
+same name in every file. Nothing here imports the code that wrote those files
+(``healthcheck.present``), so a fault in it cannot hide itself; what a rounded percentage allows
+is :func:`~healthcheck.analysis.disclosure.n_positive_interval`.
 
 Every figure read is one *observation* (:data:`OBSERVATION_COLUMNS`): where it was read, which
 cell it is about -- (question, group type, group), the all-staff figure being group type
@@ -25,22 +28,19 @@ on these observations never knows more than the files say.
 
 from __future__ import annotations
 
-import base64
-import functools
-import html
 import re
-import shutil
-import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 
 from healthcheck.analysis.disclosure import GROUP_TYPES, PRIMARY, SECONDARY, SHOWN, n_positive_interval
+from healthcheck.audit.formats import csv_tables, pdf_text, read_page, svg_cells, svg_from, unformula, xlsx_tables
 from healthcheck.data.codes import ALL_STAFF
+
+__all__ = ["OBSERVATION_COLUMNS", "BREAKDOWN_SOURCES", "Outputs", "read_outputs", "tenths_interval", "svg_cells", "pdf_text"]
 
 OBSERVATION_COLUMNS = [
     "source", "file", "question_id", "group_type", "group", "statement",
@@ -51,10 +51,6 @@ OBSERVATION_COLUMNS = [
 BREAKDOWN_SOURCES = ("csv", "xlsx", "html table", "svg", "html chart")
 ANSWERS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 _WHOLE = re.compile(r"(\d{1,3})%(\*?)")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_CELL = re.compile(r'<g id="cell:([^"]*)">\s*<path d="([^"]*)"')
-_TEXT = re.compile(r'<!-- (.*?) -->\s*<g [^>]*?transform="translate\(([-\d.e]+)[ ,]([-\d.e]+)\)', re.DOTALL)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
 @dataclass
@@ -83,13 +79,6 @@ def _obs(source, file, qid, group_type, group, status, *, statement="", pct="", 
     )  # fmt: skip
 
 
-def _unformula(text: str) -> str:
-    """A spreadsheet cell's text as the HTML shows it: the protective apostrophe taken off."""
-    if text.startswith("'") and text[1:].lstrip(" ").startswith(_FORMULA_START):
-        return text[1:]
-    return text
-
-
 def _whole(text: str, n: int | None, where: str, findings: list) -> tuple[str, int | None, int | None]:
     """(percentage as shown without a caution mark, agreeing interval) of a "73%" cell."""
     match = _WHOLE.fullmatch(text)
@@ -110,7 +99,7 @@ def _whole(text: str, n: int | None, where: str, findings: list) -> tuple[str, i
 def _table(source: str, file: str, header: list[str], rows: list[list[str]], year: int, codes: dict, findings: list) -> list:
     """The observations in one table (CSV, XLSX sheet or HTML), recognised by its headings."""
     header = [h.strip() for h in header]
-    rows = [[_unformula(str(v).strip()) for v in r] + [""] * (len(header) - len(r)) for r in rows]
+    rows = [[unformula(str(v).strip()) for v in r] + [""] * (len(header) - len(r)) for r in rows]
     out = []
     if len(header) == 6 and header[:2] == ["Code", "Statement"] and header[3:] == ["% agreeing", "Valid responses", "Note"]:
         group_type = header[2].lower()
@@ -167,124 +156,20 @@ def _table(source: str, file: str, header: list[str], rows: list[list[str]], yea
 
 def _statement_codes(tables: list) -> dict[str, str]:
     """Statement -> code, from every table that has both (a change table has no code)."""
-    pairs = {(r[1].strip(), r[0].strip()) for _, _, header, rows in tables if header[:2] == ["Code", "Statement"] for r in rows}
+    pairs = {
+        (unformula(str(r[1]).strip()), unformula(str(r[0]).strip()))
+        for _, _, header, rows in tables
+        if [h.strip() for h in header[:2]] == ["Code", "Statement"]
+        for r in rows
+        if len(r) >= 2
+    }
     codes: dict[str, set] = {}
     for statement, code in pairs:
         codes.setdefault(statement, set()).add(code)
     return {s: next(iter(c)) for s, c in codes.items() if len(c) == 1}
 
 
-def _csv_tables(downloads: Path, year: int, root: Path) -> list:
-    tables = []
-    for path in sorted(downloads.glob(f"{year}-*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        tables.append(("csv", str(path.relative_to(root)), list(frame.columns), frame.values.tolist()))
-    return tables
-
-
-def _xlsx_tables(downloads: Path, year: int, root: Path) -> list:
-    """Every sheet of the workbook, named by the file the Contents sheet says it holds."""
-    from openpyxl import load_workbook
-
-    tables = []
-    for path in sorted(downloads.glob(f"{year}-*.xlsx")):
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = {
-                ws.title: [["" if v is None else _text(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in book
-            }
-        finally:
-            book.close()
-        contents = dict(row[:2] for row in sheets.pop("Contents", [])[1:] if len(row) >= 2)
-        for title, rows in sheets.items():
-            if rows:
-                tables.append(("xlsx", f"{path.relative_to(root)} [{contents.get(title, title)}]", rows[0], rows[1:]))
-    return tables
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-# --------------------------------------------------------------------------- HTML pages
-
-
-class _Page(HTMLParser):
-    """The figures (id, alt text, embedded image) and tables (with the figure they follow in a
-    "data behind this chart" box) of one HTML page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.figures, self.tables = [], []
-        self._figure = self._last_figure = self._table = self._cell = None
-        self._in_data = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        classes = (a.get("class") or "").split()
-        if tag == "figure" and "hc-figure" in classes:
-            self._figure = {"id": a.get("id") or "", "alt": None, "src": None}
-            self.figures.append(self._figure)
-        elif tag == "img" and self._figure is not None and self._figure["src"] is None:
-            self._figure.update(alt=a.get("alt") or "", src=a.get("src") or "")
-        elif tag == "details" and "hc-data" in classes:
-            self._in_data = True
-        elif tag == "table":
-            self._table = {"figure": self._last_figure if self._in_data else None, "rows": []}
-        elif tag == "tr" and self._table is not None:
-            self._table["rows"].append([])
-        elif tag in ("td", "th") and self._table is not None and self._table["rows"]:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "figure" and self._figure is not None:
-            self._last_figure, self._figure = self._figure, None
-        elif tag == "details":
-            self._in_data = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self._table["rows"][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table" and self._table is not None:
-            self.tables.append(self._table)
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def _svg_from(src: str) -> str | None:
-    if src.startswith("data:image/svg+xml;base64,"):
-        return base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
-    return None
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def svg_cells(svg: str) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """The cells of a breakdown heat map, ``(question_id, group, text)``, and its other texts.
-
-    Matplotlib draws text as paths and writes each text as a comment before it; a cell's text
-    is the one whose position falls inside the cell's rectangle (gid ``cell:<question>:<group>``).
-    """
-    rects = []
-    for gid, path in _CELL.findall(svg):
-        qid, group = html.unescape(gid).split(":", 1)
-        xy = [float(v) for v in _NUMBER.findall(path)]
-        xs, ys = xy[0::2], xy[1::2]
-        rects.append((qid, group, min(xs), max(xs), min(ys), max(ys)))
-    cells, others = [], []
-    for text, x, y in _TEXT.findall(svg):
-        text, x, y = html.unescape(text), float(x), float(y)
-        inside = [r for r in rects if r[2] <= x <= r[3] and r[4] <= y <= r[5]]
-        if inside:
-            cells.append((inside[0][0], inside[0][1], text))
-        else:
-            others.append(text)
-    return cells, others
+# --------------------------------------------------------------------------- charts and HTML pages
 
 
 def _chart(source: str, file: str, group_type: str, svg: str, findings: list, alt: str | None = None, cells_named=None) -> list:
@@ -344,8 +229,7 @@ def _html_observations(html_dir: Path, root: Path, findings: list) -> tuple[list
     """(tables, chart observations) of every HTML page."""
     tables, charts = [], []
     for path in sorted(html_dir.rglob("*.html")):
-        page = _Page()
-        page.feed(path.read_text(encoding="utf-8"))
+        page = read_page(path)
         file = str(path.relative_to(root))
         for table in page.tables:
             if len(table["rows"]) > 0:
@@ -356,7 +240,7 @@ def _html_observations(html_dir: Path, root: Path, findings: list) -> tuple[list
         for table in page.tables:
             figure = table["figure"]
             kind = re.search(r"-by-(team|locality|role)$", figure["id"]) if figure and "where" in table else None
-            svg = _svg_from(figure["src"] or "") if kind else None
+            svg = svg_from(figure["src"] or "") if kind else None
             if svg is None:
                 continue
             # the cells this chart's data table lists, by "<statement>, <group>" as the alt text names them
@@ -366,31 +250,6 @@ def _html_observations(html_dir: Path, root: Path, findings: list) -> tuple[list
 
 
 # --------------------------------------------------------------------------- PDF
-
-
-@functools.lru_cache(maxsize=4)
-def _pdf_text(pdf: str, stamp: tuple) -> str:
-    procs = [
-        subprocess.Popen(["pdftotext", *mode, pdf, "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for mode in (["-layout"], [])
-    ]
-    parts = []
-    for proc in procs:  # both at once: two cores
-        out, err = proc.communicate()
-        if proc.returncode:
-            raise RuntimeError(f"pdftotext could not read {pdf}: {err.decode(errors='replace').strip()}")
-        parts.append(" ".join(unicodedata.normalize("NFKC", out.decode("utf-8", "replace")).split()))
-    return "\n".join(parts)
-
-
-def pdf_text(pdf: Path) -> str:
-    """The PDF's text (pdftotext, in layout and in reading order), NFKC-normalised (ligatures
-    undone) and with white space folded to single spaces. Kept while the file is unchanged,
-    so the attack and :func:`~healthcheck.audit.attack.leaks` read it once."""
-    if shutil.which("pdftotext") is None:
-        raise RuntimeError("pdftotext (poppler-utils) is needed to read the PDF")
-    stat = Path(pdf).stat()
-    return _pdf_text(str(Path(pdf).resolve()), (stat.st_size, stat.st_mtime_ns))
 
 
 _PDF_ROW = re.compile(r" (?:(\d{1,3}%)\*? (\d+)\b|(fewer than \d+)|(hidden so that))")
@@ -427,7 +286,7 @@ def read_outputs(out_dir: Path | str, year: int) -> Outputs:
     breakdown cells and all-staff figures, and the findings made while reading."""
     root = Path(out_dir)
     downloads, findings, rows = root / "html" / "downloads", [], []
-    tables = _csv_tables(downloads, int(year), root) + _xlsx_tables(downloads, int(year), root)
+    tables = csv_tables(downloads, int(year), root) + xlsx_tables(downloads, int(year), root)
     html_tables, charts = _html_observations(root / "html", root, findings)
     tables += html_tables
     codes = _statement_codes(tables)
