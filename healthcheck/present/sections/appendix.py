@@ -136,10 +136,18 @@ def glue_disclosure(ch) -> None:
     if not audit or not (audit["cells_suppressed"] or audit["cells_hidden"]):
         text = "No breakdown by group is published this year, so there are no hidden cells to protect."
     else:
+        empty = audit.get("cells_without_answers") or 0
+        # A group nobody in it answered a statement is shown "<10" too, but holds nothing to protect.
+        without = (
+            f" (besides **{empty}** groups in which nobody gave the statement an answer, also shown as fewer than "
+            f"{ch.threshold}: they hold nothing to protect)"
+            if empty
+            else ""
+        )
         text = (
             f"**{audit['cells_suppressed']}** cells of the breakdowns are not shown because they have fewer than "
-            f"{ch.threshold} responses, and **{audit['cells_hidden']}** more are hidden so that those cannot be worked "
-            f"out. Given everything this report publishes, the narrowest range any hidden count can be pinned to is "
+            f"{ch.threshold} responses{without}, and **{audit['cells_hidden']}** more are hidden so that those cannot be "
+            f"worked out. Given everything this report publishes, the narrowest range any hidden count can be pinned to is "
             f"**{_width(audit['smallest_primary_range'])}** for the small groups and "
             f"**{_width(audit['smallest_hidden_range'])}** for the hidden cells (at least {audit['protection']} is "
             "required). The build checked this by attacking its own published files, and would not have published "
