@@ -89,7 +89,8 @@ def cmd_validate(args) -> int:
 
 
 def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
-    """Typed percentages in the narrative that match no computed figure (needs the loaded survey)."""
+    """What only the loaded survey can find: typed percentages in the narrative that match no
+    computed figure, and quotes attributed to a group smaller than the threshold."""
     from healthcheck.analysis.survey import load_survey
     from healthcheck.present import references
 
@@ -97,7 +98,10 @@ def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
         survey = load_survey(data_dir, year)
     except DataError as exc:  # an earlier year's error: reported when that year is checked
         return [p for p in exc.problems if p.severity != "error"]
-    return [p for p in references.problems(survey, year) if p.severity != "error"]
+    from healthcheck.pipeline.stages import quote_attribution_problems
+
+    found = references.problems(survey, year) + quote_attribution_problems(survey, year)
+    return [p for p in found if p.severity != "error"]
 
 
 def cmd_figures(args) -> int:
@@ -169,6 +173,8 @@ def cmd_preview(args) -> int:
     print("Save a data or narrative file and the page refreshes itself. Press Ctrl+C to stop.")
     try:
         preview.watch(book)
+    except KeyboardInterrupt:  # Ctrl+C is how a preview ends: not a failure
+        print("Preview stopped.")
     finally:
         server.shutdown()
     return 0

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from healthcheck import paths
-from tests.conftest import tree_hashes
+from tests.conftest import run_cli, tree_hashes
 
 
 @pytest.fixture
@@ -100,3 +100,11 @@ def test_build_passes_the_data_folder_as_given(monkeypatch):
     monkeypatch.setattr(stages, "build_book", fake_build)
     assert cli.main(["build", "--year", "2022"]) == 130
     assert seen["data_dir"] is None and seen["year"] == 2022
+
+
+def test_validate_warns_about_a_quote_from_a_small_group_as_the_build_does(demo_data):
+    """The 2022 demonstration quotes two advanced practitioners, a role of fewer than 10 staff."""
+    result = run_cli("validate", "--year", "2022", "--data-dir", demo_data)
+    assert result.returncode == 0, result.stderr
+    assert "quotes.csv, row 4, column 'speaker': found 'Advanced practitioner'" in result.stdout
+    assert "write yes under 'confirmed' to keep it" in result.stdout

@@ -15,6 +15,7 @@ script shows the message in a banner (as text) and the last good pages stay.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 import time
@@ -81,6 +82,9 @@ class Preview:
         from healthcheck.pipeline.stages import validate
 
         start = time.monotonic()
+        # Each chapter runs in this process: papermill's per-notebook INFO lines (switched on by
+        # the in-process Sphinx's logging set-up) would bury the one line a rebuild prints.
+        logging.getLogger("papermill").setLevel(logging.WARNING)
         with self.lock:
             try:
                 survey, _ = validate(self.data_dir, self.year, final=False)
@@ -190,6 +194,7 @@ def watch(preview: Preview, stop_event: threading.Event | None = None, log=print
 
     folders = [preview.data_dir, paths.CHAPTERS_DIR, book.BOOK_ASSETS_DIR]
     for changes in watchfiles.watch(*folders, stop_event=stop_event, debounce=200, step=50):
-        names = ", ".join(sorted({Path(p).name for _, p in changes}))
+        # An editor saves through a temporary file that is gone by now: name the files that remain.
+        names = ", ".join(sorted({Path(p).name for _, p in changes if Path(p).exists()})) or "a file"
         seconds = preview.build(log)
         log(f"{names} changed: preview {'not updated' if preview.error else 'updated'} in {seconds:.1f} s")

@@ -35,7 +35,7 @@ from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
 from healthcheck.data.files import QUOTES_FILE
 from healthcheck.data.read import read_table
-from healthcheck.errors import BuildError, BuildInterrupted, DataError, display_path
+from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.pdf import TitlePage, print_pdf
@@ -161,23 +161,26 @@ def validate(data_path: Path, year: int, final: bool):
     survey = load_survey(data_path, year)
     warnings = [str(p) for p in survey.years[year].warnings] + _reconciliation_warnings(survey, year)
     figures = survey.figures(year)
+    # In a year known only from published figures, a statement without one was simply not published.
+    why = "no figure was published for it" if survey.years[year].published_only else None
     warnings += [
-        f"{year} {r.question_id} ({r.short}): fewer than {survey.threshold} valid responses, so no figure is shown"
+        f"{year} {r.question_id} ({r.short}): " + (why or f"fewer than {survey.threshold} valid responses, so no figure is shown")
         for r in figures[figures["suppressed"].astype(bool)].itertuples()
     ]
     if survey.disclosure is None:  # a survey loaded earlier in this process keeps its audit
         survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
-    return survey, warnings + _narrative_warnings(survey, year, final) + _attribution_warnings(survey, year)
+    attributions = [str(p) for p in quote_attribution_problems(survey, year)]
+    return survey, warnings + _narrative_warnings(survey, year, final) + attributions
 
 
-def _attribution_warnings(survey, year: int) -> list[str]:
-    """Quotes whose speaker names a group under the threshold (the chapters generalise them)."""
+def quote_attribution_problems(survey, year: int) -> list[Problem]:
+    """Quotes whose speaker names a group under the threshold (warnings: the chapters generalise them)."""
     path = survey.data_dir / str(year) / QUOTES_FILE
     if not path.is_file():
         return []
     quotes = read_table(path).frame
     sizes = group_sizes(survey.counts, year)
-    return [str(p) for p in attribution_problems(quotes, sizes, survey.threshold, display_path(path, survey.data_dir))]
+    return attribution_problems(quotes, sizes, survey.threshold, display_path(path, survey.data_dir))
 
 
 def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: bool) -> tuple[dict, list]:

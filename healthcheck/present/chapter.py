@@ -206,7 +206,7 @@ class Chapter:
             head, _, rest = notice.partition(".")
             shown = f"<strong>{html.escape(head)}.</strong>{html.escape(rest)}"
         else:
-            shown = f"<strong>Demonstration data.</strong> {html.escape(notice)}"
+            shown = f"<strong>Synthetic data.</strong> {html.escape(notice)}"
         display(HTML(f'<aside class="hc-notice" role="note">{shown}</aside>'))
 
     def narrative(self, kind: str, theme: str | None = None) -> None:
@@ -227,7 +227,7 @@ class Chapter:
         if state.state == "missing":
             return
         if ILLUSTRATIVE.search(text.text):
-            display(HTML('<p class="hc-illustrative">Illustrative narrative, written for the demonstration.</p>'))
+            display(HTML('<p class="hc-illustrative">Illustrative narrative: not an account of real findings.</p>'))
         # The chapter's section heading is ##, so the narrative's own headings sit one level down.
         rendered = md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))
         display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))

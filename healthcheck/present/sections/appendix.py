@@ -45,7 +45,7 @@ def data_quality(ch) -> None:
     total = int(by_response.sum())
     rows = [
         {"Measure": "Respondents", "Value": y.n_respondents},
-        {"Measure": "Answers given (all statements)", "Value": total},
+        {"Measure": "Answers recorded, blanks included (all statements)", "Value": total},
     ]
     for code in ("dont_know", "not_applicable", "blank"):
         rows.append(

@@ -47,9 +47,9 @@ def focus_group_sentence(ch) -> str:
     if fg.first and fg.last:
         text += f" between {fg.first:%B} and {fg.last:%B %Y}"
     if fg.participants:
-        text += f", with about **{fg.participants}** staff taking part"
+        text += f", with **{fg.participants}** staff taking part"
         if workforce:
-            text += f", about **{pct(100 * fg.participants / workforce)}** of the workforce"
+            text += f", **{pct(100 * fg.participants / workforce)}** of the workforce"
     return text + "."
 
 

@@ -63,7 +63,7 @@ def who_took_part(ch) -> str:
         parts.append(f"**{y.n_respondents}** staff in the survey")
     fg = ch.meta.focus_groups
     if fg and fg.held and fg.participants:
-        parts.append(f"about **{fg.participants}** in {fg.held} focus group{'s' if fg.held != 1 else ''}")
+        parts.append(f"**{fg.participants}** in {fg.held} focus group{'s' if fg.held != 1 else ''}")
     return " and ".join(parts)
 
 

@@ -85,7 +85,7 @@ def quotes(ch, theme: str) -> None:
     for q, ok in zip(quotes.itertuples(), confirmed.str.strip().str.lower() == "yes", strict=True):
         speaker = q.speaker if ok else generalised_speaker(q.speaker, sizes, ch.threshold)
         note = (
-            ' <span class="hc-illustrative">(illustrative quote written for the demonstration)</span>'
+            ' <span class="hc-illustrative">(illustrative quote: not said by a member of staff)</span>'
             if q.illustrative.strip().lower() == "yes"
             else ""
         )
