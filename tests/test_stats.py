@@ -384,3 +384,15 @@ def test_theme_scores_mean_and_count_in_bank_order():
     low_threshold = stats.theme_trend(counts, make_published(), questions, [2022], threshold=5)
     cpd = low_threshold.loc[low_threshold["theme"] == "cpd"].iloc[0]
     assert cpd["score"] == pytest.approx((60 + 30 + 50) / 3) and cpd["n_questions"] == 3
+
+
+def test_a_statement_without_a_published_figure_in_a_published_only_year_is_not_published():
+    counts = make_counts([all_staff(2022, "Q1", 8, 4), all_staff(2022, "Q2", 2, 1)])
+    published = make_published([(2021, "Q1", 70.0)])
+    questions = make_questions([("Q1", 2021, "edi", 1), ("Q2", 2021, "edi", 1), ("Q1", 2022, "edi", 1), ("Q2", 2022, "edi", 1)])
+    early = stats.figures_table(counts, published, questions, 2021)
+    assert row_of(early, "Q1")["basis"] == stats.BASIS_PUBLISHED
+    q2 = row_of(early, "Q2")
+    assert q2["basis"] == stats.BASIS_NOT_PUBLISHED and q2["suppressed"]
+    q2 = row_of(stats.figures_table(counts, published, questions, 2022), "Q2")
+    assert q2["basis"] == stats.BASIS_COUNTS and q2["suppressed"]  # answered, by too few

@@ -44,6 +44,8 @@ NO_CHANGE = "no significant change"
 #: Values of ``basis``.
 BASIS_COUNTS = "counts"
 BASIS_PUBLISHED = "published"
+#: A statement asked in a year known only from published figures, with none published for it.
+BASIS_NOT_PUBLISHED = "not published"
 
 _KEYS = ["year", "question_id", "group_type", "group"]
 
@@ -215,7 +217,10 @@ def _question_figures(counts: pd.DataFrame, published: pd.DataFrame, questions: 
 
     has_counts = (f["n_valid"].fillna(0) + f["n_invalid"].fillna(0)) > 0
     is_pub = ~has_counts & f["pub_pct"].notna()
-    f["basis"] = np.where(is_pub, BASIS_PUBLISHED, BASIS_COUNTS)
+    # A year with no counts at all is known only from what was published: there, a statement
+    # without a published figure was not published (it did not have too few responses).
+    unpublished = ~has_counts & ~is_pub & ~f["year"].isin(set(all_staff["year"]))
+    f["basis"] = np.select([is_pub, unpublished], [BASIS_PUBLISHED, BASIS_NOT_PUBLISHED], BASIS_COUNTS)
     # A published figure with its base (`n` in published.csv) can be tested: the number
     # agreeing is taken as the rounded share of the base (the percentage itself was rounded).
     pub_n = pd.to_numeric(f["pub_n"], errors="coerce")
@@ -250,7 +255,8 @@ def figures_table(
     * ``basis`` is ``"counts"`` (from the ``group_type == "all"`` counts) or ``"published"``
       (no counts rows for the question that year, but a published percentage: n columns and
       CI empty, never tested, never suppressed). A question with neither is a counts row with
-      ``n_valid`` 0, hence suppressed.
+      ``n_valid`` 0, hence suppressed -- or, in a year with no counts at all (published
+      figures only), ``"not published"``, also suppressed.
     * ``suppressed`` is True when a counts figure has ``n_valid < threshold``: then
       n_positive, pct_positive, ci_low, ci_high, change_pts, p_value and change_flag are
       empty; n_valid is kept (a count of responses is not itself disclosive).

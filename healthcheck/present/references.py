@@ -45,6 +45,8 @@ class Resolver:
         row = self.figure(ref.target, year)
         if row is None:
             return f"(not asked in {year})"
+        if row["basis"] == "not published":
+            return f"(not published in {year})"
         if row["suppressed"]:
             return f"(not shown: fewer than {self.threshold} responses)"
         if ref.role == "pct":

@@ -72,7 +72,9 @@ def _change_row(r: pd.Series, questions: pd.DataFrame | None, threshold: int) ->
     pct = r.get("pct_positive")
     prev_pct, prev_year = r.get("prev_pct_positive"), r.get("prev_year")
 
-    if suppressed:
+    if r.get("basis") == "not published":
+        this_year = "Not published"
+    elif suppressed:
         this_year = f"Not shown (n<{threshold})"
     elif blank(pct):
         this_year = NOT_COMPARED
