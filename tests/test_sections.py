@@ -90,3 +90,27 @@ def test_a_theme_with_no_statements_asked_that_year_says_so(monkeypatch):
     monkeypatch.setattr(theme, "display", lambda obj: shown.append(obj.data))
     theme.survey_chart(early, "systemic")
     assert shown and "was asked in 2020" in shown[0]
+
+
+def test_a_year_known_only_from_published_figures_says_why_it_has_no_answers_chart(data_dir, monkeypatch):
+    """A published-only year has percentages but no answers: its theme chapter says so, rather
+    than "too few responses", and a year with an export still gets its chart."""
+    import yaml
+
+    from healthcheck.present.sections import theme
+
+    survey_yml = data_dir / "2021" / "survey.yml"
+    meta = yaml.safe_load(survey_yml.read_text(encoding="utf-8"))
+    for key in ("export", "questions", "columns", "ignore", "level"):
+        meta.pop(key, None)
+    survey_yml.write_text(yaml.safe_dump(meta), encoding="utf-8")
+    (data_dir / "2021" / "published.csv").write_text("question_id,pct_positive,n,source\nIMP01,70,80,report\n", encoding="utf-8")
+    for year, published_only in ((2021, True), (2022, False)):
+        ch = Chapter(year, data_dir)
+        assert ch.survey.years[year].published_only == published_only
+        shown = []
+        monkeypatch.setattr(theme, "display", lambda obj, shown=shown: shown.append(getattr(obj, "data", "")))
+        monkeypatch.setattr(ch, "show_figure", lambda *a, shown=shown, **k: shown.append("a chart"))
+        theme.survey_chart(ch, "improvement")
+        assert (shown == ["a chart"]) != published_only, shown
+        assert ("Only the published percentages of 2021" in shown[0]) == published_only

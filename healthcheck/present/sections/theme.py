@@ -102,6 +102,14 @@ def survey_chart(ch, theme: str) -> None:
     if ch.theme_figures(theme).empty:  # a theme added later, or none of its statements asked this year
         display(HTML(f"<p>None of the statements on {html.escape(title.lower())} was asked in {ch.year}.</p>"))
         return
+    if ch.survey.years[ch.year].published_only:  # no answers to chart, only percentages
+        display(
+            HTML(
+                f"<p>Only the published percentages of {ch.year} are known, not every answer, so there is no chart "
+                "of the answers; the percentages are in the table of changes below.</p>"
+            )
+        )
+        return
     fig = charts.likert(ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold)
     data = response_distribution(ch, theme)
     ch.show_figure(
