@@ -8,8 +8,14 @@ what was expected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Files whose problems are placed by line (a text file), not by spreadsheet row; in YAML the
+#: "column" is a key.
+YAML_SUFFIXES = (".yml", ".yaml")
+LINE_SUFFIXES = (*YAML_SUFFIXES, ".md")
 
 
 @dataclass(frozen=True, order=True)
@@ -17,8 +23,8 @@ class Problem:
     """One thing wrong (or worth a warning) in an input file.
 
     `row` is the spreadsheet row number as the analyst sees it in Excel (the heading row is
-    row 1, the first data row is row 2), or the line number in a YAML file; None when the
-    problem is about the file as a whole. `message`, when given, is a whole sentence that
+    row 1, the first data row is row 2), or the line number in a text file (YAML, or a
+    narrative's Markdown); None when the problem is about the file as a whole. `message`, when given, is a whole sentence that
     already says where and what (a file that cannot be read at all); it is printed after the
     file name instead of "found ...; expected ...", which stay as the short forms.
     """
@@ -33,12 +39,13 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file
-        yaml_file = self.file.endswith((".yml", ".yaml"))
-        if self.message:  # a table's message names its row and column itself; a YAML file's line is added
-            line = f", line {self.row}" if yaml_file and self.row is not None else ""
+        yaml_file = self.file.endswith(YAML_SUFFIXES)
+        by_line = self.file.endswith(LINE_SUFFIXES)
+        if self.message:  # a table's message names its row and column itself; a text file's line is added
+            line = f", line {self.row}" if by_line and self.row is not None else ""
             return f"{self.severity.upper()} {where}{line}: {self.message}"
         if self.row is not None:
-            where += f", {'line' if yaml_file else 'row'} {self.row}"
+            where += f", {'line' if by_line else 'row'} {self.row}"
         if self.column:
             # In a YAML file the "column" is a key such as fieldwork.survey_open.
             where += f", {'key' if yaml_file else 'column'} '{self.column}'"
@@ -102,10 +109,12 @@ def _summarised(problems: list[Problem]) -> list[str]:
         rows = ", ".join(str(p.row) for p in group[:5])
         values = ", ".join(dict.fromkeys(repr(p.found) for p in group if p.found is not None))
         shown = values if len(values) < 120 else values[:117] + "..."
-        kind = "key" if first.file.endswith((".yml", ".yaml")) else "column"
+        kind = "key" if first.file.endswith(YAML_SUFFIXES) else "column"
+        unit = "lines" if first.file.endswith(LINE_SUFFIXES) else "rows"
+        where = f"{first.file}, {kind} '{first.column}'" if first.column else first.file
         lines.append(
-            f"{first.severity.upper()} {first.file}, {kind} '{first.column}': {len(group)} rows "
-            f"(rows {rows}{', ...' if len(group) > 5 else ''}) found {shown}; expected {first.expected}"
+            f"{first.severity.upper()} {where}: {len(group)} {unit} "
+            f"({unit} {rows}{', ...' if len(group) > 5 else ''}) found {shown}; expected {first.expected}"
         )
     return lines
 
@@ -118,6 +127,17 @@ def display_path(path: Path, data_dir: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def data_dir_option(data_dir: Path) -> str:
+    """ " --data-dir FOLDER", to add to a command the analyst is told to run next, so that it uses
+    the same data folder; "" when `data_dir` is the default one (data/, or $HEALTHCHECK_DATA_DIR)."""
+    from healthcheck import paths
+
+    if Path(data_dir).resolve() == paths.data_dir().resolve():
+        return ""
+    shown = display_path(data_dir, data_dir)
+    return f" --data-dir {shown}" if re.fullmatch(r"[\w@%+=:,./\\-]+", shown) else f' --data-dir "{shown}"'
 
 
 def environment_message(exc: OSError) -> str:

@@ -196,7 +196,7 @@ def test_unknown_references_name_file_line_and_the_closest_choices(reference, su
     problem = found[0]
     assert (problem.file, problem.row) == ("2022/narrative/summary.md", 4)
     assert suggestion in problem.expected
-    assert str(problem).startswith("ERROR 2022/narrative/summary.md, row 4")
+    assert str(problem).startswith("ERROR 2022/narrative/summary.md, line 4")  # a text file has lines, not rows
 
 
 def test_benchmark_references_only_name_statements_with_a_benchmark():
@@ -344,6 +344,18 @@ def test_typed_percentages_are_found_on_their_lines():
     assert found == [(3, 82.0), (3, 75.0), (4, 60.0), (4, 12.5), (4, 40.0), (4, 33.0), (12, 7.0)]
 
 
+def test_the_confidence_level_of_an_interval_is_not_a_typed_figure():
+    """The templates' own example: "95% interval" names the interval, it is no figure of the report."""
+    text = (
+        "## Findings\n\n"
+        "{pct}`IMP01` of staff agreed ({n}`IMP01` responses; 95% interval {ci}`IMP01`).\n"
+        "A 95 per cent confidence interval, the 90% CI and 95 % Interval are no figures either.\n"
+        "But 95% agreed, and 95% of them were confident.\n"
+    )
+    assert nar.typed_percentages(nar.parse(text, "f.md")) == [(5, 95.0), (5, 95.0)]
+    assert nar.percentage_warnings(nar.parse(text, "f.md"), {"{pct}`IMP01`": 81.6})[0].row == 5
+
+
 def test_nearest_figures_and_warnings_for_typed_percentages():
     figures = {"{pct}`IMP01`": 81.6, "{pct}`IMP02`": 64.2, "{pct}`WEL01`": 70.0, "{theme-score}`wellbeing`": 77.4}
     assert nar.nearest_figures(79, figures, k=2) == [("{theme-score}`wellbeing`", 77.4), ("{pct}`IMP01`", 81.6)]
@@ -385,6 +397,15 @@ def test_templates_parse_cleanly_and_are_unfinished(kind):
     assert nar.typed_percentages(narrative) == []
     out = nar.render(narrative, lambda ref: "1")
     assert out.strip() and all(line.startswith("## ") for line in out.split("\n") if line.strip())
+
+
+@pytest.mark.parametrize("kind", nar.KINDS)
+def test_a_first_years_template_refers_to_no_earlier_year(kind):
+    text = nar.template(kind, title="Caseloads", prompts=["CL01: Caseload is workable"], example=("CL01", "caseloads", None))
+    assert "{pct}`CL01`" in text and "{theme-score}`caseloads`" in text
+    assert "None" not in text and not re.search(r"`CL01 \d{4}`|Last year|In \d{4}", text)
+    narrative = nar.parse(text, f"{kind}.md")
+    assert nar.check(narrative, KNOWN) == [] and nar.status(narrative).state == "unfinished"
 
 
 def test_template_refuses_an_unknown_kind():

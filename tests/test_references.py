@@ -71,7 +71,7 @@ def test_an_unknown_reference_is_an_error_with_file_and_line(demo):
     result = run_cli("validate", "--year", "2022", "--data-dir", demo)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line = len(path.read_text(encoding="utf-8").splitlines())
-    assert f"narrative/themes/wellbeing.md, row {line}" in result.stderr and "WEL99" in result.stderr
+    assert f"narrative/themes/wellbeing.md, line {line}" in result.stderr and "WEL99" in result.stderr
     assert "WEL03, WEL02" in result.stderr  # the closest valid codes are suggested
     assert tree_hashes(demo) == before
 
@@ -98,7 +98,7 @@ def test_forbidden_constructs_are_refused_by_validate(demo, construct):
     path = demo / "2022" / "narrative" / "conclusions.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n" + construct + "\n", encoding="utf-8")
     result = run_cli("validate", "--year", "2022", "--data-dir", demo)
-    assert result.returncode == 1 and "narrative/conclusions.md, row" in result.stderr
+    assert result.returncode == 1 and "narrative/conclusions.md, line" in result.stderr
 
 
 def test_a_final_build_refuses_a_draft_and_says_what_is_missing(demo, tmp_path):

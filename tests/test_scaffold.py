@@ -5,6 +5,7 @@ Both run on a copy of the shipped demo data; neither may change a file it did no
 """
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -118,25 +119,81 @@ def test_new_year_keeps_files_already_in_the_folder(demo):
     assert _sha(demo / "2023" / "quotes.csv") == before
 
 
-@pytest.mark.parametrize("year", [2022, 2021])
-def test_new_year_refuses_a_year_not_after_the_latest(demo, year):
+def test_new_year_refuses_a_new_year_not_after_the_latest(demo):
     before = tree_hashes(demo)
-    result = _cli("new-year", year, "--data-dir", demo)
+    result = _cli("new-year", 2019, "--data-dir", demo)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "Refusing to start" in result.stderr
+    assert "Refusing to start 2019" in result.stderr and "the latest there is 2022" in result.stderr
     assert tree_hashes(demo) == before
 
 
-def test_new_year_refuses_a_year_already_imported(demo, tmp_path):
+@pytest.mark.parametrize("year", [2022, 2021])
+def test_new_year_on_a_year_with_every_narrative_file_changes_nothing(demo, year):
+    before = tree_hashes(demo)
+    result = _cli("new-year", year, "--data-dir", demo)
+    assert result.returncode == 0, result.stderr
+    assert "none of its narrative files is missing" in result.stdout and "nothing was created" in result.stdout
+    assert "names its export" not in result.stdout + result.stderr
+    assert tree_hashes(demo) == before
+
+
+def test_new_year_on_a_year_already_imported_adds_only_its_missing_narrative(demo, tmp_path):
     assert _cli("new-year", 2023, "--data-dir", demo).returncode == 0
     assert _cli("import", "--year", 2023, _export_2023(demo, tmp_path), "--data-dir", demo).returncode == 0
+    cpd = demo / "2023" / "narrative" / "themes" / "cpd.md"
+    template = cpd.read_text(encoding="utf-8")
+    cpd.unlink()
+    summary = demo / "2023" / "narrative" / "summary.md"
+    summary.write_text("## Key findings\n\nOur own words.\n", encoding="utf-8")
     before = tree_hashes(demo)
-    for year in (2023, 2022):
-        result = _cli("new-year", year, "--data-dir", demo)
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert "Refusing to start" in result.stderr
-    assert tree_hashes(demo) == before
+    result = _cli("new-year", 2023, "--data-dir", demo)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    created = [line for line in result.stdout.splitlines() if line.startswith("Created")]
+    assert len(created) == 1 and created[0].endswith("2023/narrative/themes/cpd.md")
+    assert "Skipped" not in result.stdout  # only the narrative files are looked at
+    after = tree_hashes(demo)
+    assert {k: v for k, v in after.items() if k != "2023/narrative/themes/cpd.md"} == before  # nothing else changed
+    assert cpd.read_text(encoding="utf-8") == template
+    assert summary.read_text(encoding="utf-8") == "## Key findings\n\nOur own words.\n"
+    assert f"validate --year 2023 --data-dir {demo}" in result.stdout
+
+
+def test_a_first_year_started_before_its_themes_gets_their_files_later(tmp_path):
+    """A new council: new-year runs before the bank has themes; once the bank is written, new-year
+    again adds the themes' narrative files (and only those), which build --final asks for."""
+    from tests import second_council as council
+
+    data = tmp_path / "data"
+    first = _cli("new-year", 2023, "--data-dir", data)
+    assert first.returncode == 0, first.stderr
+    narrative = data / "2023" / "narrative"
+    assert sorted(p.name for p in narrative.rglob("*.md")) == ["conclusions.md", "introduction.md", "summary.md"]
+    # There is no year before the first: no example refers to one.
+    for path in narrative.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        assert "2022" not in text and "`Q01`" in text, path.name
+    (data / "question_bank.yml").write_text(council.bank_text(), encoding="utf-8")
+    survey = data / "2023" / "survey.yml"  # a year known from published figures: no export
+    survey.write_text(re.sub(r"(?m)^export: .*\n", "", survey.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "narrative/themes/caseloads.md: not written yet" in md.unfinished(
+        data, 2023, council.THEMES
+    )  # what build --final says
+    before = tree_hashes(data)
+
+    again = _cli("new-year", 2023, "--data-dir", data)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    themes = sorted(p.name for p in (narrative / "themes").glob("*.md"))
+    assert themes == sorted(f"{code}.md" for code in council.THEMES)
+    assert {k: v for k, v in tree_hashes(data).items() if "/themes/" not in k} == before
+    assert again.stdout.count("Created") == len(council.THEMES) and "names its export" not in again.stdout
+    assert not [line for line in md.unfinished(data, 2023, council.THEMES) if line.endswith("not written yet")]
+    # the themes' files speak the council's own codes, and still name no earlier year
+    standards = (narrative / "themes" / "standards.md").read_text(encoding="utf-8")
+    assert "{pct}`ES01`" in standards and "2022" not in standards
+
+    third = _cli("new-year", 2023, "--data-dir", data)
+    assert third.returncode == 0 and "none of its narrative files is missing" in third.stdout
 
 
 def test_import_maps_every_question_and_the_year_validates(demo, tmp_path):
@@ -370,3 +427,58 @@ def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads
     report = yearstart.import_export(demo, 2023, source)
     assert report.mapping["My workload is manageable."] == "WEL02"
     assert load_year_meta(demo, 2023).sheet == "Answers"  # kept by the rewrite
+
+
+def test_next_steps_name_the_data_folder_given(tmp_path, monkeypatch):
+    """The commands suggested after new-year and import carry --data-dir unless the folder is the default one."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HEALTHCHECK_DATA_DIR", raising=False)
+    lines = []
+    yearstart.new_year(tmp_path / "my data", 2023, echo=lines.append)
+    shown = "\n".join(lines)
+    assert 'import --year 2023 "path/to/the export.csv" --data-dir "my data"' in shown
+    assert 'validate --year 2023 --data-dir "my data"' in shown
+
+    data = shutil.copytree(paths.ROOT / "data", tmp_path / "data")
+    yearstart.new_year(data, 2023, echo=lines.append)
+    assert any(line.endswith("validate --year 2023 --data-dir data") for line in lines)
+    report = yearstart.import_export(data, 2023, _export_2023(data, tmp_path))
+    assert report.text().endswith("Next: python -m healthcheck validate --year 2023 --data-dir data")
+    with pytest.raises(yearstart.YearStartError, match="new-year 2024 --data-dir data"):
+        yearstart.import_export(data, 2024, _export_2023(data, tmp_path))
+
+    # The default folder ($HEALTHCHECK_DATA_DIR, else data/ in the repository) needs no option.
+    monkeypatch.setenv("HEALTHCHECK_DATA_DIR", str(tmp_path / "default"))
+    lines.clear()
+    yearstart.new_year(tmp_path / "default", 2023, echo=lines.append)
+    assert any(line.endswith("validate --year 2023") for line in lines) and "--data-dir" not in "\n".join(lines)
+
+
+def test_import_of_a_file_that_does_not_exist_says_so_first(demo, tmp_path):
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    yearstart.import_export(demo, 2023, _export_2023(demo, tmp_path))  # survey.yml now names an export
+    before = tree_hashes(demo)
+    missing = tmp_path / "nonexistent.xlsx"
+    for yes in (False, True):
+        with pytest.raises(yearstart.YearStartError) as refused:
+            yearstart.import_export(demo, 2023, missing, yes=yes)
+        assert str(refused.value).startswith(f"There is no file {missing}") and "--yes" not in str(refused.value)
+    result = _cli("import", "--year", 2023, missing, "--data-dir", demo)
+    assert result.returncode == 1 and f"There is no file {missing}" in result.stderr and "--yes" not in result.stderr
+    assert tree_hashes(demo) == before
+
+
+def test_import_of_a_file_that_cannot_be_read_says_so_first(demo, tmp_path, monkeypatch):
+    from healthcheck.data import importer
+
+    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    yearstart.import_export(demo, 2023, _export_2023(demo, tmp_path))
+    locked = _export_2023(demo, tmp_path, name="locked.csv")
+
+    def refuse(path, *args, **kwargs):  # as the system does for a file this account may not read
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(importer, "open", refuse, raising=False)
+    with pytest.raises(yearstart.YearStartError, match="Permission denied") as refused:
+        yearstart.import_export(demo, 2023, locked)
+    assert "--yes" not in str(refused.value) and "locked.csv" in str(refused.value)

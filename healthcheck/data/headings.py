@@ -4,8 +4,10 @@
 most one bank question by how alike their words are (`similarity`): from ACCEPT up it is
 mapped, from CONFIRM up it is proposed for the analyst to confirm. `find_roles` takes a
 heading for a role (respondent id, completion date, team, ...) only when its name is a known
-name of the role and its values fit; `guess_level` tells one row per respondent from one row
-per question and answer.
+name of the role and its values fit (a heading asking for the role, such as "Which team do you
+work in?", is only a candidate to confirm; personal data such as Email or Name never is one);
+`free_text` tells a comments column from a statement's; `guess_level` tells one row per
+respondent from one row per question and answer.
 """
 
 from __future__ import annotations
@@ -136,6 +138,64 @@ ROLE_NAMES = {
 }
 
 
+# Columns a survey tool adds about the person or their device (Microsoft Forms: Email, Name;
+# others: IP Address, User agent). Personal data is not read: such a column is never a
+# candidate for any role, and `import` lists it under `ignore`, whatever it holds.
+_PERSONAL = re.compile(
+    r"(?:your |respondents? |user |contact )?"
+    r"(?:e ?mail(?: address)?|(?:full |first |last |given |family |user |display )?names?|surname|username"
+    r"|ip(?: address)?|user agent|device(?: id)?|(?:tele)?phone(?: number)?|mobile(?: number)?|postcode|post code"
+    r"|home address|address|latitude|longitude|login(?: id)?|user id|employee (?:id|number)|staff (?:id|number)|payroll number)"
+)
+
+
+def is_personal(heading: str) -> bool:
+    """Whether a heading names personal or technical data about the respondent (Email, Name, IP Address)."""
+    return bool(_PERSONAL.fullmatch(normalise_text(heading)))
+
+
+# The words that say which group a question asks about ("Which team or service do you work in?").
+_ASKED_WORDS = {
+    "team": ("team", "service", "department", "directorate", "unit", "area"),
+    "locality": ("locality", "area", "region", "patch", "office", "district", "location", "base"),
+    "role": ("role", "job", "position", "grade", "profession", "title"),
+}
+_ASKS = re.compile(r"(?:(?:in|at|for) )?(?:which|what|where)\b|please (?:select|choose|tell us|give|state|enter|indicate)\b")
+_GROUP_WORDS = "|".join(sorted({w for ws in _ASKED_WORDS.values() for w in ws}))
+_ASKS_GROUP = re.compile(rf"(?:(?:in|at|for) )?(?:which|what) (?:{_GROUP_WORDS})s?\b")
+_FIRST_PERSON = {"i", "im", "me", "my", "mine", "we", "our"}
+
+
+def asked_roles(heading: str) -> list[str]:
+    """The roles (team, locality, role) a heading asks about: "Which team or service do you work
+    in?", "What is your role?", "Your job role"; [] for a statement, which speaks in the first
+    person ("My team supports me") or states rather than asks."""
+    norm = normalise_text(heading)
+    words = norm.split()
+    if not words or len(words) > 12 or _FIRST_PERSON & set(words):
+        return []
+    if words[0] == "your":  # a field name such as "Your team" or "Your job role"
+        asks = len(words) <= 4
+        words = words[-1:]
+    else:  # a question: with a question mark, or plainly "please select ...", "which team ...", "what is your ..."
+        plain = words[0] == "please" or "your" in words or bool(_ASKS_GROUP.match(norm))
+        asks = bool(_ASKS.match(norm)) and (str(heading).rstrip().endswith("?") or plain)
+    if not asks:
+        return []
+    return [role for role, keys in _ASKED_WORDS.items() if any(k in words or f"{k}s" in words for k in keys)]
+
+
+def free_text(values: pd.Series) -> bool:
+    """Whether a column's answers are mostly long free text (comments), not the labels of a scale:
+    at least half of the answers given have five words or more, and they are varied."""
+    text = values.astype(str).str.strip()
+    filled = text[text != ""]
+    if filled.empty:
+        return False
+    long = filled[filled.str.split().str.len() >= 5]
+    return len(long) * 2 >= len(filled) and long.nunique() > min(7, len(long) // 2)
+
+
 def _values_fit(role: str, values: pd.Series) -> bool:
     """Whether a column's values look like the role's: unique ids, dates, whole numbers, group names."""
     text = values.astype(str).str.strip()
@@ -158,10 +218,12 @@ def find_roles(frame: pd.DataFrame, names: dict[str, list[str]], roles) -> tuple
     """The headings taken for each role, and for the roles not taken, the candidates to confirm.
 
     A heading is taken only when its name is a known name of the role (normalised text equal)
-    and its values fit; close names, or names whose values do not fit, become candidates.
+    and its values fit; close names, names whose values do not fit, and questions asking for
+    the role ("Which team do you work in?") become candidates. A heading naming personal data
+    (`is_personal`: Email, Name) is neither.
     """
     found: dict[str, Match] = {}
-    free = [str(h) for h in frame.columns]
+    free = [str(h) for h in frame.columns if not is_personal(h)]
     known = {role: list(dict.fromkeys(names.get(role, []) + ROLE_NAMES.get(role, []))) for role in roles}
     exact = {role: [h for h in free if any(normalise_text(h) == normalise_text(n) for n in known[role])] for role in roles}
     for role in roles:  # first every sure match, so a heading taken is no one else's candidate
@@ -175,6 +237,7 @@ def find_roles(frame: pd.DataFrame, names: dict[str, list[str]], roles) -> tuple
         if role in ("team", "locality"):
             # a short heading whose values look like group names ("Service area") may be one
             close += [h for h in free if not looks_like_question(h) and _values_fit(role, frame[h])]
+        close += [h for h in free if role in asked_roles(h)]
         if close:
             candidates[role] = list(dict.fromkeys(close))
     return found, candidates

@@ -27,7 +27,9 @@ from healthcheck.data.headings import (
     Match,
     best,
     find_roles,
+    free_text,
     guess_level,
+    is_personal,
     looks_like_question,
     normalise_text,
     propose_mapping,
@@ -37,7 +39,7 @@ from healthcheck.data.importreport import ImportReport
 from healthcheck.data.texts import clean_frame
 from healthcheck.data.yamlmodel import read_yaml
 from healthcheck.data.yamlwrite import dump, header_length, indent_lines, replace_file, set_blocks
-from healthcheck.errors import YearStartError, display_path
+from healthcheck.errors import YearStartError, data_dir_option, display_path, environment_message
 from healthcheck.hashing import sha256
 
 
@@ -49,6 +51,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     already in data/<year>/. The bank is read, never written.
     """
     data_dir, source = Path(data_dir), Path(path)
+    _check_source(source)  # a mistyped file name is said first, whatever survey.yml holds
     folder = data_dir / str(year)
     survey_path = folder / YEAR_FILE
     survey_shown = display_path(survey_path, data_dir)
@@ -82,6 +85,9 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         survey_file=survey_shown,
         export_file=export_shown,
         role_candidates=role_candidates,
+        personal=[h for h in ignored if is_personal(h)],
+        free_text=[h for h in ignored if not is_personal(h) and level != "counts" and free_text(frame[h])],
+        data_dir_option=data_dir_option(data_dir),
     )
     report.new_questions = _new_questions(bank, unmatched)
     mapped = {m.code for m in accepted + confirm}
@@ -102,7 +108,10 @@ def _survey_to_rewrite(survey_path: Path, survey_shown: str, year: int, yes: boo
     """The year's survey.yml as read; YearStartError when it is missing, is not a mapping, or
     already names an export (unless `yes`)."""
     if not survey_path.is_file():
-        raise YearStartError(f"There is no {survey_shown}: start the year first with  python -m healthcheck new-year {year}")
+        raise YearStartError(
+            f"There is no {survey_shown}: start the year first with  python -m healthcheck new-year {year}"
+            f"{data_dir_option(data_dir)}"
+        )
     raw = read_yaml(survey_path, data_dir)
     if not isinstance(raw, dict):
         raise YearStartError(f"{survey_shown} is not a YAML mapping of keys to values; fix it or start the year again.")
@@ -115,13 +124,22 @@ def _survey_to_rewrite(survey_path: Path, survey_shown: str, year: int, yes: boo
     return raw
 
 
+def _check_source(source: Path) -> None:
+    """YearStartError, before anything else is checked, when the export given is not a file that can be read."""
+    if source.is_dir():
+        raise YearStartError(f"{source} is a folder: give the export file itself. Nothing was changed.")
+    if not source.exists():
+        raise YearStartError(f"There is no file {source}: check its name and folder. Nothing was changed.")
+    try:
+        with open(source, "rb"):
+            pass
+    except OSError as exc:
+        raise YearStartError(f"{environment_message(exc)} Nothing was changed.") from None
+
+
 def _read_source(source: Path, raw: dict, survey_shown: str) -> pd.DataFrame:
     """The export to import, read as survey.yml's `sheet` and `header_row` say (when the analyst
     has set them after a first attempt), with its text cleaned; YearStartError when it cannot be."""
-    if source.is_dir():
-        raise YearStartError(f"{source} is a folder: give the export file itself.")
-    if not source.exists():
-        raise YearStartError(f"There is no file {source}.")
     sheet, header_row = raw.get("sheet"), raw.get("header_row", 1)
     try:
         result = read.read_table(source, sheet=sheet, header_row=header_row)
@@ -181,20 +199,23 @@ def _sort_headings(frame, level, columns, role_candidates, bank, year, metas, su
         others = []
         ignored = [h for h in headings if h not in role_headings]
     else:
-        items = [h for h in headings if h not in role_headings]
+        # Personal data (Email, Name) is never a question: it is ignored, whatever it holds.
+        items = [h for h in headings if h not in role_headings and not is_personal(h)]
         accepted, confirm, unmatched = propose_mapping(items, bank, year)
-        others = list(unmatched)
+        taken = {m.heading for m in accepted + confirm}
+        others = [h for h in headings if h not in role_headings and h not in taken]
         unmatched = []
         ignored = []
-    # Headings left over: ignored last year, or not a question at all -> ignore; else unmatched.
-    # A candidate for a role the analyst must confirm is neither: it stays out of both lists.
+    # Headings left over: personal data, ignored last year, not a question at all, or free-text
+    # comments -> ignore; else an unmatched statement. A candidate for a role the analyst must
+    # confirm is neither: it stays out of both lists.
     ignored_before = [str(h) for m in metas for h in (m.get("ignore") or [])]
     to_confirm = {h for c in role_candidates.values() for h in c}
     for heading in others:
-        _, score = best(heading, ignored_before)
-        if heading in to_confirm and not looks_like_question(heading):
+        if heading in to_confirm:
             continue
-        if score >= ACCEPT or not looks_like_question(heading):
+        _, score = best(heading, ignored_before)
+        if is_personal(heading) or score >= ACCEPT or not looks_like_question(heading) or free_text(frame[heading]):
             ignored.append(heading)
         else:
             unmatched.append(heading)

@@ -37,6 +37,9 @@ class ImportReport:
     export_file: str = ""
     role_candidates: dict[str, list[str]] = field(default_factory=dict)  # role -> headings to confirm
     new_questions: list[Match] = field(default_factory=list)  # unmatched statements, with proposed codes
+    personal: list[str] = field(default_factory=list)  # ignored headings of personal data (Email, Name)
+    free_text: list[str] = field(default_factory=list)  # ignored headings whose answers are free-text comments
+    data_dir_option: str = ""  # " --data-dir FOLDER" for the commands suggested, "" for the default folder
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -46,7 +49,7 @@ class ImportReport:
     def text(self) -> str:
         """The report printed by `python -m healthcheck import`."""
         out = self._columns_text() + self._headings_text() + self._bank_text()
-        out += ["", f"Next: python -m healthcheck validate --year {self.year}"]
+        out += ["", f"Next: python -m healthcheck validate --year {self.year}{self.data_dir_option}"]
         return "\n".join(out)
 
     def _columns_text(self) -> list[str]:
@@ -96,11 +99,24 @@ class ImportReport:
         if self.ignored:
             out += [
                 "",
-                f"Ignored ({len(self.ignored)}): listed under `ignore:` (ignored last year, or not worded like a question);"
+                f"Ignored ({len(self.ignored)}): listed under `ignore:` (ignored last year, not worded like a question,"
+                " personal data, or free-text comments);"
                 " if one is a question, map it under `questions:` instead",
             ]
-            out += [f"  {h!r}" for h in self.ignored]
+            out += [f"  {h!r}{self._why_ignored(h)}" for h in self.ignored]
+            if self.personal:
+                out.append(
+                    "  Personal data is not read: a column of names, e-mail or IP addresses is left out of the report"
+                    " whatever it holds, and is never proposed for the team, locality or role."
+                )
         return out
+
+    def _why_ignored(self, heading: str) -> str:
+        if heading in self.personal:
+            return "  (personal data: left out, not read)"
+        if heading in self.free_text:
+            return "  (free-text comments, not a statement: left out; quote from them in quotes.csv if you wish)"
+        return ""
 
     def _bank_text(self) -> list[str]:
         """Last year's questions with no column now, and the lines to add to question_bank.yml."""

@@ -61,7 +61,10 @@ _H1 = "a heading starting ## (the chapter title is the page's only # heading)"
 _DIRECTIVE = "no directives ({name}): only prose, lists, tables, links and references"
 _UNCLOSED = re.compile(r"\{[\w+:-]+\}`")  # what is left of a reference whose backticks do not pair
 _YEAR = re.compile(r"\d{4}")
-_PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE)
+# A typed percentage; not the confidence level in "95% interval", "95% confidence" or "95% CI".
+_PERCENT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)(?!\s*(?:interval|confidence|CI)\b)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -96,13 +96,14 @@ def status(narrative: Narrative) -> Status:
     return Status("unfinished" if missing else "finished", missing)
 
 
-# {q}, {t} and {y}: a statement code, a theme code and last year, from the council's own bank.
+# {q}, {t} and {y}: a statement code, a theme code and an earlier year, from the council's own
+# data folder; a line with {y} is left out when the folder has no earlier year.
 _REFERENCE_HELP = [
     "Lines starting with % are notes for you: readers never see them. Write your own words",
     "under each heading; a section is finished when it has text of its own. Never type a",
     "number: write a reference and the build puts in this year's figure, for example",
     "  {{pct}}`{q}` of staff agreed ({{n}}`{q}` responses; 95% interval {{ci}}`{q}`).",
-    "  Agreement was {{change}}`{q}`. Last year it was {{pct}}`{q} {y}`.",
+    "  Agreement was {{change}}`{q}`. In {y} it was {{pct}}`{q} {y}`.",
     "  The theme score was {{theme-score}}`{t}`; {{fact}}`respondents` staff took part",
     "  ({{fact}}`response-rate`). Benchmarks: {{national}}`{q}`, {{region}}`{q}`.",
     "Facts: " + ", ".join(FACTS) + ".",
@@ -127,7 +128,8 @@ def template(kind: str, *, title: str, prompts: Iterable[str] = (), example=("Q0
     `title` names what the file is about (a theme's title, "Summary"); `prompts` are extra
     lines for the notes, such as the statement codes and labels the analyst can refer to;
     `example` is (statement code, theme code, an earlier year) for the reference examples,
-    taken from the council's own bank so the help speaks its language.
+    taken from the council's own bank so the help speaks its language. The earlier year is
+    None for a council's first year: then no example refers to a year that does not exist.
     """
     if kind not in KINDS:
         raise ValueError(f"a narrative kind is one of {', '.join(KINDS)}, not {kind!r}")
@@ -136,7 +138,8 @@ def template(kind: str, *, title: str, prompts: Iterable[str] = (), example=("Q0
         return "% " + " ".join(str(text).split()) if str(text).strip() else "%"
 
     q, t, y = example
-    lines = [note(f"{title}: the {kind} narrative."), *(note(h.format(q=q, t=t, y=y)) for h in _REFERENCE_HELP)]
+    helps = [h for h in _REFERENCE_HELP if y is not None or "{y}" not in h]
+    lines = [note(f"{title}: the {kind} narrative."), *(note(h.format(q=q, t=t, y=y)) for h in helps)]
     extra = [note(p) for p in prompts]
     if extra:
         lines += ["%", note("References you can use here:"), *extra]

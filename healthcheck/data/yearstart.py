@@ -31,7 +31,7 @@ from healthcheck.data.headings import normalise_text, propose_mapping, similarit
 from healthcheck.data.importer import import_export
 from healthcheck.data.yamlmodel import read_yaml
 from healthcheck.data.yamlwrite import bank_block, create_file, dump, indent_lines
-from healthcheck.errors import DataError, YearStartError, display_path
+from healthcheck.errors import DataError, YearStartError, data_dir_option, display_path
 
 #: `import`'s functions, re-exported (see above).
 __all__ = ["import_export", "new_year", "normalise_text", "propose_mapping", "similarity"]
@@ -53,7 +53,7 @@ INDICATORS_HEADER = "code,label,value,unit,source\n"
 SETTINGS_SKELETON = """\
 # Report-wide settings, started by `python -m healthcheck new-year {year}`.
 # `python -m healthcheck validate` checks every value; a misspelt key is an error.
-organisation: PUT-YOUR-ORGANISATION-NAME-HERE   # on the title page and in every page footer
+organisation: PUT-YOUR-ORGANISATION-NAME-HERE   # on the title page and in the website's page footer
 service: Children's Social Care      # the service whose staff were surveyed
 report_title: Social Work Health Check
 suppression_threshold: 10            # no figure from fewer valid responses than this (10 or more)
@@ -177,16 +177,9 @@ def _started_by_new_year(data_dir: Path, year: int) -> bool:
 
 
 def _previous_year(data_dir: Path, year: int) -> int | None:
-    """The year to start from (None: the data folder holds no year yet, a new council)."""
-    years = survey_years(data_dir)
-    if year in years and not _started_by_new_year(data_dir, year):
-        survey = display_path(data_dir / str(year) / YEAR_FILE, data_dir)
-        raise YearStartError(
-            f"Refusing to start {year}: it already exists ({survey} names its export), and a new year must come"
-            f" after every year already in the data folder. Nothing was created."
-        )
+    """The year to start from (None: the data folder holds no other year yet, a new council)."""
     # A year started by new-year and not imported yet may be started again: missing files are added.
-    others = [y for y in years if y != year]
+    others = [y for y in survey_years(data_dir) if y != year]
     if not others:
         return None
     if others[-1] >= year:
@@ -203,12 +196,16 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     From the latest earlier year when there is one: its facts are carried over for the analyst
     to overwrite. From nothing (an empty or missing data folder): commented skeletons of
     settings.yml, question_bank.yml and the year's files. Never overwrites: each file that
-    already exists is left as it is and reported. Refuses (YearStartError) when `year` is not
-    after every other year in the folder.
+    already exists is left as it is and reported. For a year already in the folder (its export
+    imported, or none to import) only the narrative files that are missing are added, such as
+    the themes' files of a first year started before its themes were written. Refuses
+    (YearStartError) a new year that is not after every other year in the folder.
     """
     data_dir = Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
         raise YearStartError(f"{display_path(data_dir, data_dir)} is a file, not a data folder. Nothing was created.")
+    if year in survey_years(data_dir) and not _started_by_new_year(data_dir, year):
+        return _add_missing_narrative(data_dir, year, echo)
     prev = _previous_year(data_dir, year) if data_dir.is_dir() else None
     templates: dict[Path, str] = {}
     if prev is None:
@@ -227,19 +224,11 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     templates[folder / "words.csv"] = WORDS_HEADER
     templates[folder / "indicators.csv"] = INDICATORS_HEADER
     templates[folder / "recommendations.yml"] = _recommendations_text(previous_recs, year, prev)
-    templates |= _narrative_templates(data_dir, year)
+    templates |= _narrative_templates(data_dir, year, prev)
     if folder.exists() and not folder.is_dir():
         raise YearStartError(f"{display_path(folder, data_dir)} exists but is a file, not a folder: move it aside first.")
     folder.mkdir(parents=True, exist_ok=True)
-    created = []
-    for path, text in templates.items():
-        if path.exists():
-            echo(f"Skipped {display_path(path, data_dir)}: it already exists and was left as it is.")
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_file(path, text)
-        created.append(path)
-        echo(f"Created {display_path(path, data_dir)}")
+    created = _create_files(templates, data_dir, echo)
     if not created:
         echo(f"Nothing to do: every file of {year} already exists.")
     else:
@@ -250,8 +239,63 @@ def new_year(data_dir: Path, year: int, echo: Callable[[str], None] = print) -> 
     return created
 
 
-def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
-    """The year's narrative files: headings and prompts only, never an earlier year's words."""
+def _create_files(templates: dict[Path, str], data_dir: Path, echo: Callable[[str], None]) -> list[Path]:
+    """Create each file that does not exist yet from its template; the files created."""
+    created = []
+    for path, text in templates.items():
+        if path.exists():
+            echo(f"Skipped {display_path(path, data_dir)}: it already exists and was left as it is.")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_file(path, text)
+        created.append(path)
+        echo(f"Created {display_path(path, data_dir)}")
+    return created
+
+
+def _add_missing_narrative(data_dir: Path, year: int, echo: Callable[[str], None]) -> list[Path]:
+    """new-year on a year already in the folder: only its missing narrative files, from the templates."""
+    earlier = [y for y in survey_years(data_dir) if y < year]
+    templates = _narrative_templates(data_dir, year, earlier[-1] if earlier else None)
+    missing = {path: text for path, text in templates.items() if not path.exists()}
+    folder = display_path(data_dir / str(year), data_dir)
+    no_themes = _themes_waiting(data_dir, year)
+    if not missing:
+        echo(f"{year} is already in the data folder ({folder}) and none of its narrative files is missing: nothing was created.")
+        if no_themes:
+            echo(no_themes.strip())
+        return []
+    echo(f"{year} is already in the data folder ({folder}): only its missing narrative files are added; no file is changed.")
+    created = _create_files(missing, data_dir, echo)
+    echo("")
+    echo("Next:")
+    echo(
+        f"  1. Write the findings in the files created, under each heading; numbers are references such as"
+        f" {{pct}}`Q01`, never typed (see the comments in each file).{no_themes}"
+    )
+    echo(f"  2. Check everything:  python -m healthcheck validate --year {year}{data_dir_option(data_dir)}")
+    return created
+
+
+def _themes_waiting(data_dir: Path, year: int) -> str:
+    """A sentence on the themes that get no narrative file yet (no statement, or a bank that
+    cannot be read), starting with a space; "" when there are none."""
+    again = f"python -m healthcheck new-year {year}{data_dir_option(data_dir)}"
+    try:
+        bank = load_bank(data_dir)
+    except DataError:
+        return f" {BANK_FILE} cannot be read yet, so no theme's file was added: fix it (validate says how), then run  {again}"
+    waiting = [code for code in bank.themes if not bank.theme_questions(code)]
+    if not waiting:
+        return ""
+    return f" The themes with no statement in {BANK_FILE} yet get their file once they have one ({again}): {', '.join(waiting)}."
+
+
+def _narrative_templates(data_dir: Path, year: int, earlier: int | None) -> dict[Path, str]:
+    """The year's narrative files: headings and prompts only, never an earlier year's words.
+
+    `earlier` is the year the examples compare with (None when the data folder has no earlier
+    year: then no example refers to one)."""
     from healthcheck.data import narrative as md
 
     try:
@@ -261,7 +305,7 @@ def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
         bank, themes = None, {}
     titles = {"summary": "Summary", "introduction": "Introduction", "conclusions": "Conclusions"}
     first = next(iter(themes), None)
-    example = (bank.theme_questions(first)[0], first, year - 1) if first else ("Q01", "your-theme", year - 1)
+    example = (bank.theme_questions(first)[0], first, earlier) if first else ("Q01", "your-theme", earlier)
     out = {}
     for part in md.parts(data_dir, year, themes):
         if part.theme is None:
@@ -269,7 +313,7 @@ def _narrative_templates(data_dir: Path, year: int) -> dict[Path, str]:
             continue
         codes = bank.theme_questions(part.theme)
         prompts = [f"{{pct}}`{qid}` {bank.questions[qid].short}" for qid in codes]
-        example = (codes[0], part.theme, year - 1)
+        example = (codes[0], part.theme, earlier)
         out[part.path] = md.template("theme", title=themes[part.theme].title, prompts=prompts, example=example)
     return out
 
@@ -288,13 +332,14 @@ def _echo_next_steps(data_dir: Path, year: int, prev: int | None, echo: Callable
         ]
     else:
         steps.append(f"Open {survey} and overwrite {prev}'s facts (the comments at its top list them).")
+    option = data_dir_option(data_dir)
     steps += [
-        f'Import the survey export:  python -m healthcheck import --year {year} "path/to/the export.csv"'
+        f'Import the survey export:  python -m healthcheck import --year {year} "path/to/the export.csv"{option}'
         "  (or, for a year known only from published figures, write published.csv and delete `export:`)",
         f"Fill in {year}/quotes.csv, words.csv, indicators.csv and recommendations.yml (each is optional).",
         f"Write the year's findings in {year}/narrative/ (summary, introduction, conclusions, one file per theme);"
         " numbers are references such as {pct}`Q01`, never typed (see the comments in each file).",
-        f"Check everything:  python -m healthcheck validate --year {year}",
+        f"Check everything:  python -m healthcheck validate --year {year}{option}",
     ]
     for number, step in enumerate(steps, start=1):
         echo(f"  {number}. {step}")
