@@ -321,7 +321,7 @@ def test_unstartable_chromium_says_how_to_install(toy, tmp_path, monkeypatch):
     fake.chmod(0o755)
     monkeypatch.setenv("HEALTHCHECK_CHROMIUM", str(fake))
     with pytest.raises(PdfError, match="apt-get install chromium"):
-        print_pdf(result.html_index, tmp_path / "x.pdf", TitlePage("Org", "Title", YEAR))
+        print_pdf(result.html_index, tmp_path / "x.pdf", TitlePage("Org", "Title", YEAR), epoch=0)
 
 
 def test_build_info_records_the_build(toy):

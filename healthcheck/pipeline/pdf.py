@@ -63,7 +63,7 @@ def print_pdf(
     pdf_path: Path,
     title_page: TitlePage,
     *,
-    epoch: str | int = 0,
+    epoch: str | int,
     open_details: bool = False,
     timeout_s: float = 120,
 ) -> list[str]:
