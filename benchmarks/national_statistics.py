@@ -50,6 +50,7 @@ import scipy  # noqa: E402
 import scipy.stats  # noqa: E402, F401  (imported before timing: Fisher's test loads it once per process)
 
 from healthcheck.analysis import benchmarks as bm  # noqa: E402
+from healthcheck.analysis import ranks as ranking  # noqa: E402
 from healthcheck.data import codes  # noqa: E402
 from healthcheck.data import counts as hio  # noqa: E402
 
@@ -185,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     bench = timed("2. national and regional figures", results, bm.benchmark_figures, org_figs)
     comparisons = timed("3. comparisons, every organisation", results, bm.compare_all_organisations, org_figs, bench)
     timed("(3'. the same, one call per organisation)", results, compare_one_by_one, org_figs, bench)
-    national = timed("4a. ranks, national (bootstrap)", results, bm.rank_table, org_figs, "national", args.n_boot, 0)
-    regional = timed("4b. ranks, within regions (bootstrap)", results, bm.rank_table, org_figs, "region", args.n_boot, 0)
+    national = timed("4a. ranks, national (bootstrap)", results, ranking.rank_table, org_figs, "national", args.n_boot, 0)
+    regional = timed("4b. ranks, within regions (bootstrap)", results, ranking.rank_table, org_figs, "region", args.n_boot, 0)
     total = sum(v for k, v in results.items() if k[0].isdigit() and not k.startswith("0."))
     peak = vm_hwm_mib()
     load_after = os.getloadavg()
