@@ -25,7 +25,7 @@ report: venv system
 test: venv system checkers lint
 	$(PY) -m pytest -q
 
-# The unit tier only: no notebooks, kernels or browsers (under a minute).
+# The unit tier only: in-process, no notebooks, kernels, browsers or subprocesses (under a minute).
 test-fast: venv
 	$(PY) -m pytest -q -m unit
 

@@ -166,7 +166,8 @@ TIERS = ("unit", "pipeline", "book")
 
 
 def pytest_collection_modifyitems(items):
-    """A test marked with no tier is a unit test: fast, no notebooks, kernels or browsers."""
+    """A test marked with no tier is a unit test: in-process and fast (no notebooks, kernels,
+    browsers or subprocesses; a test that runs the command line is marked pipeline)."""
     for item in items:
         if not any(item.get_closest_marker(tier) for tier in TIERS):
             item.add_marker(pytest.mark.unit)

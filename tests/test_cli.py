@@ -12,6 +12,9 @@ import yaml
 from healthcheck import paths
 from tests.conftest import run_cli, tree_hashes
 
+# Each test runs the commands as the analyst does, in a subprocess: the pipeline tier.
+pytestmark = pytest.mark.pipeline
+
 
 @pytest.fixture
 def broken_data(tmp_path):

@@ -5,6 +5,7 @@ import sys
 from io import StringIO
 
 import pandas as pd
+import pytest
 
 from healthcheck import paths
 from healthcheck.analysis.rounding import round_half_up
@@ -18,6 +19,7 @@ PUBLISHED_2022 = {
 }  # fmt: skip
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_every_shipped_year_validates():
     result = subprocess.run([sys.executable, "-m", "healthcheck", "validate"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -52,6 +54,7 @@ def test_demo_has_the_features_the_report_must_show():
     assert (published_only.basis == "published").any()
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_figures_command_writes_exactly_the_documented_columns_without_touching_data():
     before = tree_hashes(paths.ROOT / "data")
     result = subprocess.run(
@@ -72,6 +75,7 @@ def test_figures_command_writes_exactly_the_documented_columns_without_touching_
     assert tree_hashes(paths.ROOT / "data") == before
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_demo_data_script_is_deterministic(tmp_path):
     """Re-running the generator reproduces the committed files byte for byte."""
     before = tree_hashes(paths.ROOT / "data")

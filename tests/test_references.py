@@ -20,8 +20,6 @@ from healthcheck.present import references
 from healthcheck.present.sentences import pct
 from tests.conftest import run_cli, tree_hashes
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.fixture
 def demo(tmp_path):
@@ -64,6 +62,7 @@ def test_changing_one_answer_in_the_export_changes_the_narratives_number(demo):
     assert _resolve(load_survey(demo, 2022), "{n}`WEL02`") == str(int(before) + 1)
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_an_unknown_reference_is_an_error_with_file_and_line(demo):
     path = demo / "2022" / "narrative" / "themes" / "wellbeing.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nAnd {pct}`WEL99` too.\n", encoding="utf-8")
@@ -76,6 +75,7 @@ def test_an_unknown_reference_is_an_error_with_file_and_line(demo):
     assert tree_hashes(demo) == before
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_a_typed_percentage_that_matches_no_figure_is_a_warning(demo):
     path = demo / "2022" / "narrative" / "summary.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nAbout 97% of staff were happy.\n", encoding="utf-8")
@@ -94,6 +94,7 @@ def test_a_typed_percentage_that_matches_no_figure_is_a_warning(demo):
         "[x](javascript:alert(1))",
     ],
 )
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_forbidden_constructs_are_refused_by_validate(demo, construct):
     path = demo / "2022" / "narrative" / "conclusions.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n" + construct + "\n", encoding="utf-8")

@@ -19,6 +19,9 @@ from healthcheck.data import narrative as md
 from healthcheck.data.config import YearMeta, load_bank, load_year_meta
 from tests.conftest import tree_hashes
 
+# Each test runs the commands as the analyst does, in a subprocess: the pipeline tier.
+pytestmark = pytest.mark.pipeline
+
 EXPORT_2022 = "CSC Health Check 2022 - all responses.csv"
 DROP_A_WORD = ("I have the time and the opportunity to undertake CPD.", "I have the time and opportunity to undertake CPD.")
 PUNCTUATION = (

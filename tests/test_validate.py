@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 import yaml
 
 from healthcheck.data.validate import check_year
@@ -125,6 +126,7 @@ def _cli(*args):
     return subprocess.run([sys.executable, "-m", "healthcheck", *args], capture_output=True, text=True)
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_cli_validate_clean_and_broken_without_traceback_or_changes(data_dir):
     ok = _cli("validate", "--year", "2022", "--data-dir", str(data_dir))
     assert ok.returncode == 0, ok.stderr
@@ -143,6 +145,7 @@ def test_cli_validate_clean_and_broken_without_traceback_or_changes(data_dir):
     assert tree_hashes(data_dir) == before
 
 
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_cli_figures_on_bad_data_is_a_plain_error(data_dir):
     (data_dir / "2022" / "export.csv").write_text("", encoding="utf-8")
     result = _cli("figures", "--year", "2022", "--data-dir", str(data_dir))
