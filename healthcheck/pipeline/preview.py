@@ -50,7 +50,7 @@ RELOAD_SCRIPT = b"""<script>
         }
         banner.textContent = "The preview was not updated:\\n" + s.error;
       } else if (banner) { banner.remove(); banner = null; }
-    }).catch(function () {}).finally(function () { setTimeout(ask, 500); });
+    }).catch(function () {}).finally(function () { setTimeout(ask, 200); });
   }
   ask();
 })();
