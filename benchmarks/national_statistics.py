@@ -51,7 +51,7 @@ import scipy.stats  # noqa: E402, F401  (imported before timing: Fisher's test l
 
 from healthcheck.analysis import benchmarks as bm  # noqa: E402
 from healthcheck.analysis import ranks as ranking  # noqa: E402
-from healthcheck.data import codes  # noqa: E402
+from healthcheck.data import codes, read  # noqa: E402
 from healthcheck.data import counts as hio  # noqa: E402
 
 TARGET_S = 10.0  # the statistics (steps 1-4) at this scale
@@ -107,9 +107,9 @@ def organisation_figures(orgs: pd.DataFrame, frames: dict, year: int, breakdowns
 
 
 def read_from_disk(folder: Path, year: int) -> tuple[float, int]:
-    """Seconds to io.read_table every export of ``year`` under ``folder``, and the rows read."""
+    """Seconds to read_table every export of ``year`` under ``folder``, and the rows read."""
     start = time.perf_counter()
-    rows = sum(len(hio.read_table(path)) for path in sorted(folder.glob(f"*/{year}/*.csv")))
+    rows = sum(len(read.read_table(path).frame) for path in sorted(folder.glob(f"*/{year}/*.csv")))
     return time.perf_counter() - start, rows
 
 

@@ -142,9 +142,9 @@ def cmd_new_year(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from healthcheck.data import yearstart
+    from healthcheck.data import importer
 
-    report = yearstart.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
+    report = importer.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
     print(report.text())
     return 0
 

@@ -17,12 +17,9 @@ build folder on 127.0.0.1 and the browser is started with the flags of healthche
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,10 +28,10 @@ from healthcheck import paths
 from healthcheck.data.config import load_bank
 from healthcheck.pipeline.book import read_toc
 from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+from tests.site_checks import AXE_TAGS, served
 
 pytestmark = pytest.mark.book
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MAX_TABS = 400  # more tab stops than any page has; a page needing more has a keyboard trap
@@ -65,17 +62,8 @@ def html_root(demo_book) -> Path:
 @pytest.fixture(scope="module")
 def site(html_root):
     """The built HTML served on 127.0.0.1 (a free port), as a reader's browser would get it."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served(html_root) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import random
 import pandas as pd
 import pytest
 
-from healthcheck.data import headings, yearstart
+from healthcheck.data import headings, importer, yearstart
 from healthcheck.data.config import load_year_meta
 from tests import second_council as council
 
@@ -64,7 +64,7 @@ def council_data(tmp_path):
 def test_a_microsoft_forms_export_is_mapped_without_guessing(council_data, tmp_path):
     source = tmp_path / "Staff survey(1-30).xlsx"
     forms_export(source)
-    report = yearstart.import_export(council_data, 2024, source)
+    report = importer.import_export(council_data, 2024, source)
 
     assert {role: m.heading for role, m in report.columns.items()} == {"respondent_id": "ID", "completed": "Completion time"}
     assert report.role_candidates == {"team": [TEAM_QUESTION], "role": [ROLE_QUESTION]}

@@ -6,6 +6,8 @@ import pytest
 
 from healthcheck.data import codes
 from healthcheck.data import counts as counting
+from healthcheck.data.texts import read_clean
+from healthcheck.errors import DataError
 
 
 @pytest.mark.parametrize(
@@ -33,7 +35,7 @@ def test_reads_utf8_bom_cp1252_and_xlsx_alike(tmp_path):
     frame.to_csv(tmp_path / "win.csv", index=False, encoding="cp1252")
     frame.to_excel(tmp_path / "book.xlsx", index=False)
     for name in ("bom.csv", "win.csv", "book.xlsx"):
-        read = counting.read_table(tmp_path / name)
+        read = read_clean(tmp_path / name, tmp_path).frame
         assert list(read.columns) == list(frame.columns), name
         assert read.values.tolist() == frame.values.tolist(), name
 
@@ -42,13 +44,14 @@ def test_xlsx_reads_first_sheet_only(tmp_path):
     with pd.ExcelWriter(tmp_path / "two.xlsx") as writer:
         pd.DataFrame({"Q": ["Agree"]}).to_excel(writer, sheet_name="Data", index=False)
         pd.DataFrame({"Note": ["exported by the tool"]}).to_excel(writer, sheet_name="Notes", index=False)
-    assert list(counting.read_table(tmp_path / "two.xlsx").columns) == ["Q"]
+    assert list(read_clean(tmp_path / "two.xlsx", tmp_path).frame.columns) == ["Q"]
 
 
 def test_unknown_extension_is_a_plain_error(tmp_path):
     (tmp_path / "export.pdf").write_bytes(b"%PDF")
-    with pytest.raises(ValueError, match="expected a .csv or .xlsx"):
-        counting.read_table(tmp_path / "export.pdf")
+    with pytest.raises(DataError) as raised:
+        read_clean(tmp_path / "export.pdf", tmp_path)
+    assert "expected a .csv or .xlsx" in str(raised.value.problems[0])
 
 
 def test_respondents_to_counts_matches_a_naive_count():

@@ -14,10 +14,17 @@ import pytest
 import yaml
 
 from healthcheck import paths
-from healthcheck.data import counts, yearstart
+from healthcheck.data import headings, importer, yearstart
 from healthcheck.data import narrative as md
 from healthcheck.data.config import YearMeta, load_bank, load_year_meta
+from healthcheck.data.texts import read_clean
 from tests.conftest import tree_hashes
+
+
+def _table(path):
+    """An export as a plain frame (every cell text), to change and write back as a test export."""
+    return read_clean(path, path.parent).frame.reset_index(drop=True)
+
 
 # Each test runs the commands as the analyst does, in a subprocess: the pipeline tier.
 pytestmark = pytest.mark.pipeline
@@ -49,7 +56,7 @@ def demo(tmp_path):
 
 def _export_2023(demo, tmp_path, renames=None, name="Health Check 2023 export.csv"):
     """The 2022 export as if run again in 2023, with some headings reworded."""
-    frame = counts.read_table(demo / "2022" / EXPORT_2022)
+    frame = _table(demo / "2022" / EXPORT_2022)
     frame["Completed"] = frame["Completed"].str.replace(r"^2022", "2023", regex=True)
     frame = frame.rename(columns=dict(renames if renames is not None else [DROP_A_WORD, PUNCTUATION]))
     path = tmp_path / "downloads" / name
@@ -305,12 +312,12 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
         ("Response ID", "Respondent ID"),
     ]
     source = _export_2023(demo, tmp_path, renames)
-    frame = counts.read_table(source)
+    frame = _table(source)
     frame["Start time"] = ""
     frame["Is there anything else you would like to tell us?"] = ""
     frame.to_csv(source, index=False)
 
-    report = yearstart.import_export(demo, 2023, source)
+    report = importer.import_export(demo, 2023, source)
     assert [(m.heading, m.code) for m in report.confirm] == [("My supervision is regular, and it is reflective.", "IMP02")]
     assert 0.6 <= report.confirm[0].score < 0.85
     assert report.columns["respondent_id"].heading == "Respondent ID"
@@ -333,9 +340,9 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
 def test_question_dropped_this_year_is_reported(demo, tmp_path):
     yearstart.new_year(demo, 2023, echo=lambda _: None)
     source = _export_2023(demo, tmp_path)
-    frame = counts.read_table(source).drop(columns=["My workload is manageable."])
+    frame = _table(source).drop(columns=["My workload is manageable."])
     frame.to_csv(source, index=False)
-    report = yearstart.import_export(demo, 2023, source)
+    report = importer.import_export(demo, 2023, source)
     assert [code for code, _ in report.missing] == ["WEL02"]
     assert "no column in this export (1)" in report.text()
 
@@ -344,20 +351,20 @@ def test_xlsx_export_is_copied_byte_for_byte(demo, tmp_path):
     yearstart.new_year(demo, 2023, echo=lambda _: None)
     source = tmp_path / "export.xlsx"
     shutil.copyfile(demo / "2021" / "Health Check 2021 export.xlsx", source)
-    report = yearstart.import_export(demo, 2023, source)
+    report = importer.import_export(demo, 2023, source)
     assert (demo / "2023" / "export.xlsx").read_bytes() == source.read_bytes()
     assert report.mapping["My workload is manageable."] == "WEL02"
 
 
 def test_matching_ignores_case_spaces_punctuation_and_curly_quotes():
-    assert yearstart.normalise_text("  I\u2019m  WORRIED, about (my) wellbeing? ") == "im worried about my wellbeing"
-    assert yearstart.similarity("I'm worried.", "i\u2019m   worried") == 1.0
-    assert yearstart.similarity("My workload is manageable.", "Teams") < 0.6
+    assert headings.normalise_text("  I\u2019m  WORRIED, about (my) wellbeing? ") == "im worried about my wellbeing"
+    assert headings.similarity("I'm worried.", "i\u2019m   worried") == 1.0
+    assert headings.similarity("My workload is manageable.", "Teams") < 0.6
 
 
 def test_two_similar_headings_cannot_claim_one_question(demo):
     bank = load_bank(demo)
-    accepted, confirm, unmatched = yearstart.propose_mapping(
+    accepted, confirm, unmatched = headings.propose_mapping(
         ["My workload is manageable", "My workload is manageable!", "Browser"], bank, 2023
     )
     assert [(m.heading, m.code) for m in accepted] == [("My workload is manageable", "WEL02")]
@@ -371,7 +378,7 @@ def test_counts_level_import_maps_wordings_and_ignores_other_headings(demo, tmp_
         shutil.rmtree(demo / later)
     assert _cli("new-year", 2021, "--data-dir", demo).returncode == 0
     last = load_year_meta(demo, 2020)
-    frame = counts.read_table(demo / "2020" / last.export)
+    frame = _table(demo / "2020" / last.export)
     frame[last.columns.completed] = "2021"
     frame["Notes"] = "exported by the survey tool"
     source = tmp_path / "counts 2021.csv"
@@ -408,7 +415,7 @@ def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads
     import openpyxl
 
     yearstart.new_year(demo, 2023, echo=lambda _: None)
-    frame = counts.read_table(demo / "2022" / EXPORT_2022)
+    frame = _table(demo / "2022" / EXPORT_2022)
     book = openpyxl.Workbook()
     book.active.title = "Cover"
     book.active.append(["Staff survey 2023: all responses"])
@@ -420,14 +427,14 @@ def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads
     book.save(source)
     before = tree_hashes(demo)
     with pytest.raises(yearstart.YearStartError) as refused:
-        yearstart.import_export(demo, 2023, source)
+        importer.import_export(demo, 2023, source)
     assert (
         "'Cover'" in str(refused.value) and "sheet: Answers" in str(refused.value) and "Nothing was changed" in str(refused.value)
     )
     assert tree_hashes(demo) == before
     survey = demo / "2023" / "survey.yml"
     survey.write_text(survey.read_text(encoding="utf-8") + "sheet: Answers\n", encoding="utf-8")
-    report = yearstart.import_export(demo, 2023, source)
+    report = importer.import_export(demo, 2023, source)
     assert report.mapping["My workload is manageable."] == "WEL02"
     assert load_year_meta(demo, 2023).sheet == "Answers"  # kept by the rewrite
 
@@ -445,10 +452,10 @@ def test_next_steps_name_the_data_folder_given(tmp_path, monkeypatch):
     data = shutil.copytree(paths.ROOT / "data", tmp_path / "data")
     yearstart.new_year(data, 2023, echo=lines.append)
     assert any(line.endswith("validate --year 2023 --data-dir data") for line in lines)
-    report = yearstart.import_export(data, 2023, _export_2023(data, tmp_path))
+    report = importer.import_export(data, 2023, _export_2023(data, tmp_path))
     assert report.text().endswith("Next: python -m healthcheck validate --year 2023 --data-dir data")
     with pytest.raises(yearstart.YearStartError, match="new-year 2024 --data-dir data"):
-        yearstart.import_export(data, 2024, _export_2023(data, tmp_path))
+        importer.import_export(data, 2024, _export_2023(data, tmp_path))
 
     # The default folder ($HEALTHCHECK_DATA_DIR, else data/ in the repository) needs no option.
     monkeypatch.setenv("HEALTHCHECK_DATA_DIR", str(tmp_path / "default"))
@@ -459,12 +466,12 @@ def test_next_steps_name_the_data_folder_given(tmp_path, monkeypatch):
 
 def test_import_of_a_file_that_does_not_exist_says_so_first(demo, tmp_path):
     yearstart.new_year(demo, 2023, echo=lambda _: None)
-    yearstart.import_export(demo, 2023, _export_2023(demo, tmp_path))  # survey.yml now names an export
+    importer.import_export(demo, 2023, _export_2023(demo, tmp_path))  # survey.yml now names an export
     before = tree_hashes(demo)
     missing = tmp_path / "nonexistent.xlsx"
     for yes in (False, True):
         with pytest.raises(yearstart.YearStartError) as refused:
-            yearstart.import_export(demo, 2023, missing, yes=yes)
+            importer.import_export(demo, 2023, missing, yes=yes)
         assert str(refused.value).startswith(f"There is no file {missing}") and "--yes" not in str(refused.value)
     result = _cli("import", "--year", 2023, missing, "--data-dir", demo)
     assert result.returncode == 1 and f"There is no file {missing}" in result.stderr and "--yes" not in result.stderr
@@ -475,7 +482,7 @@ def test_import_of_a_file_that_cannot_be_read_says_so_first(demo, tmp_path, monk
     from healthcheck.data import importer
 
     yearstart.new_year(demo, 2023, echo=lambda _: None)
-    yearstart.import_export(demo, 2023, _export_2023(demo, tmp_path))
+    importer.import_export(demo, 2023, _export_2023(demo, tmp_path))
     locked = _export_2023(demo, tmp_path, name="locked.csv")
 
     def refuse(path, *args, **kwargs):  # as the system does for a file this account may not read
@@ -483,5 +490,5 @@ def test_import_of_a_file_that_cannot_be_read_says_so_first(demo, tmp_path, monk
 
     monkeypatch.setattr(importer, "open", refuse, raising=False)
     with pytest.raises(yearstart.YearStartError, match="Permission denied") as refused:
-        yearstart.import_export(demo, 2023, locked)
+        importer.import_export(demo, 2023, locked)
     assert "--yes" not in str(refused.value) and "locked.csv" in str(refused.value)

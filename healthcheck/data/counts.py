@@ -20,23 +20,6 @@ from healthcheck.data.texts import clean_frame
 
 COUNT_COLUMNS = ["year", "question_id", "group_type", "group", "response", "n"]
 
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV or XLSX file with every cell as text and its text cleaned, index 0, 1, ...
-
-    Kept for callers that want a plain DataFrame: it reads through `read.read_table` (and
-    `texts.clean_frame`), so encodings, separators and sheets are handled as everywhere
-    else. Raises ValueError with read_table's plain message when the file cannot be read.
-    Prefer `texts.read_quotes`, `read_words` and `read_indicators` for those files.
-    """
-    try:
-        result = read.read_table(path)
-    except read.ReadError as exc:
-        raise ValueError(exc.message) from None
-    frame, _ = clean_frame(result.frame, result.header_row)
-    return frame.reset_index(drop=True)
-
-
 #: Largest joint (team x locality x role x response) grid counted in one bincount per question.
 MAX_JOINT_BINS = 1 << 22
 

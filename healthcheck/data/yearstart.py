@@ -6,9 +6,8 @@ wrote (or when the analyst passes --yes). question_bank.yml is never changed: th
 to it are printed instead, so every edit of the bank is the analyst's own.
 
 `new-year` is here: the templates of a new council's files, last year's facts carried over, and
-the narrative files' prompts. `import` is `importer`'s (its report `importreport`'s, its
-heading matching `headings`'s); its functions are re-exported here, so the command line
-reaches both tools through this one module.
+the narrative files' prompts. `import` is in `importer` (its report in `importreport`, its
+heading matching in `headings`).
 """
 
 from __future__ import annotations
@@ -27,14 +26,9 @@ from healthcheck.data.config import (
     load_year_meta,
     survey_years,
 )
-from healthcheck.data.headings import normalise_text, propose_mapping, similarity
-from healthcheck.data.importer import import_export
 from healthcheck.data.yamlmodel import read_yaml
 from healthcheck.data.yamlwrite import bank_block, create_file, dump, indent_lines
 from healthcheck.errors import DataError, YearStartError, data_dir_option, display_path
-
-#: `import`'s functions, re-exported (see above).
-__all__ = ["import_export", "new_year", "normalise_text", "propose_mapping", "similarity"]
 
 QUOTES_HEADER = "theme,quote,speaker,illustrative,source\n"
 WORDS_HEADER = "word,count,source\n"

@@ -31,7 +31,7 @@ import pandas as pd
 
 from healthcheck.analysis import benchmarks as bm
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
-from healthcheck.data.read import ReadError, read_table
+from healthcheck.data.texts import read_clean
 from healthcheck.errors import DataError, Problem, display_path
 
 ORGANISATIONS_LIST = "organisations.csv"
@@ -53,10 +53,7 @@ def read_organisations(orgs_dir: Path) -> pd.DataFrame:
     shown = display_path(path, Path(orgs_dir))
     if not path.is_file():
         raise DataError([Problem(shown, None, None, None, "the list of organisations: a CSV file with org_id,name,region")])
-    try:
-        frame = read_table(path).frame
-    except ReadError as exc:
-        raise DataError([Problem(shown, exc.row, exc.column, exc.found, exc.expected or exc.message)]) from None
+    frame = read_clean(path, Path(orgs_dir)).frame  # DataError in read_table's words when unreadable
     missing = [c for c in LIST_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError([Problem(shown, 1, c, None, "this column") for c in missing])
