@@ -34,7 +34,7 @@ from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
 from healthcheck.data.files import QUOTES_FILE
-from healthcheck.data.texts import read_quotes
+from healthcheck.data.texts import read_clean
 from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
 from healthcheck.pipeline import book, notebooks, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
@@ -178,7 +178,7 @@ def quote_attribution_problems(survey, year: int) -> list[Problem]:
     path = survey.data_dir / str(year) / QUOTES_FILE
     if not path.is_file():
         return []
-    quotes = read_quotes(path)  # cleaned, as the chapters read it
+    quotes = read_clean(path, survey.data_dir).frame  # cleaned as the chapters read it; index = Excel rows
     sizes = group_sizes(survey.counts, year)
     return attribution_problems(quotes, sizes, survey.threshold, display_path(path, survey.data_dir))
 
