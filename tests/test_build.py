@@ -220,6 +220,35 @@ def test_unchanged_inputs_reuse_the_previous_build(toy, data_dir):
     assert _tree_hashes(result.out_dir) == before
 
 
+def test_an_unchanged_build_is_kept_without_validating_again(toy, data_dir, monkeypatch):
+    # Same inputs, code and settings: the last good build's validation stands. A setting that
+    # changes what validation checks (a final build) validates again, and starts the workers.
+    result, build_root, _ = toy
+
+    class Validated(Exception):
+        pass
+
+    def validate(data_path, year, final):
+        raise Validated(final)
+
+    class Pool:
+        started = 0
+
+        def __init__(self, *args):
+            Pool.started += 1
+
+        def close(self, kill):
+            pass
+
+    monkeypatch.setattr(stages, "validate", validate)
+    monkeypatch.setattr(stages, "ChapterPool", Pool)
+    kw = {"data_dir": data_dir, "build_root": build_root, "chapters_dir": OK, "toc_path": OK / "_toc.yml", "progress": False}
+    assert build_book(YEAR, **kw).up_to_date and Pool.started == 0
+    with pytest.raises(Validated) as caught:
+        build_book(YEAR, final=True, **kw)
+    assert caught.value.args == (True,) and Pool.started == 1
+
+
 def test_failing_chapter_names_cell_and_keeps_previous_build(toy, data_dir):
     result, build_root, _ = toy
     before = _tree_hashes(result.out_dir)

@@ -188,3 +188,66 @@ def test_dead_kernel_is_replaced(books, tmp_path):
     ok = _run(books["second"], tmp_path / "d2.ipynb", tmp_path / "w2", engine.ENGINE_NAME)
     assert engine.warm_kernel_pid("python3") not in (None, first)
     assert "".join(ok.cells[3].outputs[0]["text"]).splitlines()[-1] == "w2 w2"
+
+
+def _kernel_state(_=None):
+    """In a pool worker: its warm kernel's pid and whether the chapters' code is imported there."""
+    from healthcheck.pipeline import engine as worker_engine
+
+    pid = worker_engine.warm_kernel_pid("python3")
+    if pid is None:
+        return None, None
+    kernel = worker_engine._KERNELS["python3"]
+    kernel.run("import sys\nassert 'healthcheck.present.chapter' in sys.modules", 60)  # RuntimeError if not
+    return pid, True
+
+
+def test_chapter_pool_starts_warm_kernels_before_any_chapter(tmp_path):
+    from healthcheck.pipeline.chapters import ChapterPool
+
+    pool = ChapterPool(2, "0", engine.ENGINE_NAME)
+    try:
+        # the first tasks the workers take: no chapter has run, yet each has its kernel
+        states = [f.result(timeout=120) for f in [pool.executor.submit(_kernel_state) for _ in range(4)]]
+        pids = {pid for pid, _ in states}
+        assert None not in pids and all(imported for _, imported in states)
+        assert len(pids) <= 2
+        folder = Path(pool._folder.name)
+        assert folder.is_dir()
+    finally:
+        pool.close(kill=False)
+    assert not folder.exists()  # the kernels' profile folder goes with the pool
+    pool.close(kill=True)  # closing twice is harmless
+
+
+def test_chapter_pool_without_the_warm_engine_starts_no_kernel():
+    from healthcheck.pipeline.chapters import ChapterPool
+
+    pool = ChapterPool(1, "0", None)
+    try:
+        assert pool.executor.submit(_kernel_state).result(timeout=120) == (None, None)
+    finally:
+        pool.close(kill=False)
+
+
+@pytest.mark.parametrize("starting_for", [0.3, 0.8, 1.5])
+def test_a_pool_stopped_while_its_kernels_start_leaves_quietly(capfd, starting_for):
+    # A build whose data has errors stops the pool while the workers are still starting.
+    import time
+
+    import psutil
+
+    from healthcheck.pipeline.chapters import ChapterPool
+
+    def started():  # multiprocessing's resource tracker, once started, stays: not ours
+        return {p.pid for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())}
+
+    pool = ChapterPool(2, "0", engine.ENGINE_NAME)
+    time.sleep(starting_for)
+    assert started(), "the workers start at once"
+    pool.close(kill=True)
+    assert "Traceback" not in capfd.readouterr().err
+    deadline = time.monotonic() + 10  # no worker or kernel left behind
+    while time.monotonic() < deadline and started():
+        time.sleep(0.2)
+    assert not started()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class ChapterRun:
     force: bool = False
     engine: str | None = None  # papermill engine; None is papermill's own
     extra: dict = field(default_factory=dict)  # further parameters for every chapter (benchmark_file)
+    pool: ChapterPool | None = None  # workers started earlier (default: started when the chapters run)
 
     def parameters(self, chapter: BookChapter) -> dict:
         """The parameters that decide the chapter's output (the cache key, and the manifest)."""
@@ -143,25 +145,57 @@ def _plan(chapters: list[BookChapter], run: ChapterRun) -> tuple[list[dict], set
     return jobs, reused
 
 
+class ChapterPool:
+    """The worker processes that run chapters, one per core (or ``jobs``), each with its own
+    papermill and, with the warm-kernel engine, its own kernel.
+
+    Created before the build validates the data, so that the workers and their kernels start
+    meanwhile on the other core; used for one build's chapters, then closed (closing twice is
+    harmless). The kernels' IPython profile lives in a temporary folder removed on closing.
+    """
+
+    def __init__(self, jobs: int | None, epoch: str, engine: str | None, count: int | None = None):
+        self.count = max(1, count or jobs or os.cpu_count() or 1)
+        self._folder = tempfile.TemporaryDirectory(prefix="healthcheck-workers-")
+        folder = Path(self._folder.name)
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads (rich)
+        self.start_queue = ctx.Queue()
+        warm = str(folder) if engine == workers.ENGINE_NAME else None
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.count,
+            mp_context=ctx,
+            initializer=workers.start_worker,
+            initargs=(workers.kernel_environment(folder, epoch), self.start_queue, warm),
+        )
+        for _ in range(self.count):  # each submission starts a worker (spawned workers start lazily)
+            self.executor.submit(workers.ready)
+        self.closed = False
+
+    def close(self, kill: bool) -> None:
+        """Stop the workers (with ``kill``, also those still running a chapter) and their kernels."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            workers.stop_pool(self.executor, kill=kill)
+        finally:
+            self.start_queue.close()
+            self._folder.cleanup()
+
+
 def _execute(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, dict | None]:
     if run.jobs == 0:
         return _execute_here(jobs, run, progress)
     seconds: dict[str, float] = {}
     warnings: list[str] = []
     failure = None
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads (rich)
-    start_queue = ctx.Queue()
-    env = workers.kernel_environment(run.staging, run.epoch)
-    count = max(1, min(run.jobs or os.cpu_count() or 1, len(jobs)))
-    executor = ProcessPoolExecutor(
-        max_workers=count, mp_context=ctx, initializer=workers.start_worker, initargs=(env, start_queue)
-    )
+    pool = run.pool or ChapterPool(run.jobs, run.epoch, run.engine, count=min(run.jobs or os.cpu_count() or 1, len(jobs)))
     clean_exit = False
     try:
-        pending = {executor.submit(workers.run_chapter, job) for job in jobs}
+        pending = {pool.executor.submit(workers.run_chapter, job) for job in jobs}
         while pending and failure is None:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            workers.drain(start_queue, progress)
+            workers.drain(pool.start_queue, progress)
             for future in done:
                 try:
                     res = future.result()
@@ -182,8 +216,7 @@ def _execute(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, d
             progress.refresh()
         clean_exit = failure is None
     finally:
-        workers.stop_pool(executor, kill=not clean_exit)
-        start_queue.close()
+        pool.close(kill=not clean_exit)
     return seconds, warnings, failure
 
 

@@ -58,14 +58,15 @@ RESET_TIMEOUT_S = 60
 KERNEL_MODULE = "_healthcheck_warm_kernel"
 
 
-def _kernel_setup(warm_imports) -> str:
+def _kernel_setup(warm_imports, later_imports=()) -> str:
     """The code a new kernel runs first: enginekernel's source, run as the module KERNEL_MODULE
-    (out of the notebooks' namespace), which imports ``warm_imports`` and records the fresh state."""
+    (out of the notebooks' namespace), which imports ``warm_imports``, records the fresh state
+    and then imports ``later_imports`` (see ``enginekernel.start``)."""
     return (
         "import sys as _sys, types as _types\n"
         f"_module = _types.ModuleType({KERNEL_MODULE!r})\n"
         f"exec({inspect.getsource(enginekernel)!r}, _module.__dict__)\n"
-        f"_module.start({tuple(warm_imports)!r})\n"
+        f"_module.start({tuple(warm_imports)!r}, {tuple(later_imports)!r})\n"
         "_sys.modules[_module.__name__] = _module\n"
         "del _sys, _types, _module\n"
     )
@@ -91,7 +92,7 @@ class _WarmKernel:
             self.control = self.km.blocking_client()
             self.control.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self.control.wait_for_ready(timeout=startup_timeout)
-            self.run(_kernel_setup(tuple(WARM_IMPORTS) + tuple(imports)), startup_timeout)
+            self.run(_kernel_setup(WARM_IMPORTS, imports), startup_timeout)
         except BaseException:
             self.shutdown(now=True)
             raise
@@ -172,8 +173,10 @@ def start_warm_kernel(kernel_name: str = "python3", cwd: str | None = None, impo
     """Start this process's warm kernel now (say, in a process pool's initializer, while the
     main process still prepares), importing ``imports`` besides WARM_IMPORTS; returns its pid.
 
-    Those modules stay imported across notebooks (and restarts), so list only the
-    environment's own (e.g. ``"healthcheck.present.chapter"``), never a notebook's helper.
+    Those modules stay imported across notebooks (and restarts), as if an earlier notebook had
+    imported them: imported after the fresh state is recorded, so what they change on import
+    (say, matplotlib's backend) is undone before every notebook. List only the environment's
+    own (e.g. ``"healthcheck.present.chapter"``), never a notebook's helper.
     """
     with _LOCK:
         _IMPORTS[kernel_name] = tuple(imports)

@@ -24,11 +24,14 @@ import warnings
 _state: dict = {}
 
 
-def start(warm_imports) -> None:  # pragma: no cover - runs inside the kernel
-    """Import ``warm_imports``, then record the kernel's state as the one to return to."""
+def start(warm_imports, later_imports=()) -> None:  # pragma: no cover - runs inside the kernel
+    """Import ``warm_imports``, then record the kernel's state as the one to return to, then
+    import ``later_imports``: modules that stay imported, as if an earlier notebook had
+    imported them, while whatever state they set on import is undone by ``reset``."""
     _warm_up(warm_imports)
     shell = get_ipython()  # noqa: F821 - the kernel's builtin
     _state.update(shell=shell, **_interpreter_state(shell), **_library_state())
+    _import_all(later_imports)
 
 
 def reset(cwd, env_set, env_unset) -> None:  # pragma: no cover - runs inside the kernel
@@ -54,17 +57,21 @@ def reset(cwd, env_set, env_unset) -> None:  # pragma: no cover - runs inside th
 
 def _warm_up(warm_imports) -> None:  # pragma: no cover - runs inside the kernel
     """Import ``warm_imports`` (those missing are skipped) and load matplotlib's backend."""
-    for name in warm_imports:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a missing optional library is not an error here
-            pass
+    _import_all(warm_imports)
     if "matplotlib.pyplot" in sys.modules:
         # Load the backend now (pyplot defers it to the first figure): the inline backend
         # registers its display formatter and post-execute hook then, which must be part of
         # the recorded state.
         plt = sys.modules["matplotlib.pyplot"]
         plt.close(plt.figure())
+
+
+def _import_all(names) -> None:  # pragma: no cover - runs inside the kernel
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional library is not an error here
+            pass
 
 
 def _interpreter_state(shell) -> dict:  # pragma: no cover - runs inside the kernel

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 from healthcheck import paths
 from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
-from healthcheck.pipeline.stages import write_outputs
 
 CHAPTERS_DIR = paths.CHAPTERS_DIR / "national"
 TOC_PATH = CHAPTERS_DIR / "_toc.yml"

@@ -21,7 +21,6 @@ import json
 import shutil
 import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,20 +28,20 @@ from pathlib import Path
 from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
-from healthcheck.audit.attack import audit_build, audit_tables, leaks
+from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
 from healthcheck.data.files import QUOTES_FILE
 from healthcheck.data.texts import read_clean
 from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
-from healthcheck.pipeline import book, notebooks, staging
-from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
-from healthcheck.pipeline.pdf import TitlePage, print_pdf
+from healthcheck.pipeline import book, staging
+from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.outputs import write_outputs
+from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
 from healthcheck.pipeline.workers import ENGINE_NAME
 from healthcheck.present import references
-from healthcheck.present.exports import write_workbook
 
 
 @dataclass
@@ -74,57 +73,72 @@ def build_book(
 ) -> BuildResult:
     """Build the report for `year` into `<build_root>/<year>` (html/, pdf/, executed/, notebooks/).
 
-    data_dir, build_root: folders (defaults from healthcheck.paths); chapters_dir and toc_path:
-    the chapter notebooks and table of contents (default chapters/ and _toc.yml); jobs:
-    chapters run at once (default: CPU count); force: rebuild even when nothing changed;
-    strict: Sphinx warnings are errors; final: refuse a draft narrative; engine: the papermill
-    engine (default: the warm-kernel engine; None for papermill's own); extra_parameters:
-    further parameters for every chapter (the batch's benchmarks).
-    Raises a HealthcheckError (DataError, BuildError, ChapterFailed, PdfError) or
-    BuildInterrupted (SIGTERM); the previous build is untouched whenever one is raised.
+    data_dir, build_root: folders (defaults from healthcheck.paths); chapters_dir, toc_path: the
+    chapter notebooks and table of contents (default chapters/, _toc.yml); jobs: chapters run at
+    once (default: CPU count); force: rebuild even when nothing changed; strict: Sphinx warnings
+    are errors; final: refuse a draft narrative; engine: the papermill engine (default: the
+    warm-kernel engine; None for papermill's own); extra_parameters: further parameters for
+    every chapter (the batch's benchmarks). Raises a HealthcheckError or BuildInterrupted
+    (SIGTERM); the previous build is untouched whenever one is raised.
     """
-    year = int(year)
-    data_path = paths.data_dir(data_dir)
-    build_root = paths.build_dir(build_root)
+    year, data_path, build_root = int(year), paths.data_dir(data_dir), paths.build_dir(build_root)
     chapters_dir = Path(chapters_dir).resolve() if chapters_dir else paths.CHAPTERS_DIR
     toc_path = Path(toc_path).resolve() if toc_path else book.TOC_PATH
     log = Progress([], progress).log
-
-    survey, warnings = validate(data_path, year, final)
-    toc = book.expand_toc(book.load_toc(toc_path), list(survey.bank.themes))
-    chapters = chapters_from_docs(book.documents(toc, toc_path), chapters_dir)
-    epoch = staging.source_date_epoch()
-    fingerprint = _fingerprint(year, data_path, toc_path, chapters, epoch, strict, extra_parameters)
-    final_dir = build_root / str(year)
-    if not force and (kept := _unchanged(final_dir, fingerprint)):
+    epoch, final_dir = staging.source_date_epoch(), build_root / str(year)
+    fingerprint = _fingerprint([year, str(data_path), epoch, strict, final], data_path, toc_path, chapters_dir, extra_parameters)
+    # Same inputs, code and settings as the last good build: its validation would find the same.
+    if not force and fingerprint and (kept := _unchanged(final_dir, fingerprint)):
         log(f"{year}: nothing changed since the last build ({final_dir}); use --force to rebuild")
         return kept
 
-    with staging.year_lock(build_root, year), _sigterm_interrupts():
-        stage_dir = staging.new_staging(build_root, year)
-        try:
-            run = ChapterRun(
-                stage_dir, year, str(data_path) if data_dir is not None else None,
-                [y for y in survey_years(data_path) if y <= year], epoch, stage_dir / "survey.pickle",
-                jobs=jobs, cache_root=build_root / ".cache", force=force, engine=engine, extra=dict(extra_parameters or {}),
-            )  # fmt: skip
-            info = _build_staged(survey, toc, chapters, run, strict, warnings, progress, log)
-            info["fingerprint"] = fingerprint
-            (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-            staging.publish(stage_dir / "out", final_dir, year)
-            shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
-        finally:
-            shutil.rmtree(stage_dir, ignore_errors=True)
+    # The chapters' workers and kernels start now, on the other core, while the data is validated.
+    pool = ChapterPool(jobs, epoch, engine) if jobs != 0 else None
+    try:
+        survey, warnings = validate(data_path, year, final)
+        toc = book.expand_toc(book.load_toc(toc_path), list(survey.bank.themes))
+        chapters = chapters_from_docs(book.documents(toc, toc_path), chapters_dir)
+        with staging.year_lock(build_root, year), _sigterm_interrupts():
+            stage_dir = staging.new_staging(build_root, year)
+            try:
+                run = ChapterRun(
+                    stage_dir, year, str(data_path) if data_dir is not None else None,
+                    [y for y in survey_years(data_path) if y <= year], epoch, stage_dir / "survey.pickle",
+                    jobs=jobs, cache_root=build_root / ".cache", force=force, engine=engine,
+                    extra=dict(extra_parameters or {}), pool=pool,
+                )  # fmt: skip
+                info = _build_staged(survey, toc, chapters, run, strict, warnings, progress, log)
+                _publish(info, fingerprint, stage_dir, build_root, year)
+            finally:
+                shutil.rmtree(stage_dir, ignore_errors=True)
+    finally:
+        if pool is not None:
+            pool.close(kill=True)
     log(f"{year}: done; HTML {final_dir / 'html' / 'index.html'}; PDF {final_dir / 'pdf' / info['pdf']}")
     return _result_from_info(final_dir, info, up_to_date=False)
 
 
-def _fingerprint(year, data_path, toc_path, chapters, epoch, strict, extra_parameters) -> str:
-    """What the build's output depends on, to skip a build when none of it changed."""
-    inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, *(c.source for c in chapters)]
+def _publish(info: dict, fingerprint: str | None, stage_dir: Path, build_root: Path, year: int) -> None:
+    """Stage publish: the build's record written beside the book, which replaces the last one."""
+    info["fingerprint"] = fingerprint
+    (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    staging.publish(stage_dir / "out", build_root / str(year), year)
+    shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
+
+
+def _fingerprint(settings: list, data_path: Path, toc_path: Path, chapters_dir: Path, extra_parameters) -> str | None:
+    """What the build's output depends on, to skip a build when none of it changed: the
+    settings, the chapters' extra parameters, the code and environment, the data folder, the
+    book's files and every chapter notebook (all of ``chapters_dir``: which of them run depends
+    on the themes, in the data). None when an input cannot be read: validation then says why."""
+    settings = [*settings, extra_parameters]
+    inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, chapters_dir]
     # Files a batch points chapters at (its benchmark folder) count as inputs too.
     inputs += [Path(v) for v in (extra_parameters or {}).values() if isinstance(v, (str, Path)) and Path(v).exists()]
-    return staging.fingerprint([year, str(data_path), epoch, strict, extra_parameters], inputs)
+    try:
+        return staging.fingerprint(settings, inputs)
+    except OSError:
+        return None
 
 
 def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, progress, log) -> dict:
@@ -134,8 +148,9 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
     save_preloaded(survey, run.survey_file)
     seconds, chapter_warnings = _run_chapters_stage(chapters, run, run.cache_root.parent, progress)
     warnings = warnings + chapter_warnings
-    warnings += _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
-    audit = _audit_stage(survey, year, out, log)
+    output_warnings, site = _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
+    warnings += output_warnings
+    audit = _audit_stage(survey, year, out, log, site)
     parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
     manifest = build_manifest(
         year=year, data_dir=survey.data_dir, out_dir=out, pdf_path=_pdf_path(out, survey, year),
@@ -194,69 +209,32 @@ def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: b
     return seconds, warnings
 
 
-def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log) -> list[str]:
-    """Stages book html, exports and pdf for a council's book (see :func:`write_outputs`)."""
+def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, strict, log):
+    """Stages book html, exports and pdf for a council's book (see :func:`write_outputs`);
+    the website is read back for the audit while the PDF is printed. Returns (warnings, that
+    reading)."""
     settings = survey.settings
     title = TitlePage(
         organisation=settings.organisation.strip(), title=settings.report_title.strip(), year=year,
         service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
     )  # fmt: skip
     book_run = (book_dir, stage_dir, chapters, epoch, strict)
-    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log)
-
-
-def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, settings, year: int, log=None) -> list[str]:
-    """The website, the auditors' pages, the workbook and the PDF of a book whose chapters have run.
-
-    `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
-    for the national summary. On two cores the website builds in the background while the
-    single page is built and printed, and the auditors' pages are exported in a thread meanwhile.
-    """
-    book_dir, stage_dir, chapters, epoch, strict = book_run
-    log = log or (lambda *_: None)
-    warnings: list[str] = []
-    downloads = book_dir / "extra" / "downloads"
-    if downloads.is_dir():
-        write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
-    out.mkdir()
-    log("building the HTML pages (jupyter-book, in the background)")
-    html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
-    background = ThreadPoolExecutor(max_workers=1)
-    try:
-        log("exporting the executed notebooks (in the background)")
-        exports = background.submit(notebooks.export_chapters, chapters, book_dir, out)
-        log("building the single-page HTML for the PDF")
-        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
-        warnings += book.finish_jupyter_book(single_job)
-        # Sphinx writes the single page where the root document lives (chapters/...) but
-        # makes its links relative to the top of the build; at the top they resolve.
-        single = stage_dir / "single-build" / "_build" / "singlehtml"
-        printable = single / "report-print.html"
-        shutil.copy2(single / f"{chapters[0].docname}.html", printable)
-        log("printing the PDF (Chromium)")
-        warnings += print_pdf(printable, pdf_path, title, epoch=epoch)
-        warnings += exports.result()
-        warnings += book.finish_jupyter_book(html_job)
-    finally:
-        background.shutdown(wait=True, cancel_futures=True)
-        book.stop_jupyter_book(html_job)
-    shutil.move(str(stage_dir / "html-build" / "_build" / "html"), str(out / "html"))
-    book.finish_site(out / "html", chapters[0].docname, settings, year)
-    return warnings
+    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, lambda: read_site(out, year))
 
 
 #: The numbers of the disclosure audit the provenance appendix states.
 AUDIT_FIGURES = ("cells_suppressed", "cells_hidden", "smallest_primary_range", "smallest_hidden_range")
 
 
-def _audit_stage(survey, year: int, out: Path, log):
+def _audit_stage(survey, year: int, out: Path, log, site=None):
     """Stage audit: read back what the finished files publish and attack it as an outsider would.
 
     Refuses to publish when any hidden cell's feasible range is narrower than the protection,
-    when two files disagree about a figure, or when a file names the build machine.
+    when two files disagree about a figure, or when a file names the build machine. ``site``:
+    the website, already read while the PDF was printed.
     """
     log("auditing what the published files disclose")
-    result, leaked = audit_build(out, survey, year), leaks(out)
+    result, leaked = audit_build(out, survey, year, site=site), leaks(out)
     problems = [] if result.ok else [result.message()]
     stated = {k: survey.disclosure.get(k) for k in AUDIT_FIGURES}
     found = {k: getattr(result, k) for k in AUDIT_FIGURES}
@@ -276,19 +254,6 @@ def _audit_stage(survey, year: int, out: Path, log):
 
 def _pdf_path(out: Path, survey, year: int) -> Path:
     return out / "pdf" / f"{staging.slug(survey.settings.report_title)}-{year}.pdf"
-
-
-def _workbook_sheets(downloads: Path, year: int) -> dict:
-    """Every figure-data CSV of the year as one sheet of the workbook, with a contents sheet first."""
-    import pandas as pd
-
-    csvs = sorted(downloads.glob(f"{year}-*.csv"))
-    sheets = {
-        "Contents": pd.DataFrame({"Sheet": [str(i + 1) for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]})
-    }
-    for i, csv in enumerate(csvs):
-        sheets[str(i + 1)] = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    return sheets
 
 
 def _unchanged(final_dir: Path, fingerprint: str) -> BuildResult | None:

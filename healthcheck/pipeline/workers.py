@@ -47,16 +47,64 @@ def kernel_environment(staging: Path, epoch: str) -> dict:
     }
 
 
-def start_worker(env: dict, start_queue) -> None:
-    """Initialise a worker process: die with the build, quiet SIGTERM, the kernels' environment."""
+#: What a chapter kernel imports as it starts, besides the engine's own (pandas, pyplot): the
+#: chapters' code. A chapter then finds it imported instead of paying about a second for it.
+CHAPTER_IMPORTS = (
+    "healthcheck.present.chapter",
+    "healthcheck.present.sections.appendix",
+    "healthcheck.present.sections.conclusions",
+    "healthcheck.present.sections.introduction",
+    "healthcheck.present.sections.summary",
+    "healthcheck.present.sections.theme",
+    "healthcheck.present.sections.trends",
+)
+
+
+def start_worker(env: dict, start_queue, warm_folder: str | None = None) -> None:
+    """Initialise a worker process: die with the build, quiet SIGTERM, the kernels' environment.
+
+    With ``warm_folder`` (the warm-kernel engine's pool), the worker also starts its kernel now,
+    in that folder, and imports the chapters' code into it: the build validates the data
+    meanwhile, so the first chapter does not wait for a kernel.
+    """
     global _START_QUEUE
     _START_QUEUE = start_queue
     if sys.platform.startswith("linux"):
         # SIGKILL this worker when the build process dies, however it dies (even SIGKILL).
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.environ.update(env)
-    # SIGTERM from the main process (build aborted): leave papermill through an exception.
-    signal.signal(signal.SIGTERM, _raise_system_exit)
+    try:
+        # SIGTERM from the main process (build aborted): leave papermill through an exception.
+        signal.signal(signal.SIGTERM, _raise_system_exit)
+        if warm_folder is not None:
+            _start_kernel_early(Path(warm_folder))
+    except SystemExit:
+        # The build stopped the pool while this worker was starting (the data had errors, say):
+        # leave quietly, without the traceback the pool prints for a failed initializer.
+        if "healthcheck.pipeline.engine" in sys.modules:
+            sys.modules["healthcheck.pipeline.engine"].shutdown_warm_kernels()
+        os._exit(0)
+
+
+def _start_kernel_early(folder: Path) -> None:
+    """Start this worker's warm kernel (see start_worker); on any failure the first chapter
+    starts it instead, as without an early start, and says so if that fails too."""
+    import papermill  # noqa: F401 - imported once here rather than by the first chapter
+
+    from healthcheck.pipeline import engine
+
+    # The kernel inherits this stderr: its log lines go to a file, not the build's terminal.
+    with open(folder / f"kernel-stderr-{os.getpid()}.log", "ab") as log_file:
+        os.dup2(log_file.fileno(), 2)
+    try:
+        engine.start_warm_kernel("python3", cwd=str(folder), imports=CHAPTER_IMPORTS)
+    except Exception:  # noqa: BLE001 - run_chapter starts (and retries) the kernel itself
+        engine.shutdown_warm_kernels()
+
+
+def ready() -> bool:
+    """A task that does nothing: submitting one per worker makes the pool start every worker now."""
+    return True
 
 
 def _raise_system_exit(signum, frame):
@@ -78,14 +126,12 @@ def run_chapter(job: dict) -> dict:
     if job.get("engine") == ENGINE_NAME:
         import healthcheck.pipeline.engine  # noqa: F401 - registers the engine, installed or not
 
-    name = job["name"]
-    if _START_QUEUE is not None:
-        _START_QUEUE.put(name)
-    # In a worker process the kernel inherits its stderr: kernel log lines (connection warnings
-    # and the like) go to a file beside the chapter's working folder rather than the terminal.
-    kernel_log = Path(job["cwd"]) / "kernel-stderr.log"
+    name, kernel_log = job["name"], Path(job["cwd"]) / "kernel-stderr.log"
     kernel_log.touch()
     if _START_QUEUE is not None:
+        _START_QUEUE.put(name)
+        # A kernel started here inherits this stderr: its log lines (connection warnings and
+        # the like) go to a file beside the chapter's working folder, not the terminal.
         with open(kernel_log, "ab") as log_file:
             os.dup2(log_file.fileno(), 2)
     start = time.monotonic()
@@ -103,6 +149,7 @@ def run_chapter(job: dict) -> dict:
                 progress_bar=False,
                 log_output=False,
                 start_timeout=120,
+                request_save_on_cell_execute=False,  # written once at the end, not around every cell
             )
             break
         except PapermillExecutionError as err:

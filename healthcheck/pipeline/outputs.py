@@ -1,0 +1,78 @@
+"""The stages after the chapters, for any book (a council's, or the national summary): the
+website and the single page built by jupyter-book, the auditors' notebook pages, the
+all-figure workbook and the PDF.
+
+On two cores the website and the single page are built side by side; Chromium then prints
+the single page while a thread exports the auditors' pages and puts the website in place.
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from healthcheck.pipeline import book, notebooks
+from healthcheck.pipeline.pdf import TitlePage, print_pdf
+from healthcheck.present.exports import write_workbook
+
+
+def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, settings, year: int, log=None, then=None):
+    """The website, the auditors' pages, the workbook and the PDF of a book whose chapters have run.
+
+    `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
+    for the national summary. On two cores, the website and the single page are built side by
+    side; then, while Chromium prints the single page, a thread exports the auditors' pages,
+    puts the website in place in `out` and calls `then()` (if given) on it. Returns the
+    warnings, or (warnings, what `then()` returned) when `then` is given.
+    """
+    book_dir, stage_dir, chapters, epoch, strict = book_run
+    log = log or (lambda *_: None)
+    warnings: list[str] = []
+    downloads = book_dir / "extra" / "downloads"
+    if downloads.is_dir():
+        write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
+    out.mkdir()
+    log("building the HTML pages (jupyter-book, in the background)")
+    html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
+    background = ThreadPoolExecutor(max_workers=1)
+
+    def finish_site() -> tuple[list[str], object]:
+        site_warnings = notebooks.export_chapters(chapters, book_dir, out)
+        site_warnings += book.finish_jupyter_book(html_job)
+        shutil.move(str(stage_dir / "html-build" / "_build" / "html"), str(out / "html"))
+        book.finish_site(out / "html", chapters[0].docname, settings, year)
+        return site_warnings, then() if then else None
+
+    try:
+        log("building the single-page HTML for the PDF")
+        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
+        warnings += book.finish_jupyter_book(single_job)
+        # Sphinx writes the single page where the root document lives (chapters/...) but
+        # makes its links relative to the top of the build; at the top they resolve.
+        single = stage_dir / "single-build" / "_build" / "singlehtml"
+        printable = single / "report-print.html"
+        shutil.copy2(single / f"{chapters[0].docname}.html", printable)
+        log("exporting the executed notebooks and finishing the website (in the background)")
+        site = background.submit(finish_site)
+        log("printing the PDF (Chromium)")
+        warnings += print_pdf(printable, pdf_path, title, epoch=epoch)
+        site_warnings, after = site.result()
+        warnings += site_warnings
+    finally:
+        background.shutdown(wait=True, cancel_futures=True)
+        book.stop_jupyter_book(html_job)
+    return (warnings, after) if then else warnings
+
+
+def _workbook_sheets(downloads: Path, year: int) -> dict:
+    """Every figure-data CSV of the year as one sheet of the workbook, with a contents sheet first."""
+    import pandas as pd
+
+    csvs = sorted(downloads.glob(f"{year}-*.csv"))
+    sheets = {
+        "Contents": pd.DataFrame({"Sheet": [str(i + 1) for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]})
+    }
+    for i, csv in enumerate(csvs):
+        sheets[str(i + 1)] = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    return sheets
