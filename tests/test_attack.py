@@ -481,3 +481,16 @@ def test_every_breakdown_percentage_is_rounded_the_same_everywhere(demo_book):
     assert not wrong, list(wrong.items())[:5]
     missing = {key: set(BREAKDOWN_SOURCES) - set(labels) for key, labels in seen.items()}
     assert not any(missing.values()), [item for item in missing.items() if item[1]][:5]
+
+
+@pytest.mark.book
+def test_the_website_read_first_then_the_pdf_gives_the_same_observations(demo_book):
+    # The build reads the website while Chromium prints, and the PDF afterwards.
+    from healthcheck.audit.published import read_site
+
+    whole = read_outputs(demo_book.out_dir, 2022)
+    site = read_site(demo_book.out_dir, 2022)
+    assert "pdf" not in set(site.observations["source"]) and len(site.observations) > 1000
+    in_two = read_outputs(demo_book.out_dir, 2022, site)
+    pd.testing.assert_frame_equal(in_two.observations, whole.observations)
+    assert in_two.findings == whole.findings

@@ -471,3 +471,32 @@ def test_the_audit_refuses_figures_no_table_fits():
     )
     with pytest.raises(ValueError, match="no table fits"):
         D.feasible_ranges(published, structure)
+
+
+def test_the_same_publication_is_solved_once(monkeypatch):
+    # A build audits its publication twice (from the tables, then from the files read back):
+    # the second time the LPs are the same, so the answer is the one already found.
+    from healthcheck.analysis import linked_tables
+
+    structure = pd.DataFrame([{"team": "X", "locality": "", "role": ""}, {"team": "Y", "locality": "", "role": ""}])
+
+    def published(n_all):
+        rows = [
+            ("Q", "all", codes.ALL_STAFF, D.SHOWN, n_all, 10, 10),
+            ("Q", "team", "X", D.PRIMARY, None, None, None),
+            ("Q", "team", "Y", D.SECONDARY, None, None, None),
+        ]
+        return pd.DataFrame(rows, columns=D.PUBLISHED_COLUMNS)
+
+    solved = []
+    real = linked_tables.exact_ranges
+    monkeypatch.setattr(linked_tables, "exact_ranges", lambda *a, **k: solved.append(1) or real(*a, **k))
+    first = D.feasible_ranges(published(20), structure)
+    first.loc[0, "min_width"] = -1  # the caller's copy: the remembered answer must not change
+    again = D.feasible_ranges(published(20), structure)
+    assert len(solved) == 1 and again.loc[0, "min_width"] >= 0
+    other = D.feasible_ranges(published(22), structure)  # another publication: solved again
+    assert len(solved) == 2 and other["n_valid_max"].max() > again["n_valid_max"].max()
+    linked_tables._MEMO.clear()
+    pd.testing.assert_frame_equal(again, D.feasible_ranges(published(20), structure))  # as solved afresh
+    assert len(solved) == 3

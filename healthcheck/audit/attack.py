@@ -34,10 +34,10 @@ import pandas as pd
 
 from healthcheck.analysis import disclosure as D
 from healthcheck.audit.leaks import leaks
-from healthcheck.audit.published import BREAKDOWN_SOURCES, read_outputs
+from healthcheck.audit.published import BREAKDOWN_SOURCES, Outputs, read_outputs, read_site
 from healthcheck.data.codes import ALL_STAFF
 
-__all__ = ["AuditResult", "attack", "audit_build", "audit_tables", "leaks", "published_cells", "required_widths"]
+__all__ = ["AuditResult", "attack", "audit_build", "audit_tables", "leaks", "published_cells", "read_site", "required_widths"]
 
 _TOL = 1e-6
 _LABELS = {D.SHOWN: "a figure", D.PRIMARY: "<10", D.SECONDARY: "hidden"}
@@ -94,7 +94,7 @@ def _one_cell(key: tuple, obs: list[dict], findings: list) -> dict:
     return row
 
 
-def published_cells(out_dir: Path | str, year: int) -> pd.DataFrame:
+def published_cells(out_dir: Path | str, year: int, site: Outputs | None = None) -> pd.DataFrame:
     """What the book in ``out_dir`` (``<build_root>/<year>``, with ``html/`` and ``pdf/``)
     publishes about every breakdown cell and every all-staff figure (group type "all"):
     :data:`~healthcheck.analysis.disclosure.PUBLISHED_COLUMNS`, then ``pct`` (the whole
@@ -105,9 +105,10 @@ def published_cells(out_dir: Path | str, year: int) -> pd.DataFrame:
     agreeing counts every published number about it allows together. ``attrs["findings"]``
     lists every disagreement between sources (and every breakdown cell missing from one of
     :data:`~healthcheck.audit.published.BREAKDOWN_SOURCES`); ``attrs["observations"]`` is
-    every figure read, per source (:func:`healthcheck.audit.published.read_outputs`).
+    every figure read, per source (:func:`healthcheck.audit.published.read_outputs`; ``site``
+    is passed on to it).
     """
-    outputs = read_outputs(out_dir, year)
+    outputs = read_outputs(out_dir, year, site)
     findings = list(outputs.findings)
     records = outputs.observations.astype(object).where(outputs.observations.notna(), None).to_dict("records")
     cells: dict[tuple, list] = {}
@@ -228,13 +229,16 @@ class AuditResult:
         return "\n".join(lines)
 
 
-def audit_build(out_dir: Path | str, survey, year: int, protection: int = D.DEFAULT_PROTECTION) -> AuditResult:
+def audit_build(
+    out_dir: Path | str, survey, year: int, protection: int = D.DEFAULT_PROTECTION, *, site: Outputs | None = None
+) -> AuditResult:
     """Attack the book in ``out_dir`` for ``year``: every suppressed cell's feasible range from
     the published files, the organisation's structure taken from ``survey`` (what the
-    attacker is assumed to know) and the survey's threshold. See :class:`AuditResult`."""
+    attacker is assumed to know) and the survey's threshold. See :class:`AuditResult`.
+    ``site``: the website already read (:func:`~healthcheck.audit.published.read_site`)."""
     start = time.perf_counter()
     year = int(year)
-    published = published_cells(out_dir, year)
+    published = published_cells(out_dir, year, site)
     findings = list(published.attrs["findings"])
     cells = survey.years[year].cells
     structure = D.structure_of(cells) if cells is not None else pd.DataFrame(columns=list(D.GROUP_TYPES))

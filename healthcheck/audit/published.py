@@ -40,7 +40,10 @@ from healthcheck.analysis.disclosure import GROUP_TYPES, PRIMARY, SECONDARY, SHO
 from healthcheck.audit.formats import csv_tables, pdf_text, read_page, svg_cells, svg_from, unformula, xlsx_tables
 from healthcheck.data.codes import ALL_STAFF
 
-__all__ = ["OBSERVATION_COLUMNS", "BREAKDOWN_SOURCES", "Outputs", "read_outputs", "tenths_interval", "svg_cells", "pdf_text"]
+__all__ = [
+    "OBSERVATION_COLUMNS", "BREAKDOWN_SOURCES", "Outputs", "read_outputs", "read_site",
+    "tenths_interval", "svg_cells", "pdf_text",
+]  # fmt: skip
 
 OBSERVATION_COLUMNS = [
     "source", "file", "question_id", "group_type", "group", "statement",
@@ -281,9 +284,24 @@ def _pdf_observations(pdf: Path, root: Path, known: pd.DataFrame) -> list:
 # --------------------------------------------------------------------------- everything
 
 
-def read_outputs(out_dir: Path | str, year: int) -> Outputs:
+def read_outputs(out_dir: Path | str, year: int, site: Outputs | None = None) -> Outputs:
     """Every observation of the book in ``out_dir`` (``html/`` and ``pdf/``) about ``year``'s
-    breakdown cells and all-staff figures, and the findings made while reading."""
+    breakdown cells and all-staff figures, and the findings made while reading.
+
+    ``site``: :func:`read_site`'s reading of the same book, when it was done already (a build
+    reads the website while the PDF is printed); then only the PDF is read here."""
+    root = Path(out_dir)
+    site = read_site(root, year) if site is None else site
+    rows, findings = site.observations.to_dict("records"), list(site.findings)
+    known = site.observations[site.observations["statement"] != ""]
+    for pdf in sorted((root / "pdf").glob("*.pdf")):
+        rows += _pdf_observations(pdf, root, known)
+    return Outputs(_observation_frame(rows), findings)
+
+
+def read_site(out_dir: Path | str, year: int) -> Outputs:
+    """What :func:`read_outputs` reads from the website alone (``html/``, its downloads
+    included): everything but the PDF."""
     root = Path(out_dir)
     downloads, findings, rows = root / "html" / "downloads", [], []
     tables = csv_tables(downloads, int(year), root) + xlsx_tables(downloads, int(year), root)
@@ -297,10 +315,11 @@ def read_outputs(out_dir: Path | str, year: int) -> Outputs:
         if kind:
             rows += _chart("svg", str(path.relative_to(root)), kind.group(1), path.read_text(encoding="utf-8"), findings)
     rows += charts
-    known = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
-    for pdf in sorted((root / "pdf").glob("*.pdf")):
-        rows += _pdf_observations(pdf, root, known[known["statement"] != ""])
+    return Outputs(_observation_frame(rows), findings)
+
+
+def _observation_frame(rows: list) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     for col in ("n_valid", "n_positive_lo", "n_positive_hi"):
         frame[col] = frame[col].astype("Int64")
-    return Outputs(frame, findings)
+    return frame
