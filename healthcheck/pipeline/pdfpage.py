@@ -157,13 +157,20 @@ async () => {
   const redraw = (root) => {
     const doc = root.ownerDocument, found = new Map();
     for (const p of root.querySelectorAll("pattern")) { const h = hatching(p); if (h && p.id) found.set(p.id, h); }
-    let done = 0;
-    for (const el of Array.from(root.querySelectorAll("*"))) {
+    if (!found.size) return 0;
+    const todo = [];
+    for (const el of root.querySelectorAll("path, rect, circle, ellipse, polygon, polyline")) {
       const m = /^url\\(["']?#([^"')]+)["']?\\)$/.exec(fillOf(el));
       const h = m && found.get(m[1]);
-      if (!h || !SHAPES.has(el.localName) || el.hasAttribute("mask") || el.hasAttribute("filter")) continue;
+      if (!h || el.hasAttribute("mask") || el.hasAttribute("filter")) continue;
       if (el.closest("defs, pattern, clipPath, mask, marker, symbol")) continue;  // not drawn as itself
-      const box = el.getBBox();
+      todo.push([el, h]);
+    }
+    // Every box first: a box asked for after the drawing changed would lay the page out again.
+    const boxes = todo.map(([el]) => el.getBBox());
+    let done = 0;
+    for (const [index, [el, h]] of todo.entries()) {
+      const box = boxes[index];
       const id = `hc-hatch-${++serial}`;
       const defs = make(doc, "defs", {});
       const tile = make(doc, "g", {id: `${id}-tile`});
@@ -203,34 +210,39 @@ async () => {
     return done;
   };
 
-  const host = document.createElement("div");
-  host.style.cssText = "position:absolute; left:-100000px; top:0; visibility:hidden";
-  document.body.appendChild(host);
-  const failed = [];
+  // The charts are redrawn in a frame of their own: laying out a chart there (for getBBox)
+  // does not lay out the whole report again, as it would in the report's own page.
+  const frame = document.createElement("iframe");
+  frame.style.cssText = "position:absolute; left:-100000px; top:0; width:2000px; height:2000px; visibility:hidden";
+  document.body.appendChild(frame);
+  const host = frame.contentDocument.body;
+  const failed = [], decoded = [];
   for (const img of Array.from(document.images)) {
     const src = img.getAttribute("src") || "";
     if (!src.startsWith(PREFIX)) continue;
     try {
-      const bytes = Uint8Array.from(atob(src.slice(PREFIX.length)), (c) => c.charCodeAt(0));
+      const binary = atob(src.slice(PREFIX.length)), bytes = new Uint8Array(binary.length);
+      for (let k = 0; k < binary.length; k++) bytes[k] = binary.charCodeAt(k);
       const text = new TextDecoder().decode(bytes);
       if (!text.includes("<pattern")) continue;
       const parsed = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
       if (parsed.localName !== "svg") throw new Error("not an SVG document");
-      const root = document.importNode(parsed, true);
+      const root = host.ownerDocument.importNode(parsed, true);
       host.replaceChildren(root);
       const n = redraw(root);
       if (!n) continue;
       const out = new TextEncoder().encode(new XMLSerializer().serializeToString(root));
-      let binary = "";
-      for (let k = 0; k < out.length; k += 0x8000) binary += String.fromCharCode(...out.subarray(k, k + 0x8000));
-      img.setAttribute("src", PREFIX + btoa(binary));
-      await img.decode().catch(() => null);
+      let encoded = "";
+      for (let k = 0; k < out.length; k += 0x8000) encoded += String.fromCharCode(...out.subarray(k, k + 0x8000));
+      img.setAttribute("src", PREFIX + btoa(encoded));
+      decoded.push(img.decode().catch(() => null));
       charts++; fills += n;
     } catch (err) {
       failed.push(`${img.getAttribute("alt") || src.slice(0, 40)}: ${err}`);
     }
   }
-  host.remove();
+  frame.remove();
+  await Promise.all(decoded);  // every redrawn chart ready before printing
   for (const svg of Array.from(document.querySelectorAll("svg"))) {
     try { const n = redraw(svg); if (n) { charts++; fills += n; } } catch (err) { failed.push(`inline svg: ${err}`); }
   }

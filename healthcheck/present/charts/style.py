@@ -257,7 +257,7 @@ def message_axes(ax: plt.Axes, message: str) -> None:
 
 
 def finish(fig: Figure, alt: str) -> Figure:
-    """Attach the alt text and settle the layout while the house style is active."""
+    """Attach the alt text. The layout is worked out once, when the figure is saved
+    (:func:`save_figure`, inside the house style): a draw is most of a chart's cost."""
     fig.alt_text = alt  # type: ignore[attr-defined]
-    fig.draw_without_rendering()
     return fig
