@@ -124,6 +124,10 @@ def test_pdf_tables_are_real_tables_and_figures_are_images(demo_book):
     images = subprocess.run(["pdfimages", "-list", str(demo_book.pdf_path)], capture_output=True, text=True, check=True)
     rows = [line.split() for line in images.stdout.splitlines()[2:] if line.strip()]
     assert sum(1 for row in rows if row[2] == "image") >= 1
+    # ... and no more pictures than the charts' own raster parts: no hatching was printed as one
+    downloads = demo_book.out_dir / "html" / "downloads"
+    raster_parts = sum(svg.read_text(encoding="utf-8").count("<image") for svg in downloads.glob("*.svg"))
+    assert sum(1 for row in rows if row[2] == "image") <= raster_parts
     pages = subprocess.run(["pdfinfo", str(demo_book.pdf_path)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 12
 

@@ -22,9 +22,9 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
 
     `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
     for the national summary. On two cores, the website and the single page are built side by
-    side; then, while Chromium prints the single page, a thread exports the auditors' pages,
-    puts the website in place in `out` and calls `then()` (if given) on it. Returns the
-    warnings, or (warnings, what `then()` returned) when `then` is given.
+    side while Chromium starts; then, while Chromium prints the single page, a thread exports
+    the auditors' pages, puts the website in place in `out` and calls `then()` (if given) on
+    it. Returns the warnings, or (warnings, what `then()` returned) when `then` is given.
     """
     book_dir, stage_dir, chapters, epoch, strict = book_run
     log = log or (lambda *_: None)
@@ -44,24 +44,29 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
         book.finish_site(out / "html", chapters[0].docname, settings, year)
         return site_warnings, then() if then else None
 
-    try:
-        log("building the single-page HTML for the PDF")
-        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
-        warnings += book.finish_jupyter_book(single_job)
+    def single_page() -> Path:  # called by print_pdf once Chromium has started
+        warnings.extend(book.finish_jupyter_book(single_job))
         # Sphinx writes the single page where the root document lives (chapters/...) but
         # makes its links relative to the top of the build; at the top they resolve.
         single = stage_dir / "single-build" / "_build" / "singlehtml"
-        printable = single / "report-print.html"
-        shutil.copy2(single / f"{chapters[0].docname}.html", printable)
+        shutil.copy2(single / f"{chapters[0].docname}.html", single / "report-print.html")
         log("exporting the executed notebooks and finishing the website (in the background)")
-        site = background.submit(finish_site)
+        futures.append(background.submit(finish_site))
         log("printing the PDF (Chromium)")
-        warnings += print_pdf(printable, pdf_path, title, epoch=epoch)
-        site_warnings, after = site.result()
+        return single / "report-print.html"
+
+    futures: list = []
+    single_job = None
+    try:
+        log("building the single-page HTML for the PDF, while Chromium starts")
+        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
+        warnings += print_pdf(single_page, pdf_path, title, epoch=epoch)
+        site_warnings, after = futures[0].result()
         warnings += site_warnings
     finally:
         background.shutdown(wait=True, cancel_futures=True)
         book.stop_jupyter_book(html_job)
+        book.stop_jupyter_book(single_job)
     return (warnings, after) if then else warnings
 
 

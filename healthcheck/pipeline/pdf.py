@@ -6,7 +6,8 @@ page is opened from disk (file://), every request to another host is blocked and
 title page and print rules are added, and Chromium's PDF writer does the rest: A4, tagged,
 with an outline built from the headings and "Page X of Y" in the footer. No dates are printed,
 and the PDF's own creation dates are set from SOURCE_DATE_EPOCH. Chart hatching is redrawn as
-plain vector lines first (see pdfpage.VECTOR_HATCHING_JS): Chromium would rasterise it. What
+plain vector lines first (pipeline.hatching, then pdfpage.VECTOR_HATCHING_JS for anything
+left): Chromium would rasterise it. What
 the page gets before printing (stylesheet, scripts, header and footer) is in pipeline.pdfpage.
 """
 
@@ -16,10 +17,12 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from healthcheck.errors import BuildError
+from healthcheck.pipeline.hatching import vector_hatching_page
 from healthcheck.pipeline.pdfpage import FOOTER, HEADER, PREPARE_JS, PRINT_CSS, VECTOR_HATCHING_JS
 
 CHROMIUM_ARGS = [
@@ -59,7 +62,7 @@ def find_chromium() -> str:
 
 
 def print_pdf(
-    html_path: Path,
+    html_path: Path | Callable[[], Path],
     pdf_path: Path,
     title_page: TitlePage,
     *,
@@ -69,6 +72,9 @@ def print_pdf(
 ) -> list[str]:
     """Print ``html_path`` (a singlehtml page) to ``pdf_path``; returns warnings (blocked requests, page errors).
 
+    ``html_path`` may also be a function that returns the page's path: it is called once
+    Chromium has started, so that the page can be built while the browser starts.
+
     epoch: the build's date (seconds since 1970, as SOURCE_DATE_EPOCH), written as the PDF's
     creation and modification dates so that the same build gives the same bytes.
 
@@ -77,10 +83,8 @@ def print_pdf(
     out, as the HTML report and the downloadable CSV files carry the data.
     """
     sync_playwright, playwright_error = _playwright()
-    html_path = Path(html_path).resolve()
+    page_ready = html_path if callable(html_path) else (lambda: html_path)
     pdf_path = Path(pdf_path)
-    if not html_path.is_file():
-        raise PdfError(f"The page to print does not exist: {html_path}")
     exe = find_chromium()
     warnings: list[str] = []
     blocked: list[str] = []
@@ -88,8 +92,12 @@ def print_pdf(
     with sync_playwright() as pw:
         browser = _launch(pw, exe, playwright_error)
         try:
-            page = _open_page(browser, html_path, timeout_s, warnings, blocked)
-            _prepare_page(page, title_page, open_details, warnings)
+            html_path = Path(page_ready()).resolve()
+            if not html_path.is_file():
+                raise PdfError(f"The page to print does not exist: {html_path}")
+            vector, script_needed = _with_vector_hatching(html_path)
+            page = _open_page(browser, vector, timeout_s, warnings, blocked)
+            _prepare_page(page, title_page, open_details, warnings, script_needed)
             _write_pdf(page, pdf_path)
         except playwright_error as exc:
             raise PdfError(f"Printing {html_path} to PDF failed: {exc}") from exc
@@ -100,6 +108,19 @@ def print_pdf(
         warnings.append(f"PDF: blocked a request to another host: {url}")
     _normalise_pdf(pdf_path, int(epoch))
     return warnings
+
+
+def _with_vector_hatching(html_path: Path) -> tuple[Path, bool]:
+    """The page to open: ``html_path``, or a copy beside it (so that its links still resolve)
+    with the charts' hatching already redrawn as vectors (see pipeline.hatching); and whether
+    the page script must still look for hatching (in a chart of another kind, or an inline SVG)."""
+    html, redrawn, left = vector_hatching_page(html_path.read_text(encoding="utf-8"))
+    script_needed = bool(left) or "<svg" in html
+    if not redrawn:
+        return html_path, script_needed
+    vector = html_path.with_name(f"{html_path.stem}-vector-hatching.html")
+    vector.write_text(html, encoding="utf-8")
+    return vector, script_needed
 
 
 def _playwright():
@@ -145,13 +166,15 @@ def _open_page(browser, html_path: Path, timeout_s: float, warnings: list[str], 
     return page
 
 
-def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: list[str]) -> None:
-    """Print rules and print media, chart hatching redrawn as vectors, the title page added and
-    every <details> opened or dropped (see pdfpage); charts left as they were go to ``warnings``."""
+def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: list[str], redraw: bool = True) -> None:
+    """Print rules and print media, chart hatching left redrawn as vectors (when ``redraw``), the
+    title page added and every <details> opened or dropped (see pdfpage); charts left as they
+    were go to ``warnings``."""
     page.add_style_tag(content=PRINT_CSS)
     page.emulate_media(media="print")
-    hatching = page.evaluate(VECTOR_HATCHING_JS)
-    warnings += [f"PDF: a chart's hatching stays an image (a larger PDF): {item}" for item in hatching["failed"]]
+    if redraw:
+        hatching = page.evaluate(VECTOR_HATCHING_JS)
+        warnings += [f"PDF: a chart's hatching stays an image (a larger PDF): {item}" for item in hatching["failed"]]
     page.evaluate(
         PREPARE_JS,
         {
