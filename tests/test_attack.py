@@ -359,6 +359,10 @@ def test_leaks_finds_machine_paths_and_notebook_sources_but_not_urls(tmp_path):
     assert any(f.startswith("html/_sources: the notebook sources") for f in found)
     assert any("notebook JSON" in f for f in found)
     assert not any("example" in f or "clean.js" in f or "NOTE" in f for f in found)
+    # the build scans the website while the PDF is printed, then the PDF alone: the same findings
+    assert A.site_leaks(book) == found  # (this book has no PDF)
+    assert A.leaks(book, A.site_leaks(book)) == found
+    assert A.leaks(book, ["html/x.html: /home/earlier"]) == ["html/x.html: /home/earlier"]  # the site is not read again
 
 
 # --------------------------------------------------------------------------- a synthetic book

@@ -19,7 +19,8 @@ asks (:data:`~healthcheck.analysis.disclosure.DEFAULT_PROTECTION` wide for a "<1
 published files disagree about a cell: a reader would see two different figures, and the
 attacker would learn from both.
 
-:func:`~healthcheck.audit.leaks.leaks` (imported here for the build's audit stage) is the other
+:func:`~healthcheck.audit.leaks.leaks` (imported here for the build's audit stage, with
+:func:`~healthcheck.audit.leaks.site_leaks` and :func:`~healthcheck.audit.published.read_site`) is the other
 check of what a book gives away: paths of the build machine and notebook sources.
 """
 
@@ -33,11 +34,21 @@ import numpy as np
 import pandas as pd
 
 from healthcheck.analysis import disclosure as D
-from healthcheck.audit.leaks import leaks
+from healthcheck.audit.leaks import leaks, site_leaks
 from healthcheck.audit.published import BREAKDOWN_SOURCES, Outputs, read_outputs, read_site
 from healthcheck.data.codes import ALL_STAFF
 
-__all__ = ["AuditResult", "attack", "audit_build", "audit_tables", "leaks", "published_cells", "read_site", "required_widths"]
+__all__ = [
+    "AuditResult",
+    "attack",
+    "audit_build",
+    "audit_tables",
+    "leaks",
+    "published_cells",
+    "read_site",
+    "required_widths",
+    "site_leaks",
+]
 
 _TOL = 1e-6
 _LABELS = {D.SHOWN: "a figure", D.PRIMARY: "<10", D.SECONDARY: "hidden"}

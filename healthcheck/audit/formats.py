@@ -213,7 +213,7 @@ def svg_cells(svg: str | bytes) -> tuple[list[tuple[str, str, str]], list[str]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _pdf_text(pdf: str, stamp: tuple) -> str:
+def _pdftotext(pdf: str, stamp: tuple) -> tuple[str, str]:
     procs = [
         subprocess.Popen(["pdftotext", *mode, pdf, "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for mode in (["-layout"], [])
@@ -223,15 +223,25 @@ def _pdf_text(pdf: str, stamp: tuple) -> str:
         out, err = proc.communicate()
         if proc.returncode:
             raise RuntimeError(f"pdftotext could not read {pdf}: {err.decode(errors='replace').strip()}")
-        parts.append(" ".join(unicodedata.normalize("NFKC", out.decode("utf-8", "replace")).split()))
-    return "\n".join(parts)
+        parts.append(out.decode("utf-8", "replace"))
+    return parts[0], parts[1]
+
+
+def _pdf_outputs(pdf: Path) -> tuple[str, str]:
+    """pdftotext's text of ``pdf`` in layout and in reading order, kept while the file is
+    unchanged: the attack, :func:`~healthcheck.audit.leaks.leaks` and the manifest read it once."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext (poppler-utils) is needed to read the PDF")
+    stat = Path(pdf).stat()
+    return _pdftotext(str(Path(pdf).resolve()), (stat.st_size, stat.st_mtime_ns))
 
 
 def pdf_text(pdf: Path) -> str:
     """The PDF's text (pdftotext, in layout and in reading order), NFKC-normalised (ligatures
-    undone) and with white space folded to single spaces. Kept while the file is unchanged,
-    so the attack and :func:`~healthcheck.audit.leaks.leaks` read it once."""
-    if shutil.which("pdftotext") is None:
-        raise RuntimeError("pdftotext (poppler-utils) is needed to read the PDF")
-    stat = Path(pdf).stat()
-    return _pdf_text(str(Path(pdf).resolve()), (stat.st_size, stat.st_mtime_ns))
+    undone) and with white space folded to single spaces."""
+    return "\n".join(" ".join(unicodedata.normalize("NFKC", part).split()) for part in _pdf_outputs(pdf))
+
+
+def pdf_layout_text(pdf: Path) -> str:
+    """The PDF's text as ``pdftotext -layout`` gives it, unchanged."""
+    return _pdf_outputs(pdf)[0]

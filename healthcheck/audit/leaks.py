@@ -87,12 +87,26 @@ def _file_texts(path: Path) -> list[tuple[str, str]]:
     return [("", _DATA_URI.sub("data:", text)), *parts]
 
 
-def leaks(out_dir: Path | str) -> list[str]:
+def leaks(out_dir: Path | str, site: list[str] | None = None) -> list[str]:
     """What the book in ``out_dir`` gives away about the machine that built it: absolute paths
     (``/tmp/...``, ``/home/...``, ``/work/...``, ``/root/...``, ``C:\\...``, ``file:`` URLs, and
     this machine's repository, home, temporary and Python folders) in any file under ``html/``
     or in the PDF's text, metadata and links; and notebook sources under ``html/`` (``.ipynb``
-    files, a ``_sources`` folder, notebook JSON). One line per finding; empty when clean."""
+    files, a ``_sources`` folder, notebook JSON). One line per finding; empty when clean.
+    ``site``: :func:`site_leaks` of the book, when the website was scanned already (a build
+    scans it while the PDF is printed); then only the PDF is read here."""
+    root = Path(out_dir)
+    found, local = (site_leaks(root) if site is None else list(site)), _local_paths(root)
+    for pdf in sorted((root / "pdf").glob("*.pdf")):
+        where = str(pdf.relative_to(root))
+        info = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True).stdout
+        meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        found += _scan(pdf_text(pdf), f"{where} (text)", local) + _scan(info + meta, f"{where} (metadata and links)", local)
+    return found
+
+
+def site_leaks(out_dir: Path | str) -> list[str]:
+    """What :func:`leaks` finds under ``html/`` alone."""
     root = Path(out_dir)
     local, found = _local_paths(root), []
     for path in sorted((root / "html").rglob("*")):
@@ -109,9 +123,4 @@ def leaks(out_dir: Path | str) -> list[str]:
             if '"nbformat"' in text and '"cells"' in text:
                 found.append(f"{label}: notebook JSON is published")
             found += _scan(text, label, local)
-    for pdf in sorted((root / "pdf").glob("*.pdf")):
-        where = str(pdf.relative_to(root))
-        info = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True).stdout
-        meta = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        found += _scan(pdf_text(pdf), f"{where} (text)", local) + _scan(info + meta, f"{where} (metadata and links)", local)
     return found

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
+from healthcheck.audit.formats import pdf_layout_text
 from healthcheck.data.files import input_hashes
 from healthcheck.environment import environment, git_state
 from healthcheck.hashing import sha256
@@ -35,9 +35,9 @@ def read_manifest(path: Path) -> dict:
 
 
 def pdf_text(pdf_path: Path) -> str:
-    """The text of a PDF as pdftotext reads it (the PDF's bytes carry layout details; its text is what readers get)."""
-    result = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True)
-    return result.stdout
+    """The text of a PDF as pdftotext reads it (the PDF's bytes carry layout details; its text is
+    what readers get). The audit has read it already in a build: the same reading is reused."""
+    return pdf_layout_text(pdf_path)
 
 
 def headline_numbers(survey, year: int) -> dict:

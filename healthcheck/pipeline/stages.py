@@ -28,7 +28,7 @@ from pathlib import Path
 from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
-from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site
+from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site, site_leaks
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
@@ -219,7 +219,8 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
         service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
     )  # fmt: skip
     book_run = (book_dir, stage_dir, chapters, epoch, strict)
-    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, lambda: read_site(out, year))
+    website = lambda: (read_site(out, year), site_leaks(out))  # noqa: E731 - read back while the PDF is printed
+    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, website)
 
 
 #: The numbers of the disclosure audit the provenance appendix states.
@@ -231,10 +232,11 @@ def _audit_stage(survey, year: int, out: Path, log, site=None):
 
     Refuses to publish when any hidden cell's feasible range is narrower than the protection,
     when two files disagree about a figure, or when a file names the build machine. ``site``:
-    the website, already read while the PDF was printed.
+    the website, already read (and scanned for machine paths) while the PDF was printed.
     """
     log("auditing what the published files disclose")
-    result, leaked = audit_build(out, survey, year, site=site), leaks(out)
+    site_reading, site_leaked = site or (None, None)
+    result, leaked = audit_build(out, survey, year, site=site_reading), leaks(out, site_leaked)
     problems = [] if result.ok else [result.message()]
     stated = {k: survey.disclosure.get(k) for k in AUDIT_FIGURES}
     found = {k: getattr(result, k) for k in AUDIT_FIGURES}
