@@ -33,8 +33,8 @@ def _pattern_fills(svg: str) -> list:
 def test_every_hatched_square_is_redrawn_with_clipped_lines(tmp_path):
     svg = _chart(tmp_path, 3)
     assert len(_pattern_fills(svg)) == 3
-    new, count = vector_hatching_svg(svg)
-    assert count == 3 and _pattern_fills(new) == []
+    new, count, left = vector_hatching_svg(svg)
+    assert count == 3 and left == 0 and _pattern_fills(new) == []
     root = ET.fromstring(new)
     clips = [c for c in root.iter(f"{{{SVG}}}clipPath") if (c.get("id") or "").startswith("hc-hatch-")]
     assert len(clips) == 3
@@ -64,7 +64,7 @@ def test_a_shape_it_cannot_measure_is_left_for_the_page_script(tmp_path):
     relative = re.sub(r'<path d="M ([\d.]+) ([\d.]+) \s*L', r'<path d="m \1 \2 l', svg, count=0)
     shapes = [el for el in _pattern_fills(relative) if (el.get("d") or "").startswith("m ")]
     assert shapes, "the test needs a hatched shape drawn with relative commands"
-    new, count = vector_hatching_svg(relative)
-    assert count == 0 and len(_pattern_fills(new)) == 1
+    new, count, left = vector_hatching_svg(relative)
+    assert count == 0 and left == 1 and len(_pattern_fills(new)) == 1
     page = f'<img src="data:image/svg+xml;base64,{base64.b64encode(relative.encode()).decode()}"/>'
     assert vector_hatching_page(page)[1:] == (0, 1)

@@ -38,7 +38,7 @@ _NOT_DRAWN = {"defs", "pattern", "clipPath", "mask", "marker", "symbol"}
 
 def vector_hatching_page(html: str) -> tuple[str, int, int]:
     """``html`` with the hatching of every embedded SVG chart redrawn as vectors; how many
-    shapes were redrawn; and how many charts still have a pattern (of a kind not redrawn
+    shapes were redrawn; and how many pattern-filled shapes are left (of a kind not redrawn
     here). Charts without hatching are left byte for byte as they were."""
     count = left = 0
 
@@ -47,41 +47,36 @@ def vector_hatching_page(html: str) -> tuple[str, int, int]:
         svg = base64.b64decode(match.group(2))
         if b"<pattern" not in svg:
             return match.group(0)
-        new_svg, n = vector_hatching_svg(svg.decode("utf-8"))
-        left += "<pattern" in new_svg and _hatched_shapes_left(new_svg)
-        if not n:
+        new_svg, done, not_done = vector_hatching_svg(svg.decode("utf-8"))
+        count, left = count + done, left + not_done
+        if not done:
             return match.group(0)
-        count += n
         return match.group(1) + "data:image/svg+xml;base64," + base64.b64encode(new_svg.encode("utf-8")).decode() + match.group(3)
 
     return _IMAGE.sub(redraw_image, html), count, left
 
 
-def _hatched_shapes_left(svg: str) -> bool:
-    """Whether anything in ``svg`` is still filled with a pattern."""
-    return any(_URL_ID.match(_fill_of(el)) for el in ET.fromstring(svg).iter() if el.tag != _tag("pattern"))
-
-
-def vector_hatching_svg(svg: str) -> tuple[str, int]:
-    """One SVG document with its hatched shapes redrawn (see the module); and how many."""
+def vector_hatching_svg(svg: str) -> tuple[str, int, int]:
+    """One SVG document with its hatched shapes redrawn (see the module); how many were; and
+    how many drawn shapes still have a pattern fill (the document is returned as it was when
+    none was redrawn)."""
     root = ET.fromstring(svg)
     patterns = {p.get("id"): h for p in root.iter(_tag("pattern")) if p.get("id") and (h := _hatching(p))}
-    if not patterns:
-        return svg, 0
     parents = {child: parent for parent in root.iter() for child in parent}
-    done = 0
+    done = left = 0
     for el in list(root.iter()):
-        local = el.tag.rpartition("}")[2]
         match = _URL_ID.match(_fill_of(el))
-        hatch = patterns.get(match.group(1)) if match else None
-        if hatch is None or local not in ("path", "rect") or el.get("mask") or el.get("filter") or _hidden(el, parents):
+        if match is None or _hidden(el, parents):
             continue
-        box = _box(el)
+        hatch = patterns.get(match.group(1))
+        simple = el.tag in (_tag("path"), _tag("rect")) and not (el.get("mask") or el.get("filter"))
+        box = _box(el) if hatch is not None and simple else None
         if box is None:
+            left += 1
             continue
         done += 1
         _redraw(el, parents[el], hatch, box, f"hc-hatch-{done}")
-    return ET.tostring(root, encoding="unicode"), done
+    return (ET.tostring(root, encoding="unicode") if done else svg), done, left
 
 
 def _tag(local: str) -> str:
