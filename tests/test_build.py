@@ -408,3 +408,29 @@ def test_killed_build_keeps_previous_build_and_the_next_build_cleans_up(toy, dat
     )
     assert again.html_index.is_file()
     assert not any(folder.exists() for folder in stale)
+
+
+def test_auditors_pages_share_one_exporter_but_not_its_warnings(tmp_path):
+    """The exporter is reused from page to page (templates compiled once): each page still gets
+    only its own warnings, and a page exported again is byte-for-byte the same."""
+    from healthcheck.pipeline.notebooks import export_notebook_html
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    with_image = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "show()", outputs=[nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+            )
+        ]
+    )
+    plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("No pictures here.")])
+    for name, nb in (("with_image", with_image), ("plain", plain)):
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+
+    first = export_notebook_html(tmp_path / "with_image.ipynb", tmp_path / "a" / "with_image.html")
+    assert first == ["notebooks/with_image.html: Alternative text is missing on 1 image(s)."]
+    assert export_notebook_html(tmp_path / "plain.ipynb", tmp_path / "a" / "plain.html") == []
+    again = export_notebook_html(tmp_path / "with_image.ipynb", tmp_path / "b" / "with_image.html")
+    assert again == first
+    assert (tmp_path / "a" / "with_image.html").read_bytes() == (tmp_path / "b" / "with_image.html").read_bytes()
+    assert "No pictures here." in (tmp_path / "a" / "plain.html").read_text(encoding="utf-8")

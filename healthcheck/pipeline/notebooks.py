@@ -3,7 +3,9 @@ HTML page with its code shown (nbconvert, with nothing fetched from a CDN)."""
 
 from __future__ import annotations
 
+import functools
 import shutil
+import threading
 from pathlib import Path
 
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -20,9 +22,29 @@ def export_notebook_html(notebook: Path, html_path: Path) -> list[str]:
     """An executed chapter as one standalone HTML page, code shown, for auditors (no CDN).
 
     Returns nbconvert's warnings (e.g. images without alternative text)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    _show_glued_values(nb)
+    with _EXPORTING:  # one page at a time per process: the exporter and its warnings are shared
+        exporter, records = _exporter()
+        records.clear()
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
+        warnings = [f"notebooks/{html_path.name}: {message}" for message in records]
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")
+    return warnings
+
+
+_EXPORTING = threading.Lock()
+
+
+@functools.cache
+def _exporter() -> tuple:
+    """One exporter for every page (as nbconvert's own command does): its templates are
+    compiled once, not once per chapter. Returns it with the list its warnings go to."""
     import logging
 
-    import nbformat
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -41,23 +63,14 @@ def export_notebook_html(notebook: Path, html_path: Path) -> list[str]:
 
     class _Collect(logging.Handler):
         def emit(self, record):
-            records.append(f"notebooks/{html_path.name}: {record.getMessage()}")
+            records.append(record.getMessage())
 
     logger = logging.getLogger("healthcheck.nbconvert")
     logger.propagate = False
     logger.setLevel(logging.WARNING)
-    handler = _Collect()
-    logger.addHandler(handler)
+    logger.addHandler(_Collect())
     exporter.log = logger
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-        _show_glued_values(nb)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
-    finally:
-        logger.removeHandler(handler)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
-    return records
+    return exporter, records
 
 
 GLUE_PREFIX = "application/papermill.record/"
