@@ -230,6 +230,25 @@ def test_chapter_pool_without_the_warm_engine_starts_no_kernel():
         pool.close(kill=False)
 
 
+def test_a_pool_closed_in_the_background_is_gone_once_closed(tmp_path):
+    # After the chapters the build lets the workers and kernels leave on a thread; its final
+    # close waits for them, so nothing of the pool outlives the build.
+    import psutil
+
+    from healthcheck.pipeline.chapters import ChapterPool
+
+    pool = ChapterPool(2, "0", engine.ENGINE_NAME)
+    pids = {pid for pid, _ in (f.result(timeout=120) for f in [pool.executor.submit(_kernel_state) for _ in range(2)])}
+    workers_and_kernels = [psutil.Process(p.pid) for p in pool.executor._processes.values()] + [psutil.Process(p) for p in pids]
+    folder = Path(pool._folder.name)
+    pool.close_in_background()  # returns at once; the workers leave meanwhile
+    pool.close(kill=True)
+    assert not pool._closing.is_alive()
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers_and_kernels)
+    assert not folder.exists()
+    pool.close(kill=True)  # closing again is harmless
+
+
 @pytest.mark.parametrize("starting_for", [0.3, 0.8, 1.5])
 def test_a_pool_stopped_while_its_kernels_start_leaves_quietly(capfd, starting_for):
     # A build whose data has errors stops the pool while the workers are still starting.

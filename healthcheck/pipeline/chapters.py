@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -145,6 +146,10 @@ def _plan(chapters: list[BookChapter], run: ChapterRun) -> tuple[list[dict], set
     return jobs, reused
 
 
+#: How long a build waits, at its end, for idle workers and kernels to leave before stopping them.
+CLOSE_WAIT_S = 20
+
+
 class ChapterPool:
     """The worker processes that run chapters, one per core (or ``jobs``), each with its own
     papermill and, with the warm-kernel engine, its own kernel.
@@ -170,9 +175,23 @@ class ChapterPool:
         for _ in range(self.count):  # each submission starts a worker (spawned workers start lazily)
             self.executor.submit(workers.ready)
         self.closed = False
+        self._closing: threading.Thread | None = None
+
+    def close_in_background(self) -> None:
+        """Let the workers, done with every chapter, and their kernels exit on a thread while the
+        build goes on: shutting the kernels down takes most of a second. ``close`` waits for it."""
+        if not self.closed and self._closing is None:
+            self._leaving = list((getattr(self.executor, "_processes", None) or {}).values())
+            self._closing = threading.Thread(target=self.close, args=(False,), name="chapter-pool-close", daemon=True)
+            self._closing.start()
 
     def close(self, kill: bool) -> None:
         """Stop the workers (with ``kill``, also those still running a chapter) and their kernels."""
+        if self._closing is not None and self._closing is not threading.current_thread():
+            self._closing.join(CLOSE_WAIT_S)
+            for proc in self._leaving if self._closing.is_alive() else []:  # asked to leave, but did not
+                proc.kill()
+            return
         if self.closed:
             return
         self.closed = True
@@ -216,7 +235,10 @@ def _execute(jobs: list[dict], run: ChapterRun, progress) -> tuple[dict, list, d
             progress.refresh()
         clean_exit = failure is None
     finally:
-        pool.close(kill=not clean_exit)
+        if clean_exit and pool is run.pool:  # the build's own pool: it waits for the closing at its end
+            pool.close_in_background()
+        else:
+            pool.close(kill=not clean_exit)
     return seconds, warnings, failure
 
 
