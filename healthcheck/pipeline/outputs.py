@@ -21,21 +21,20 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
     """The website, the auditors' pages, the workbook and the PDF of a book whose chapters have run.
 
     `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
-    for the national summary. On two cores, the website and the single page are built side by
-    side while Chromium starts; then, while Chromium prints the single page, a thread exports
+    for the national summary. On two cores, the single page, the workbook, then the website are
+    built side by side while Chromium starts; then, while Chromium prints the single page, a thread exports
     the auditors' pages, puts the website in place in `out` and calls `then()` (if given) on
     it. Returns the warnings, or (warnings, what `then()` returned) when `then` is given.
     """
     book_dir, stage_dir, chapters, epoch, strict = book_run
     log = log or (lambda *_: None)
     warnings: list[str] = []
-    downloads = book_dir / "extra" / "downloads"
-    if downloads.is_dir():
-        write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
     out.mkdir()
-    log("building the HTML pages (jupyter-book, in the background)")
-    html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
+    log("building the single-page HTML for the PDF, while Chromium starts")
+    single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
+    html_job = None
     background = ThreadPoolExecutor(max_workers=1)
+    futures: list = []
 
     def finish_site() -> tuple[list[str], object]:
         site_warnings = notebooks.export_chapters(chapters, book_dir, out)
@@ -55,11 +54,14 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
         log("printing the PDF (Chromium)")
         return single / "report-print.html"
 
-    futures: list = []
-    single_job = None
     try:
-        log("building the single-page HTML for the PDF, while Chromium starts")
-        single_job = book.start_jupyter_book(book_dir, "singlehtml", epoch, strict, stage_dir / "single-build")
+        # The workbook is written while the single page is built (the page does not link to
+        # it), and before the website, which publishes it.
+        downloads = book_dir / "extra" / "downloads"
+        if downloads.is_dir():
+            write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
+        log("building the HTML pages (jupyter-book, in the background)")
+        html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
         warnings += print_pdf(single_page, pdf_path, title, epoch=epoch)
         site_warnings, after = futures[0].result()
         warnings += site_warnings
