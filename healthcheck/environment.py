@@ -20,6 +20,7 @@ KEY_PACKAGES = (
     "pandas",
     "numpy",
     "scipy",
+    "highspy",
     "statsmodels",
     "matplotlib",
     "seaborn",

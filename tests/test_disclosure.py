@@ -500,3 +500,49 @@ def test_the_same_publication_is_solved_once(monkeypatch):
     linked_tables._MEMO.clear()
     pd.testing.assert_frame_equal(again, D.feasible_ranges(published(20), structure))  # as solved afresh
     assert len(solved) == 3
+
+
+def test_one_highs_model_solved_again_and_again_agrees_with_solving_afresh():
+    # The audits keep one HiGHS model per question and change only its objective: each answer
+    # must be the one scipy's milp finds from scratch, in any order, unbounded ones included.
+    from healthcheck.analysis.linked_tables import Tables, membership
+
+    combos = pd.DataFrame({"team": ["X", "X", "Y", "Y"], "locality": ["", "", "", ""], "role": ["r", "s", "r", "s"]})
+    keys = [("all", codes.ALL_STAFF), ("team", "X"), ("team", "Y"), ("role", "r"), ("role", "s")]
+    tables = Tables(membership(combos, keys), threshold=3)
+    status = np.array([D.SHOWN, D.SHOWN, D.PRIMARY, D.SECONDARY, D.PRIMARY], dtype=object)
+    n_valid, lo, hi = np.array([6.0, 4, 0, 0, 0]), np.array([3.0, 2, 0, 0, 0]), np.array([3.0, 2, 0, 0, 0])
+    lb, ub = tables.bounds(status, n_valid, lo, hi)
+    model = tables.fixed(lb, ub)
+    rng = np.random.default_rng(7)
+    objectives = [sense * tables.Q[row] for row in range(tables.Q.shape[0]) for sense in (1, -1)]
+    objectives += [rng.normal(size=tables.Q.shape[1]) for _ in range(20)]
+    for objective in [objectives[i] for i in rng.permutation(len(objectives))]:
+        warm, x = model.minimise(objective)
+        afresh, _ = tables.solve(objective, tables.A, lb, ub)
+        assert warm == pytest.approx(afresh, abs=1e-7)
+        assert np.all(lb - 1e-7 <= tables.A @ x) and np.all(tables.A @ x <= ub + 1e-7)
+    # without the all-staff figure a secondary cell's count has no upper bound
+    open_lb, open_ub = tables.bounds(np.array([D.SECONDARY] * 5, dtype=object), n_valid, lo, hi)
+    assert tables.fixed(open_lb, open_ub).extreme(3, -1)[0] == np.inf
+    assert tables.solve(-tables.Q[3], tables.A, open_lb, open_ub)[0] == -np.inf
+
+
+@pytest.mark.pipeline
+def test_the_lp_solver_writes_nothing_in_a_fresh_process():
+    # What HiGHS prints (some versions print a banner when the first model is made) would land
+    # in a chapter's output or the command's: a new interpreter audits a table and says nothing.
+    import subprocess
+    import sys
+
+    code = (
+        "import pandas as pd\n"
+        "from healthcheck.analysis import disclosure as D\n"
+        "from healthcheck.data import codes\n"
+        "structure = pd.DataFrame([{'team': 'X', 'locality': '', 'role': ''}, {'team': 'Y', 'locality': '', 'role': ''}])\n"
+        "rows = [('Q', 'all', codes.ALL_STAFF, D.SHOWN, 20, 10, 10), ('Q', 'team', 'X', D.PRIMARY, None, None, None),\n"
+        "        ('Q', 'team', 'Y', D.SECONDARY, None, None, None)]\n"
+        "D.feasible_ranges(pd.DataFrame(rows, columns=D.PUBLISHED_COLUMNS), structure)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -87,10 +88,65 @@ class Tables:
             raise ValueError(f"no table fits the published figures ({res.message})")
         return float(res.fun), res.x
 
-    def extreme(self, row: int, lb, ub, sense: int, integer=False):
+    def fixed(self, lb, ub, integer=False) -> FixedBounds:
+        """These tables with row bounds ``lb``, ``ub`` fixed, to solve for objective after objective."""
+        return FixedBounds(self, lb, ub, integer)
+
+
+class FixedBounds:
+    """One question's tables with the row bounds fixed, for many objectives in a row (the
+    smallest and largest value of count after count).
+
+    An LP keeps one HiGHS model (highspy) whose objective alone changes, so each solve starts
+    from the last one's optimal basis: in an audit most LPs then take a few simplex steps.
+    A MILP (``integer``) is solved afresh each time through ``scipy.optimize.milp``.
+    """
+
+    def __init__(self, tables: Tables, lb, ub, integer=False):
+        self.tables, self.lb, self.ub, self.integer = tables, lb, ub, integer
+        self.highs = None if integer else _highs_model(tables.A, lb, ub)
+
+    def minimise(self, objective):
+        """(value, x) minimising ``objective``; value -inf when unbounded. ValueError when the
+        published figures are inconsistent."""
+        if self.highs is None:
+            return self.tables.solve(objective, self.tables.A, self.lb, self.ub, self.integer)
+        h, n = self.highs, self.tables.A.shape[1]
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(objective, dtype=float))
+        h.run()
+        status = h.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return -np.inf, None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ValueError(f"no table fits the published figures ({h.modelStatusToString(status)})")
+        return float(h.getInfo().objective_function_value), np.array(h.getSolution().col_value)
+
+    def extreme(self, row: int, sense: int):
         """(value, x) minimising (sense 1) or maximising (sense -1) audited count ``row``."""
-        value, x = self.solve(sense * self.Q[row], self.A, lb, ub, integer)
+        value, x = self.minimise(sense * self.tables.Q[row])
         return sense * value, x
+
+
+def _highs_model(A: sparse.csc_matrix, lb, ub):
+    """A HiGHS model of x >= 0 with ``lb <= A x <= ub`` and no objective yet, quiet and without
+    presolve (LPs this small lose more by it than they gain, as with scipy's calls)."""
+    inf = highspy.kHighsInf
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.zeros(A.shape[1])
+    lp.col_lower_ = np.zeros(A.shape[1])
+    lp.col_upper_ = np.full(A.shape[1], inf)
+    lp.row_lower_ = np.maximum(np.asarray(lb, dtype=float), -inf)
+    lp.row_upper_ = np.minimum(np.asarray(ub, dtype=float), inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    h.passModel(lp)
+    return h
 
 
 class Pool:
@@ -116,17 +172,17 @@ class Pool:
         return Pool(self.tables, fits)
 
 
-def seed(tables: Tables, lb, ub, rows, pool: Pool, integer=False) -> None:
+def seed(model: FixedBounds, rows, pool: Pool) -> None:
     """Add the tables minimising and maximising each count summed over ``rows``: six LPs that
     move many cells at once, so that most ranges are then certified without a per-cell LP."""
-    rows = np.asarray(rows)
+    tables, rows = model.tables, np.asarray(rows)
     pool.seeded = True
     for q in range(3):
         mine = rows[(rows // tables.C) == q]
         if len(mine):
             total = tables.Q[mine].sum(axis=0)
             for sense in (1, -1):
-                pool.add(tables.solve(sense * total, tables.A, lb, ub, integer)[1])
+                pool.add(model.minimise(sense * total)[1])
 
 
 def shortfalls(tables: Tables, lb, ub, needs, pool: Pool, first: bool, priority=()) -> list:
@@ -136,18 +192,19 @@ def shortfalls(tables: Tables, lb, ub, needs, pool: Pool, first: bool, priority=
     failures) are checked first, before the pool is seeded."""
     rank = {row: i for i, row in enumerate(priority)}
     needs = sorted(needs, key=lambda item: rank.get(item[0], len(rank)))
-    found = []
+    found, model = [], None  # the model is made only if an LP is needed at all
     for at, (row, need) in enumerate(needs):
         if pool.hi[row] - pool.lo[row] >= need - TOL:
             continue
+        model = model or tables.fixed(lb, ub)
         if not pool.seeded and row not in rank:
             open_rows = [r for r, w in needs[at:] if pool.hi[r] - pool.lo[r] < w - TOL]
             if len(open_rows) > 3:
-                seed(tables, lb, ub, open_rows, pool)
+                seed(model, open_rows, pool)
                 if pool.hi[row] - pool.lo[row] >= need - TOL:
                     continue
         for sense in (-1, 1):
-            pool.add(tables.extreme(row, lb, ub, sense)[1])
+            pool.add(model.extreme(row, sense)[1])
             if pool.hi[row] - pool.lo[row] >= need - TOL:
                 break
         else:
@@ -162,8 +219,8 @@ def exact_ranges(tables: Tables, lb, ub, status: np.ndarray, cells: np.ndarray, 
     wherever a table already found reaches a bound the labels imply (0, the threshold,
     threshold - 1, the cell's largest valid count)."""
     C, t = tables.C, tables.threshold
-    pool = Pool(tables)
-    seed(tables, lb, ub, [q * C + i for q in range(3) for i in cells], pool, integer)
+    pool, model = Pool(tables), tables.fixed(lb, ub, integer)
+    seed(model, [q * C + i for q in range(3) for i in cells], pool)
     out = np.zeros((len(cells), 3, 2))
     for h, i in enumerate(cells):
         primary = status[i] == PRIMARY
@@ -176,10 +233,10 @@ def exact_ranges(tables: Tables, lb, ub, status: np.ndarray, cells: np.ndarray, 
             low = floor if pool.lo[row] <= floor + TOL else None
             high = ceiling if pool.hi[row] >= ceiling - TOL else None
             if low is None:
-                low, x = tables.extreme(row, lb, ub, 1, integer)
+                low, x = model.extreme(row, 1)
                 pool.add(x)
             if high is None:
-                high, x = tables.extreme(row, lb, ub, -1, integer)
+                high, x = model.extreme(row, -1)
                 pool.add(x)
             out[h, q] = low, high
     return np.round(out, 6) + 0.0
@@ -197,7 +254,7 @@ def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold:
     (:func:`~healthcheck.analysis.disclosure.structure_of`), per question with a
     ``question_id`` column, or for every question without one. Each question is one LP over
     its joint cells' agreeing and not-agreeing answers (real numbers >= 0, or whole numbers
-    with ``integer=True``, solved as a MILP), solved with HiGHS through ``scipy.optimize.milp``.
+    with ``integer=True``, solved as a MILP), solved with HiGHS (:class:`FixedBounds`).
 
     Returns :data:`RANGE_COLUMNS`, ``min_width`` being the narrowest of the three ranges, for
     every hidden cell but the known zeros (groups no combination of the structure belongs to).
