@@ -105,14 +105,15 @@ class FixedBounds:
     def __init__(self, tables: Tables, lb, ub, integer=False):
         self.tables, self.lb, self.ub, self.integer = tables, lb, ub, integer
         self.highs = None if integer else _highs_model(tables.A, lb, ub)
+        self.columns = np.arange(tables.A.shape[1], dtype=np.int32)
 
     def minimise(self, objective):
         """(value, x) minimising ``objective``; value -inf when unbounded. ValueError when the
         published figures are inconsistent."""
         if self.highs is None:
             return self.tables.solve(objective, self.tables.A, self.lb, self.ub, self.integer)
-        h, n = self.highs, self.tables.A.shape[1]
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(objective, dtype=float))
+        h = self.highs
+        h.changeColsCost(len(self.columns), self.columns, np.asarray(objective, dtype=float))
         h.run()
         status = h.getModelStatus()
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):

@@ -175,7 +175,8 @@ class ChapterPool:
         for _ in range(self.count):  # each submission starts a worker (spawned workers start lazily)
             self.executor.submit(workers.ready)
         self.closed = False
-        self._closing: threading.Thread | None = None
+        self._closing: threading.Thread | None = None  # see close_in_background
+        self._leaving: list = []  # the worker processes asked to leave by it
 
     def close_in_background(self) -> None:
         """Let the workers, done with every chapter, and their kernels exit on a thread while the
