@@ -161,8 +161,13 @@ def cmd_verify(args) -> int:
 
 
 def cmd_preview(args) -> int:
+    import signal
+
     from healthcheck.pipeline import preview
 
+    # Ctrl+C is how a preview ends, also one started in the background by a script, whose
+    # shell has it ignore Ctrl+C (a disposition every process it starts would inherit).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _check_data_folder(args)
     year = _year_or_latest(args)
     book = preview.Preview(year, data_dir=args.data_dir, build_root=args.build_dir)

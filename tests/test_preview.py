@@ -74,7 +74,8 @@ def test_saving_a_narrative_file_rebuilds_the_page_and_a_data_error_keeps_the_la
 
 def test_the_preview_command_serves_the_book_and_stops_cleanly_on_ctrl_c(data_dir, tmp_path):
     """`healthcheck preview` as the analyst runs it: it says where to look, serves the pages there,
-    and Ctrl+C ends it with no traceback."""
+    and Ctrl+C ends it with no traceback -- also when it was started with Ctrl+C ignored, as a
+    script's shell starts a command in the background."""
     import re
     import signal
     import subprocess
@@ -82,7 +83,8 @@ def test_the_preview_command_serves_the_book_and_stops_cleanly_on_ctrl_c(data_di
 
     command = [sys.executable, "-m", "healthcheck", "preview", "--year", "2022", "--data-dir", str(data_dir)]
     command += ["--build-dir", str(tmp_path / "build"), "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ignoring_ctrl_c = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731 - in the child, before exec
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignoring_ctrl_c)
     try:
         lines = []
         for line in process.stdout:  # blocks until the first build is served (or the command ends)
