@@ -49,6 +49,7 @@ def protected_breakdowns(
     threshold: int,
     caution: int,
     protection: int = disclosure.DEFAULT_PROTECTION,
+    small_groups: dict | None = None,
 ) -> pd.DataFrame:
     """Every published breakdown cell of `year`, protected over all of them together.
 
@@ -57,12 +58,17 @@ def protected_breakdowns(
     its reason ("fewer than 10 responses" or "hidden so that ..."); a shown cell whose base is
     below `caution` has ``caution`` True. Questions the protection cannot make safe show no
     breakdown at all (every cell hidden). Sorted by theme order, question, group type, group.
+
+    ``small_groups`` is survey.yml's mapping of small groups to parent groups: those under the
+    threshold (:func:`merged_groups`) are shown only inside their parent, which is protected
+    as part of the linked tables like any other group.
     """
     if not group_types or cells is None or cells.empty:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
-    protected = disclosure.protect(cells, group_types, threshold=threshold, protection=protection)
+    merged = merged_groups(cells, small_groups, threshold)
+    protected = disclosure.protect(cells, group_types, threshold=threshold, protection=protection, merged=merged)
     unprotected = set(protected.attrs.get("unprotected", []))
-    table = protected[protected["group_type"] != "all"].copy()
+    table = protected[(protected["group_type"] != "all") & (protected["status"] != disclosure.MERGED)].copy()
     table["hidden"] = (table["status"] != disclosure.SHOWN) | table["question_id"].isin(unprotected)
     table["primary"] = table["status"] == disclosure.PRIMARY
     asked = questions.loc[questions["year"] == year, ["question_id", "theme", "short"]]
@@ -80,6 +86,36 @@ def protected_breakdowns(
     table = table.assign(_t=table["theme"].map(order), _g=table["group_type"].map({"team": 0, "locality": 1, "role": 2}))
     table = table.sort_values(["_t", "question_id", "_g", "group"], kind="stable").drop(columns=["_t", "_g"])
     return table.loc[:, BREAKDOWN_COLUMNS].reset_index(drop=True)
+
+
+def merged_groups(cells: pd.DataFrame | None, small_groups: dict | None, threshold: int) -> dict[str, dict[str, str]]:
+    """The declared small groups that are merged into their parent this year:
+    {group type: {small group: parent}}.
+
+    ``small_groups`` is survey.yml's mapping ({group type: {group: parent}}). A group is merged
+    when it gave fewer than ``threshold`` valid answers to every statement (so every figure of
+    its own would be "<10"); a listed group at or above the threshold on some statement is
+    shown on its own, and one absent from the year's export is left out. Names match as the
+    joint cells hold them (stripped)."""
+    if cells is None or cells.empty or not small_groups:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for group_type, parents in small_groups.items():
+        if group_type not in cells.columns or not parents:
+            continue
+        wanted = {str(g).strip(): str(p).strip() for g, p in parents.items()}
+        rows = cells.loc[cells[group_type].astype(str).isin(list(wanted))]
+        largest = rows.groupby([group_type, "question_id"])["n_valid"].sum().groupby(level=0).max()
+        small = {g: wanted[g] for g, n in largest.items() if n < threshold}
+        if small:
+            out[group_type] = dict(sorted(small.items()))
+    return out
+
+
+def shown_share(table: pd.DataFrame) -> tuple[int, int]:
+    """(cells shown, cells published) of a breakdown table (:func:`protected_breakdowns`): how
+    much of the breakdowns a reader sees. Every cell of the table counts, "<10" ones too."""
+    return int((~table["suppressed"].astype(bool)).sum()), len(table)
 
 
 def group_sizes(counts: pd.DataFrame, year: int) -> dict[str, int]:

@@ -71,6 +71,7 @@ from scipy import sparse
 # The statuses, the published and range columns and the attacker's audit are defined with the LP.
 from healthcheck.analysis.linked_tables import (
     GROUP_TYPES,
+    MERGED,
     PRIMARY,
     PUBLISHED_COLUMNS,
     QUANTITIES,
@@ -87,7 +88,7 @@ from healthcheck.analysis.linked_tables import shortfalls as _shortfalls
 from healthcheck.data.codes import ALL_STAFF
 
 __all__ = [
-    "SHOWN", "PRIMARY", "SECONDARY", "GROUP_TYPES", "QUANTITIES", "DEFAULT_PROTECTION",
+    "SHOWN", "PRIMARY", "SECONDARY", "MERGED", "GROUP_TYPES", "QUANTITIES", "DEFAULT_PROTECTION",
     "PROTECT_COLUMNS", "PUBLISHED_COLUMNS", "RANGE_COLUMNS",
     "percent_half_up", "n_positive_interval", "publication", "structure_of", "protect", "feasible_ranges",
 ]  # fmt: skip
@@ -287,17 +288,22 @@ def _protect_question(tables: Tables, state: dict, truth: np.ndarray, protection
 # --------------------------------------------------------------------------- public entry points
 
 
-def _published_cells(cells: pd.DataFrame, group_types: list[str]) -> list[tuple[str, str]]:
-    """(group_type, group) of everything published: all staff, then each type's named groups."""
-    keys = [("all", ALL_STAFF)]
+def _published_cells(cells: pd.DataFrame, group_types: list[str], merged: dict) -> tuple[list[tuple[str, str]], int]:
+    """(group_type, group) of everything published -- all staff, then each type's named groups,
+    a small group merged into its parent published as the parent -- followed by the merged
+    small groups themselves (cells to protect, never published); and how many are published."""
+    keys, small = [("all", ALL_STAFF)], []
     for group_type in group_types:
-        names = sorted(set(cells[group_type].astype(str)) - {""})
-        keys += [(group_type, name) for name in names]
-    return keys
+        parents = merged.get(group_type, {})
+        names = set(cells[group_type].astype(str)) - {""}
+        keys += [(group_type, name) for name in sorted({parents.get(n, n) for n in names})]
+        small += [(group_type, name) for name in sorted(names & set(parents))]
+    return keys + small, len(keys)
 
 
-def _question_state(tables: Tables, keys, a: np.ndarray, d: np.ndarray) -> dict:
-    """One question's published figures (from the true table ``a``, ``d``) and costs."""
+def _question_state(tables: Tables, keys, a: np.ndarray, d: np.ndarray, n_published: int) -> dict:
+    """One question's published figures (from the true table ``a``, ``d``) and costs; keys
+    from ``n_published`` on are merged small groups, protected as "<10" cells."""
     group_type = np.array([gt for gt, _ in keys], dtype=object)
     n_valid = np.rint(tables.M @ (a + d)).astype(np.int64)
     n_positive = np.rint(tables.M @ a).astype(np.int64)
@@ -311,11 +317,25 @@ def _question_state(tables: Tables, keys, a: np.ndarray, d: np.ndarray) -> dict:
         "is_all": group_type == "all",
         "rank": rank,
         "weights": n_valid + 1e-3 * rank / len(keys),  # the cost of hiding a cell; ties by name
-        "status": np.where(n_valid < tables.threshold, PRIMARY, SHOWN).astype(object),
+        "status": np.where((n_valid < tables.threshold) | (rank >= n_published), PRIMARY, SHOWN).astype(object),
     }
 
 
-def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: int = DEFAULT_PROTECTION) -> pd.DataFrame:
+def _small_only(cells: pd.DataFrame, merged: dict | None, group_types, threshold: int) -> dict:
+    """The merges of the published group types; ValueError when a merged group has ``threshold``
+    or more valid answers to a statement (the LP takes a merged group to be under it)."""
+    merged = {gt: dict(m) for gt, m in (merged or {}).items() if gt in group_types and m}
+    for gt, parents in merged.items():
+        sizes = cells.loc[cells[gt].isin(list(parents))].groupby(["question_id", gt])["n_valid"].sum()
+        if (sizes >= threshold).any():
+            big = sorted({g for (_, g), n in sizes.items() if n >= threshold})
+            raise ValueError(f"only groups under the threshold are merged into a parent; {gt} {big} has {threshold} or more")
+    return merged
+
+
+def protect(
+    cells: pd.DataFrame, group_types, threshold: int = 10, protection: int = DEFAULT_PROTECTION, merged: dict | None = None
+) -> pd.DataFrame:
     """Primary and LP-chosen secondary suppression of everything one book publishes for a year.
 
     ``cells`` is one year's joint-cells table (:func:`healthcheck.data.cells.joint_cells`);
@@ -327,6 +347,10 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
     cell: a known zero. Blank groups are published nowhere. The rule and the method are in
     the module docstring. Questions that even full suppression of their breakdowns leaves
     under-protected are listed in ``result.attrs["unprotected"]``: publish no breakdown of them.
+
+    ``merged`` ({group type: {small group: parent}}): each small group is published only in its
+    parent, a group like any other; the small groups stay in the LP as "<10" cells to protect
+    (no parent less its shown siblings may recover one), returned as :data:`MERGED`.
     """
     unknown = set(group_types) - set(GROUP_TYPES)
     if unknown:
@@ -340,7 +364,8 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
     cells = cells.assign(**{g: cells[g].fillna("").astype(str) for g in group_types})
     # Only the published group types matter: joint cells that differ in another one merge.
     cells = cells.groupby(["question_id", *group_types], sort=True, as_index=False)[["n_valid", "n_positive"]].sum()
-    keys = _published_cells(cells, group_types)
+    merged = _small_only(cells, merged, group_types, threshold)
+    keys, n_published = _published_cells(cells, group_types, merged)
     group_type, group = [gt for gt, _ in keys], [g for _, g in keys]
     models: dict[tuple, Tables] = {}  # questions answered by the same combinations share their LP
 
@@ -352,10 +377,11 @@ def protect(cells: pd.DataFrame, group_types, threshold: int = 10, protection: i
         key = tuple(map(tuple, combos.to_numpy()))
         tables = models.get(key)
         if tables is None:
-            tables = models[key] = Tables(membership(combos, keys), threshold)
+            tables = models[key] = Tables(membership(combos, keys, merged), threshold)
         a, d = rows["n_positive"].to_numpy(dtype=float), (rows["n_valid"] - rows["n_positive"]).to_numpy(dtype=float)
-        state = _question_state(tables, keys, a, d)
+        state = _question_state(tables, keys, a, d, n_published)
         status, ok = _protect_question(tables, state, np.r_[a, d], protection)
+        status[n_published:] = MERGED
         if not ok:
             unprotected.append(question_id)
         figures = {key: state[key] for key in ("n_valid", "n_positive")}

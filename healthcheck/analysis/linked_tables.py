@@ -25,6 +25,9 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
+#: A small group published only inside its declared parent group (survey.yml ``small_groups``):
+#: never shown on its own, and audited as a "<10" cell would be (see :func:`membership`).
+MERGED = "merged"
 #: The breakdown group types, in publication order.
 GROUP_TYPES: tuple[str, ...] = ("team", "locality", "role")
 #: The three counts audited for each hidden cell.
@@ -38,13 +41,26 @@ RANGE_COLUMNS = [
 TOL = 1e-6
 
 
-def membership(combos: pd.DataFrame, keys: list[tuple[str, str]]) -> sparse.csr_matrix:
+def membership(combos: pd.DataFrame, keys: list[tuple[str, str]], merged: dict | None = None) -> sparse.csr_matrix:
     """Published cell x joint cell: 1 where the joint cell counts in the published cell.
     ``keys`` are (group type, group), group type "all" for the all-staff figure; a group
-    none of ``combos`` belongs to has an empty row."""
+    none of ``combos`` belongs to has an empty row.
+
+    ``merged`` ({group type: {small group: parent group}}) is what the book publishes only
+    in a parent: the parent's key holds every joint cell of its small groups, and a small
+    group's own key (an unpublished cell the attacker may try to recover) holds its own."""
+    merged = merged or {}
     rows, cols = [np.zeros(0, dtype=np.intp)], [np.zeros(0, dtype=np.intp)]
     for i, (group_type, group) in enumerate(keys):
-        j = np.arange(len(combos)) if group_type == "all" else np.flatnonzero(combos[group_type].to_numpy() == group)
+        if group_type == "all":
+            j = np.arange(len(combos))
+        else:
+            names = combos[group_type].to_numpy()
+            parents = merged.get(group_type, {})
+            inside = names == group
+            if parents and group not in parents:  # a published group: its own cells and its small groups'
+                inside |= np.array([parents.get(name) == group for name in names], dtype=bool)
+            j = np.flatnonzero(inside)
         rows.append(np.full(len(j), i))
         cols.append(j)
     rows, cols = np.concatenate(rows), np.concatenate(cols)
@@ -243,7 +259,9 @@ def exact_ranges(tables: Tables, lb, ub, status: np.ndarray, cells: np.ndarray, 
     return np.round(out, 6) + 0.0
 
 
-def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold: int = 10, integer: bool = False) -> pd.DataFrame:
+def feasible_ranges(
+    published: pd.DataFrame, structure: pd.DataFrame, threshold: int = 10, integer: bool = False, merged: dict | None = None
+) -> pd.DataFrame:
     """The attacker's audit: for every suppressed cell, the smallest and largest valid,
     agreeing and not-agreeing counts consistent with everything published.
 
@@ -257,14 +275,22 @@ def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold:
     its joint cells' agreeing and not-agreeing answers (real numbers >= 0, or whole numbers
     with ``integer=True``, solved as a MILP), solved with HiGHS (:class:`FixedBounds`).
 
+    ``merged`` ({group type: {small group: parent group}}, survey.yml's ``small_groups`` as
+    applied): the structure names the small groups, the publication only their parents. Each
+    small group of a question with breakdowns is then attacked too, as an unpublished cell
+    known to have fewer than ``threshold`` valid answers, and returned with status
+    :data:`MERGED` (a parent total less its shown siblings is one of the attacks the LP tries).
+
     Returns :data:`RANGE_COLUMNS`, ``min_width`` being the narrowest of the three ranges, for
     every hidden cell but the known zeros (groups no combination of the structure belongs to).
     ValueError when no table fits the published figures.
     """
-    group_types = [g for g in GROUP_TYPES if g in set(published["group_type"])]
+    merged = {gt: dict(sorted(m.items())) for gt, m in sorted((merged or {}).items()) if m}
+    group_types = [g for g in GROUP_TYPES if g in set(published["group_type"]) or g in merged]
     structure = structure.assign(**{g: structure[g].fillna("").astype(str) if g in structure else "" for g in group_types})
     problems = []
     for question_id, pub in published.groupby("question_id", sort=True):
+        pub = _with_merged(pub, question_id, merged)
         combos = structure.loc[structure["question_id"] == question_id] if "question_id" in structure else structure
         combos = combos.loc[:, group_types].drop_duplicates().reset_index(drop=True)
         keys = list(zip(pub["group_type"], pub["group"].astype(str), strict=True))
@@ -273,11 +299,25 @@ def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold:
         problems.append((pub, combos, keys, status, values))
     if not problems:
         return pd.DataFrame(columns=RANGE_COLUMNS)
-    key = _memo_key(problems, threshold, integer)
+    key = _memo_key(problems, threshold, integer, merged)
     if key not in _MEMO:
         _MEMO.clear()  # one publication at a time: a build asks about it twice
-        _MEMO[key] = _solve_all(problems, threshold, integer)
+        _MEMO[key] = _solve_all(problems, threshold, integer, merged)
     return _MEMO[key].copy()
+
+
+def _with_merged(pub: pd.DataFrame, question_id, merged: dict) -> pd.DataFrame:
+    """One question's published cells and, when it has breakdowns, a row per small group
+    published only in its parent: status :data:`MERGED`, no figures (the LP bounds it as a
+    "<10" cell, which is what merging under the threshold tells the attacker)."""
+    if not merged or not (pub["group_type"] != "all").any():
+        return pub
+    extra = [
+        {"question_id": question_id, "group_type": gt, "group": group, "status": MERGED}
+        for gt, parents in merged.items()
+        for group in parents
+    ]
+    return pd.concat([pub, pd.DataFrame(extra, columns=pub.columns)], ignore_index=True)
 
 
 #: The last answer of feasible_ranges, by a hash of exactly what its LPs are built from. A build
@@ -286,8 +326,8 @@ def feasible_ranges(published: pd.DataFrame, structure: pd.DataFrame, threshold:
 _MEMO: dict[str, pd.DataFrame] = {}
 
 
-def _memo_key(problems: list, threshold: int, integer: bool) -> str:
-    digest = hashlib.sha256(repr((threshold, integer)).encode())
+def _memo_key(problems: list, threshold: int, integer: bool, merged: dict | None = None) -> str:
+    digest = hashlib.sha256(repr((threshold, integer, merged or {})).encode())
     for pub, combos, keys, status, values in problems:
         digest.update(repr((pub["question_id"].iloc[0], keys, list(status), combos.to_numpy().tolist())).encode())
         for array in values:
@@ -295,11 +335,12 @@ def _memo_key(problems: list, threshold: int, integer: bool) -> str:
     return digest.hexdigest()
 
 
-def _solve_all(problems: list, threshold: int, integer: bool) -> pd.DataFrame:
+def _solve_all(problems: list, threshold: int, integer: bool, merged: dict | None = None) -> pd.DataFrame:
     """feasible_ranges' LPs, one question after another."""
     frames = []
-    for pub, combos, keys, status, values in problems:
-        tables = Tables(membership(combos, keys), threshold)
+    for pub, combos, keys, labels, values in problems:
+        tables = Tables(membership(combos, keys, merged), threshold)
+        status = np.where(labels == MERGED, PRIMARY, labels)  # what the attacker knows of a merged group: under the threshold
         lb, ub = tables.bounds(status, *values)
         # a cell no combination answered in is a known zero, not a hidden cell
         cells = np.flatnonzero((status != SHOWN) & ~tables.empty)

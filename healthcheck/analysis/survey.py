@@ -139,6 +139,7 @@ class Survey:
                 list(data.meta.breakdown_columns),
                 threshold=self.threshold,
                 caution=self.settings.caution_threshold,
+                small_groups=data.meta.small_groups,
             )
         return self._breakdowns[year]
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from healthcheck.analysis import disclosure as D
+from healthcheck.analysis.breakdowns import merged_groups
 from healthcheck.audit.leaks import leaks, site_leaks
 from healthcheck.audit.published import BREAKDOWN_SOURCES, Outputs, read_outputs, read_site
 from healthcheck.data.codes import ALL_STAFF
@@ -146,7 +147,9 @@ def published_cells(out_dir: Path | str, year: int, site: Outputs | None = None)
 # --------------------------------------------------------------------------- the attack and the audit
 
 
-def attack(out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: int = 10, *, published=None) -> pd.DataFrame:
+def attack(
+    out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: int = 10, *, published=None, merged=None
+) -> pd.DataFrame:
     """The feasible range of every suppressed cell's counts, from the published files alone.
 
     ``structure``: the (team, locality, role) combinations that answered, as the attacker is
@@ -156,7 +159,8 @@ def attack(out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: i
     "hidden" cell of a question with breakdowns, known zeros left out; ``attrs["published"]``
     is :func:`published_cells`' table (pass it as ``published`` to skip reading the files
     again). ValueError when no table of counts fits what is published (then the files
-    contradict each other or the structure).
+    contradict each other or the structure). ``merged``: the small groups published only in a
+    parent group ({group type: {small group: parent}}), attacked too (status "merged").
     """
     published = published_cells(out_dir, year) if published is None else published
     # Questions without breakdowns publish one figure, linked to nothing else.
@@ -166,7 +170,7 @@ def attack(out_dir: Path | str, year: int, structure: pd.DataFrame, threshold: i
     if not (table["status"] != D.SHOWN).any():
         ranges = pd.DataFrame(columns=D.RANGE_COLUMNS)
     else:
-        ranges = D.feasible_ranges(table, structure, threshold)
+        ranges = D.feasible_ranges(table, structure, threshold, merged=merged)
     ranges.attrs["published"] = published
     return ranges
 
@@ -179,7 +183,7 @@ def required_widths(published: pd.DataFrame, ranges: pd.DataFrame, threshold: in
     total = published[published["group_type"] == "all"].set_index("question_id")
     need = np.zeros((len(ranges), 3))
     for i, (qid, status) in enumerate(zip(ranges["question_id"], ranges["status"], strict=True)):
-        primary = status == D.PRIMARY
+        primary = status in (D.PRIMARY, D.MERGED)  # a merged small group is protected as a "<10" cell
         if qid in total.index and total.loc[qid, "status"] == D.SHOWN:
             n, k_lo, k_hi = (int(total.loc[qid, c]) for c in ("n_valid", "n_positive_lo", "n_positive_hi"))
             caps = (min(t - 1, n), min(t - 1, k_hi), min(t - 1, n - k_lo)) if primary else (n - t, k_hi, n - k_lo)
@@ -187,6 +191,13 @@ def required_widths(published: pd.DataFrame, ranges: pd.DataFrame, threshold: in
             caps = (t - 1,) * 3 if primary else (np.inf,) * 3
         need[i] = np.minimum(protection if primary else 1, caps)
     return np.maximum(need, 0)
+
+
+def _merged(survey, year: int) -> dict:
+    """The small groups the year publishes only inside a parent (none for a survey without a year's survey.yml)."""
+    data = survey.years[year]
+    declared = getattr(getattr(data, "meta", None), "small_groups", None)
+    return merged_groups(data.cells, declared, survey.threshold)
 
 
 def _count(x: float) -> str:
@@ -206,7 +217,10 @@ class AuditResult:
     all-staff figure alone pins, such as "nobody disagreed", is left out); None when there is
     no such cell. ``too_narrow``: each cell whose range is narrower than required, as
     "question, group type, group: valid answers X..Y, agreeing A..B". ``inconsistencies``:
-    figures that two published files give differently.
+    figures that two published files give differently. ``cells_merged``: the small groups
+    published only inside a parent group (survey.yml ``small_groups``), attacked as "<10"
+    cells (their ranges count in ``smallest_primary_range``). ``cells_shown`` of
+    ``cells_published``: the breakdown cells a reader sees with a figure, of all published.
     """
 
     year: int
@@ -221,6 +235,11 @@ class AuditResult:
     seconds: float = 0.0
     ranges: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     cells_without_answers: int = 0
+    # Small groups published only inside a parent group (survey.yml small_groups), attacked as
+    # "<10" cells; and the breakdown cells shown, of all published (the share a reader sees).
+    cells_merged: int = 0
+    cells_shown: int = 0
+    cells_published: int = 0
 
     def as_dict(self, timing: bool = True) -> dict:
         """The result for build-info.json (no ranges table); ``timing=False`` for the manifest,
@@ -253,8 +272,9 @@ def audit_build(
     findings = list(published.attrs["findings"])
     cells = survey.years[year].cells
     structure = D.structure_of(cells) if cells is not None else pd.DataFrame(columns=list(D.GROUP_TYPES))
+    merged = _merged(survey, year)
     try:
-        ranges = attack(out_dir, year, structure, survey.threshold, published=published)
+        ranges = attack(out_dir, year, structure, survey.threshold, published=published, merged=merged)
     except ValueError as exc:  # the files contradict each other or the structure
         findings.append(f"no table of counts fits everything published: {exc}")
         ranges = pd.DataFrame(columns=D.RANGE_COLUMNS)
@@ -272,7 +292,10 @@ def _result(year, published, ranges, threshold, protection, findings, start) -> 
         for r in ranges[short].itertuples()
     ]
     primary = (ranges["status"] == D.PRIMARY).to_numpy()
-    labelled = (published["group_type"] != "all") & (published["status"] == D.PRIMARY)
+    merged = (ranges["status"] == D.MERGED).to_numpy()
+    hidden = ~primary & ~merged
+    breakdown = published["group_type"] != "all"
+    labelled = breakdown & (published["status"] == D.PRIMARY)
     attacked = (ranges["group_type"] != "all").to_numpy() & primary
 
     def smallest(mask) -> float | None:
@@ -282,9 +305,9 @@ def _result(year, published, ranges, threshold, protection, findings, start) -> 
     return AuditResult(
         year=year,
         cells_suppressed=int(primary.sum()),
-        cells_hidden=int((~primary).sum()),
-        smallest_primary_range=smallest(primary),
-        smallest_hidden_range=smallest(~primary),
+        cells_hidden=int(hidden.sum()),
+        smallest_primary_range=smallest(primary | merged),
+        smallest_hidden_range=smallest(hidden),
         ok=not too_narrow and not findings,
         too_narrow=too_narrow,
         inconsistencies=findings,
@@ -292,6 +315,9 @@ def _result(year, published, ranges, threshold, protection, findings, start) -> 
         seconds=round(time.perf_counter() - start, 2),
         ranges=ranges,
         cells_without_answers=int(labelled.sum() - attacked.sum()),
+        cells_merged=int(merged.sum()),
+        cells_shown=int((breakdown & (published["status"] == D.SHOWN)).sum()),
+        cells_published=int(breakdown.sum()),
     )
 
 
@@ -326,6 +352,8 @@ def audit_tables(survey, year: int, protection: int = D.DEFAULT_PROTECTION) -> A
     )
     protected = pd.concat([totals, groups[D.PROTECT_COLUMNS]], ignore_index=True)
     published = D.publication(protected)
-    structure = D.structure_of(survey.years[year].cells)
-    ranges = D.feasible_ranges(published, structure, survey.threshold)
+    cells = survey.years[year].cells
+    structure = D.structure_of(cells)
+    merged = _merged(survey, year)
+    ranges = D.feasible_ranges(published, structure, survey.threshold, merged=merged)
     return _result(year, published, ranges, survey.threshold, protection, [], start)

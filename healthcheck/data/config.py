@@ -208,6 +208,21 @@ class YearMeta(_Strict):
     sheet: str | int | None = None
     header_row: int = Field(1, ge=1, le=1000)
     codes: dict[int | str, str | None] = {}
+    # Small groups shown inside a named parent group, per group type: {team: {"Stroud Edge of
+    # Care": "Other teams in Stroud"}}. A listed group with fewer respondents than the
+    # suppression threshold is published only as part of its parent (data-format.md).
+    small_groups: dict[Literal["team", "locality", "role"], dict[str, str]] = {}
+
+    @field_validator("small_groups")
+    @classmethod
+    def _parents_named(cls, value):
+        for group_type, parents in value.items():
+            for group, parent in parents.items():
+                if not str(group).strip() or not str(parent).strip():
+                    raise ValueError(f"{group_type}: each small group and its parent group need a name")
+                if str(group).strip() == str(parent).strip():
+                    raise ValueError(f"{group_type}: '{group}' cannot be its own parent group")
+        return value
 
     @property
     def breakdown_columns(self) -> dict[str, str]:

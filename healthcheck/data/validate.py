@@ -114,7 +114,7 @@ def check_year(data_dir: Path, year: int) -> CheckedYear:
         problems += refused
         if path is not None:
             export = exportcheck.read_export(path, meta, data_dir, year)
-            problems += export.problems
+            problems += export.problems + _check_small_groups(meta, export.frame, data_dir, year)
             checked.notes += export.notes
             checked.frame = export.frame
     if checked.bank is not None:
@@ -224,6 +224,31 @@ def _check_mapping(meta: YearMeta, bank: QuestionBank, data_dir: Path, year: int
                     "warning",
                 )
             )
+    return problems
+
+
+def _check_small_groups(meta: YearMeta, frame, data_dir: Path, year: int) -> list[Problem]:
+    """survey.yml's `small_groups`: each group type has a column, a parent is a new name (not
+    a group of the export, nor itself a small group), and a listed group not in the export is
+    a warning (a slip, or a team that has gone)."""
+    problems, survey = [], _survey_file(data_dir, year)
+    for group_type, parents in meta.small_groups.items() if frame is not None else ():
+        heading = meta.breakdown_columns.get(group_type)
+        if heading is None or heading not in frame.columns:
+            expected = f"a group type with a column in the export (columns.{group_type} in survey.yml)"
+            problems.append(Problem(survey, None, f"small_groups.{group_type}", group_type, expected))
+            continue
+        present = set(frame[heading].dropna().astype(str).str.strip())
+        for group, parent in parents.items():
+            key = f"small_groups.{group_type}.{str(group)[:60]}"
+            if str(parent).strip() in present:
+                expected = f"a parent name that is not already a {group_type} of the export (it would read as that one's)"
+                problems.append(Problem(survey, None, key, parent, expected))
+            elif str(parent).strip() in {str(g).strip() for g in parents}:
+                problems.append(Problem(survey, None, key, parent, "a parent group that is not itself a small group"))
+            if str(group).strip() not in present:
+                expected = f"a {group_type} of the {year} export (no respondent gave it; is it misspelt?)"
+                problems.append(Problem(survey, None, key, group, expected, "warning"))
     return problems
 
 

@@ -224,7 +224,9 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
 
 
 #: The numbers of the disclosure audit the provenance appendix states.
-AUDIT_FIGURES = ("cells_suppressed", "cells_hidden", "smallest_primary_range", "smallest_hidden_range")
+AUDIT_FIGURES = (
+    "cells_suppressed", "cells_hidden", "smallest_primary_range", "smallest_hidden_range", "cells_shown", "cells_published",
+)  # fmt: skip
 
 
 def _audit_stage(survey, year: int, out: Path, log, site=None):
@@ -319,6 +321,19 @@ def _reconciliation_warnings(survey, year: int) -> list[str]:
     return messages
 
 
+def _shown_line(out_dir: Path) -> list[str]:
+    """The share of breakdown cells the book shows, from its build record (none without breakdowns)."""
+    try:
+        audit = json.loads((out_dir / "build-info.json").read_text(encoding="utf-8")).get("disclosure_audit") or {}
+    except (OSError, ValueError):
+        return []
+    shown, total = audit.get("cells_shown"), audit.get("cells_published")
+    if not total:
+        return []
+    merged = f"; {audit['cells_merged']} small-group cells shown inside a parent group" if audit.get("cells_merged") else ""
+    return [f"  Breakdown cells shown: {shown} of {total} ({100 * shown / total:.0f}%){merged}"]
+
+
 def _result_from_info(final: Path, info: dict, up_to_date: bool) -> BuildResult:
     return BuildResult(
         year=info["year"],
@@ -343,6 +358,7 @@ def summary(result: BuildResult) -> str:
     lines.append(f"  PDF:  {result.pdf_path}")
     lines.append(f"  Manifest: {result.out_dir / 'manifest.json'}")
     lines.append(f"  Executed notebooks: {result.executed_dir}")
+    lines += _shown_line(result.out_dir)
     if result.chapter_seconds and not result.up_to_date:
         times = ", ".join(f"{name} {secs:.1f}s" for name, secs in result.chapter_seconds.items())
         lines.append(f"  Chapter run times: {times}")

@@ -10,7 +10,8 @@ from IPython.display import HTML, display
 
 from healthcheck import environment
 from healthcheck.analysis import disclosure
-from healthcheck.analysis.rounding import round_to
+from healthcheck.analysis.breakdowns import merged_groups, shown_share
+from healthcheck.analysis.rounding import format_pct, round_to
 from healthcheck.data import files
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.data.config import MIN_THRESHOLD
@@ -35,6 +36,33 @@ def glue_methods(ch) -> None:
     ch.glue_md("methods_threshold", f"**{ch.threshold}**{override}")
     ch.glue_md("methods_caution", f"**{settings.caution_threshold}**")
     ch.glue_md("methods_protection", f"**{disclosure.DEFAULT_PROTECTION}**")
+
+
+def glue_small_groups(ch) -> None:
+    """How much of the breakdowns a reader sees, and which small groups are shown only inside a
+    parent group (survey.yml ``small_groups``), for the methods appendix."""
+    data = ch.survey.years[ch.year]
+    shown, total = shown_share(ch.survey.breakdowns(ch.year))
+    if not total:
+        ch.glue_md("methods_small_groups", "No breakdown by group is published this year.")
+        return
+    text = (
+        f"Of the {total} breakdown cells this report publishes (each statement for each group), {shown} "
+        f"({format_pct(100 * shown / total)}) show a figure; the rest are marked *<{ch.threshold}* or *hidden*."
+    )
+    merged = merged_groups(data.cells, data.meta.small_groups, ch.threshold)
+    parents: dict[str, list[str]] = {}
+    for members in merged.values():
+        for member, parent in members.items():
+            parents.setdefault(parent, []).append(member)
+    if parents:
+        named = "; ".join(f"*{myst_text(p)}* ({', '.join(myst_text(m) for m in ms)})" for p, ms in sorted(parents.items()))
+        text += (
+            f" To show more, groups that gave fewer than {ch.threshold} answers to every statement are shown together "
+            f"inside a larger group the organisation named: {named}. That group is protected like any other, and "
+            "the groups inside it count among the small groups whose figures must not be worked out."
+        )
+    ch.glue_md("methods_small_groups", text)
 
 
 def data_quality(ch) -> None:
