@@ -55,3 +55,17 @@ def points_in_words(change: float) -> str:
     if v == 0:
         return "no change"
     return f"{v:+d} point{'s' if abs(v) != 1 else ''}"
+
+
+def shown_change(current: float, previous: float) -> int:
+    """The change in points a reader can check against the two percentages printed beside it:
+    the difference of the percentages each rounded to a whole number (halves up), not the
+    exact difference rounded. 65.4% and 55.6% print as 65% and 56%, so the change prints as
+    +9, where the exact 9.8 would round to +10. The exact change stays in the figures table,
+    and every test of significance uses the exact counts."""
+    return round_half_up(current) - round_half_up(previous)
+
+
+def format_change(current: float, previous: float) -> str:
+    """:func:`shown_change` for tables: '+9 pts', '-1 pt', '0 pts'."""
+    return format_pts(shown_change(current, previous))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from healthcheck.analysis import stats
-from healthcheck.analysis.rounding import format_pct, points_in_words, signed_points
+from healthcheck.analysis.rounding import format_pct, points_in_words, shown_change, signed_points
 from healthcheck.escape import myst_text
 
 
@@ -32,7 +32,7 @@ def change_in_words(row) -> str:
     """
     if pd.isna(row["prev_year"]) or pd.isna(row["change_pts"]):
         return "not compared with an earlier year"
-    moved = signed_points(row["change_pts"])
+    moved = shown_change(row["pct_positive"], row["prev_pct_positive"])  # agrees with the printed percentages
     since = f"since {int(row['prev_year'])}"
     size = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
     head = f"{'up' if moved > 0 else 'down'} {size} {since}" if moved else f"unchanged {since}"
@@ -72,7 +72,7 @@ def change_sentence(ch, row) -> str:
         if earlier:
             return "There is no earlier figure to compare it with."
         return f"It was first asked in {ch.year}."
-    change = pts(row.change_pts)
+    change = pts(shown_change(row.pct_positive, row.prev_pct_positive))  # agrees with the printed percentages
     prev = int(row.prev_year)
     if row.change_flag == stats.INCREASE:
         return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant increase."

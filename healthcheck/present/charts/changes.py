@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.analysis.rounding import format_change, format_pct, format_pts, round_half_up  # noqa: F401
 from healthcheck.present.charts.style import (
     NOT_COMPARED,
     blank,
@@ -109,9 +109,9 @@ def _significance(
     elif flag in SIGNIFICANCE_WORDS:
         sig = SIGNIFICANCE_WORDS[flag]
         diff = r.get("change_pts")
-        if blank(diff) and not blank(pct) and not blank(prev_pct):
-            diff = float(pct) - float(prev_pct)
-        if not blank(diff):
+        if not blank(pct) and not blank(prev_pct):  # the change a reader gets from the two printed percentages
+            change = format_change(float(pct), float(prev_pct))
+        elif not blank(diff):
             change = format_pts(float(diff))
     elif _wording_changed(str(r.get("question_id")), int(r.get("year", 0) or 0), questions):
         sig = WORDING_CHANGED

@@ -9,7 +9,7 @@ from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import benchmarks
 from healthcheck.analysis.breakdowns import generalised_speaker, group_sizes
-from healthcheck.analysis.rounding import format_pts, round_to
+from healthcheck.analysis.rounding import format_change, round_to
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
 from healthcheck.present import charts, sentences
@@ -216,7 +216,7 @@ def comparisons(ch, theme: str) -> None:
         row = {"Code": qid, "Statement": ch.bank.questions[qid].short, "Us": _pct_or_dash(part["pct_positive"].iloc[0])}
         for r in part.itertuples():
             row[r.name] = _pct_or_dash(r.benchmark_pct)
-            difference = "" if pd.isna(r.diff_pts) else f"{format_pts(r.diff_pts)}, "
+            difference = "" if pd.isna(r.diff_pts) else f"{format_change(r.pct_positive, r.benchmark_pct)}, "
             row[f"Difference from {r.name}"] = difference + RESULT_WORDS.get(r.result, r.result)
         rows.append(row)
     data = pd.DataFrame(rows)
