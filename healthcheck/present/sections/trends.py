@@ -65,25 +65,49 @@ def statement_trends(ch) -> None:
             continue
         series = rows.assign(label=rows["short"])[["year", "label", "pct_positive", "ci_low", "ci_high", "basis", "series"]]
         fig = charts.trend(series, title=f"{title}: {sentences.significant_changes(ch, theme)}")
-        data = (
-            rows.assign(
-                ci=rows.apply(
-                    lambda r: "" if pd.isna(r.ci_low) else f"{round_half_up(r.ci_low)} to {round_half_up(r.ci_high)}", axis=1
-                ),
-                basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
-            )
-            .rename(
-                columns={
-                    "question_id": "Code",
-                    "short": "Statement",
-                    "year": "Year",
-                    "pct_positive": "% agreeing",
-                    "ci": "95% interval",
-                    "basis": "Source",
-                    "n_valid": "Valid responses",
-                }
-            )[["Code", "Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]]
-            .pipe(round_columns, 1)
-        )
+        data = trend_table(rows, ch.bank)
         display(HTML(f"<h3>{html.escape(title)}</h3>"))
         ch.show_figure(fig, f"{theme}-trend", f"{title}: percent agreeing with each statement by year.", fig.alt_text, data)
+
+
+def trend_table(rows: pd.DataFrame, bank) -> pd.DataFrame:
+    """The data beside a theme's trend chart (and its CSV): one row per statement and year.
+
+    A statement reworded within the years shown (``comparable_from`` in the bank) is two
+    series, each under its own label -- "Regular supervision (2020-2021 wording)" and
+    "Regular supervision (2022 wording)" -- and the first row of the new wording says, in
+    ``Note`` (a column only when some row has one), that it was reworded and is not compared
+    with the years before, quoting the new words: the table and the download never read as
+    one series across the break.
+    """
+    rows = rows.copy()
+    rows["Statement"], rows["Note"] = rows["short"], ""
+    for qid, part in rows.groupby("question_id", sort=False):
+        question = bank.questions.get(qid)
+        series = part["year"].map(question.series) if question is not None else pd.Series(0, index=part.index)
+        if series.nunique() < 2:
+            continue
+        for number, years in part["year"].groupby(series):
+            asked = sorted(y for y in question.wording if question.series(y) == number)
+            span = str(asked[0]) if len(asked) == 1 else f"{asked[0]}\u2013{asked[-1]}"
+            rows.loc[years.index, "Statement"] = f"{question.short} ({span} wording)"
+            if number > series.min():
+                rows.loc[years.idxmin(), "Note"] = (
+                    f"Reworded in {asked[0]} (\u201c{question.wording[asked[0]]}\u201d): not compared with earlier years"
+                )
+    data = rows.assign(
+        ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{round_half_up(r.ci_low)} to {round_half_up(r.ci_high)}", axis=1),
+        basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
+    ).rename(
+        columns={
+            "question_id": "Code",
+            "year": "Year",
+            "pct_positive": "% agreeing",
+            "ci": "95% interval",
+            "basis": "Source",
+            "n_valid": "Valid responses",
+        }
+    )
+    columns = ["Code", "Statement", "Year", "% agreeing", "95% interval", "Valid responses", "Source"]
+    columns += ["Note"] if (rows["Note"] != "").any() else []  # a column of blanks says nothing
+    return data.sort_values(["Code", "Statement", "Year"], kind="stable")[columns].reset_index(drop=True).pipe(round_columns, 1)
