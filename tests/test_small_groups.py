@@ -168,3 +168,21 @@ def test_validation_names_each_small_groups_mistake(data_dir):
     survey["small_groups"] = {"team": {"Team C": "Other teams"}}
     path.write_text(yaml.safe_dump(survey, sort_keys=False), encoding="utf-8")
     assert not [p for p in check_year(data_dir, 2022).problems if str(p.column).startswith("small_groups")]
+
+
+def test_the_methods_appendix_names_the_parent_and_the_share_shown(monkeypatch):
+    """On the demonstration data: the parent with its teams, and the share that matches the table."""
+    from healthcheck.present.chapter import Chapter
+    from healthcheck.present.sections import appendix
+
+    ch = Chapter(2022)
+    glued = {}
+    monkeypatch.setattr(ch, "glue_md", lambda name, text: glued.__setitem__(name, text))
+    appendix.glue_small_groups(ch)
+    text = glued["methods_small_groups"]
+    shown, total = shown_share(ch.survey.breakdowns(2022))
+    assert f"Of the {total} breakdown cells" in text and f", {shown} (" in text
+    assert "*Other county\\-wide teams* (Court and Legal, MASH)" in text  # escaped for MyST
+    table = ch.survey.breakdowns(2022)
+    assert not table["group"].isin(["MASH", "Court and Legal"]).any()
+    assert (table["group"] == "Other county-wide teams").any()

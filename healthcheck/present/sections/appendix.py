@@ -59,7 +59,7 @@ def glue_small_groups(ch) -> None:
         named = "; ".join(f"*{myst_text(p)}* ({', '.join(myst_text(m) for m in ms)})" for p, ms in sorted(parents.items()))
         text += (
             f" To show more, groups that gave fewer than {ch.threshold} answers to every statement are shown together "
-            f"inside a larger group the organisation named: {named}. That group is protected like any other, and "
+            f"inside a larger group the organisation named: {named}. Such a group is protected like any other, and "
             "the groups inside it count among the small groups whose figures must not be worked out."
         )
     ch.glue_md("methods_small_groups", text)
