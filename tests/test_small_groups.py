@@ -186,3 +186,44 @@ def test_the_methods_appendix_names_the_parent_and_the_share_shown(monkeypatch):
     table = ch.survey.breakdowns(2022)
     assert not table["group"].isin(["MASH", "Court and Legal"]).any()
     assert (table["group"] == "Other county-wide teams").any()
+
+
+def test_the_audit_of_published_files_attacks_the_merged_groups(tmp_path):
+    """From hand-made downloads: a parent of two small teams keeps them safe, unless another
+    table gives one away (a locality holding only it), which the audit then reports."""
+    from types import SimpleNamespace
+
+    from healthcheck.audit import attack as A
+
+    year = 2023
+    responses = (
+        "Code,Statement,Strongly agree (%),Agree (%),Neither agree nor disagree (%),Disagree (%),Strongly disagree (%),"
+        "Valid responses\nQ1,Statement one,22.7,27.3,18.2,18.2,13.6,22\n"
+    )
+    teams = (
+        "Code,Statement,Team,% agreeing,Valid responses,Note\n"
+        "Q1,Statement one,Others,50%,10,\nQ1,Statement one,X,50%,12,\n"
+    )  # fmt: skip
+    localities = (
+        "Code,Statement,Locality,% agreeing,Valid responses,Note\n"
+        "Q1,Statement one,East,,,fewer than 10 responses\nQ1,Statement one,West,50%,18,\n"
+    )  # fmt: skip
+    files = {f"html/downloads/{year}-people-by-team.csv": teams, f"html/downloads/{year}-people-responses.csv": responses}
+    # Y (4 staff) and Z (6) are shown together as "Others"; X has 12
+    structure = pd.DataFrame({"team": ["X", "Y", "Z"], "locality": ["West", "East", "West"], "role": ["", "", ""]})
+    meta = SimpleNamespace(small_groups={"team": {"Y": "Others", "Z": "Others"}})
+    cells = structure.assign(year=year, question_id="Q1", n_valid=[12, 4, 6], n_positive=[6, 2, 3])
+    survey = SimpleNamespace(years={year: SimpleNamespace(cells=cells, meta=meta)}, threshold=T)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = A.audit_build(tmp_path, survey, year)
+    assert result.ok, result.message()
+    assert (result.cells_merged, result.cells_shown, result.cells_published) == (2, 2, 2)
+    assert result.smallest_primary_range >= D.DEFAULT_PROTECTION
+
+    # East holds Y alone: all staff less West is Y exactly, merged or not
+    (tmp_path / f"html/downloads/{year}-people-by-locality.csv").write_text(localities, encoding="utf-8")
+    result = A.audit_build(tmp_path, survey, year)
+    assert not result.ok
+    assert "Q1, team, Y: valid answers 4..4, agreeing 2..2" in result.too_narrow

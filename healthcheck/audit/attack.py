@@ -167,7 +167,7 @@ def attack(
     linked = published["question_id"].isin(published.loc[published["group_type"] != "all", "question_id"])
     table = published.loc[linked, D.PUBLISHED_COLUMNS].reset_index(drop=True)
     table.attrs.clear()  # pandas copies attrs (the observations) on every operation
-    if not (table["status"] != D.SHOWN).any():
+    if not (table["status"] != D.SHOWN).any() and not merged:  # nothing hidden, nothing merged: nothing to attack
         ranges = pd.DataFrame(columns=D.RANGE_COLUMNS)
     else:
         ranges = D.feasible_ranges(table, structure, threshold, merged=merged)
