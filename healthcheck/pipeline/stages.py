@@ -330,7 +330,7 @@ def _shown_line(out_dir: Path) -> list[str]:
     shown, total = audit.get("cells_shown"), audit.get("cells_published")
     if not total:
         return []
-    merged = f"; {audit['cells_merged']} small-group cells shown inside a parent group" if audit.get("cells_merged") else ""
+    merged = f"; small groups merged into a parent group: {audit['cells_merged']} cells" if audit.get("cells_merged") else ""
     return [f"  Breakdown cells shown: {shown} of {total} ({100 * shown / total:.0f}%){merged}"]
 
 

@@ -73,7 +73,7 @@ def context_indicators(ch) -> None:
         change = "not recorded last year"
         if prev.strip():
             diff = float(r.value) - float(prev)
-            step = "points" if unit == "%" else unit
+            step = ("point" if abs(diff) == 1 else "points") if unit == "%" else unit
             change = "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
         rows.append({"Indicator": r.label, str(ch.year): shown, "Change since last year": change, "Source": r.source})
     display(HTML("<p>The table sets the survey beside figures about the workforce and the service this year.</p>"))
