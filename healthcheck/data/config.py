@@ -208,9 +208,10 @@ class YearMeta(_Strict):
     sheet: str | int | None = None
     header_row: int = Field(1, ge=1, le=1000)
     codes: dict[int | str, str | None] = {}
-    # Small groups shown inside a named parent group, per group type: {team: {"Stroud Edge of
-    # Care": "Other teams in Stroud"}}. A listed group with fewer respondents than the
-    # suppression threshold is published only as part of its parent (data-format.md).
+    # Small groups shown inside a named parent group, per group type: {team: {"Edge of
+    # Care": "Other teams in the north"}}. A listed group with fewer valid answers than the
+    # suppression threshold to every statement is published only inside its parent
+    # (data-format.md, "Small groups shown together").
     small_groups: dict[Literal["team", "locality", "role"], dict[str, str]] = {}
 
     @field_validator("small_groups")
