@@ -77,8 +77,8 @@ def trend_table(rows: pd.DataFrame, bank) -> pd.DataFrame:
     series, each under its own label -- "Regular supervision (2020-2021 wording)" and
     "Regular supervision (2022 wording)" -- and the first row of the new wording says, in
     ``Note`` (a column only when some row has one), that it was reworded and is not compared
-    with the years before, quoting the new words: the table and the download never read as
-    one series across the break.
+    with the years before: the table and the download never read as one series across the
+    break.
     """
     rows = rows.copy()
     rows["Statement"], rows["Note"] = rows["short"], ""
@@ -92,9 +92,8 @@ def trend_table(rows: pd.DataFrame, bank) -> pd.DataFrame:
             span = str(asked[0]) if len(asked) == 1 else f"{asked[0]}\u2013{asked[-1]}"
             rows.loc[years.index, "Statement"] = f"{question.short} ({span} wording)"
             if number > series.min():
-                rows.loc[years.idxmin(), "Note"] = (
-                    f"Reworded in {asked[0]} (\u201c{question.wording[asked[0]]}\u201d): not compared with earlier years"
-                )
+                # short: the note sits in a narrow column; each year's words are in the methods appendix
+                rows.loc[years.idxmin(), "Note"] = f"Reworded in {asked[0]}: not compared with earlier years"
     data = rows.assign(
         ci=rows.apply(lambda r: "" if pd.isna(r.ci_low) else f"{round_half_up(r.ci_low)} to {round_half_up(r.ci_high)}", axis=1),
         basis=rows["basis"].map({"counts": "survey counts", "published": "published figure"}),
