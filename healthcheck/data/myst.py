@@ -13,6 +13,7 @@ import bisect
 import difflib
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -24,6 +25,7 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
+from healthcheck.data.inputfile import normalise
 from healthcheck.errors import Problem
 
 STATEMENT, THEME, FACT = "statements", "themes", "facts"
@@ -155,9 +157,37 @@ def _parser():
 _MD = _parser()
 
 
-def parse(text: str | None, file: str) -> Narrative:
-    """Parse a narrative file's text; `file` is the name used in messages (an empty text is a missing file)."""
+# Before a note's "%": invisible format characters (zero-width space, byte-order mark, bidi
+# marks) and Unicode spaces, which would hide the "%" from the parser and publish the note.
+_INVISIBLE = "".join(chr(c) for c in range(0x80, 0x10000) if unicodedata.category(chr(c)) == "Cf")
+_LINE_START = re.compile(f"^[\\s{re.escape(_INVISIBLE)}\u034f\u115f\u1160\u3164\uffa0]+", re.M)
+# Percent signs that look like "%" (full-width, small, Arabic): a line starting with one is a note too.
+_PERCENT_LOOKALIKES = "\uff05\ufe6a\u066a\u2052"
+
+
+def normalise_text(text: str | None) -> str:
+    """A narrative's text as it is parsed: one kind of line ending, NUL shown as U+FFFD, Unicode
+    normalised (NFC, every Unicode space a plain space: `inputfile.normalise`), and nothing
+    invisible before a line's first visible character, where a look-alike percent sign becomes
+    "%". A private note then starts with "%" whatever the editor put before it."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    text = normalise(text)
+    if text.isascii():
+        return text
+
+    def line_start(match: re.Match) -> str:
+        return "".join(ch for ch in match.group() if ch in " \t\n")
+
+    text = _LINE_START.sub(line_start, text)
+    return re.sub(f"^([ \\t]*)[{_PERCENT_LOOKALIKES}]", r"\1%", text, flags=re.M)
+
+
+def parse(text: str | None, file: str) -> Narrative:
+    """Parse a narrative file's text; `file` is the name used in messages (an empty text is a missing file).
+
+    The text is normalised first (`normalise_text`), so that a private note is recognised
+    whatever invisible characters or Unicode spaces stand before its "%"."""
+    text = normalise_text(text)
     tokens = _MD.parse(text)
     lines, references = text.split("\n"), []
     for token in tokens:
