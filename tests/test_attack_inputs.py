@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from healthcheck.data import config, narrative, read, texts, validate
 from healthcheck.data.inputfile import InputError, decode_text, normalise
@@ -283,3 +284,72 @@ def test_yaml_in_windows_encodings_and_with_no_break_spaces_reads(data_dir):
     assert config.load_settings(data_dir).organisation == "Caf\u00e9 Council"
     settings.write_bytes("organisation:\u00a0Test Council\nsuppression_threshold: 10\n".encode("utf-16"))
     assert config.load_settings(data_dir).organisation == "Test Council"
+
+
+# ------------------------------------------------------------------------------- look-alike groups
+
+
+def _respell_teams(data_dir: Path, spellings: dict[int, str]) -> Path:
+    """The 2022 export with the team of some respondents (by position) respelt."""
+    export = data_dir / "2022" / "export.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for position, team in spellings.items():
+        frame.loc[position, "Team"] = team
+    frame.to_csv(export, index=False, encoding="utf-8-sig")
+    return export
+
+
+def _set_meta(data_dir: Path, **values) -> None:
+    path = data_dir / "2022" / "survey.yml"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    meta.update(values)
+    path.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "respelt, described",
+    [
+        ("\u0422\u0435\u0430m A", "Cyrillic"),  # Cyrillic Te and ie in "Team A"
+        ("\u0391 Team", None),  # not a look-alike of any team: a new group, no problem
+        ("team a", None),
+        ("Team  A", None),
+        ("T\u0435am A", "Cyrillic"),
+    ],
+)
+def test_look_alike_team_names_are_flagged_with_both_spellings_and_rows(data_dir, respelt, described):
+    _respell_teams(data_dir, {4: respelt, 10: respelt})  # rows 6 and 12 as Excel numbers them
+    before = tree_hashes(data_dir)
+    problems = [p for p in validate.check_year(data_dir, 2022).problems if "one spelling of each team" in p.expected]
+    if respelt == "\u0391 Team":
+        assert problems == []
+        return
+    [problem] = problems
+    text = str(problem)
+    assert "'Team A' (row 2" in text and f"'{respelt}'" in text and "(row 6, 12)" in text and "group_names" in text
+    assert problem.row == 6 and problem.column == "Team" and problem.severity == "error"
+    if described:
+        assert "Cyrillic" in text
+    assert tree_hashes(data_dir) == before
+
+
+def test_the_analyst_decides_look_alikes_with_group_names(data_dir):
+    from healthcheck.analysis.survey import load_survey
+
+    clean = load_survey(data_dir, 2022).breakdowns(2022)
+    _respell_teams(data_dir, {3: "team a", 9: "\u0422eam A"})  # two of Team A's respondents
+    _set_meta(data_dir, group_names={"team a": "Team A", "\u0422eam A": "Team A"})
+    checked = validate.check_year(data_dir, 2022)
+    assert not checked.errors
+    pd.testing.assert_frame_equal(load_survey(data_dir, 2022).breakdowns(2022), clean)  # counted as one team
+    _set_meta(data_dir, group_names={"team a": "team a", "\u0422eam A": "Team A"})  # kept apart on purpose
+    assert not validate.check_year(data_dir, 2022).errors
+
+
+def test_a_team_in_two_normal_forms_is_one_team(data_dir):
+    from healthcheck.analysis.survey import load_survey
+
+    _respell_teams(data_dir, {i: "Caf\u00e9 team" for i in range(0, 40, 2)})
+    clean = load_survey(data_dir, 2022).breakdowns(2022)
+    _respell_teams(data_dir, {i: unicodedata.normalize("NFD", "Caf\u00e9 team") for i in range(0, 40, 4)})
+    assert not validate.check_year(data_dir, 2022).errors
+    pd.testing.assert_frame_equal(load_survey(data_dir, 2022).breakdowns(2022), clean)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from healthcheck.data import codes, read, texts
+from healthcheck.data import codes, lookalike, read, texts
 from healthcheck.data.config import YearMeta
 from healthcheck.data.files import inside
 from healthcheck.errors import DataError, Problem, display_path
@@ -114,6 +114,9 @@ def read_export(path: Path, meta: YearMeta, data_dir: Path, year: int) -> Export
     if frame.empty:
         out.problems.append(Problem(shown, None, None, None, EMPTY_EXPORT))
         return out
+    groups = meta.breakdown_columns
+    frame = lookalike.apply_names(frame, list(groups.values()), meta.group_names)
+    out.problems += lookalike.problems(frame, groups, shown, meta.group_names)
     answer_columns = _answer_columns(frame, meta)
     frame, coded, problems = answer_codes(frame, answer_columns, meta, shown, data_dir, year)
     out.problems += problems
