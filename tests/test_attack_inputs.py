@@ -12,8 +12,10 @@ import os
 import threading
 import time
 import unicodedata
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -353,3 +355,138 @@ def test_a_team_in_two_normal_forms_is_one_team(data_dir):
     _respell_teams(data_dir, {i: unicodedata.normalize("NFD", "Caf\u00e9 team") for i in range(0, 40, 4)})
     assert not validate.check_year(data_dir, 2022).errors
     pd.testing.assert_frame_equal(load_survey(data_dir, 2022).breakdowns(2022), clean)
+
+
+# ------------------------------------------------------------------------------- workbooks
+
+
+def _answers_workbook(path: Path, formula: bool = False) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Answers"
+    sheet.append(["Response ID", "Team", "Q"])
+    for i in range(1, 6):
+        sheet.append([str(i), "A", '="Ag"&"ree"' if formula and i in (2, 4) else "Agree"])
+    book.save(path)
+    return path
+
+
+def _with_sheet(source: Path, target: Path, write_sheet) -> Path:
+    """`source` copied to `target` with its first sheet's XML written by `write_sheet(handle)`."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+        for info in old.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with new.open(info.filename, "w", force_zip64=True) as handle:
+                    write_sheet(handle)
+            else:
+                new.writestr(info, old.read(info))
+    return target
+
+
+def test_an_xlsx_zip_bomb_is_refused_quickly_with_a_clear_message(tmp_path):
+    def bomb(handle):  # one cell of 400 million characters
+        handle.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        handle.write(b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+        chunk = b"A" * (1 << 20)
+        for _ in range(400):
+            handle.write(chunk)
+        handle.write(b"</t></is></c></row></sheetData></worksheet>")
+
+    path = _with_sheet(_answers_workbook(tmp_path / "plain.xlsx"), tmp_path / "export.xlsx", bomb)
+    assert path.stat().st_size < 1_000_000
+    start = time.monotonic()
+    with pytest.raises(read.ReadError) as error:
+        read.read_table(path)
+    assert time.monotonic() - start < 5
+    assert "32,767" in error.value.message and "export the survey again" in error.value.message.lower()
+
+
+def test_formula_cells_without_a_saved_value_are_refused_by_cell(tmp_path):
+    path = _answers_workbook(tmp_path / "export.xlsx", formula=True)
+    with pytest.raises(read.ReadError) as error:
+        read.read_table(path)
+    assert "(C3, C5)" in error.value.message and "open it in Excel and save it again" in error.value.message
+    assert error.value.column == "C3"
+
+
+def test_formula_cells_with_a_saved_value_read_as_that_value(tmp_path):
+    source = _answers_workbook(tmp_path / "formulas.xlsx", formula=True)
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    saved = xml.replace(b"<v />", b"<v>Agree</v>").replace(b'<c r="C3">', b'<c r="C3" t="str">')
+    saved = saved.replace(b'<c r="C5">', b'<c r="C5" t="str">')
+    path = _with_sheet(source, tmp_path / "export.xlsx", lambda handle: handle.write(saved))
+    assert read.read_table(path).frame["Q"].tolist() == ["Agree"] * 5
+
+
+def test_one_stray_cell_far_to_the_right_gives_a_short_note(tmp_path):
+    path = _answers_workbook(tmp_path / "export.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Answers"]["XFC7"] = "x"
+    book.save(path)
+    result = read.read_table(path)
+    note = next(n for n in result.notes if "no heading and no values" in n)
+    assert len(note) < 200 and "D to XFB" in note
+
+
+# ------------------------------------------------------------------------------- CSV and file names
+
+
+def test_a_csv_whose_heading_row_is_longer_than_64_kib_reads(tmp_path):
+    headings = ["Response ID", "Team"] + [f"Statement {i}: " + " ".join(["a long question text"] * 60) for i in range(60)]
+    assert len(",".join(headings)) > 70_000
+    rows = [[str(i), "A"] + ["Agree"] * 60 for i in range(1, 30)]
+    frame = pd.DataFrame(rows, columns=headings)
+    frame.to_csv(tmp_path / "export.csv", index=False, encoding="utf-8-sig")
+    result = read.read_table(tmp_path / "export.csv")
+    assert list(result.frame.columns) == headings and len(result.frame) == 29 and result.delimiter == ","
+
+
+def test_a_file_name_stored_in_another_normal_form_is_found(data_dir):
+    folder = data_dir / "2022"
+    nfd = unicodedata.normalize("NFD", "r\u00e9ponses.csv")
+    (folder / "export.csv").rename(folder / nfd)
+    _set_meta(data_dir, export="r\u00e9ponses.csv")  # survey.yml spells it composed (NFC)
+    assert not (folder / "r\u00e9ponses.csv").exists() or os.path.samefile(folder / "r\u00e9ponses.csv", folder / nfd)
+    checked = validate.check_year(data_dir, 2022)
+    assert not checked.errors and len(checked.frame) == 40
+
+
+# ------------------------------------------------------------------------------- pathological Markdown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 97_000,
+        "[" * 48_000 + "]" * 48_000,
+        "[a](" * 24_000,
+        "*a" * 48_000,
+        "<" * 97_000,
+    ],
+    ids=["open brackets", "nested brackets", "link openings", "emphasis", "angle brackets"],
+)
+def test_a_pathological_narrative_is_refused_at_once(data_dir, text):
+    _write_narrative(data_dir, text.encode("utf-8"))
+    start = time.monotonic()
+    problems = validate.check_year(data_dir, 2022).problems
+    assert time.monotonic() - start < 10
+    [problem] = [p for p in problems if "summary.md" in p.file]
+    assert problem.row == 1 and "in one paragraph" in problem.expected
+
+
+def test_a_one_megabyte_narrative_is_refused_by_its_size(data_dir):
+    _write_narrative(data_dir, ("Some prose with a reference {pct}`IMP01` in it.\n\n" * 21_000).encode("utf-8"))
+    start = time.monotonic()
+    problems = [p for p in validate.check_year(data_dir, 2022).problems if "summary.md" in p.file]
+    assert time.monotonic() - start < 10
+    assert len(problems) == 1 and "100,000" in str(problems[0])
+
+
+def test_a_long_but_ordinary_narrative_is_checked_in_seconds(data_dir):
+    paragraph = "Agreement was {pct}`IMP01` ({n}`IMP01` answers), [a link](https://example.org) and *emphasis*.\n\n"
+    _write_narrative(data_dir, ("## Findings\n\n" + paragraph * 900).encode("utf-8"))
+    assert len(_summary(data_dir).path.read_bytes()) < 100_000
+    start = time.monotonic()
+    problems = [p for p in validate.check_year(data_dir, 2022).problems if "summary.md" in p.file]
+    assert problems == [] and time.monotonic() - start < 20

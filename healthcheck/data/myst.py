@@ -182,6 +182,31 @@ def normalise_text(text: str | None) -> str:
     return re.sub(f"^([ \\t]*)[{_PERCENT_LOOKALIKES}]", r"\1%", text, flags=re.M)
 
 
+# The Markdown parser takes time that grows with the square of the markup characters in one
+# paragraph (each "[" may open a link it then looks for the end of): 97 KB of brackets took
+# half a minute. Prose needs a handful per paragraph; more is refused before parsing.
+MAX_MARKUP_PER_BLOCK = 200
+_MARKUP = "[]<>*_`"
+
+
+def heavy_markup(text: str) -> tuple[int, str, int] | None:
+    """(line, character, count) of the first paragraph holding more than MAX_MARKUP_PER_BLOCK
+    of one Markdown markup character ([ ] < > * _ `), or None. Checked before parsing, so a
+    pathological file is refused at once instead of stalling validate and the preview."""
+    line = 1
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        if block.startswith("\n"):
+            line += block.count("\n")
+            continue
+        if len(block) > MAX_MARKUP_PER_BLOCK:
+            for char in _MARKUP:
+                count = block.count(char)
+                if count > MAX_MARKUP_PER_BLOCK:
+                    return line, char, count
+        line += block.count("\n")
+    return None
+
+
 def parse(text: str | None, file: str) -> Narrative:
     """Parse a narrative file's text; `file` is the name used in messages (an empty text is a missing file).
 

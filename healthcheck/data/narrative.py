@@ -21,8 +21,10 @@ from healthcheck.data.files import NARRATIVE_DIR
 from healthcheck.data.inputfile import InputError, read_text
 from healthcheck.data.myst import (
     FACTS,
+    MAX_MARKUP_PER_BLOCK,
     Narrative,
     Reference,
+    heavy_markup,
     known_targets,
     nearest_figures,
     parse,
@@ -187,8 +189,9 @@ def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part
     return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
 
 
-#: A narrative is a few pages of prose; a file far larger is a mistake, and would slow every check.
-MAX_BYTES = 200_000
+#: A narrative is a few pages of prose (100 KB is some 15,000 words); a file far larger is a
+#: mistake, and would slow every check.
+MAX_BYTES = 100_000
 
 
 def read(p: Part, data_dir: Path) -> Narrative:
@@ -212,6 +215,21 @@ def read(p: Part, data_dir: Path) -> Narrative:
         raise DataError([Problem(shown, None, None, "a link to nothing", "a Markdown file (the link leads nowhere)")]) from None
     except OSError as exc:
         raise DataError([Problem(shown, None, None, exc.strerror, "a Markdown file this account can read")]) from None
+    heavy = heavy_markup(text)
+    if heavy:
+        line, char, count = heavy
+        raise DataError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    None,
+                    f"{count:,} '{char}' characters in one paragraph",
+                    f"prose: at most {MAX_MARKUP_PER_BLOCK} '{char}' in one paragraph (the file would take minutes to check); "
+                    "split the paragraph with blank lines, or remove the repeated characters",
+                )
+            ]
+        )
     return parse(text, shown)
 
 
