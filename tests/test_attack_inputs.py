@@ -232,6 +232,19 @@ def test_a_fifo_narrative_is_refused_by_name_not_waited_on(data_dir):
     assert any("summary.md" in p.file and "named pipe" in str(p) for p in problems)
 
 
+def test_a_socket_in_place_of_an_input_is_refused_by_name(data_dir):
+    import socket
+
+    path = data_dir / "2022" / "words.csv"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        problems = validate.check_year(data_dir, 2022).problems
+    finally:
+        server.close()
+    assert any(p.file.endswith("words.csv") and "a socket" in str(p) for p in problems)
+
+
 def test_an_export_linked_from_outside_is_refused(data_dir, outside):
     export = data_dir / "2022" / "export.csv"
     (outside / "export.csv").write_bytes(export.read_bytes())
@@ -383,12 +396,14 @@ def _with_sheet(source: Path, target: Path, write_sheet) -> Path:
     return target
 
 
-def test_an_xlsx_zip_bomb_is_refused_quickly_with_a_clear_message(tmp_path):
-    def bomb(handle):  # one cell of 400 million characters
+@pytest.mark.parametrize("megabytes", [400, 1.5])
+def test_an_xlsx_zip_bomb_is_refused_quickly_with_a_clear_message(tmp_path, megabytes):
+    def bomb(handle):  # one cell of 400 million characters (or 1.5 million, inside one read)
         handle.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-        handle.write(b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
-        chunk = b"A" * (1 << 20)
-        for _ in range(400):
+        handle.write(b'<sheetData><row r="1">' + b"<c/>" * 700_000)  # 2.8 MB of tags: the cell spans two reads
+        handle.write(b'<c r="B1" t="inlineStr"><is><t>')
+        chunk = b"A" * (1 << 19)
+        for _ in range(int(megabytes * 2)):
             handle.write(chunk)
         handle.write(b"</t></is></c></row></sheetData></worksheet>")
 

@@ -27,7 +27,6 @@ MAX_TOTAL_BYTES = 3_000_000_000
 MAX_TEXT_RUN = 1_000_000  # 32,767 characters written as entities (up to 10 bytes each) is about 330 KB
 EXCEL_CELL_LIMIT = 32_767
 _CHUNK = 1 << 22
-_NO_TAG = re.compile(rb"[^<]{%d}" % MAX_TEXT_RUN)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*$")
 _REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]{1,7})"')
@@ -88,7 +87,7 @@ def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int) -> tuple[
             first = chunk.find(b"<")
             if first < 0:
                 run += len(chunk)
-            elif run + first >= MAX_TEXT_RUN or _NO_TAG.search(chunk):
+            elif run + first >= MAX_TEXT_RUN or _long_run(chunk):
                 run = MAX_TEXT_RUN
             else:
                 run = len(chunk) - chunk.rfind(b"<") - 1
@@ -100,14 +99,28 @@ def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int) -> tuple[
                     found="an oversized cell",
                     expected=f"cells of at most {EXCEL_CELL_LIMIT:,} characters",
                 )
-            if sheet:
+            if sheet and (b"<f" in chunk or b":f" in chunk or b"<f" in carry[-64:] + chunk[:64]):
                 data = carry + chunk
                 for ref in _formula_cells(data):
                     if ref not in seen:
                         seen.add(ref)
                         cells.append(ref)
-                carry = data[-65536:]
+            carry = (carry + chunk[-65536:])[-65536:] if sheet else carry
     return total, cells
+
+
+def _long_run(chunk: bytes) -> bool:
+    """Whether `chunk` holds MAX_TEXT_RUN bytes in a row without a "<". A run that long covers
+    a whole window of half its length aligned at a multiple of that half, so one search per
+    window (which stops at the first "<", within a few bytes in ordinary XML) finds it."""
+    half = MAX_TEXT_RUN // 2
+    for start in range(0, len(chunk), half):
+        if chunk.find(b"<", start, start + half) < 0 and start + half <= len(chunk):
+            before = chunk.rfind(b"<", 0, start) + 1
+            after = chunk.find(b"<", start + half)
+            if (len(chunk) if after < 0 else after) - before >= MAX_TEXT_RUN:
+                return True
+    return False
 
 
 def _formula_cells(data: bytes) -> list[str]:
