@@ -505,3 +505,16 @@ def test_a_long_but_ordinary_narrative_is_checked_in_seconds(data_dir):
     start = time.monotonic()
     problems = [p for p in validate.check_year(data_dir, 2022).problems if "summary.md" in p.file]
     assert problems == [] and time.monotonic() - start < 20
+
+
+def test_a_heading_in_another_normal_form_than_survey_yml_still_matches(data_dir):
+    export = data_dir / "2022" / "export.csv"
+    composed = "My workload is manageable (caf\u00e9 staff)"
+    text = export.read_text(encoding="utf-8-sig")
+    export.write_text(text.replace("My workload is manageable", unicodedata.normalize("NFD", composed)), encoding="utf-8-sig")
+    path = data_dir / "2022" / "survey.yml"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    meta["questions"] = {composed if k == "My workload is manageable" else k: v for k, v in meta["questions"].items()}
+    path.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    checked = validate.check_year(data_dir, 2022)
+    assert not checked.errors and composed in checked.frame.columns
