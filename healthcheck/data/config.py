@@ -208,6 +208,9 @@ class YearMeta(_Strict):
     sheet: str | int | None = None
     header_row: int = Field(1, ge=1, le=1000)
     codes: dict[int | str, str | None] = {}
+    # Group names that look alike (case, spacing, look-alike letters): spelling -> the name to
+    # count it as; a spelling mapped to itself is kept apart on purpose (`lookalike`).
+    group_names: dict[str, str] = {}
 
     @property
     def breakdown_columns(self) -> dict[str, str]:

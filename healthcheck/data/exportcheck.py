@@ -8,13 +8,14 @@ year's survey.yml. Row numbers are Excel's: `read_table` gives them as the frame
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from healthcheck.data import codes, read, texts
+from healthcheck.data import codes, lookalike, read, texts
 from healthcheck.data.config import YearMeta
 from healthcheck.data.files import inside
 from healthcheck.errors import DataError, Problem, display_path
@@ -73,11 +74,26 @@ def export_path(meta: YearMeta, data_dir: Path, year: int) -> tuple[Path | None,
             Problem(shown, None, None, "a folder", "the export file named under 'export' in survey.yml, but this is a folder")
         ]
     if not path.exists():
+        same = same_name(year_dir, name)
+        if same is not None:  # spelt in another Unicode form on disk (a Mac's NFD, a copy from Windows)
+            return same, []
         there = sorted(p.name for p in year_dir.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_EXTENSIONS)
         there = [n for n in there if n not in ("published.csv", "quotes.csv", "words.csv", "indicators.csv")]
         hint = f" (the folder holds {', '.join(map(repr, there))})" if there else ""
         return None, [Problem(shown, None, None, None, f"the export named under 'export' in survey.yml to exist{hint}")]
     return path, []
+
+
+def same_name(folder: Path, name: Path) -> Path | None:
+    """The file of `folder` whose name is `name` in another Unicode normal form (the same letters
+    stored another way: macOS writes 'é' as 'e' and an accent), or None. Only the file's own
+    name is compared, in the folder where it should be."""
+    wanted = unicodedata.normalize("NFC", name.as_posix())
+    parent = (folder / name).parent
+    if not parent.is_dir() or not inside(parent, folder):
+        return None
+    matches = [p for p in parent.iterdir() if unicodedata.normalize("NFC", (p.relative_to(folder)).as_posix()) == wanted]
+    return matches[0] if len(matches) == 1 and matches[0].is_file() else None
 
 
 def read_export(path: Path, meta: YearMeta, data_dir: Path, year: int) -> Export:
@@ -98,6 +114,9 @@ def read_export(path: Path, meta: YearMeta, data_dir: Path, year: int) -> Export
     if frame.empty:
         out.problems.append(Problem(shown, None, None, None, EMPTY_EXPORT))
         return out
+    groups = meta.breakdown_columns
+    frame = lookalike.apply_names(frame, list(groups.values()), meta.group_names)
+    out.problems += lookalike.problems(frame, groups, shown, meta.group_names)
     answer_columns = _answer_columns(frame, meta)
     frame, coded, problems = answer_codes(frame, answer_columns, meta, shown, data_dir, year)
     out.problems += problems

@@ -15,26 +15,34 @@ from pathlib import Path
 
 import pandas as pd
 
+from healthcheck.data.inputfile import InputError, read_input
 from healthcheck.data.readbase import ReadError, TableRead
 from healthcheck.data.readcsv import read_csv
 from healthcheck.data.readxlsx import read_xlsx
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: No survey export comes near this (a million respondents by 60 questions is about 500 MB of
+#: CSV); the limit keeps a wrong file from filling the memory before anything is said.
+MAX_BYTES = 2_000_000_000
 
 
-def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: int = 1) -> TableRead:
+def read_table(
+    path: Path | str, *, sheet: str | int | None = None, header_row: int = 1, root: Path | str | None = None
+) -> TableRead:
     """Read a CSV (.csv, .txt, .tsv) or Excel (.xlsx, .xlsm) export with every cell as text.
 
     `sheet` picks a workbook's sheet by name or by 1-based position (default: the first, which
     is refused when it looks like a cover or notes page); `header_row` is the row holding the
     headings (default 1). Raises ReadError with a plain message for anything that stops the
-    file being read as one table.
+    file being read as one table. `root` is the data folder the file must lie in (links
+    resolved; named pipes and devices refused: `inputfile.read_input`); None only for a file
+    named on the command line, such as the export `import` copies in.
     """
     path = Path(path)
     if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
         raise ReadError(f"header_row must be a row number (1 or more), not {header_row!r}", found=repr(header_row))
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, root)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
@@ -56,15 +64,18 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, root: Path | str | None) -> bytes:
     """The file's bytes, or a ReadError saying why it cannot be read."""
     if path.is_dir():
         raise ReadError(
             "this is a folder, not a file: survey.yml should name the export file inside it", found="a folder", expected="a file"
         )
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_input(path, root, max_bytes=MAX_BYTES)
+    except InputError as exc:
+        raise ReadError(exc.message, found=exc.found, expected=exc.expected) from None
+    except IsADirectoryError:
+        raise ReadError("this is a folder, not a file", found="a folder", expected="a file") from None
     except FileNotFoundError:
         raise ReadError(
             "the file does not exist: check its name in survey.yml and that it is in the year's folder",

@@ -54,6 +54,22 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_ranges(indexes: list[int], most: int = 8) -> str:
+    """Column indexes as Excel's letters in runs, at most `most` runs shown: 'C, E to XFD'.
+
+    One stray cell far to the right leaves thousands of empty columns; listed one by one they
+    would fill pages of the report."""
+    runs: list[list[int]] = []
+    for i in sorted(indexes):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    shown = [column_letter(a) if a == b else f"{column_letter(a)} to {column_letter(b)}" for a, b in runs[:most]]
+    more = f" and {len(runs) - most} more run(s)" if len(runs) > most else ""
+    return ", ".join(shown) + more
+
+
 def finish(frame: pd.DataFrame, heading: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Name the columns, drop empty unnamed columns and entirely empty rows, and say so."""
     notes = []
@@ -61,9 +77,7 @@ def finish(frame: pd.DataFrame, heading: list[str]) -> tuple[pd.DataFrame, list[
     unnamed = [i for i, name in enumerate(heading) if not name]
     dropped = [i for i in unnamed if empty.iloc[:, i].all()]
     if dropped:
-        notes.append(
-            f"left out {len(dropped)} column(s) with no heading and no values: " + ", ".join(column_letter(i) for i in dropped)
-        )
+        notes.append(f"left out {len(dropped)} column(s) with no heading and no values: " + column_ranges(dropped))
     keep = [i for i in range(len(heading)) if i not in dropped]
     blank_rows = empty.iloc[:, keep].all(axis=1) if keep else empty.all(axis=1)
     if blank_rows.any():

@@ -14,6 +14,7 @@ import warnings
 import pandas as pd
 
 from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading, finish
+from healthcheck.data.xlsxlimits import check_parts, refuse_formulas, sheet_parts
 
 
 def read_xlsx(raw: bytes, sheet, header_row: int) -> TableRead:
@@ -38,7 +39,10 @@ def _workbook_rows(raw: bytes, sheet, header_row: int) -> tuple[str, list[list[s
         "the workbook is damaged and cannot be opened: open it in Excel (which may offer to repair it) "
         "and save a copy as an Excel Workbook (.xlsx)"
     )
-    if not raw.startswith(b"PK\x03\x04"):
+    formulas = {}
+    if raw.startswith(b"PK\x03\x04"):
+        formulas = check_parts(raw)  # sizes first, before openpyxl builds anything
+    else:
         if raw.startswith(b"\xd0\xcf\x11\xe0"):
             damaged = (
                 "this is a password-protected workbook or an old-style .xls file renamed .xlsx: remove the "
@@ -53,6 +57,9 @@ def _workbook_rows(raw: bytes, sheet, header_row: int) -> tuple[str, list[list[s
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             try:
                 worksheet, notes = _choose_sheet(book, sheet, header_row)
+                unsaved = formulas.get(sheet_parts(raw).get(worksheet.title, ""), []) if formulas else []
+                if unsaved:
+                    refuse_formulas(worksheet.title, unsaved)
                 rows = _sheet_rows(worksheet)
             finally:
                 book.close()

@@ -57,7 +57,7 @@ def read_clean(path: Path, data_dir: Path, *, sheet=None, header_row: int = 1) -
     if Path(path).is_dir():  # read_table's own words are about the export; this may be any table
         raise DataError([Problem(shown, None, None, "a folder", f"a file named {Path(path).name}, but this is a folder")])
     try:
-        result = read.read_table(path, sheet=sheet, header_row=header_row)
+        result = read.read_table(path, sheet=sheet, header_row=header_row, root=data_dir)
     except read.ReadError as exc:
         raise DataError([read_problem(exc, shown)]) from None
     frame, removed = clean_frame(result.frame, result.header_row)
