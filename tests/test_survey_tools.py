@@ -12,7 +12,7 @@ import pytest
 
 from healthcheck.analysis.stats import percent_positive
 from healthcheck.analysis.survey import load_year
-from healthcheck.data import codes, importer, read, scales, surveytools, yearstart
+from healthcheck.data import codes, headings, importer, read, scales, surveytools, yearstart
 from healthcheck.data.config import YearMeta, load_year_meta
 from healthcheck.data.dates import parse_dates
 from healthcheck.data.validate import check_year
@@ -285,3 +285,27 @@ def test_importing_another_export_over_one_still_in_the_folder_is_refused(tmp_pa
         importer.import_export(data, year, other, yes=True)
     assert "Staff survey 2018.csv" in str(caught.value) and "move" in str(caught.value)
     assert _snapshot(data) == before
+
+
+def test_an_unknown_layout_split_over_two_heading_rows_is_still_explained_at_import(tmp_path):
+    source = tmp_path / "merged.csv"
+    source.write_text("Respondent,Team,Please rate,\n,,Statement one,Statement two\n1,A,Agree,Agree\n", encoding="utf-8")
+    data = _council(tmp_path, 2024)
+    before = _snapshot(data)
+    with pytest.raises(YearStartError, match="two rows") as caught:
+        importer.import_export(data, 2024, source)
+    assert "merged.csv, row 1" in str(caught.value) and _snapshot(data) == before
+
+
+def test_a_collector_id_or_a_statement_is_never_offered_as_a_group():
+    frame = pd.DataFrame(
+        {
+            "Collector ID": ["405123456", "405123457"] * 10,
+            "Locality": ["Agree", "Disagree", "Strongly agree", "Agree"] * 5,
+            "Office": ["Northgate", "Southgate"] * 10,
+        }
+    )
+    found, candidates = headings.find_roles(frame, {}, ("team", "locality", "role"))
+    assert "locality" not in found
+    assert all("Collector ID" not in c and "Locality" not in c for c in candidates.values())
+    assert "Office" in candidates.get("locality", [])

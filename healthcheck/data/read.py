@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from healthcheck.data import surveytools
-from healthcheck.data.readbase import ReadError, TableRead
+from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading
 from healthcheck.data.readcsv import read_csv
 from healthcheck.data.readxlsx import read_xlsx
 
@@ -41,7 +41,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
     raw = _read_bytes(path)
     suffix = path.suffix.lower()
     taken: list[surveytools.Tool] = []
-    headings = None if tool is None else _headings(tool, taken)
+    headings = None if tool is None else _headings(tool, taken, header_row)
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise ReadError(f"`sheet: {sheet}` is set, but this is a CSV file, which has no sheets: remove `sheet`")
@@ -64,13 +64,15 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
     )
 
 
-def _headings(tool: str, taken: list):
+def _headings(tool: str, taken: list, header_row: int):
     """The readers' heading function for a tool ("auto": recognised from the rows): given the
     first rows from the heading row, (number of heading rows, one heading per column)."""
 
     def headings(rows: list[list[str]]) -> tuple[int, list[str]]:
         chosen = surveytools.recognise(rows) if tool == "auto" else surveytools.tool_named(tool)
         taken.append(chosen)
+        if chosen is surveytools.OTHER and len(rows) > 1:  # no tool's layout: refused as before
+            check_two_row_heading([c.strip() for c in rows[0]], rows[1], header_row)
         count = surveytools.heading_rows(chosen, rows)
         if len(rows) < count:
             raise ReadError(
