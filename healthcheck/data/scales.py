@@ -85,9 +85,15 @@ class Scale:
             extra = (
                 f" or a non-answer declared in survey.yml ({', '.join(self.non_answer_labels)})" if self.non_answer_labels else ""
             )
-            return f"a response label such as {shown}{extra} (or empty)"
+            return (
+                f"a response label such as {shown}{extra} (or empty); a label of the survey's own scale, or a"
+                " non-answer, can be declared in survey.yml under `scale:` or `non_answers:`"
+            )
         listed = ", ".join(f"'{label}'" for label in self.answer_labels + self.non_answer_labels)
-        return f"one of the labels survey.yml declares ({listed}) or empty"
+        return (
+            f"one of the labels survey.yml declares ({listed}) or empty; if this label is on the survey's scale, or is a"
+            " non-answer, correct `scale:` or add it under `non_answers:` in survey.yml"
+        )
 
 
 DEFAULT = Scale("", dict(codes.LABEL_VARIANTS))
