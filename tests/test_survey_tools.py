@@ -309,3 +309,9 @@ def test_a_collector_id_or_a_statement_is_never_offered_as_a_group():
     assert "locality" not in found
     assert all("Collector ID" not in c and "Locality" not in c for c in candidates.values())
     assert "Office" in candidates.get("locality", [])
+
+
+def test_surveymonkey_is_recognised_by_its_second_row_when_the_collector_column_is_left_out():
+    rows = [["Respondent ID", "End Date", "My team helps me."], ["", "", "Response"], ["1", "2024-05-01", "Agree"]]
+    assert surveytools.recognise(rows) is surveytools.SURVEYMONKEY
+    assert surveytools.SURVEYMONKEY.combine(rows[:2]) == ["Respondent ID", "End Date", "My team helps me."]

@@ -224,6 +224,9 @@ def recognise(rows: list[list[str]]) -> Tool:
     for tool in (SURVEYMONKEY, MICROSOFT_FORMS, SMARTSURVEY):
         if _has(first, tool.marks):
             return tool
+    second = rows[1] if len(rows) > 1 else []
+    if _has(first, ("Respondent ID",)) and any(_norm(c) in _SM_WHOLE for c in second):
+        return SURVEYMONKEY  # an export without the collector column: row 2's "Response" marks it
     if first and _norm(first[0]) == "timestamp":
         return GOOGLE_FORMS
     return OTHER
