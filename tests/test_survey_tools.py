@@ -108,6 +108,7 @@ def test_each_tools_export_imports_and_validates_with_only_the_team_to_confirm(t
     assert meta.tool == tool and meta.export == name
     _confirm_team(data, year)
     if tool == "google-forms":  # a linear scale of 1 to 5, with 5 Strongly agree: the analyst checks the codebook
+        assert "has no respondent id" in report.text() and "NOT FOUND" not in report.text()
         assert report.scale.scale == "numeric-5-agree-first" and not report.scale.sure
         survey = data / str(year) / "survey.yml"
         survey.write_text(

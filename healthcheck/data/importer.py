@@ -98,7 +98,7 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     mapped = {m.code for m in report.matched + report.confirm + report.reworded}
     if prev is not None:
         report.missing = [(q, bank.questions[q].short) for q in bank.asked_in(prev) if q not in mapped]
-    report.missing_roles = [r for r in roles if r not in columns and r not in role_candidates and r in role_names(metas, roles)]
+    report.missing_roles = _missing_roles(roles, columns, role_candidates, role_names(metas, roles), tool)
     report.bank_lines = _bank_lines(bank, year, accepted + confirm + report.reworded, report.reworded)
     # Everything is checked: now write. The export first, so survey.yml never names a missing file.
     new_text = _new_survey_text(survey_path, raw, report, roles, items, set(frame.columns))
@@ -106,6 +106,15 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         _copy_new(source, dest)
     replace_file(survey_path, new_text)
     return report
+
+
+def _missing_roles(roles, columns, candidates, named, tool: surveytools.Tool) -> list[str]:
+    """Roles last year's survey.yml named that this export has no column for (not even one to
+    confirm); never the respondent id of a tool that exports none (Google Forms)."""
+    return [
+        r for r in roles
+        if r not in columns and r not in candidates and r in named and (r != "respondent_id" or tool.has_id)
+    ]  # fmt: skip
 
 
 def _propose(report: ImportReport, bank, unmatched, frame, raw, source, tool, heading_rows) -> None:

@@ -74,6 +74,8 @@ class ImportReport:
         for role, m in self.columns.items():
             note = "" if m.score == 1.0 else f"  (score {m.score:.2f}; was '{m.bank_wording}': please confirm)"
             out.append(f"  {role:<14} {m.heading!r}{note}")
+        if self.tool == "google-forms" and "respondent_id" not in self.columns:
+            out.append(f"  {'respondent_id':<14} none: a Google Forms export has no respondent id; each row is one response")
         for role in self.missing_roles:
             out.append(f"  {role:<14} NOT FOUND: set columns.{role} in {self.survey_file} to its heading")
         for role, candidates in self.role_candidates.items():
