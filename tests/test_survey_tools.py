@@ -316,3 +316,26 @@ def test_surveymonkey_is_recognised_by_its_second_row_when_the_collector_column_
     rows = [["Respondent ID", "End Date", "My team helps me."], ["", "", "Response"], ["1", "2024-05-01", "Agree"]]
     assert surveytools.recognise(rows) is surveytools.SURVEYMONKEY
     assert surveytools.SURVEYMONKEY.combine(rows[:2]) == ["Respondent ID", "End Date", "My team helps me."]
+
+
+def test_a_scale_of_the_surveys_own_is_asked_for_then_written_out_and_kept_next_year(tmp_path):
+    own = ["Very satisfied", "Satisfied", "Dissatisfied", "Very dissatisfied"]
+    data = _council(tmp_path, 2023)
+    first = tmp_path / "2023.csv"
+    pd.DataFrame(tools.surveymonkey_rows(2023, labels=own)).to_csv(first, index=False, header=False)
+    report = importer.import_export(data, 2023, first)
+    assert report.scale.scale is None and not report.scale.sure and set(report.scale.unknown) == set(own)
+    assert "PLEASE CONFIRM" in report.text() and "scale: (positive, neutral, negative)" in report.text()
+    _confirm_team(data, 2023)
+    assert check_year(data, 2023).errors  # nothing declared yet: the labels are refused, by row and column
+    survey = data / "2023" / "survey.yml"
+    written = "scale:\n  positive: [Very satisfied, Satisfied]\n  negative: [Dissatisfied, Very dissatisfied]\n"
+    survey.write_text(survey.read_text(encoding="utf-8").replace("scale: null\n", written), encoding="utf-8")
+    assert not check_year(data, 2023).errors
+    yearstart.new_year(data, 2024, echo=lambda _: None)
+    second = tmp_path / "2024.csv"
+    pd.DataFrame(tools.surveymonkey_rows(2024, seed=8, labels=own)).to_csv(second, index=False, header=False)
+    report = importer.import_export(data, 2024, second)
+    assert report.scale.sure and "as declared last year" in report.scale.why
+    assert load_year_meta(data, 2024).scale.positive == ["Very satisfied", "Satisfied"]
+    assert not check_year(data, 2024).errors
