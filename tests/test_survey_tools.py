@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -330,7 +331,9 @@ def test_a_scale_of_the_surveys_own_is_asked_for_then_written_out_and_kept_next_
     assert check_year(data, 2023).errors  # nothing declared yet: the labels are refused, by row and column
     survey = data / "2023" / "survey.yml"
     written = "scale:\n  positive: [Very satisfied, Satisfied]\n  negative: [Dissatisfied, Very dissatisfied]\n"
-    survey.write_text(survey.read_text(encoding="utf-8").replace("scale: null\n", written), encoding="utf-8")
+    text = survey.read_text(encoding="utf-8")
+    assert "\nscale: null  # PLEASE CONFIRM scale:" in text
+    survey.write_text(re.sub(r"(?m)^scale: null .*\n", written, text), encoding="utf-8")
     assert not check_year(data, 2023).errors
     yearstart.new_year(data, 2024, echo=lambda _: None)
     second = tmp_path / "2024.csv"
@@ -339,3 +342,14 @@ def test_a_scale_of_the_surveys_own_is_asked_for_then_written_out_and_kept_next_
     assert report.scale.sure and "as declared last year" in report.scale.why
     assert load_year_meta(data, 2024).scale.positive == ["Very satisfied", "Satisfied"]
     assert not check_year(data, 2024).errors
+
+
+def test_importing_again_leaves_one_scale_question_not_two(tmp_path):
+    year = 2020
+    data = _council(tmp_path, year)
+    source = _export(tmp_path, year)
+    importer.import_export(data, year, source)
+    importer.import_export(data, year, source, yes=True)
+    text = (data / str(year) / "survey.yml").read_text(encoding="utf-8")
+    assert text.count("PLEASE CONFIRM scale:") == 1 and text.count("\nscale:") == 1
+    assert load_year_meta(data, year).scale == "agree-4"

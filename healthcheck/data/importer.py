@@ -313,9 +313,10 @@ def _columns_block(new_columns: dict[str, str], role_candidates: dict[str, list[
 def _scale_block(proposal: scales.Proposal) -> str:
     """The `scale:` block, with a comment asking the analyst to confirm when import is unsure."""
     block = dump({"scale": proposal.written})
-    if proposal.sure:
+    if proposal.sure or "\n" in block.rstrip("\n"):
         return block
-    return f"# PLEASE CONFIRM scale: {proposal.why}\n" + block
+    # On the key's own line, so that importing again replaces the comment with the line.
+    return block.rstrip("\n") + f"  # PLEASE CONFIRM scale: {proposal.why}\n"
 
 
 def _questions_block(
