@@ -339,7 +339,7 @@ def test_a_scale_of_the_surveys_own_is_asked_for_then_written_out_and_kept_next_
     second = tmp_path / "2024.csv"
     pd.DataFrame(tools.surveymonkey_rows(2024, seed=8, labels=own)).to_csv(second, index=False, header=False)
     report = importer.import_export(data, 2024, second)
-    assert report.scale.sure and "as declared last year" in report.scale.why
+    assert report.scale.sure and "survey.yml declares" in report.scale.why
     assert load_year_meta(data, 2024).scale.positive == ["Very satisfied", "Satisfied"]
     assert not check_year(data, 2024).errors
 
@@ -349,7 +349,11 @@ def test_importing_again_leaves_one_scale_question_not_two(tmp_path):
     data = _council(tmp_path, year)
     source = _export(tmp_path, year)
     importer.import_export(data, year, source)
-    importer.import_export(data, year, source, yes=True)
-    text = (data / str(year) / "survey.yml").read_text(encoding="utf-8")
-    assert text.count("PLEASE CONFIRM scale:") == 1 and text.count("\nscale:") == 1
+    survey = data / str(year) / "survey.yml"
+    assert survey.read_text(encoding="utf-8").count("PLEASE CONFIRM scale:") == 1
+    again = importer.import_export(data, year, source, yes=True)
+    # survey.yml now declares agree-4 (as the analyst left it): kept, and the old question is gone with its line
+    assert again.scale.sure and "survey.yml declares" in again.scale.why
+    text = survey.read_text(encoding="utf-8")
+    assert text.count("PLEASE CONFIRM scale:") == 0 and text.count("\nscale:") == 1
     assert load_year_meta(data, year).scale == "agree-4"

@@ -189,6 +189,7 @@ def propose_scale(frame: pd.DataFrame, level: str, columns: dict, report, raw: d
             scale, problems = None, [True]
         if scale is not None and not problems and values and all(_fits(scale, v) for v in values):
             written = raw.get("scale")
-            return scales.Proposal(written if isinstance(written, str) else None, list(raw.get("non_answers") or []), True,
-                                   "as declared last year: every answer label found fits it", [], raw_scale=written)  # fmt: skip
+            why = "as survey.yml declares it (carried from last year, or set by you): every answer label found fits it"
+            name = written if isinstance(written, str) else None
+            return scales.Proposal(name, list(raw.get("non_answers") or []), True, why, [], raw_scale=written)
     return scales.propose(values)
