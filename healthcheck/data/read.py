@@ -11,12 +11,14 @@ numeric answer codes (`answer_codes`, `apply_codes`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
+from healthcheck.data import surveytools
 from healthcheck.data.inputfile import InputError, read_input
-from healthcheck.data.readbase import ReadError, TableRead
+from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading
 from healthcheck.data.readcsv import read_csv
 from healthcheck.data.readxlsx import read_xlsx
 
@@ -28,28 +30,40 @@ MAX_BYTES = 2_000_000_000
 
 
 def read_table(
-    path: Path | str, *, sheet: str | int | None = None, header_row: int = 1, root: Path | str | None = None
+    path: Path | str,
+    *,
+    sheet: str | int | None = None,
+    header_row: int = 1,
+    tool: str | None = None,
+    root: Path | str | None = None,
 ) -> TableRead:
     """Read a CSV (.csv, .txt, .tsv) or Excel (.xlsx, .xlsm) export with every cell as text.
 
     `sheet` picks a workbook's sheet by name or by 1-based position (default: the first, which
     is refused when it looks like a cover or notes page); `header_row` is the row holding the
-    headings (default 1). Raises ReadError with a plain message for anything that stops the
-    file being read as one table. `root` is the data folder the file must lie in (links
-    resolved; named pipes and devices refused: `inputfile.read_input`); None only for a file
-    named on the command line, such as the export `import` copies in.
+    headings (default 1). `tool` reads a survey tool's export as downloaded (its heading rows
+    made one heading per column, `surveytools`): a tool's key, or "auto" to recognise it from
+    the file (the tool taken is the result's `tool`); None reads one plain heading row. Raises
+    ReadError with a plain message for anything that stops the file being read as one table.
+    `root` is the data folder the file must lie in (links resolved; named pipes and devices
+    refused: `inputfile.read_input`); None only for a file named on the command line, such as
+    the export `import` copies in.
     """
     path = Path(path)
     if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
         raise ReadError(f"header_row must be a row number (1 or more), not {header_row!r}", found=repr(header_row))
     raw = _read_bytes(path, root)
     suffix = path.suffix.lower()
+    taken: list[surveytools.Tool] = []
+    headings = None if tool is None else _headings(tool, taken, header_row)
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise ReadError(f"`sheet: {sheet}` is set, but this is a CSV file, which has no sheets: remove `sheet`")
-        return read_csv(raw, header_row)
+        result = read_csv(raw, header_row, headings)
+        return replace(result, tool=taken[0].key) if taken else result
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(raw, sheet, header_row)
+        result = read_xlsx(raw, sheet, header_row, headings)
+        return replace(result, tool=taken[0].key) if taken else result
     if suffix in (".xls", ".xlsb", ".ods", ".numbers"):
         raise ReadError(
             f"this is a '{path.suffix}' spreadsheet, which cannot be read here: open it and save a copy "
@@ -62,6 +76,29 @@ def read_table(
         found=path.suffix or "no extension",
         expected=".csv or .xlsx",
     )
+
+
+def _headings(tool: str, taken: list, header_row: int):
+    """The readers' heading function for a tool ("auto": recognised from the rows): given the
+    first rows from the heading row, (number of heading rows, one heading per column)."""
+
+    def headings(rows: list[list[str]]) -> tuple[int, list[str]]:
+        chosen = surveytools.recognise(rows) if tool == "auto" else surveytools.tool_named(tool)
+        taken.append(chosen)
+        if chosen is surveytools.OTHER and len(rows) > 1:  # no tool's layout: refused as before
+            check_two_row_heading([c.strip() for c in rows[0]], rows[1], header_row)
+        count = surveytools.heading_rows(chosen, rows)
+        if len(rows) < count:
+            raise ReadError(
+                f"this {chosen.name} export should have {count} heading rows, but the file has only {len(rows)} row(s)",
+                found=f"{len(rows)} row(s)",
+                expected=f"{count} heading rows, then the answers",
+            )
+        combined = chosen.combine(rows[:count])
+        width = max(len(r) for r in rows[:count])
+        return count, (combined + [""] * width)[:width]
+
+    return headings
 
 
 def _read_bytes(path: Path, root: Path | str | None) -> bytes:

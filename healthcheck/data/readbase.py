@@ -17,7 +17,8 @@ import pandas as pd
 class TableRead:
     """A table as read: `frame` has one column per heading and every cell as text ("" when
     empty); its index is each row's number as Excel shows it (named "row"). Entirely empty
-    rows are left out (and mentioned in `notes`)."""
+    rows are left out (and mentioned in `notes`). With a tool's layout the answers start below
+    its heading rows, and the index still numbers rows as Excel does."""
 
     frame: pd.DataFrame
     encoding: str | None
@@ -25,6 +26,7 @@ class TableRead:
     sheet: str | None
     header_row: int
     notes: tuple[str, ...] = ()
+    tool: str | None = None  # the survey tool whose layout was read (`surveytools`), when asked for
 
 
 class ReadError(Exception):

@@ -24,7 +24,8 @@ _MAX_SAMPLE_BYTES = 1 << 24
 SAVE_AS_CSV = "open it in Excel and save it again with 'Save As' and the type 'CSV UTF-8 (Comma delimited)'"
 
 
-def read_csv(raw: bytes, header_row: int) -> TableRead:
+def read_csv(raw: bytes, header_row: int, headings=None) -> TableRead:
+    """The CSV file's table; `headings` (see `read.read_table`'s `tool`) reads a survey tool's heading rows."""
     data, encoding, notes, bad = _decode(raw)
     # The sample holds the heading and the rows below it whole, however long the headings are
     # (an export of many long question texts can have a heading row of hundreds of kilobytes).
@@ -46,25 +47,29 @@ def read_csv(raw: bytes, header_row: int) -> TableRead:
             found=f"{len(records)} row(s)",
         )
     heading = [cell.strip() for cell in records[header_row - 1]]
+    last = header_row  # the last heading row: the answers start below it
+    if headings is not None:  # a survey tool's export: its heading rows become one heading per column
+        count, heading = headings(records[header_row - 1 : header_row + 3])
+        last = header_row + count - 1
     if bad is not None:
         _raise_bad_byte(data, bad, encoding, delimiter, skip, header_row, heading)
     if not any(heading):
         raise ReadError(
             f"row {header_row}, the heading row, is empty", row=header_row, found="an empty row", expected="the column headings"
         )
-    if len(records) > header_row:
+    if len(records) > header_row and headings is None:
         check_two_row_heading(heading, records[header_row], header_row)
-    start = _record_offset(data, skip + header_row)
+    start = _record_offset(data, skip + last)
     try:
         table, invalid = _parse_body(memoryview(data)[start:], delimiter, len(heading))
     except pa.ArrowInvalid as exc:  # explained by the exact parse below, or reported as it is
-        _explain_bad_rows(data, delimiter, skip, header_row, len(heading))
+        _explain_bad_rows(data, delimiter, skip, last, len(heading))
         raise ReadError(f"the file is not a well-formed CSV file ({exc})", found="malformed CSV") from None
     if invalid or data.count(b'"', start) % 2 == 1:  # an odd count: a quoted cell may never end
-        _explain_bad_rows(data, delimiter, skip, header_row, len(heading))
+        _explain_bad_rows(data, delimiter, skip, last, len(heading))
     frame = table.to_pandas()
     frame.columns = range(len(heading))
-    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    frame.index = pd.RangeIndex(last + 1, last + 1 + len(frame), name="row")
     frame, more = finish(frame, heading)
     return TableRead(frame, encoding, delimiter, None, header_row, tuple(notes + more))
 

@@ -17,16 +17,21 @@ from healthcheck.data.readbase import ReadError, TableRead, check_two_row_headin
 from healthcheck.data.xlsxlimits import check_parts, refuse_formulas, sheet_parts
 
 
-def read_xlsx(raw: bytes, sheet, header_row: int) -> TableRead:
+def read_xlsx(raw: bytes, sheet, header_row: int, headings=None) -> TableRead:
+    """The workbook sheet's table; `headings` (see `read.read_table`'s `tool`) reads a survey tool's heading rows."""
     name, rows, notes = _workbook_rows(raw, sheet, header_row)
     heading = [cell.strip() for cell in rows[header_row - 1]]
-    if header_row < len(rows):
+    last = header_row  # the last heading row: the answers start below it
+    if headings is not None:  # a survey tool's export: its heading rows become one heading per column
+        count, heading = headings(rows[header_row - 1 : header_row + 3])
+        last = header_row + count - 1
+    elif header_row < len(rows):
         check_two_row_heading(heading, rows[header_row], header_row)
     width = max(len(row) for row in rows)
     heading += [""] * (width - len(heading))
-    body = [row + [""] * (width - len(row)) for row in rows[header_row:]]
+    body = [row + [""] * (width - len(row)) for row in rows[last:]]
     frame = pd.DataFrame(body, columns=range(width), dtype=pd.StringDtype(na_value=float("nan")))
-    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    frame.index = pd.RangeIndex(last + 1, last + 1 + len(frame), name="row")
     frame, more = finish(frame, heading)
     return TableRead(frame, None, None, name, header_row, tuple(notes + more))
 
