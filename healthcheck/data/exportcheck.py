@@ -4,6 +4,10 @@ Reading goes through `texts.read_clean` (so `read.read_table`: encoding, separat
 heading row); numeric answer codes are turned into labels when survey.yml's `codes` says how,
 and reported once when it does not. Row-level checks are a pandera schema built from the
 year's survey.yml. Row numbers are Excel's: `read_table` gives them as the frame's index.
+
+Long because the export's checks are one sequence (tool and heading rows, look-alike group
+names, the declared scale, answer codes, then the row schema), each step feeding the next its
+frame and its problems; split, each part would need the others' intermediate results.
 """
 
 from __future__ import annotations
