@@ -8,6 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 YEAR ?=
 ARGS ?=
 # Every Debian package `make system` may install (it installs the ones missing).
@@ -16,31 +17,40 @@ SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core default-jre-headless
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := report
-.PHONY: report test test-fast lint venv system checkers lock clean
+.PHONY: report test test-fast lint venv dev system checkers lock clean
 
 report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
 # Everything: the linters, then every test tier (unit, pipeline, book). What CI runs.
-test: venv system checkers lint
+test: dev system checkers lint
 	$(PY) -m pytest -q
 
 # The unit tier only: in-process, no notebooks, kernels, browsers or subprocesses (under a minute).
-test-fast: venv
+test-fast: dev
 	$(PY) -m pytest -q -m unit
 
-# ruff: lint rules and formatting, as configured in pyproject.toml.
-lint: venv
+# ruff: lint rules and formatting, as configured in pyproject.toml; deptry: every package the
+# code imports is declared in requirements.in, and nothing declared there goes unused.
+lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/deptry .
 
-# The virtual environment, reinstalled only when requirements.txt (or pyproject.toml) changes.
+# The virtual environment with what the report needs (requirements.txt), reinstalled only when
+# it (or pyproject.toml) changes; `dev` adds the tools of the tests, linters and benchmarks.
 venv: $(STAMP)
 
 $(STAMP): requirements.txt $(wildcard pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements.txt
 	if [ -f pyproject.toml ]; then $(PIP) install -e . --no-deps; fi
+	touch $@
+
+dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PIP) install -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 # Debian packages the build and the tests need: Chromium prints the PDF, poppler-utils checks
@@ -76,11 +86,13 @@ $(NODE_STAMP): package.json package-lock.json | system
 	test -f node_modules/vnu-jar/build/dist/vnu.jar
 	touch $@
 
-# Compile requirements.in (what we choose) into requirements.txt (every version pinned).
+# Compile requirements.in and requirements-dev.in (what we choose) into requirements.txt and
+# requirements-dev.txt (every version pinned; the dev lock is constrained by the runtime's).
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/pip-compile || $(PIP) install pip-tools
 	$(VENV)/bin/pip-compile --no-emit-index-url --no-emit-find-links --output-file=requirements.txt --strip-extras requirements.in
+	$(VENV)/bin/pip-compile --no-emit-index-url --no-emit-find-links --output-file=requirements-dev.txt --strip-extras requirements-dev.in
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from healthcheck import paths
 from healthcheck.data.config import survey_years
-from healthcheck.errors import DataError, HealthcheckError, Problem, environment_message, format_report
+from healthcheck.errors import BuildInterrupted, DataError, HealthcheckError, Problem, environment_message, format_report
 
 
 def _year_or_latest(args) -> int:
@@ -273,8 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     except HealthcheckError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("Interrupted: nothing was replaced; the last good build is as it was.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # A build says what it really left (it may have published, or found no book to keep).
+        said = str(exc) if isinstance(exc, BuildInterrupted) and str(exc).startswith("Interrupted") else ""
+        print(said or "Interrupted: nothing was replaced; the last good build is as it was.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the output was piped into a program that stopped reading (| head)
         sys.stderr.close()

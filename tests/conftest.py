@@ -189,3 +189,13 @@ def shipped_data_is_never_modified():
     after = tree_hashes(paths.ROOT / "data")
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     assert not changed, f"the test run modified input files: {changed}"
+
+
+@pytest.fixture(autouse=True)
+def matplotlib_settings_are_restored():
+    """A test that makes a `Chapter` sets the house style globally, as a chapter notebook does;
+    later tests (which may draw with matplotlib's defaults) must not inherit it."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        yield

@@ -22,15 +22,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(port: int, path: str) -> bytes:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+def _get(port: int, path: str, token: str = "") -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"X-Preview-Token": token})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.read()
 
 
-def _wait_for_version(port: int, after: int, limit: float = 240) -> dict:
+def _wait_for_version(port: int, after: int, token: str, limit: float = 240) -> dict:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        status = json.loads(_get(port, STATUS_PATH))
+        status = json.loads(_get(port, STATUS_PATH, token))
         if status["version"] > after:
             return status
         time.sleep(0.2)
@@ -49,21 +50,21 @@ def test_saving_a_narrative_file_rebuilds_the_page_and_a_data_error_keeps_the_la
     try:
         page = _get(port, "/chapters/summary.html")
         assert STATUS_PATH.encode() in page  # every page asks for the build number
-        before = json.loads(_get(port, STATUS_PATH))["version"]
+        before = json.loads(_get(port, STATUS_PATH, server.token))["version"]
         time.sleep(0.5)  # the watcher is listening
 
         (data_dir / "2022" / "narrative").mkdir(parents=True, exist_ok=True)
         (data_dir / "2022" / "narrative" / "summary.md").write_text(
             "## Key findings\n\nWrote this while the preview was running: {fact}`respondents` took part.\n", encoding="utf-8"
         )
-        status = _wait_for_version(port, before)
+        status = _wait_for_version(port, before, server.token)
         assert status["error"] == ""
         page = _get(port, "/chapters/summary.html").decode()
         assert "Wrote this while the preview was running: 40 took part." in page
 
         # A mistake in the data: the message is served, the last good page stays.
         (data_dir / "settings.yml").write_text("organisation: [unclosed\n", encoding="utf-8")
-        status = _wait_for_version(port, status["version"])
+        status = _wait_for_version(port, status["version"], server.token)
         assert "settings.yml" in status["error"]
         assert "Wrote this while the preview was running" in _get(port, "/chapters/summary.html").decode()
     finally:

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from healthcheck.data import read as read_module
+from healthcheck.data import inputfile
 from healthcheck.data.read import ReadError, TableRead, answer_codes, apply_codes, read_table
 
 pytestmark = pytest.mark.unit
@@ -170,11 +170,18 @@ def test_cover_sheet_is_named_and_a_sheet_suggested(tmp_path):
 
 @pytest.mark.parametrize("sheet", ["Responses", 2])
 def test_sheet_by_name_or_position_and_cells_as_shown(tmp_path, sheet):
-    result = read_table(workbook_with_cover(tmp_path / "export.xlsx"), sheet=sheet)
+    path = workbook_with_cover(tmp_path / "export.xlsx")
+    error = error_for(path, sheet=sheet)  # formulas with no saved result would read as blanks: refused
+    assert "(C3, C4)" in error.message and "save it again" in error.message
+    book = openpyxl.load_workbook(path)
+    for row in (3, 4):
+        book["Responses"].cell(row, 3).value = None
+    book.save(path)
+    result = read_table(path, sheet=sheet)
     assert result.sheet == "Responses" and "Responses" in result.notes[0]
     assert result.frame.values.tolist()[:2] == [
         ["1", "10/05/2022 14:30", "=1+1 team", "3.00", "12.5%"],
-        ["2", "11/05/2022 14:30", "", "3.50", "12.5%"],  # a formula with no saved result
+        ["2", "11/05/2022 14:30", "", "3.50", "12.5%"],
     ]
     assert result.frame.index.tolist() == [2, 3, 4]
 
@@ -256,7 +263,7 @@ def test_permission_error_becomes_a_plain_message(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(read_module, "open", refuse, raising=False)
+    monkeypatch.setattr(inputfile.os, "open", refuse)  # where every input file is opened
     error = error_for(path)
     assert "permission denied" in error.message and error.found == "permission denied"
 

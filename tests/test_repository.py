@@ -70,13 +70,31 @@ def test_chapter_notebooks_are_committed_without_outputs():
                 assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
 
 
-def test_requirements_are_pinned_and_name_no_machine_folder():
-    lines = [line.strip() for line in (paths.ROOT / "requirements.txt").read_text().splitlines()]
+@pytest.mark.parametrize("lock", ["requirements.txt", "requirements-dev.txt"])
+def test_requirements_are_pinned_and_name_no_machine_folder(lock):
+    lines = [line.strip() for line in (paths.ROOT / lock).read_text().splitlines()]
     requirements = [line for line in lines if line and not line.startswith("#")]
     assert requirements and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[^\s]+", line) for line in requirements), [
         line for line in requirements if "==" not in line
     ]
     assert not any(line.startswith(("--find-links", "-f ", "--index-url", "--extra-index-url")) for line in lines)
+
+
+def test_test_tools_stay_out_of_the_runtime_lock():
+    """`make report` and every Dask worker install requirements.txt: no test or lint tool in it."""
+    runtime = {line.split("==")[0].lower() for line in (paths.ROOT / "requirements.txt").read_text().splitlines() if "==" in line}
+    assert not runtime & {"pytest", "ruff", "hypothesis", "duckdb", "axe-playwright-python", "deptry"}
+
+
+def test_the_dev_lock_agrees_with_the_runtime_lock():
+    """A package in both locks has one version: the dev lock is compiled with -c requirements.txt."""
+
+    def pins(name):
+        text = (paths.ROOT / name).read_text()
+        return dict(line.strip().split("==") for line in text.splitlines() if "==" in line and not line.startswith("#"))
+
+    runtime, dev = pins("requirements.txt"), pins("requirements-dev.txt")
+    assert {name: (runtime[name], dev[name]) for name in runtime.keys() & dev.keys() if runtime[name] != dev[name]} == {}
 
 
 def test_imports_point_down_the_pipeline_without_cycles():

@@ -66,7 +66,7 @@ def isna(value):
 def test_response_constants():
     assert codes.VALID == ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
     assert codes.POSITIVE == ("strongly_agree", "agree")
-    assert codes.RESPONSES == codes.VALID + ("dont_know", "not_applicable", "blank")
+    assert codes.RESPONSES == codes.VALID + ("dont_know", "not_applicable", "prefer_not_to_say", "blank")
     assert stats.FIGURE_COLUMNS == [
         "year", "question_id", "theme", "n_valid", "n_positive", "pct_positive", "ci_low",
         "ci_high", "prev_year", "prev_pct_positive", "change_pts", "p_value", "change_flag",

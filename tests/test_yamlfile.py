@@ -88,7 +88,8 @@ def test_file_problems(tmp_path):
     assert "does not exist" in str(pytest.raises(YamlError, load_yaml, tmp_path / "x.yml", "x.yml").value)
     (tmp_path / "dir.yml").mkdir()
     assert "folder" in pytest.raises(YamlError, load_yaml, tmp_path / "dir.yml", "dir.yml").value.message
-    error = refused(tmp_path, b"a: 1\nb: caf\xe9\n")
-    assert error.line == 2 and "UTF-8" in error.message
+    error = refused(tmp_path, "a: \u201cq\u201d\nb: caf\xe9\n".encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    assert error.line == 2 and "UTF-8" in error.message  # a stray byte in UTF-8 text, never re-read as Windows-1252
+    assert load(tmp_path, "a: caf\u00e9\n".encode("cp1252")) == {"a": "caf\u00e9"}  # Notepad's "ANSI"
     assert load(tmp_path, "\ufeffa: 1\n") == {"a": 1}
     assert load(tmp_path, "a: caf\u00e9\n".encode("utf-16")) == {"a": "caf\u00e9"}

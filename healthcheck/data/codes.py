@@ -19,6 +19,7 @@ RESPONSES = (
     "strongly_disagree",
     "dont_know",
     "not_applicable",
+    "prefer_not_to_say",
     "blank",
 )
 RESPONSE_LABELS = {
@@ -29,6 +30,7 @@ RESPONSE_LABELS = {
     "strongly_disagree": "Strongly disagree",
     "dont_know": "Don't know",
     "not_applicable": "Not applicable",
+    "prefer_not_to_say": "Prefer not to say",
     "blank": "No answer",
 }
 
@@ -50,9 +52,12 @@ _LABEL_VARIANTS = {
     "not applicable": "not_applicable",
     "n/a": "not_applicable",
     "na": "not_applicable",
+    "prefer not to say": "prefer_not_to_say",
     "": "blank",
 }
 ACCEPTED_LABELS = tuple(k for k in _LABEL_VARIANTS if k)
+#: Every label accepted when survey.yml declares no scale, squashed, with its code.
+LABEL_VARIANTS: dict[str, str] = dict(_LABEL_VARIANTS)
 
 #: The five agreement codes: the base of every percentage.
 VALID: tuple[str, ...] = RESPONSES[:5]
@@ -60,6 +65,8 @@ VALID: tuple[str, ...] = RESPONSES[:5]
 POSITIVE: tuple[str, ...] = ("strongly_agree", "agree")
 #: Codes counted but left out of the base.
 INVALID: tuple[str, ...] = RESPONSES[5:]
+#: The non-answers a scale may declare (survey.yml's `non_answers`), each counted apart by name.
+NON_ANSWERS: tuple[str, ...] = ("dont_know", "not_applicable", "prefer_not_to_say")
 #: ``group`` of the all-staff rows (``group_type == "all"``).
 ALL_STAFF = "All staff"
 
@@ -70,6 +77,11 @@ def _squash(value: object) -> str:
         return ""
     text = str(value).replace("\u2019", "'").replace("\u2018", "'").replace("\xa0", " ")
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def squash(value: object) -> str:
+    """A label as compared: lower case, straight apostrophes, single spaces ("" for a blank)."""
+    return _squash(value)
 
 
 def normalise_label(value: object) -> str | None:

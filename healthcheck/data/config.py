@@ -185,7 +185,33 @@ class FocusGroups(_Strict):
     last: dt.date | None = None
 
 
-class YearMeta(_Strict):
+# --- survey tools and answer scales (issue 23: survey.yml's `tool`, `scale`, `non_answers`) ---
+
+#: survey.yml's `tool`: whose export layout the export has (`surveytools`).
+SurveyTool = Literal["surveymonkey", "qualtrics", "microsoft-forms", "google-forms", "smartsurvey", "other"]
+NonAnswerKind = Literal["dont_know", "not_applicable", "prefer_not_to_say"]
+
+
+class ScaleLabels(_Strict):
+    """An answer scale written out: its labels in the order the scale runs, most positive first."""
+
+    positive: list[str] = Field(min_length=1, max_length=3)
+    neutral: list[str] = Field([], max_length=1)
+    negative: list[str] = Field(min_length=1, max_length=3)
+
+
+class ToolAndScale(_Strict):
+    """The keys of survey.yml that say how the export's layout and answers are read."""
+
+    # The survey tool whose export this is, as `import` recognised it (its heading rows).
+    tool: SurveyTool | None = None
+    # The answer scale: a name (`scales.NAMED`, e.g. agree-4) or its labels written out.
+    scale: str | ScaleLabels | None = None
+    # Labels that are not answers: left out of the base, counted apart by name.
+    non_answers: list[str] | dict[str, NonAnswerKind] = []
+
+
+class YearMeta(ToolAndScale):
     """A year's survey.yml: the facts of the year and how to read its export."""
 
     year: int
@@ -208,6 +234,9 @@ class YearMeta(_Strict):
     sheet: str | int | None = None
     header_row: int = Field(1, ge=1, le=1000)
     codes: dict[int | str, str | None] = {}
+    # Group names that look alike (case, spacing, look-alike letters): spelling -> the name to
+    # count it as; a spelling mapped to itself is kept apart on purpose (`lookalike`).
+    group_names: dict[str, str] = {}
     # Small groups shown inside a named parent group, per group type: {team: {"Edge of
     # Care": "Other teams in the north"}}. A listed group with fewer valid answers than the
     # suppression threshold to every statement is published only inside its parent

@@ -4,18 +4,24 @@ Reading goes through `texts.read_clean` (so `read.read_table`: encoding, separat
 heading row); numeric answer codes are turned into labels when survey.yml's `codes` says how,
 and reported once when it does not. Row-level checks are a pandera schema built from the
 year's survey.yml. Row numbers are Excel's: `read_table` gives them as the frame's index.
+
+Long because the export's checks are one sequence (tool and heading rows, look-alike group
+names, the declared scale, answer codes, then the row schema), each step feeding the next its
+frame and its problems; split, each part would need the others' intermediate results.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from healthcheck.data import codes, read, texts
+from healthcheck.data import codes, lookalike, read, scales, surveytools, texts
 from healthcheck.data.config import YearMeta
+from healthcheck.data.dates import parse_dates
 from healthcheck.data.files import inside
 from healthcheck.errors import DataError, Problem, display_path
 
@@ -73,6 +79,9 @@ def export_path(meta: YearMeta, data_dir: Path, year: int) -> tuple[Path | None,
             Problem(shown, None, None, "a folder", "the export file named under 'export' in survey.yml, but this is a folder")
         ]
     if not path.exists():
+        same = same_name(year_dir, name)
+        if same is not None:  # spelt in another Unicode form on disk (a Mac's NFD, a copy from Windows)
+            return same, []
         there = sorted(p.name for p in year_dir.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_EXTENSIONS)
         there = [n for n in there if n not in ("published.csv", "quotes.csv", "words.csv", "indicators.csv")]
         hint = f" (the folder holds {', '.join(map(repr, there))})" if there else ""
@@ -80,12 +89,24 @@ def export_path(meta: YearMeta, data_dir: Path, year: int) -> tuple[Path | None,
     return path, []
 
 
+def same_name(folder: Path, name: Path) -> Path | None:
+    """The file of `folder` whose name is `name` in another Unicode normal form (the same letters
+    stored another way: macOS writes 'é' as 'e' and an accent), or None. Only the file's own
+    name is compared, in the folder where it should be."""
+    wanted = unicodedata.normalize("NFC", name.as_posix())
+    parent = (folder / name).parent
+    if not parent.is_dir() or not inside(parent, folder):
+        return None
+    matches = [p for p in parent.iterdir() if unicodedata.normalize("NFC", (p.relative_to(folder)).as_posix()) == wanted]
+    return matches[0] if len(matches) == 1 and matches[0].is_file() else None
+
+
 def read_export(path: Path, meta: YearMeta, data_dir: Path, year: int) -> Export:
     """Read the export as survey.yml says (sheet, header_row), apply `codes`, and check it."""
     shown = display_path(path, data_dir)
     out = Export()
     try:
-        table = texts.read_clean(path, data_dir, sheet=meta.sheet, header_row=meta.header_row)
+        table = texts.read_clean(path, data_dir, sheet=meta.sheet, header_row=meta.header_row, tool=meta.tool)
     except DataError as exc:
         [problem] = exc.problems
         if problem.found == "an empty file":  # the message the analyst's guide lists
@@ -98,14 +119,20 @@ def read_export(path: Path, meta: YearMeta, data_dir: Path, year: int) -> Export
     if frame.empty:
         out.problems.append(Problem(shown, None, None, None, EMPTY_EXPORT))
         return out
+    groups = meta.breakdown_columns
+    frame = lookalike.apply_names(frame, list(groups.values()), meta.group_names)
+    out.problems += lookalike.problems(frame, groups, shown, meta.group_names)
     answer_columns = _answer_columns(frame, meta)
-    frame, coded, problems = answer_codes(frame, answer_columns, meta, shown, data_dir, year)
+    scale, problems = scales.scale_of(meta, survey_file(data_dir, year))
+    out.problems += problems
+    frame, coded, problems = answer_codes(frame, answer_columns, meta, shown, data_dir, year, scale)
     out.problems += problems
     if meta.level == "respondents":
-        out.problems += check_respondent_export(frame, meta, shown, data_dir, year, skip=coded)
+        out.problems += check_respondent_export(frame, meta, shown, data_dir, year, skip=coded, scale=scale)
     else:
-        out.problems += check_counts_export(frame, meta, shown, year, skip=coded)
-    out.frame = frame
+        out.problems += check_counts_export(frame, meta, shown, year, skip=coded, scale=scale)
+    # Declared labels are counted as their canonical ones ("Tend to agree" as "Agree").
+    out.frame = scales.translate(frame, answer_columns, scale)
     return out
 
 
@@ -120,24 +147,27 @@ def _answer_columns(frame: pd.DataFrame, meta: YearMeta) -> list[str]:
     return [h for h in meta.questions if h in frame.columns]
 
 
-def answer_codes(frame, columns, meta: YearMeta, shown: str, data_dir: Path, year: int):
+def answer_codes(frame, columns, meta: YearMeta, shown: str, data_dir: Path, year: int, scale=scales.DEFAULT):
     """(frame, columns holding unmapped codes, problems): codes turned into labels with
-    survey.yml's `codes`, or, without it, one error for every column of numbers."""
+    survey.yml's `codes` (or a numeric scale's), or, without them, one error for every column of numbers."""
     survey = survey_file(data_dir, year)
-    if meta.codes:
+    mapping = meta.codes or scale.codes
+    if mapping:
         problems = [
             Problem(
                 survey,
                 None,
                 f"codes.{code}",
                 label,
-                "an answer label such as " + ", ".join(f"'{x}'" for x in codes.ACCEPTED_LABELS[:5]) + " (or empty)",
+                "an answer label such as " + ", ".join(f"'{x}'" for x in codes.ACCEPTED_LABELS[:5]) + " (or empty)"
+                if not scale.name
+                else scale.expected(),
             )
-            for code, label in meta.codes.items()
-            if label not in (None, "") and codes.normalise_label(label) is None
+            for code, label in mapping.items()
+            if label not in (None, "") and scale.code(label) is None
         ]
         # With a wrong label in the mapping, every cell it reaches would fail too: say it once.
-        return read.apply_codes(frame, columns, meta.codes), set(columns) if problems else set(), problems
+        return read.apply_codes(frame, columns, mapping), set(columns) if problems else set(), problems
     coded = [c for c in columns if read.answer_codes(frame[c])]
     if not coded:
         return frame, set(), []
@@ -181,16 +211,16 @@ def _failures_to_problems(failures: pd.DataFrame, file: str, frame: pd.DataFrame
     return problems
 
 
-def _known_label(series: pd.Series) -> pd.Series:
+def _known_label(series: pd.Series, scale=scales.DEFAULT) -> pd.Series:
     # Normalise each distinct label once: exports repeat a handful of labels many times.
-    known = {v: codes.normalise_label(v) is not None for v in pd.unique(series)}
+    known = {v: scale.code(v) is not None for v in pd.unique(series)}
     return series.map(known)
 
 
 def _year_of(series: pd.Series) -> pd.Series:
     text = series.astype(str).str.strip()
     as_year = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4}")), errors="coerce")
-    as_date = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=True).dt.year
+    as_date = parse_dates(text).dt.year  # Excel serial dates (44354.35) too
     return as_year.fillna(as_date)
 
 
@@ -247,14 +277,15 @@ def _blank_columns(frame: pd.DataFrame, meta: YearMeta, file: str) -> list[Probl
 
 
 def check_respondent_export(
-    frame: pd.DataFrame, meta: YearMeta, file: str, data_dir: Path, year: int, skip=frozenset()
+    frame: pd.DataFrame, meta: YearMeta, file: str, data_dir: Path, year: int, skip=frozenset(), scale=scales.DEFAULT
 ) -> list[Problem]:
     """Headings, ids, completion dates and answer labels of a one-row-per-respondent export.
 
     Columns in `skip` hold numeric codes already reported once; their cells are not checked.
     """
     problems = _check_headings(frame, meta, file, ["respondent_id", "completed", "team", "locality", "role"])
-    if not meta.columns.respondent_id:
+    # Google Forms exports no respondent id: each row is one response, numbered as Excel shows it.
+    if not meta.columns.respondent_id and surveytools.tool_named(meta.tool).has_id:
         problems.append(
             Problem(survey_file(data_dir, year), None, "columns.respondent_id", None, "the heading of the respondent id column")
         )
@@ -268,10 +299,10 @@ def check_respondent_export(
         columns[meta.columns.completed] = pa.Column(
             str, pa.Check(lambda s: _year_of(s) == year, error=f"a completion date in {year}, the folder's year")
         )
-    expected_label = "a response label such as " + ", ".join(f"'{label}'" for label in codes.ACCEPTED_LABELS[:6]) + " (or empty)"
+    expected_label = scale.expected()
     for heading in meta.questions:
         if heading in frame.columns and heading not in skip:
-            columns[heading] = pa.Column(str, pa.Check(_known_label, error=expected_label))
+            columns[heading] = pa.Column(str, pa.Check(lambda s: _known_label(s, scale), error=expected_label))
     schema = pa.DataFrameSchema(columns, strict=False, coerce=False)
     try:
         schema.validate(frame, lazy=True)
@@ -302,7 +333,9 @@ def _mapping_mistakes(problems: list[Problem], meta: YearMeta, file: str, rows: 
     return problems
 
 
-def check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: int, skip=frozenset()) -> list[Problem]:
+def check_counts_export(
+    frame: pd.DataFrame, meta: YearMeta, file: str, year: int, skip=frozenset(), scale=scales.DEFAULT
+) -> list[Problem]:
     """Headings, wordings, answer labels, counts and years of a counts-per-answer export."""
     roles = ["question", "response", "count", "completed"]
     problems = []
@@ -336,15 +369,18 @@ def check_counts_export(frame: pd.DataFrame, meta: YearMeta, file: str, year: in
         ),
     }
     if cols.response not in skip:
-        checks[cols.response] = pa.Column(str, pa.Check(_known_label, error="a known response label"))
+        checks[cols.response] = pa.Column(
+            str,
+            pa.Check(lambda s: _known_label(s, scale), error=scale.expected() if scale.declared else "a known response label"),
+        )
     try:
         pa.DataFrameSchema(checks, strict=False).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         problems += _failures_to_problems(err.failure_cases, file, frame)
-    return problems + _counts_rows(frame, meta, file)
+    return problems + _counts_rows(frame, meta, file, scale)
 
 
-def _counts_rows(frame: pd.DataFrame, meta: YearMeta, file: str) -> list[Problem]:
+def _counts_rows(frame: pd.DataFrame, meta: YearMeta, file: str, scale=scales.DEFAULT) -> list[Problem]:
     """A counts export has rows for every mapped wording, and each answer once per question."""
     cols = meta.columns
     present = set(frame[cols.question].str.strip())
@@ -360,7 +396,7 @@ def _counts_rows(frame: pd.DataFrame, meta: YearMeta, file: str) -> list[Problem
         for w, qid in meta.questions.items()
         if w.strip() not in present
     ]
-    key = pd.DataFrame({"q": frame[cols.question].str.strip(), "r": frame[cols.response].map(codes.normalise_label)})
+    key = pd.DataFrame({"q": frame[cols.question].str.strip(), "r": frame[cols.response].map(scale.code)})
     problems += [
         Problem(file, int(index), cols.response, frame.at[index, cols.response],
                 "each response option once per question (this one is repeated)")

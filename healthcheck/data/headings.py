@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from healthcheck.data import codes
 from healthcheck.data.config import QuestionBank
+from healthcheck.data.dates import parse_dates
 
 ACCEPT = 0.85  # a heading this close to the bank's wording is mapped without asking
 CONFIRM = 0.60  # from here up to ACCEPT the mapping is proposed, to be confirmed
@@ -127,8 +129,18 @@ def role_names(metas: list[dict], roles: tuple[str, ...]) -> dict[str, list[str]
 # name is one of these (or last year's) exactly, ignoring case and punctuation, and its values
 # look right; anything less is listed as "please confirm" and left for the analyst to set.
 ROLE_NAMES = {
-    "respondent_id": ["Response ID", "Respondent ID", "Respondent", "ID", "Response number", "Respondent number"],
-    "completed": ["Completed", "Completion time", "End time", "End date", "Date submitted", "Submitted", "Completed at"],
+    "respondent_id": ["Response ID", "Respondent ID", "Respondent", "ID", "Response number", "Respondent number", "UserNo"],
+    "completed": [
+        "Completed",
+        "Completion time",
+        "End time",
+        "End date",
+        "Date submitted",
+        "Submitted",
+        "Completed at",
+        "Ended",
+        "Timestamp",
+    ],
     "team": ["Team", "Team name"],
     "locality": ["Locality", "Locality name"],
     "role": ["Role", "Job role", "Job title"],
@@ -205,13 +217,43 @@ def _values_fit(role: str, values: pd.Series) -> bool:
     if role == "respondent_id":
         return len(filled) == len(text) and filled.is_unique
     if role == "completed":
-        dates = pd.to_datetime(filled, errors="coerce", format="mixed", dayfirst=True)
-        return dates.notna().mean() >= 0.9
+        return parse_dates(filled).notna().mean() >= 0.9  # Excel serial dates (44354.35) too
     if role == "count":
         return filled.str.fullmatch(r"\d+").all()
     if role in ("team", "locality", "role"):
-        return filled.nunique() <= max(1, len(filled) // 2) and not _values_fit("completed", filled)
+        return looks_like_groups(filled)
     return True
+
+
+def looks_like_groups(values: pd.Series) -> bool:
+    """Whether a column's values look like the names of groups (teams, localities, roles): few
+    names, each shared by several people, and not dates, numbers (a collector id), answer labels
+    (a statement's column) or long free text."""
+    text = values.astype(str).str.strip()
+    filled = text[text != ""]
+    if filled.empty or filled.nunique() > max(1, len(filled) // 2):
+        return False
+    distinct = pd.Series(pd.unique(filled))
+    if parse_dates(distinct).notna().mean() >= 0.5 or distinct.str.fullmatch(r"[\d\s.,:/+-]+").mean() >= 0.5:
+        return False
+    labels = distinct.map(lambda v: codes.squash(v) in codes.LABEL_VARIANTS)
+    return labels.mean() < 0.5 and not free_text(filled)
+
+
+# What survey tools add about a response besides ids and personal data: never a statement or a group.
+_TECHNICAL = re.compile(
+    r"collector(?: id| name)?|custom (?:data|value|variable)(?: \d+)?|start(?:ed)?(?: date| time)?|end(?:ed)?(?: date| time)?"
+    r"|(?:recorded|submission|submitted|last modified|modified|created)(?: date| time| at)?|timestamp|duration.*|progress"
+    r"|status|finished|response type|distribution channel|user language|language|external (?:data )?reference"
+    r"|tracking link|unique id|(?:response|respondent|recipient|user) ?(?:id|no|number)|browser|operating system|referr?er"
+    r"|recipient (?:email|first name|last name)|location (?:latitude|longitude)|total points|quiz feedback|score"
+)
+
+
+def is_technical(heading: str) -> bool:
+    """Whether a heading names a column a survey tool adds about the response (Collector ID,
+    Start Date, Duration, Status, ...): never proposed as a statement or a group."""
+    return bool(_TECHNICAL.fullmatch(normalise_text(heading)))
 
 
 def find_roles(frame: pd.DataFrame, names: dict[str, list[str]], roles) -> tuple[dict[str, Match], dict[str, list[str]]]:
@@ -238,6 +280,10 @@ def find_roles(frame: pd.DataFrame, names: dict[str, list[str]], roles) -> tuple
             # a short heading whose values look like group names ("Service area") may be one
             close += [h for h in free if not looks_like_question(h) and _values_fit(role, frame[h])]
         close += [h for h in free if role in asked_roles(h)]
+        if role in ("team", "locality", "role"):
+            # A group is proposed only when its values look like groups: never a collector id,
+            # a date, a statement's answers or comments, whatever its heading says.
+            close = [h for h in close if not is_technical(h) and looks_like_groups(frame[h])]
         if close:
             candidates[role] = list(dict.fromkeys(close))
     return found, candidates

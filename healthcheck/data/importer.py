@@ -11,28 +11,31 @@ How headings are matched to the bank and to the column roles is `headings`'s.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from healthcheck.data import read
-from healthcheck.data.config import EXPORT_PLACEHOLDER, YEAR_FILE, QuestionBank, load_bank, load_year_meta, survey_years
+from healthcheck.data import importpropose, read, scales, surveytools
+from healthcheck.data.config import (
+    EXPORT_PLACEHOLDER,
+    YEAR_FILE,
+    QuestionBank,
+    load_bank,
+    load_year_meta,
+    survey_years,
+)
 from healthcheck.data.files import BANK_FILE
 from healthcheck.data.headings import (
     ACCEPT,
     COUNTS_ROLES,
     RESPONDENT_ROLES,
     Match,
-    best,
     find_roles,
     free_text,
     guess_level,
     is_personal,
-    looks_like_question,
     normalise_text,
-    propose_mapping,
     role_names,
 )
 from healthcheck.data.importreport import ImportReport
@@ -56,20 +59,19 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
     survey_path = folder / YEAR_FILE
     survey_shown = display_path(survey_path, data_dir)
     raw = _survey_to_rewrite(survey_path, survey_shown, year, yes, data_dir)
-    frame = _read_source(source, raw, survey_shown)
+    frame, tool, heading_rows = _read_source(source, raw, survey_shown)
     dest = folder / source.name
     export_shown = display_path(dest, data_dir)
     copy_needed = _copy_needed(source, dest, export_shown)
-
-    bank = load_bank(data_dir)
-    prev, metas = _previous(data_dir, year, raw)
+    _check_no_unused_copy(folder, raw, dest, data_dir)
+    bank, (prev, metas) = load_bank(data_dir), _previous(data_dir, year, raw)
     # The export's shape decides the level, not last year's survey.yml (see docs/data-format.md).
     level = guess_level(frame)
     roles = COUNTS_ROLES if level == "counts" else RESPONDENT_ROLES
     found, role_candidates = find_roles(frame, role_names(metas, roles), roles)
     columns = {r: found[r] for r in roles if r in found}
-    items, accepted, confirm, unmatched, ignored = _sort_headings(
-        frame, level, columns, role_candidates, bank, year, metas, survey_shown
+    items, accepted, confirm, unmatched, ignored = importpropose.sort_headings(
+        frame, level, columns, role_candidates, bank, year, metas, survey_shown, tool
     )
     report = ImportReport(
         year=year,
@@ -88,20 +90,42 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         personal=[h for h in ignored if is_personal(h)],
         free_text=[h for h in ignored if not is_personal(h) and level != "counts" and free_text(frame[h])],
         data_dir_option=data_dir_option(data_dir),
+        tool=tool.key,
+        tool_text=surveytools.describe(tool, heading_rows),
+        technical=[h for h in ignored if importpropose.technical(h, tool)],
     )
-    report.new_questions = _new_questions(bank, unmatched)
-    mapped = {m.code for m in accepted + confirm}
+    _propose(report, bank, unmatched, frame, raw, source, tool, heading_rows)
+    mapped = {m.code for m in report.matched + report.confirm + report.reworded}
     if prev is not None:
         report.missing = [(q, bank.questions[q].short) for q in bank.asked_in(prev) if q not in mapped]
-    report.missing_roles = [r for r in roles if r not in columns and r not in role_candidates and r in role_names(metas, roles)]
-    report.bank_lines = _bank_lines(bank, year, accepted + confirm)
-
+    report.missing_roles = _missing_roles(roles, columns, role_candidates, role_names(metas, roles), tool)
+    report.bank_lines = _bank_lines(bank, year, accepted + confirm + report.reworded, report.reworded)
     # Everything is checked: now write. The export first, so survey.yml never names a missing file.
-    new_text = _new_survey_text(survey_path, raw, report, roles, items)
+    new_text = _new_survey_text(survey_path, raw, report, roles, items, set(frame.columns))
     if copy_needed:
         _copy_new(source, dest)
     replace_file(survey_path, new_text)
     return report
+
+
+def _missing_roles(roles, columns, candidates, named, tool: surveytools.Tool) -> list[str]:
+    """Roles last year's survey.yml named that this export has no column for (not even one to
+    confirm); never the respondent id of a tool that exports none (Google Forms)."""
+    return [
+        r for r in roles
+        if r not in columns and r not in candidates and r in named and (r != "respondent_id" or tool.has_id)
+    ]  # fmt: skip
+
+
+def _propose(report: ImportReport, bank, unmatched, frame, raw, source, tool, heading_rows) -> None:
+    """Rewordings, new statements and the answer scale added to the report; YearStartError (before
+    anything is written) when no column of the export could be mapped at all."""
+    mapped = {m.code for m in report.matched + report.confirm}
+    report.reworded, unmatched = importpropose.reworded(bank, report.year, mapped, unmatched)
+    report.new_questions = importpropose.new_questions(bank, unmatched)
+    if not report.mapping:
+        raise YearStartError(importpropose.nothing_mapped(source, frame, report.level, tool, heading_rows))
+    report.scale = importpropose.propose_scale(frame, report.level, report.columns, report, raw)
 
 
 def _survey_to_rewrite(survey_path: Path, survey_shown: str, year: int, yes: bool, data_dir: Path) -> dict:
@@ -137,19 +161,41 @@ def _check_source(source: Path) -> None:
         raise YearStartError(f"{environment_message(exc)} Nothing was changed.") from None
 
 
-def _read_source(source: Path, raw: dict, survey_shown: str) -> pd.DataFrame:
-    """The export to import, read as survey.yml's `sheet` and `header_row` say (when the analyst
-    has set them after a first attempt), with its text cleaned; YearStartError when it cannot be."""
+def _read_source(source: Path, raw: dict, survey_shown: str) -> tuple[pd.DataFrame, surveytools.Tool, int]:
+    """The export to import, read as its survey tool lays it out (recognised from the file, as
+    the export's shape decides, not last year's survey.yml) from survey.yml's `sheet` and
+    `header_row` (when the analyst has set them), with its text cleaned; (frame, tool, heading
+    rows); YearStartError when it cannot be read."""
     sheet, header_row = raw.get("sheet"), raw.get("header_row", 1)
     try:
-        result = read.read_table(source, sheet=sheet, header_row=header_row)
+        result = read.read_table(source, sheet=sheet, header_row=header_row, tool="auto")
     except read.ReadError as exc:
         hint = "" if "survey.yml" not in exc.message else f" ({survey_shown} is the survey.yml meant: then run import again)"
-        raise YearStartError(f"The export {source} cannot be imported: {exc.message}{hint}. Nothing was changed.") from None
+        where = "".join(f", {k} {v}" for k, v in (("row", exc.row), ("column", exc.column)) if v is not None)
+        raise YearStartError(
+            f"The export {source}{where} cannot be imported: {exc.message}{hint}. Nothing was changed."
+        ) from None
     if result.frame.empty and not len(result.frame.columns):
         raise YearStartError(f"The export {source} is empty: expected a heading row and rows of answers.")
     frame, _ = clean_frame(result.frame, result.header_row)
-    return frame
+    tool = surveytools.tool_named(result.tool)
+    first_answer_row = int(frame.index[0]) if len(frame) else header_row + tool.heading_rows
+    return frame, tool, first_answer_row - header_row
+
+
+def _check_no_unused_copy(folder: Path, raw: dict, dest: Path, data_dir: Path) -> None:
+    """YearStartError when survey.yml names another export still in the year's folder: importing
+    a new one would leave that copy unused there (and in the build's manifest)."""
+    old = raw.get("export")
+    if not isinstance(old, str) or old == EXPORT_PLACEHOLDER or Path(old).name == dest.name:
+        return
+    old_path = folder / Path(old).name
+    if old_path.is_file():
+        raise YearStartError(
+            f"{display_path(old_path, data_dir)} is the export survey.yml names now; importing {dest.name} instead would"
+            f" leave it in the year's folder unused. Nothing was changed: move {old_path.name} out of the folder (or delete"
+            " it if it is not needed), then run the command again."
+        )
 
 
 def _copy_needed(source: Path, dest: Path, export_shown: str) -> bool:
@@ -177,80 +223,10 @@ def _previous(data_dir: Path, year: int, raw: dict) -> tuple[int | None, list[di
     return prev, metas
 
 
-def _sort_headings(frame, level, columns, role_candidates, bank, year, metas, survey_shown):
-    """(items, accepted, to confirm, unmatched, ignored): the export's questions (headings, or at
-    the counts level the question column's wordings) matched to the bank, and the headings left
-    over sorted into unmatched statements and headings to ignore (`metas`: the survey.yml files
-    to learn from, this year's first)."""
-    headings = [str(h) for h in frame.columns]
-    role_headings = {m.heading for m in columns.values()}
-    if level == "counts":
-        if "question" not in columns:
-            raise YearStartError(
-                f"The export has one row per question and answer (level: counts), but its question column could not"
-                f" be told for sure among its headings: {', '.join(map(repr, headings))}. Set columns.question in"
-                f" {survey_shown} yourself (and level: counts), then run validate."
-            )
-        q_col = columns["question"].heading
-        items = list(dict.fromkeys(v.strip() for v in frame[q_col].astype(str) if v.strip()))
-        accepted, confirm, unmatched = propose_mapping(items, bank, year)
-        # At this level questions are rows, not columns: any other heading is not a question
-        # (unmatched holds wordings here), so it can only be ignored.
-        others = []
-        ignored = [h for h in headings if h not in role_headings]
-    else:
-        # Personal data (Email, Name) is never a question: it is ignored, whatever it holds.
-        items = [h for h in headings if h not in role_headings and not is_personal(h)]
-        accepted, confirm, unmatched = propose_mapping(items, bank, year)
-        taken = {m.heading for m in accepted + confirm}
-        others = [h for h in headings if h not in role_headings and h not in taken]
-        unmatched = []
-        ignored = []
-    # Headings left over: personal data, ignored last year, not a question at all, or free-text
-    # comments -> ignore; else an unmatched statement. A candidate for a role the analyst must
-    # confirm is neither: it stays out of both lists.
-    ignored_before = [str(h) for m in metas for h in (m.get("ignore") or [])]
-    to_confirm = {h for c in role_candidates.values() for h in c}
-    for heading in others:
-        if heading in to_confirm:
-            continue
-        _, score = best(heading, ignored_before)
-        if is_personal(heading) or score >= ACCEPT or not looks_like_question(heading) or free_text(frame[heading]):
-            ignored.append(heading)
-        else:
-            unmatched.append(heading)
-    return items, accepted, confirm, unmatched, ignored
-
-
-def _new_questions(bank: QuestionBank, unmatched: list[str]) -> list[Match]:
-    """Statements no bank question matches: each gets a new code, mapped in survey.yml, and an
-    entry printed for the analyst to paste into the bank (with its theme filled in)."""
-    taken = set(bank.questions)
-    new = []
-    for heading in unmatched:
-        code = _new_code(bank, taken)
-        taken.add(code)
-        new.append(Match(heading, code, 0.0))
-    return new
-
-
-def _new_code(bank: QuestionBank, taken: set[str]) -> str:
-    """The next free question code, numbered like the bank's own codes (Q01, Q02, ... by default)."""
-    prefix, width = "Q", 2
-    codes = [c for c in bank.questions if re.fullmatch(r"[A-Za-z]+\d+", c)]
-    if codes:
-        last = codes[-1]
-        prefix, digits = re.fullmatch(r"([A-Za-z]+)(\d+)", last).groups()
-        width = len(digits)
-    number = 1
-    while f"{prefix}{number:0{width}d}" in taken:
-        number += 1
-    return f"{prefix}{number:0{width}d}"
-
-
-def _bank_lines(bank: QuestionBank, year: int, matches: list[Match]) -> list[tuple[Match, str]]:
+def _bank_lines(bank: QuestionBank, year: int, matches: list[Match], reworded=()) -> list[tuple[Match, str]]:
     """(match, how the wording changed) for each matched question with no `year` wording equal to
     its heading: the lines to add to question_bank.yml, in bank order."""
+    report_reworded = set(reworded)
     lines = []
     for m in matches:
         wording = bank.questions[m.code].wording
@@ -258,6 +234,8 @@ def _bank_lines(bank: QuestionBank, year: int, matches: list[Match]) -> list[tup
             continue
         if year in wording:
             how = f"the bank's {year} wording differs from the heading: replace it"
+        elif m in report_reworded:
+            how = f"reworded since {m.bank_year}? (score {m.score:.2f}) confirm it is the same statement"
         elif m.bank_wording == m.heading:
             how = f"same wording as {m.bank_year}"
         elif normalise_text(m.bank_wording) == normalise_text(m.heading):
@@ -269,28 +247,42 @@ def _bank_lines(bank: QuestionBank, year: int, matches: list[Match]) -> list[tup
     return sorted(lines, key=lambda pair: bank_order[pair[0].code])
 
 
-def _new_survey_text(survey_path: Path, raw: dict, report: ImportReport, roles, items: list[str]) -> str:
+def _new_survey_text(survey_path: Path, raw: dict, report: ImportReport, roles, items: list[str], headings=()) -> str:
     """survey.yml's text with its level, export, columns, ignore and questions blocks replaced,
     every other line kept; written afresh under its leading comments when its layout was unusual."""
     new_columns = {role: report.columns[role].heading for role in roles if role in report.columns}
     # Keep columns not recognised this time (e.g. a role missing from the export) so validate names them.
     old_columns = raw.get("columns") if isinstance(raw.get("columns"), dict) else {}
+    if raw.get("tool") != report.tool:
+        # Another tool's export: last year's headings would not be this export's; keep none it lacks.
+        old_columns = {role: name for role, name in old_columns.items() if name in headings}
     for role, name in old_columns.items():
         if role not in report.role_candidates:  # a role to confirm is the analyst's to set
             new_columns.setdefault(role, name)
     new_columns = {r: new_columns[r] for r in (*roles, *old_columns) if r in new_columns}
+    proposal = report.scale
     blocks = {
         "level": dump({"level": report.level}),
         "export": dump({"export": report.export.name}),
+        "tool": dump({"tool": report.tool}),
+        "scale": _scale_block(proposal),
+        "non_answers": dump({"non_answers": proposal.non_answers}),
         "columns": _columns_block(new_columns, report.role_candidates),
         "ignore": dump({"ignore": report.ignored}),
-        "questions": _questions_block(report.matched, report.confirm, report.new_questions, items),
+        "questions": _questions_block(report.matched, report.confirm, report.new_questions, items, report.reworded),
     }
     old_text = survey_path.read_text(encoding="utf-8")
     new_text = set_blocks(old_text, blocks)
     expected = dict(raw)
     expected.update(
-        export=report.export.name, level=report.level, columns=new_columns, ignore=report.ignored, questions=report.mapping
+        export=report.export.name,
+        level=report.level,
+        tool=report.tool,
+        scale=proposal.written,
+        non_answers=proposal.non_answers,
+        columns=new_columns,
+        ignore=report.ignored,
+        questions=report.mapping,
     )
     try:
         ok = yaml.safe_load(new_text) == expected
@@ -318,17 +310,33 @@ def _columns_block(new_columns: dict[str, str], role_candidates: dict[str, list[
     return columns_block
 
 
-def _questions_block(confirmed: list[Match], confirm: list[Match], new: list[Match], items: list[str]) -> str:
+def _scale_block(proposal: scales.Proposal) -> str:
+    """The `scale:` block, with a comment asking the analyst to confirm when import is unsure."""
+    block = dump({"scale": proposal.written})
+    if proposal.sure or "\n" in block.rstrip("\n"):
+        return block
+    # On the key's own line, so that importing again replaces the comment with the line.
+    return block.rstrip("\n") + f"  # PLEASE CONFIRM scale: {proposal.why}\n"
+
+
+def _questions_block(
+    confirmed: list[Match], confirm: list[Match], new: list[Match], items: list[str], reworded: list[Match] = ()
+) -> str:
     """The `questions:` block, in the export's order, with a comment on each mapping to confirm or add to the bank."""
-    if not (confirmed or confirm or new):
+    if not (confirmed or confirm or new or reworded):
         return "questions: {}\n"
     lines = ["questions:"]
-    by_heading = {m.heading: m for m in confirmed + confirm + new}
+    by_heading = {m.heading: m for m in [*confirmed, *confirm, *new, *reworded]}
     for heading in items:
         m = by_heading.get(heading)
         if m is None:
             continue
-        if m in new:
+        if m in reworded:
+            lines.append(
+                f"  # PLEASE CONFIRM: reworded from {m.code}? Its {m.bank_year} wording was"
+                f" {json.dumps(m.bank_wording, ensure_ascii=False)}. If it is a new statement instead, give it a new code."
+            )
+        elif m in new:
             lines.append(f"  # NEW STATEMENT: add {m.code} to {BANK_FILE} (the import printed its entry)")
         elif m.score < ACCEPT:
             lines.append(

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from healthcheck.data.files import BANK_FILE
 from healthcheck.data.headings import Match
+from healthcheck.data.importpropose import OTHER_TEXT
+from healthcheck.data.scales import Proposal
 from healthcheck.data.yamlwrite import bank_block, yaml_line
 
 
@@ -40,15 +42,20 @@ class ImportReport:
     personal: list[str] = field(default_factory=list)  # ignored headings of personal data (Email, Name)
     free_text: list[str] = field(default_factory=list)  # ignored headings whose answers are free-text comments
     data_dir_option: str = ""  # " --data-dir FOLDER" for the commands suggested, "" for the default folder
+    tool: str = "other"  # the survey tool recognised (`surveytools` key), written to survey.yml
+    tool_text: str = ""  # which tool, in words
+    technical: list[str] = field(default_factory=list)  # ignored headings the tool adds about the response
+    reworded: list[Match] = field(default_factory=list)  # statements proposed as rewordings of a bank question
+    scale: Proposal | None = None  # the answer scale and non-answers written to survey.yml
 
     @property
     def mapping(self) -> dict[str, str]:
         """heading -> code, as written to survey.yml (confirmed, to-confirm and new alike)."""
-        return {m.heading: m.code for m in self.matched + self.confirm + self.new_questions}
+        return {m.heading: m.code for m in self.matched + self.confirm + self.reworded + self.new_questions}
 
     def text(self) -> str:
         """The report printed by `python -m healthcheck import`."""
-        out = self._columns_text() + self._headings_text() + self._bank_text()
+        out = self._columns_text() + self._scale_text() + self._headings_text() + self._bank_text()
         out += ["", f"Next: python -m healthcheck validate --year {self.year}{self.data_dir_option}"]
         return "\n".join(out)
 
@@ -59,18 +66,37 @@ class ImportReport:
             "  copied byte-for-byte (the original was not changed)"
             if self.copied
             else "  already in place, identical to the file given (not copied again)",
-            f"  proposed mapping written to {self.survey_file} (export, columns, ignore, questions)",
+            f"  recognised as: {self.tool_text or 'a table with one heading row'} (tool: {self.tool})",
+            f"  proposed mapping written to {self.survey_file} (export, tool, scale, non_answers, columns, ignore, questions)",
             "",
             "Columns recognised:",
         ]
         for role, m in self.columns.items():
             note = "" if m.score == 1.0 else f"  (score {m.score:.2f}; was '{m.bank_wording}': please confirm)"
             out.append(f"  {role:<14} {m.heading!r}{note}")
+        if self.tool == "google-forms" and "respondent_id" not in self.columns:
+            out.append(f"  {'respondent_id':<14} none: a Google Forms export has no respondent id; each row is one response")
         for role in self.missing_roles:
             out.append(f"  {role:<14} NOT FOUND: set columns.{role} in {self.survey_file} to its heading")
         for role, candidates in self.role_candidates.items():
             listed = " or ".join(repr(h) for h in candidates)
             out.append(f"  {role:<14} PLEASE CONFIRM: perhaps {listed}; if so, set columns.{role} in {self.survey_file}")
+        return out
+
+    def _scale_text(self) -> list[str]:
+        """The answer scale and the non-answers written, and whether they need confirming."""
+        p = self.scale
+        if p is None:
+            return []
+        written = p.written if p.written is not None else "none (see below)"
+        out = ["", f"Answer scale: {written if isinstance(written, str) else 'as written in ' + self.survey_file}"]
+        out.append(f"  {'' if p.sure else 'PLEASE CONFIRM: '}{p.why}")
+        if p.unknown:
+            out.append(f"  labels on no scale ready to name: {', '.join(p.unknown)}")
+        if p.non_answers:
+            out.append(
+                f"  non-answers (left out of every base, counted apart in the methods appendix): {', '.join(p.non_answers)}"
+            )
         return out
 
     def _headings_text(self) -> list[str]:
@@ -86,6 +112,21 @@ class ImportReport:
             for m in self.confirm:
                 out.append(f"  {m.score:.2f}  {m.code:<6} {m.heading!r}")
                 out.append(f"              bank {m.bank_year}: {m.bank_wording!r}")
+        if self.reworded:
+            out += [
+                "",
+                f"REWORDED? ({len(self.reworded)}): each heading is close to a question asked before that has no column now,"
+                f" so it is mapped to that code in {self.survey_file}. Please confirm each one:",
+            ]
+            for m in self.reworded:
+                out += [
+                    f"  reworded from {m.code}? (score {m.score:.2f})",
+                    f"    {m.bank_year}: {m.bank_wording}",
+                    f"    {self.year}: {m.heading}",
+                    f"    If yes: keep the mapping and add the {self.year} wording to {m.code} (below). If the change is big"
+                    f" enough that {self.year} must not be compared with {m.bank_year}, also add `comparable_from: {self.year}`"
+                    f" to {m.code}. If no: it is a new statement; give it a new code.",
+                ]
         if self.new_questions:
             out += [
                 "",
@@ -94,7 +135,11 @@ class ImportReport:
                 " write each one's theme and short label (or, if a heading is not a statement, move it to `ignore:`):",
             ]
             for m in self.new_questions:
-                out += [f"  {m.code}:", "    theme: PUT-A-THEME-CODE-HERE", f"    short: {json.dumps(_short(m.heading, 60))}"]
+                out += [
+                    f"  {m.code}:",
+                    "    theme: PUT-A-THEME-CODE-HERE",
+                    f"    short: {json.dumps(_short(m.heading, 60), ensure_ascii=False)}",  # as typed: no \u escapes
+                ]
                 out += ["    wording:", yaml_line(self.year, m.heading)]
         if self.ignored:
             out += [
@@ -116,6 +161,10 @@ class ImportReport:
             return "  (personal data: left out, not read)"
         if heading in self.free_text:
             return "  (free-text comments, not a statement: left out; quote from them in quotes.csv if you wish)"
+        if OTHER_TEXT.match(heading):
+            return "  (an 'Other (please specify)' box: free text, never a statement or a group)"
+        if heading in self.technical:
+            return "  (added by the survey tool about the response: never a statement or a group)"
         return ""
 
     def _bank_text(self) -> list[str]:

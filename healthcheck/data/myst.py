@@ -13,6 +13,7 @@ import bisect
 import difflib
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -24,6 +25,7 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
+from healthcheck.data.inputfile import normalise
 from healthcheck.errors import Problem
 
 STATEMENT, THEME, FACT = "statements", "themes", "facts"
@@ -155,9 +157,62 @@ def _parser():
 _MD = _parser()
 
 
-def parse(text: str | None, file: str) -> Narrative:
-    """Parse a narrative file's text; `file` is the name used in messages (an empty text is a missing file)."""
+# Before a note's "%": invisible format characters (zero-width space, byte-order mark, bidi
+# marks) and Unicode spaces, which would hide the "%" from the parser and publish the note.
+_INVISIBLE = "".join(chr(c) for c in range(0x80, 0x10000) if unicodedata.category(chr(c)) == "Cf")
+_LINE_START = re.compile(f"^[\\s{re.escape(_INVISIBLE)}\u034f\u115f\u1160\u3164\uffa0]+", re.M)
+# Percent signs that look like "%" (full-width, small, Arabic): a line starting with one is a note too.
+_PERCENT_LOOKALIKES = "\uff05\ufe6a\u066a\u2052"
+
+
+def normalise_text(text: str | None) -> str:
+    """A narrative's text as it is parsed: one kind of line ending, NUL shown as U+FFFD, Unicode
+    normalised (NFC, every Unicode space a plain space: `inputfile.normalise`), and nothing
+    invisible before a line's first visible character, where a look-alike percent sign becomes
+    "%". A private note then starts with "%" whatever the editor put before it."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    text = normalise(text)
+    if text.isascii():
+        return text
+
+    def line_start(match: re.Match) -> str:
+        return "".join(ch for ch in match.group() if ch in " \t\n")
+
+    text = _LINE_START.sub(line_start, text)
+    return re.sub(f"^([ \\t]*)[{_PERCENT_LOOKALIKES}]", r"\1%", text, flags=re.M)
+
+
+# The Markdown parser takes time that grows with the square of the markup characters in one
+# paragraph (each "[" may open a link it then looks for the end of): 97 KB of brackets took
+# half a minute. Prose needs a handful per paragraph; more is refused before parsing.
+MAX_MARKUP_PER_BLOCK = 200
+_MARKUP = "[]<>*_`"
+
+
+def heavy_markup(text: str) -> tuple[int, str, int] | None:
+    """(line, character, count) of the first paragraph holding more than MAX_MARKUP_PER_BLOCK
+    of one Markdown markup character ([ ] < > * _ `), or None. Checked before parsing, so a
+    pathological file is refused at once instead of stalling validate and the preview."""
+    line = 1
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        if block.startswith("\n"):
+            line += block.count("\n")
+            continue
+        if len(block) > MAX_MARKUP_PER_BLOCK:
+            for char in _MARKUP:
+                count = block.count(char)
+                if count > MAX_MARKUP_PER_BLOCK:
+                    return line, char, count
+        line += block.count("\n")
+    return None
+
+
+def parse(text: str | None, file: str) -> Narrative:
+    """Parse a narrative file's text; `file` is the name used in messages (an empty text is a missing file).
+
+    The text is normalised first (`normalise_text`), so that a private note is recognised
+    whatever invisible characters or Unicode spaces stand before its "%"."""
+    text = normalise_text(text)
     tokens = _MD.parse(text)
     lines, references = text.split("\n"), []
     for token in tokens:

@@ -97,9 +97,22 @@ def render(narrative: Narrative, resolve: Callable[[Reference], str]) -> str:
     if errors:
         raise DataError(errors)
     text = _fill(narrative, resolve)
-    if problems := _filled_problems(narrative, text):
+    if problems := _filled_problems(narrative, text) or _published_notes(narrative, text):
         raise DataError(problems)
     return text.strip("\n") + "\n"
+
+
+_NOTE_LINE = re.compile(r"^[\s>]*%", re.M)
+
+
+def _published_notes(narrative: Narrative, text: str) -> list[Problem]:
+    """The last guard for private notes: no line of what is published may start with "%" (a
+    note the parser did not take as one, whatever the reason, is refused rather than shown)."""
+    for match in _NOTE_LINE.finditer(text):
+        line = text.count("\n", 0, match.end()) + 1
+        expected = "a note on a line of its own, starting with % (this line would be published as it stands)"
+        return [line_problem(narrative, line, expected)]
+    return []
 
 
 def _fill(narrative: Narrative, resolve: Callable[[Reference], str]) -> str:

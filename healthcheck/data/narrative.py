@@ -10,6 +10,7 @@ reaches the narrative through one name.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,10 +18,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from healthcheck.data.files import NARRATIVE_DIR
+from healthcheck.data.inputfile import InputError, read_text
 from healthcheck.data.myst import (
     FACTS,
+    MAX_MARKUP_PER_BLOCK,
     Narrative,
     Reference,
+    heavy_markup,
     known_targets,
     nearest_figures,
     parse,
@@ -29,7 +33,7 @@ from healthcheck.data.myst import (
     walk,
 )
 from healthcheck.data.mystrender import check, render
-from healthcheck.errors import display_path
+from healthcheck.errors import DataError, Problem, display_path
 
 # What the rest of the package reaches through `narrative`: a year's files, and the format's
 # functions (re-exported from `myst` and `mystrender`).
@@ -185,10 +189,48 @@ def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part
     return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
 
 
+#: A narrative is a few pages of prose (100 KB is some 15,000 words); a file far larger is a
+#: mistake, and would slow every check.
+MAX_BYTES = 100_000
+
+
 def read(p: Part, data_dir: Path) -> Narrative:
-    """The parsed file (empty when it does not exist), named as the analyst sees it in messages."""
-    text = p.path.read_text(encoding="utf-8") if p.path.is_file() else ""
-    return parse(text, display_path(p.path, data_dir))
+    """The parsed file (empty when it does not exist), named as the analyst sees it in messages.
+
+    Read as every text input is (`inputfile.read_text`): only from inside the data folder, only
+    an ordinary file, in whatever encoding a Windows editor saved it, normalised. Raises
+    DataError naming the file when it cannot be read.
+    """
+    shown = display_path(p.path, data_dir)
+    if not os.path.lexists(p.path):
+        return parse("", shown)
+    try:
+        text, _ = read_text(p.path, data_dir, max_bytes=MAX_BYTES)
+    except InputError as exc:
+        # The message names the line and column itself.
+        raise DataError([Problem(shown, None, None, exc.found, exc.expected, message=exc.message)]) from None
+    except IsADirectoryError:
+        raise DataError([Problem(shown, None, None, "a folder", "a Markdown file, not a folder")]) from None
+    except FileNotFoundError:  # a link to nothing
+        raise DataError([Problem(shown, None, None, "a link to nothing", "a Markdown file (the link leads nowhere)")]) from None
+    except OSError as exc:
+        raise DataError([Problem(shown, None, None, exc.strerror, "a Markdown file this account can read")]) from None
+    heavy = heavy_markup(text)
+    if heavy:
+        line, char, count = heavy
+        raise DataError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    None,
+                    f"{count:,} '{char}' characters in one paragraph",
+                    f"prose: at most {MAX_MARKUP_PER_BLOCK} '{char}' in one paragraph (the file would take minutes to check); "
+                    "split the paragraph with blank lines, or remove the repeated characters",
+                )
+            ]
+        )
+    return parse(text, shown)
 
 
 def unfinished(data_dir: Path, year: int, themes) -> list[str]:

@@ -11,37 +11,59 @@ numeric answer codes (`answer_codes`, `apply_codes`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from healthcheck.data.readbase import ReadError, TableRead
+from healthcheck.data import surveytools
+from healthcheck.data.inputfile import InputError, read_input
+from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading
 from healthcheck.data.readcsv import read_csv
 from healthcheck.data.readxlsx import read_xlsx
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: No survey export comes near this (a million respondents by 60 questions is about 500 MB of
+#: CSV); the limit keeps a wrong file from filling the memory before anything is said.
+MAX_BYTES = 2_000_000_000
 
 
-def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: int = 1) -> TableRead:
+def read_table(
+    path: Path | str,
+    *,
+    sheet: str | int | None = None,
+    header_row: int = 1,
+    tool: str | None = None,
+    root: Path | str | None = None,
+) -> TableRead:
     """Read a CSV (.csv, .txt, .tsv) or Excel (.xlsx, .xlsm) export with every cell as text.
 
     `sheet` picks a workbook's sheet by name or by 1-based position (default: the first, which
     is refused when it looks like a cover or notes page); `header_row` is the row holding the
-    headings (default 1). Raises ReadError with a plain message for anything that stops the
-    file being read as one table.
+    headings (default 1). `tool` reads a survey tool's export as downloaded (its heading rows
+    made one heading per column, `surveytools`): a tool's key, or "auto" to recognise it from
+    the file (the tool taken is the result's `tool`); None reads one plain heading row. Raises
+    ReadError with a plain message for anything that stops the file being read as one table.
+    `root` is the data folder the file must lie in (links resolved; named pipes and devices
+    refused: `inputfile.read_input`); None only for a file named on the command line, such as
+    the export `import` copies in.
     """
     path = Path(path)
     if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
         raise ReadError(f"header_row must be a row number (1 or more), not {header_row!r}", found=repr(header_row))
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, root)
     suffix = path.suffix.lower()
+    taken: list[surveytools.Tool] = []
+    headings = None if tool is None else _headings(tool, taken, header_row)
     if suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise ReadError(f"`sheet: {sheet}` is set, but this is a CSV file, which has no sheets: remove `sheet`")
-        return read_csv(raw, header_row)
+        result = read_csv(raw, header_row, headings)
+        return replace(result, tool=taken[0].key) if taken else result
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(raw, sheet, header_row)
+        result = read_xlsx(raw, sheet, header_row, headings)
+        return replace(result, tool=taken[0].key) if taken else result
     if suffix in (".xls", ".xlsb", ".ods", ".numbers"):
         raise ReadError(
             f"this is a '{path.suffix}' spreadsheet, which cannot be read here: open it and save a copy "
@@ -56,15 +78,41 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, header_row: 
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def _headings(tool: str, taken: list, header_row: int):
+    """The readers' heading function for a tool ("auto": recognised from the rows): given the
+    first rows from the heading row, (number of heading rows, one heading per column)."""
+
+    def headings(rows: list[list[str]]) -> tuple[int, list[str]]:
+        chosen = surveytools.recognise(rows) if tool == "auto" else surveytools.tool_named(tool)
+        taken.append(chosen)
+        if chosen is surveytools.OTHER and len(rows) > 1:  # no tool's layout: refused as before
+            check_two_row_heading([c.strip() for c in rows[0]], rows[1], header_row)
+        count = surveytools.heading_rows(chosen, rows)
+        if len(rows) < count:
+            raise ReadError(
+                f"this {chosen.name} export should have {count} heading rows, but the file has only {len(rows)} row(s)",
+                found=f"{len(rows)} row(s)",
+                expected=f"{count} heading rows, then the answers",
+            )
+        combined = chosen.combine(rows[:count])
+        width = max(len(r) for r in rows[:count])
+        return count, (combined + [""] * width)[:width]
+
+    return headings
+
+
+def _read_bytes(path: Path, root: Path | str | None) -> bytes:
     """The file's bytes, or a ReadError saying why it cannot be read."""
     if path.is_dir():
         raise ReadError(
             "this is a folder, not a file: survey.yml should name the export file inside it", found="a folder", expected="a file"
         )
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_input(path, root, max_bytes=MAX_BYTES)
+    except InputError as exc:
+        raise ReadError(exc.message, found=exc.found, expected=exc.expected) from None
+    except IsADirectoryError:
+        raise ReadError("this is a folder, not a file", found="a folder", expected="a file") from None
     except FileNotFoundError:
         raise ReadError(
             "the file does not exist: check its name in survey.yml and that it is in the year's folder",

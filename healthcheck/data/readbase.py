@@ -17,7 +17,8 @@ import pandas as pd
 class TableRead:
     """A table as read: `frame` has one column per heading and every cell as text ("" when
     empty); its index is each row's number as Excel shows it (named "row"). Entirely empty
-    rows are left out (and mentioned in `notes`)."""
+    rows are left out (and mentioned in `notes`). With a tool's layout the answers start below
+    its heading rows, and the index still numbers rows as Excel does."""
 
     frame: pd.DataFrame
     encoding: str | None
@@ -25,6 +26,7 @@ class TableRead:
     sheet: str | None
     header_row: int
     notes: tuple[str, ...] = ()
+    tool: str | None = None  # the survey tool whose layout was read (`surveytools`), when asked for
 
 
 class ReadError(Exception):
@@ -54,6 +56,22 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_ranges(indexes: list[int], most: int = 8) -> str:
+    """Column indexes as Excel's letters in runs, at most `most` runs shown: 'C, E to XFD'.
+
+    One stray cell far to the right leaves thousands of empty columns; listed one by one they
+    would fill pages of the report."""
+    runs: list[list[int]] = []
+    for i in sorted(indexes):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    shown = [column_letter(a) if a == b else f"{column_letter(a)} to {column_letter(b)}" for a, b in runs[:most]]
+    more = f" and {len(runs) - most} more run(s)" if len(runs) > most else ""
+    return ", ".join(shown) + more
+
+
 def finish(frame: pd.DataFrame, heading: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Name the columns, drop empty unnamed columns and entirely empty rows, and say so."""
     notes = []
@@ -61,9 +79,7 @@ def finish(frame: pd.DataFrame, heading: list[str]) -> tuple[pd.DataFrame, list[
     unnamed = [i for i, name in enumerate(heading) if not name]
     dropped = [i for i in unnamed if empty.iloc[:, i].all()]
     if dropped:
-        notes.append(
-            f"left out {len(dropped)} column(s) with no heading and no values: " + ", ".join(column_letter(i) for i in dropped)
-        )
+        notes.append(f"left out {len(dropped)} column(s) with no heading and no values: " + column_ranges(dropped))
     keep = [i for i in range(len(heading)) if i not in dropped]
     blank_rows = empty.iloc[:, keep].all(axis=1) if keep else empty.all(axis=1)
     if blank_rows.any():

@@ -15,17 +15,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from healthcheck.data.inputfile import has_utf8_sequence
 from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading, column_letter, finish
 
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _SAMPLE_BYTES = 1 << 16
+_MAX_SAMPLE_BYTES = 1 << 24
 SAVE_AS_CSV = "open it in Excel and save it again with 'Save As' and the type 'CSV UTF-8 (Comma delimited)'"
 
 
-def read_csv(raw: bytes, header_row: int) -> TableRead:
+def read_csv(raw: bytes, header_row: int, headings=None) -> TableRead:
+    """The CSV file's table; `headings` (see `read.read_table`'s `tool`) reads a survey tool's heading rows."""
     data, encoding, notes, bad = _decode(raw)
-    sample = bytes(data[:_SAMPLE_BYTES]).decode("utf-8", "replace")
-    truncated = len(data) > _SAMPLE_BYTES
+    # The sample holds the heading and the rows below it whole, however long the headings are
+    # (an export of many long question texts can have a heading row of hundreds of kilobytes).
+    size = max(_SAMPLE_BYTES, min(_record_offset(data, header_row + 21), _MAX_SAMPLE_BYTES))
+    sample = bytes(data[:size]).decode("utf-8", "replace")
+    truncated = len(data) > size
     skip = 0
     sep_line = re.match(r"sep=(.)[ \t]*\r?\n", sample)
     if sep_line:  # Excel's own hint line; Excel hides it, so the heading is still row 1
@@ -41,25 +47,29 @@ def read_csv(raw: bytes, header_row: int) -> TableRead:
             found=f"{len(records)} row(s)",
         )
     heading = [cell.strip() for cell in records[header_row - 1]]
+    last = header_row  # the last heading row: the answers start below it
+    if headings is not None:  # a survey tool's export: its heading rows become one heading per column
+        count, heading = headings(records[header_row - 1 : header_row + 3])
+        last = header_row + count - 1
     if bad is not None:
         _raise_bad_byte(data, bad, encoding, delimiter, skip, header_row, heading)
     if not any(heading):
         raise ReadError(
             f"row {header_row}, the heading row, is empty", row=header_row, found="an empty row", expected="the column headings"
         )
-    if len(records) > header_row:
+    if len(records) > header_row and headings is None:
         check_two_row_heading(heading, records[header_row], header_row)
-    start = _record_offset(data, skip + header_row)
+    start = _record_offset(data, skip + last)
     try:
         table, invalid = _parse_body(memoryview(data)[start:], delimiter, len(heading))
     except pa.ArrowInvalid as exc:  # explained by the exact parse below, or reported as it is
-        _explain_bad_rows(data, delimiter, skip, header_row, len(heading))
+        _explain_bad_rows(data, delimiter, skip, last, len(heading))
         raise ReadError(f"the file is not a well-formed CSV file ({exc})", found="malformed CSV") from None
     if invalid or data.count(b'"', start) % 2 == 1:  # an odd count: a quoted cell may never end
-        _explain_bad_rows(data, delimiter, skip, header_row, len(heading))
+        _explain_bad_rows(data, delimiter, skip, last, len(heading))
     frame = table.to_pandas()
     frame.columns = range(len(heading))
-    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    frame.index = pd.RangeIndex(last + 1, last + 1 + len(frame), name="row")
     frame, more = finish(frame, heading)
     return TableRead(frame, encoding, delimiter, None, header_row, tuple(notes + more))
 
@@ -85,10 +95,11 @@ def _decode(raw: bytes) -> tuple[bytes, str, list[str], int | None]:
         return raw, encoding, notes, None
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    # Mostly UTF-8 with a stray byte, or a genuine Windows file? A Windows-1252 file almost
-    # never contains a valid multi-byte UTF-8 sequence; a UTF-8 file with non-ASCII text does.
-    text = raw.decode("utf-8", "surrogateescape")
-    if re.search(r"[^\x00-\x7f\udc80-\udcff]", text):
+    # Mostly UTF-8 with a stray byte, or a genuine Windows file? A file that starts with
+    # UTF-8's byte-order mark has said it is UTF-8; a Windows-1252 file almost never contains a
+    # valid multi-byte UTF-8 sequence, a UTF-8 file with non-ASCII text does. Either way the
+    # stray byte is refused by row and column rather than the whole file quietly re-read.
+    if encoding == "utf-8-sig" or has_utf8_sequence(raw):
         return raw, encoding, notes, first_bad
     try:
         return raw.decode("cp1252").encode("utf-8"), "cp1252", ["read as Windows-1252 (the file is not UTF-8)"], None
@@ -268,7 +279,12 @@ def _raise_bad_byte(data, first_bad, encoding, delimiter, skip, header_row, head
                     what = "which is neither UTF-8 nor Windows-1252 text"
                 else:
                     guess = bytes([byte]).decode("cp1252", "replace")
-                    what = f"which is not UTF-8 text (the rest of the file is UTF-8; in Windows-1252 it would be {guess!r})"
+                    rest = (
+                        "the file starts with UTF-8's byte-order mark"
+                        if encoding == "utf-8-sig"
+                        else "the rest of the file is UTF-8"
+                    )
+                    what = f"which is not UTF-8 text ({rest}; in Windows-1252 it would be {guess!r})"
                 raise ReadError(
                     f"{where} contains the byte {byte:02X}, {what}. The cell reads {shown!r}. Retype that cell in "
                     f"Excel, then {SAVE_AS_CSV.replace('open it in Excel and ', '')}",

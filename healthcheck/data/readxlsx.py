@@ -14,18 +14,24 @@ import warnings
 import pandas as pd
 
 from healthcheck.data.readbase import ReadError, TableRead, check_two_row_heading, finish
+from healthcheck.data.xlsxlimits import check_parts, refuse_formulas, sheet_parts
 
 
-def read_xlsx(raw: bytes, sheet, header_row: int) -> TableRead:
+def read_xlsx(raw: bytes, sheet, header_row: int, headings=None) -> TableRead:
+    """The workbook sheet's table; `headings` (see `read.read_table`'s `tool`) reads a survey tool's heading rows."""
     name, rows, notes = _workbook_rows(raw, sheet, header_row)
     heading = [cell.strip() for cell in rows[header_row - 1]]
-    if header_row < len(rows):
+    last = header_row  # the last heading row: the answers start below it
+    if headings is not None:  # a survey tool's export: its heading rows become one heading per column
+        count, heading = headings(rows[header_row - 1 : header_row + 3])
+        last = header_row + count - 1
+    elif header_row < len(rows):
         check_two_row_heading(heading, rows[header_row], header_row)
     width = max(len(row) for row in rows)
     heading += [""] * (width - len(heading))
-    body = [row + [""] * (width - len(row)) for row in rows[header_row:]]
+    body = [row + [""] * (width - len(row)) for row in rows[last:]]
     frame = pd.DataFrame(body, columns=range(width), dtype=pd.StringDtype(na_value=float("nan")))
-    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    frame.index = pd.RangeIndex(last + 1, last + 1 + len(frame), name="row")
     frame, more = finish(frame, heading)
     return TableRead(frame, None, None, name, header_row, tuple(notes + more))
 
@@ -38,7 +44,10 @@ def _workbook_rows(raw: bytes, sheet, header_row: int) -> tuple[str, list[list[s
         "the workbook is damaged and cannot be opened: open it in Excel (which may offer to repair it) "
         "and save a copy as an Excel Workbook (.xlsx)"
     )
-    if not raw.startswith(b"PK\x03\x04"):
+    formulas = {}
+    if raw.startswith(b"PK\x03\x04"):
+        formulas = check_parts(raw)  # sizes first, before openpyxl builds anything
+    else:
         if raw.startswith(b"\xd0\xcf\x11\xe0"):
             damaged = (
                 "this is a password-protected workbook or an old-style .xls file renamed .xlsx: remove the "
@@ -53,6 +62,9 @@ def _workbook_rows(raw: bytes, sheet, header_row: int) -> tuple[str, list[list[s
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             try:
                 worksheet, notes = _choose_sheet(book, sheet, header_row)
+                unsaved = formulas.get(sheet_parts(raw).get(worksheet.title, ""), []) if formulas else []
+                if unsaved:
+                    refuse_formulas(worksheet.title, unsaved)
                 rows = _sheet_rows(worksheet)
             finally:
                 book.close()

@@ -11,6 +11,8 @@ import re
 import sys
 import unicodedata
 
+from healthcheck.data.inputfile import normalise
+
 # Characters that are invisible or reorder text but are kept: tab and newline are layout the
 # analyst typed. Carriage returns are turned into newlines rather than reported.
 _KEEP = {"\t", "\n"}
@@ -59,14 +61,18 @@ def clean_text(value: object) -> tuple[str, list[str]]:
     zero-width space U+200B, byte-order marks U+FEFF, soft hyphens, tag characters, ...) and
     lone surrogates. Kept: tab, newline; zero-width joiners between two visible non-ASCII
     characters (emoji, Indic and Arabic scripts); subdivision flag sequences. Carriage
-    returns and Unicode line separators become newlines. None and NaN become "".
+    returns and Unicode line separators become newlines; the text is normalised (NFC, every
+    Unicode space a plain space: `inputfile.normalise`), which is not reported. None and NaN
+    become "".
     """
     if value is None or (isinstance(value, float) and value != value):
         return "", []
     text = value if isinstance(value, str) else str(value)
     if text.isascii() and text.isprintable():
         return text, []  # the common case, answered without a regex
-    text = _NEWLINES.sub("\n", text)
+    # One form for text that looks the same (NFC, Unicode spaces as spaces), before anything
+    # compares or groups it: "Café" typed two ways, or with a no-break space, is one team.
+    text = _NEWLINES.sub("\n", normalise(text))
     flags = {m.start(): m.end() for m in _FLAG_SEQUENCE.finditer(text)}
     removed: list[str] = []
     out: list[str] = []

@@ -47,7 +47,7 @@ def read_problem(exc: read.ReadError, shown: str) -> Problem:
     return Problem(shown, exc.row, exc.column, exc.found, exc.expected, message=exc.message)
 
 
-def read_clean(path: Path, data_dir: Path, *, sheet=None, header_row: int = 1) -> Table:
+def read_clean(path: Path, data_dir: Path, *, sheet=None, header_row: int = 1, tool: str | None = None) -> Table:
     """Read a CSV or XLSX file with `read.read_table` and clean every heading and cell.
 
     Raises DataError (one Problem naming the file, with read_table's explanation) when the
@@ -57,7 +57,7 @@ def read_clean(path: Path, data_dir: Path, *, sheet=None, header_row: int = 1) -
     if Path(path).is_dir():  # read_table's own words are about the export; this may be any table
         raise DataError([Problem(shown, None, None, "a folder", f"a file named {Path(path).name}, but this is a folder")])
     try:
-        result = read.read_table(path, sheet=sheet, header_row=header_row)
+        result = read.read_table(path, sheet=sheet, header_row=header_row, tool=tool, root=data_dir)
     except read.ReadError as exc:
         raise DataError([read_problem(exc, shown)]) from None
     frame, removed = clean_frame(result.frame, result.header_row)

@@ -9,6 +9,7 @@ Nothing here writes to any file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,8 @@ from healthcheck.data.files import (
     QUOTES_FILE,
     RECOMMENDATIONS_FILE,
     WORDS_FILE,
-    inside,
 )
+from healthcheck.data.inputfile import boundary_problem
 from healthcheck.errors import DataError, Problem, display_path
 
 _survey_file = exportcheck.survey_file
@@ -141,8 +142,9 @@ def _check_benchmarks(year_dir: Path, data_dir: Path) -> list[Problem]:
 
 
 def usable(path: Path, data_dir: Path) -> list[Problem]:
-    """An input file that is a folder, or a link leading out of the data folder, is refused
-    (absent files are fine: the year's free-text files are optional)."""
+    """An input file that is a folder, a link leading out of the data folder, or a special file
+    (named pipe, device) is refused by name (absent files are fine: the year's free-text files
+    are optional)."""
     shown = display_path(path, data_dir)
     if path.is_dir():
         return [
@@ -154,16 +156,10 @@ def usable(path: Path, data_dir: Path) -> list[Problem]:
                 f"a file named {path.name}, but this is a folder: move it away or put the file there",
             )
         ]
-    if path.exists() and not inside(path, data_dir):
-        return [
-            Problem(
-                shown,
-                None,
-                None,
-                "a link to a file outside the data folder",
-                "a file inside the data folder (a link leading out of it is not read): copy the file in instead",
-            )
-        ]
+    refused = boundary_problem(path, data_dir) if os.path.lexists(path) else None
+    if refused:
+        found, _, expected = refused.partition(": ")
+        return [Problem(shown, None, None, found, expected or "an ordinary file inside the data folder")]
     return []
 
 
@@ -180,10 +176,13 @@ def check_narrative(data_dir: Path, year: int, bank: QuestionBank) -> list[Probl
     known = md.known_targets(statements, list(bank.themes), years)
     problems = []
     for part in md.parts(data_dir, year, bank.themes):
-        if part.path.exists() and not part.path.is_file():
-            problems.append(Problem(display_path(part.path, data_dir), None, None, None, "a Markdown file, not a folder"))
-        elif part.path.is_file():
-            problems += md.check(md.read(part, data_dir), known)
+        try:  # a folder, a link out of the data folder, a pipe, an unreadable encoding: refused by name
+            narrative = md.read(part, data_dir)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if narrative.text:
+            problems += md.check(narrative, known)
     return problems
 
 

@@ -16,6 +16,8 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from healthcheck.data.inputfile import InputError, decode_text, normalise, read_input
+
 MAX_BYTES = 1_000_000
 MAX_ALIASES = 100
 MAX_NODES = 500_000  # after expanding aliases; a 1 MB file without aliases stays well under
@@ -63,18 +65,20 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def load_yaml(path: Path | str, shown_name: str, *, max_bytes: int = MAX_BYTES) -> object:
+def load_yaml(path: Path | str, shown_name: str, *, max_bytes: int = MAX_BYTES, root: Path | str | None = None) -> object:
     """Load one YAML document with PyYAML's safe loader, refusing what could hurt or mislead.
 
     Refused, each with a YamlError naming the line where it can: a missing file, a folder,
-    an unreadable file, a file over `max_bytes`, text that is not UTF-8 (or UTF-16 with a
-    byte-order mark), more than one document, syntax errors, tags that build Python objects,
+    an unreadable file, a file over `max_bytes`, text in no common encoding (UTF-8, UTF-16, Windows-1252; a stray byte in UTF-8
+    text is refused with its line), more than one document, syntax errors, tags that build Python objects,
     more than MAX_ALIASES aliases, a document that would expand to more than MAX_NODES items
     or refers to itself, nesting deeper than MAX_DEPTH, and a key repeated in one mapping
     (naming both lines). Dates, numbers and booleans come back as the safe loader gives them.
-    An empty file gives None.
+    An empty file gives None. With `root` (the data folder), a file that is a link leading
+    out of it, or a named pipe or device, is refused too. The text is decoded as Windows
+    editors save it (`inputfile.decode_text`) and normalised (NFC, Unicode spaces as spaces).
     """
-    text = _read_text(Path(path), shown_name, max_bytes)
+    text = _read_text(Path(path), shown_name, max_bytes, None if root is None else Path(root))
     loader = None
     try:
         loader = _Loader(text)
@@ -107,40 +111,34 @@ def load_yaml(path: Path | str, shown_name: str, *, max_bytes: int = MAX_BYTES) 
             loader.dispose()
 
 
-def _read_text(path: Path, shown: str, max_bytes: int) -> str:
-    """The file's text, or a YamlError for a missing, unreadable, too large or non-UTF-8 file."""
+def _read_text(path: Path, shown: str, max_bytes: int, root: Path | None) -> str:
+    """The file's text (`inputfile`: inside `root`, an ordinary file, any common encoding,
+    normalised), or a YamlError for a missing, unreadable, too large or undecodable file."""
     if path.is_dir():
         raise YamlError("this is a folder, not a YAML file", None, shown)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        raw = read_input(path, root, max_bytes=max_bytes)
     except FileNotFoundError:
         raise YamlError("the file does not exist", None, shown) from None
+    except IsADirectoryError:
+        raise YamlError("this is a folder, not a YAML file", None, shown) from None
     except PermissionError:
         raise YamlError("the file cannot be opened: permission denied (is it open in another program?)", None, shown) from None
     except OSError as exc:
         raise YamlError(f"the file cannot be read ({exc.strerror or exc})", None, shown) from None
-    if len(raw) > max_bytes:
-        raise YamlError(
-            f"the file is larger than {max_bytes:,} bytes, and a settings file is a few kilobytes: is it the right file?",
-            None,
-            shown,
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise YamlError("the file is damaged UTF-16 text: save it again as UTF-8", None, shown) from None
+    except InputError as exc:
+        if exc.kind == "size":
+            raise YamlError(
+                f"the file is larger than {max_bytes:,} bytes, and a settings file is a few kilobytes: is it the right file?",
+                None,
+                shown,
+            ) from None
+        raise YamlError(exc.message, exc.line, shown) from None
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlError(
-            f"the file is not UTF-8 text: the byte {raw[exc.start]:02X} on this line is not a UTF-8 character; "
-            "save the file as UTF-8 (most editors offer it under 'Encoding')",
-            line,
-            shown,
-        ) from None
+        text, _ = decode_text(raw)
+    except InputError as exc:
+        raise YamlError(exc.message, exc.line, shown) from None
+    return normalise(text)
 
 
 def _children(node: Node) -> list[Node]:

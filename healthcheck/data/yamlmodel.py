@@ -22,7 +22,7 @@ def read_yaml(path: Path, data_dir: Path):
     refused); any mistake becomes a DataError naming the file and the line."""
     shown = display_path(path, data_dir)
     try:
-        return load_yaml(path, shown)
+        return load_yaml(path, shown, root=data_dir)
     except YamlError as exc:
         if "does not exist" in exc.message:
             raise DataError([Problem(shown, None, None, None, "this file to exist")]) from None

@@ -5,6 +5,12 @@ A chapter's executed notebook and the figure files it wrote are kept under
 depends on has changed: its notebook, the package code, the pinned environment, its
 parameters, and every input file it read last time (chapters record their reads through
 `record_read`, so a change to a quotes file re-runs only the chapters that read quotes).
+
+A read is the path as the chapter named it and the hash of the content read there, through
+any symbolic link (`hashing.content_digest`): replacing a file by a link to another file, or
+changing the file a link points to, changes the content and re-runs the chapter. The hash is
+the one taken when the chapter read the file, so a file edited while the chapter ran re-runs
+it next time too.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import secrets
 import shutil
 from pathlib import Path
 
-from healthcheck.hashing import sha256
+from healthcheck.hashing import content_digest, sha256
 
-ABSENT = "absent"
+#: The digest of a file that changed while the chapter read it: matches no content.
+CHANGED_DURING_RUN = "changed-during-the-run"
 
 
 def static_key(notebook: Path, parameters: dict, shared: str, epoch: str) -> str:
@@ -32,12 +39,23 @@ def static_key(notebook: Path, parameters: dict, shared: str, epoch: str) -> str
 
 
 def reads_of(reads_file: Path) -> dict[str, str]:
-    """The input files a chapter run recorded, with their hashes now."""
+    """The input files a chapter run recorded, each with the hash of what it read there.
+
+    A line is ``path<TAB>digest`` (as `Chapter.record_read` writes it); a path recorded with
+    two different contents (changed during the run) gets a digest no file has, so the next
+    build re-runs the chapter.
+    """
     if not reads_file.is_file():
         return {}
-    names = sorted(set(reads_file.read_text(encoding="utf-8").split("\n")) - {""})
-    # A file looked for but absent counts too: creating it later must re-run the chapter.
-    return {name: sha256(Path(name)) if Path(name).is_file() else ABSENT for name in names}
+    reads: dict[str, str] = {}
+    for line in reads_file.read_text(encoding="utf-8").split("\n"):
+        if not line:
+            continue
+        name, _, digest = line.partition("\t")
+        # A file looked for but absent counts too (ABSENT): creating it later must re-run the chapter.
+        digest = digest or content_digest(Path(name))
+        reads[name] = digest if reads.get(name, digest) == digest else CHANGED_DURING_RUN
+    return dict(sorted(reads.items()))
 
 
 def _folder(cache_root: Path, year: int, chapter: str) -> Path:
@@ -54,9 +72,7 @@ def lookup(cache_root: Path, year: int, chapter: str, key: str, year_folders: li
     if record.get("key") != key or record.get("year_folders") != year_folders:
         return None
     for name, digest in record.get("reads", {}).items():
-        path = Path(name)
-        now = sha256(path) if path.is_file() else ABSENT
-        if now != digest:
+        if content_digest(Path(name)) != digest:
             return None
     if not (folder / "executed.ipynb").is_file():
         return None

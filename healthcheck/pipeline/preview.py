@@ -10,12 +10,20 @@ preview lives in `<build_root>/preview-<year>/`, apart from the published book.
 Each page served gets a small script that asks `/__preview__` every half second for the
 build's number, and reloads the page when it changes; when the data have an error, the
 script shows the message in a banner (as text) and the last good pages stay.
+
+Only the analyst can read it. The server listens on 127.0.0.1 and answers only requests whose
+``Host`` header names this machine (``localhost``, ``127.0.0.1``, ``[::1]``) with the server's
+port: a web page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) is refused
+(421). The build's status and the rebuild endpoint (``POST /__preview__/rebuild``) also need
+the server's random token, which only the pages it serves carry (in a request header, which
+another site's script cannot send without a CORS preflight this server never grants).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import shutil
 import threading
 import time
@@ -32,11 +40,16 @@ from healthcheck.pipeline.progress import Progress
 from healthcheck.pipeline.workers import ENGINE_NAME
 
 STATUS_PATH = "/__preview__"
+REBUILD_PATH = "/__preview__/rebuild"
+TOKEN_HEADER = "X-Preview-Token"
+#: The names a request to the preview may give in its Host header (with the server's port).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 RELOAD_SCRIPT = b"""<script>
 (function () {
-  var seen = null, banner = null;
+  var seen = null, banner = null, token = "__TOKEN__";
   function ask() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    fetch("%s", {cache: "no-store", headers: {"X-Preview-Token": token}})
+    .then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.version !== seen) { location.reload(); return; }
       seen = s.version;
       if (s.error) {
@@ -151,25 +164,72 @@ class Preview:
             raise HealthcheckError(f"Sphinx could not build the preview: {result}")
 
 
+def allowed_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this machine and the preview's port.
+
+    A browser sends the name it was given, so a page of another site whose name was pointed
+    at 127.0.0.1 (DNS rebinding) arrives with that site's name and is refused.
+    """
+    if not host:
+        return False
+    host = host.strip().lower()
+    return any(host == f"{name}:{port}" or (port == 80 and host == name) for name in LOCAL_HOSTS)
+
+
 class _Handler(SimpleHTTPRequestHandler):
     """Files of the preview, each HTML page with the reload script, and the build's status."""
 
     preview: Preview
+    token: str
+    rebuild: object  # called (in a thread) when the page asks for a rebuild
+
+    def _refused(self) -> bool:
+        """Refuse (421) a request that does not name this machine and port in its Host header."""
+        if allowed_host(self.headers.get("Host"), self.server.server_address[1]):
+            return False
+        body = b"This preview answers only requests to localhost or 127.0.0.1 on its own port.\n"
+        self._send(body, "text/plain; charset=utf-8", status=421)
+        return True
+
+    def _token_ok(self) -> bool:
+        if secrets.compare_digest(self.headers.get(TOKEN_HEADER, "").encode(), self.token.encode()):
+            return True
+        self._send(b"The preview's token is missing or wrong.\n", "text/plain; charset=utf-8", status=403)
+        return False
+
+    def do_HEAD(self):  # noqa: N802 - the name http.server calls
+        if not self._refused():
+            super().do_HEAD()
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        if self._refused():
+            return None
+        if self.path.split("?")[0] != REBUILD_PATH:
+            return self._send(b"Not found.\n", "text/plain; charset=utf-8", status=404)
+        if not self._token_ok():
+            return None
+        threading.Thread(target=self.rebuild, daemon=True).start()
+        return self._send(json.dumps({"version": self.preview.version}).encode(), "application/json", status=202)
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
+        if self._refused():
+            return None
         if self.path.split("?")[0] == STATUS_PATH:
+            if not self._token_ok():
+                return None
             body = json.dumps({"version": self.preview.version, "error": self.preview.error}).encode()
             return self._send(body, "application/json")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            page = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+            script = RELOAD_SCRIPT.replace(b"__TOKEN__", self.token.encode())
+            page = path.read_bytes().replace(b"</body>", script + b"</body>", 1)
             return self._send(page, "text/html; charset=utf-8")
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -180,10 +240,20 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-def serve(preview: Preview, port: int = 8000) -> ThreadingHTTPServer:
-    """Serve the preview on 127.0.0.1 (this machine only) in a background thread."""
-    handler = type("PreviewHandler", (_Handler,), {"preview": preview})
+def serve(preview: Preview, port: int = 8000, log=print) -> ThreadingHTTPServer:
+    """Serve the preview on 127.0.0.1 (this machine only) in a background thread.
+
+    The server's ``token`` attribute is the secret its pages carry for the status and rebuild
+    endpoints (a new one each time the preview starts)."""
+    token = secrets.token_urlsafe(32)
+
+    def rebuild() -> None:
+        seconds = preview.build(log)
+        log(f"rebuild asked for by the page: preview {'not updated' if preview.error else 'updated'} in {seconds:.1f} s")
+
+    handler = type("PreviewHandler", (_Handler,), {"preview": preview, "token": token, "rebuild": staticmethod(rebuild)})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(preview.html_dir)))
+    server.token = token
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

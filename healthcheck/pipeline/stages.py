@@ -87,11 +87,30 @@ def build_book(
     log = Progress([], progress).log
     epoch, final_dir = staging.source_date_epoch(), build_root / str(year)
     fingerprint = _fingerprint([year, str(data_path), epoch, strict, final], data_path, toc_path, chapters_dir, extra_parameters)
+    # A book that a publish killed half-way left hidden is put back before anything else.
+    recovered = staging.recover_if_free(build_root, year)
+    if recovered:
+        log(recovered)
     # Same inputs, code and settings as the last good build: its validation would find the same.
     if not force and fingerprint and (kept := _unchanged(final_dir, fingerprint)):
         log(f"{year}: nothing changed since the last build ({final_dir}); use --force to rebuild")
         return kept
 
+    before = staging.book_identity(final_dir)
+    try:
+        return _build(year, data_path, build_root, data_dir, chapters_dir, toc_path, jobs, force, progress, strict, final,
+                      engine, extra_parameters, epoch, fingerprint, log)  # fmt: skip
+    except KeyboardInterrupt as exc:
+        # Say what really is in the build folder now, not what should be.
+        reason = f" ({exc})" if isinstance(exc, BuildInterrupted) and str(exc) else ""
+        message = staging.interrupted_message(final_dir, year, before, recovered)
+        raise BuildInterrupted(message.replace("Interrupted", f"Interrupted{reason}", 1)) from None
+
+
+def _build(year, data_path, build_root, data_dir, chapters_dir, toc_path, jobs, force, progress, strict, final, engine,
+           extra_parameters, epoch, fingerprint, log) -> BuildResult:  # fmt: skip
+    """The build of :func:`build_book` after its checks of the build folder."""
+    final_dir = build_root / str(year)
     # The chapters' workers and kernels start now, on the other core, while the data is validated.
     pool = ChapterPool(jobs, epoch, engine) if jobs != 0 else None
     try:

@@ -1,12 +1,20 @@
 """Where a build happens and how it is published: a staging folder per build, a lock per year,
-stale staging of killed builds removed, and the finished book swapped in with two renames.
+stale staging of killed builds removed, and the finished book swapped in so that the year
+always has a book.
 
 Until the swap nothing outside the staging folder changes, so a failed or interrupted build
-(Ctrl-C, SIGTERM, SIGKILL) leaves the previous book exactly as it was.
+(Ctrl-C, SIGTERM, SIGKILL) leaves the previous book exactly as it was. The swap itself is one
+system call where the file system allows it (Linux ``renameat2`` with ``RENAME_EXCHANGE``:
+the new book and the old one trade places atomically, so at no instant is ``<year>`` absent).
+Where it does not (some network file systems), two renames are recorded first in a journal
+(``.publish-<year>.json``); a build killed between them leaves the old book under a hidden
+name, and the next build puts it back (:func:`recover`) before it deletes anything.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import hashlib
 import json
@@ -96,8 +104,11 @@ def new_staging(build_root: Path, year: int) -> Path:
     """A fresh staging folder for a build of `year`, after removing what killed builds left behind.
 
     Call it holding `year_lock`: then no other build of the year is alive, so every staging
-    folder and half-swapped old book of that year in the build folder is stale.
+    folder and half-swapped old book of that year in the build folder is stale -- but first a
+    book a killed publish left hidden is put back (:func:`recover`), so nothing deleted here
+    can be the only copy of a book.
     """
+    recover(build_root, year)
     for stale in [*build_root.glob(f".old-{year}-*"), *build_root.glob(f".staging-{year}-*")]:
         shutil.rmtree(stale, ignore_errors=True)
     staging = build_root / f".staging-{year}-{secrets.token_hex(4)}"
@@ -108,24 +119,194 @@ def new_staging(build_root: Path, year: int) -> Path:
     return staging
 
 
-def publish(out: Path, final: Path, year: int) -> None:
-    """Replace ``final`` by ``out`` with two renames; Ctrl-C/SIGTERM wait until both are done."""
-    old = None
+#: Called with the name of each step of :func:`publish` and :func:`recover` as it is reached;
+#: the tests kill the process there (SIGKILL) to prove a book survives a kill at every step.
+STEP_HOOK = None
+
+#: Tests set this False to take the two-rename path that file systems without
+#: ``RENAME_EXCHANGE`` get.
+USE_EXCHANGE = True
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _step(name: str) -> None:
+    if STEP_HOOK is not None:
+        STEP_HOOK(name)
+
+
+def journal_path(build_root: Path, year: int) -> Path:
+    """The publish journal of `year`: present only while a two-rename swap is under way."""
+    return Path(build_root) / f".publish-{year}.json"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE).
+
+    False when the C library or the file system cannot (the caller then takes two renames);
+    any other failure is an OSError, and then nothing was swapped.
+    """
+    if not USE_EXCHANGE:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # not glibc >= 2.28, or not Linux
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (a power cut after it keeps it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_journal(path: Path, record: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _sync_dir(path.parent)
+
+
+@contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the block ends (only the main thread can hold them)."""
     blockable = threading.current_thread() is threading.main_thread()
     if blockable:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        if final.exists():
-            old = final.parent / f".old-{year}-{secrets.token_hex(4)}"
-            os.rename(final, old)
-        try:
-            os.rename(out, final)
-        except BaseException:
-            if old is not None:
-                os.rename(old, final)
-            raise
+        yield
     finally:
         if blockable:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(out: Path, final: Path, year: int) -> None:
+    """Replace the book ``final`` by ``out``; at no instant a kill can reach is the year left without one.
+
+    No book yet: one rename. Otherwise one atomic exchange where the file system has it, else
+    two renames under a journal that :func:`recover` finishes. Ctrl-C/SIGTERM wait until the
+    swap is done; after it ``out`` holds the old book (removed here, or by the next build).
+    """
+    out, final = Path(out), Path(final)
+    build_root = final.parent
+    with _signals_held():
+        _step("start")
+        if not os.path.lexists(final):
+            os.rename(out, final)
+            _sync_dir(build_root)
+            _step("renamed")
+            return
+        if _exchange(out, final):
+            _sync_dir(build_root)
+            _step("exchanged")
+            old = out
+        else:
+            old = build_root / f".old-{year}-{secrets.token_hex(4)}"
+            journal = journal_path(build_root, year)
+            _write_journal(journal, {"old": old.name, "new": os.path.relpath(out, build_root)})
+            _step("journal-written")
+            os.rename(final, old)
+            _step("old-moved")  # the only instant without <year>: the journal names where it is
+            try:
+                os.rename(out, final)
+            except BaseException:
+                os.rename(old, final)
+                journal.unlink(missing_ok=True)
+                raise
+            _sync_dir(build_root)
+            _step("new-moved")
+            journal.unlink(missing_ok=True)
+            _step("journal-removed")
+    shutil.rmtree(old, ignore_errors=True)
+    _step("old-removed")
+
+
+def recover(build_root: Path, year: int) -> str | None:
+    """Put back a book of `year` that a publish killed half-way left hidden; None when none was.
+
+    Call it holding :func:`year_lock`. When ``<year>`` is missing, the old book the journal
+    names (or, from an older version without a journal, the newest ``.old-<year>-*``) is
+    renamed back; failing that, the new book the journal names finishes the swap. Returns what
+    it did, in words, for the build's log.
+    """
+    build_root = Path(build_root)
+    final, journal = build_root / str(year), journal_path(build_root, year)
+    record = {}
+    if journal.is_file():
+        try:
+            record = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = {}
+    done = None
+    with _signals_held():
+        if not os.path.lexists(final):
+            olds = [build_root / record["old"]] if isinstance(record.get("old"), str) else []
+            olds += sorted(build_root.glob(f".old-{year}-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+            new = build_root / record["new"] if isinstance(record.get("new"), str) else None
+            for source, words in [*((o, "the last good book was put back") for o in olds),
+                                  (new, "the swap was finished with the new book")]:  # fmt: skip
+                if source is not None and source.is_dir() and build_root.resolve() in source.resolve().parents:
+                    _step("recovering")
+                    os.rename(source, final)
+                    _sync_dir(build_root)
+                    done = f"{year}: an earlier build was killed while publishing; {words} ({final})"
+                    break
+        _step("recovered")
+        journal.unlink(missing_ok=True)
+    return done
+
+
+def book_identity(final: Path) -> tuple[int, int] | None:
+    """Which book folder is at ``final`` (device and inode: renames keep them), None when no
+    complete book is there (a book has its ``build-info.json`` and ``html/index.html``)."""
+    final = Path(final)
+    try:
+        if not ((final / "build-info.json").is_file() and (final / "html" / "index.html").is_file()):
+            return None
+        st = os.stat(final)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def interrupted_message(final: Path, year: int, before: tuple | None, recovered: str | None = None) -> str:
+    """What to tell the analyst after an interrupted build, from what really is at ``final``
+    (``before``: :func:`book_identity` when the build began; ``recovered``: what
+    :func:`recover` did)."""
+    now = book_identity(final)
+    put_back = f" ({recovered})" if recovered else ""
+    if now is None:
+        return f"Interrupted: no book of {year} is in {final.parent}; none had been published there{put_back}."
+    if now == before:
+        return f"Interrupted: nothing was replaced; the last good build is as it was{put_back}: {final}."
+    return f"Interrupted after publishing: {final} holds the new build, complete{put_back}."
+
+
+def recover_if_free(build_root: Path, year: int) -> str | None:
+    """:func:`recover` when no build of `year` is running (one that is may be mid-swap); else None."""
+    try:
+        with year_lock(Path(build_root), year):
+            return recover(Path(build_root), year)
+    except BuildError:
+        return None

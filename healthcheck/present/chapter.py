@@ -25,6 +25,7 @@ from healthcheck.data import texts
 from healthcheck.data.benchmarkfiles import BenchmarkFiles, read_benchmark_files
 from healthcheck.data.config import VOICE_SOURCES
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
+from healthcheck.hashing import content_digest
 from healthcheck.present import charts, references
 from healthcheck.present.exports import write_csv
 from healthcheck.present.tables import html_table, scroll_region
@@ -100,10 +101,17 @@ class Chapter:
     # ------------------------------------------------------------------ inputs
 
     def record_read(self, path) -> None:
-        """Note that this chapter read `path` (looked for it, even if absent)."""
+        """Note that this chapter read `path` (looked for it, even if absent), with the hash of
+        the content it gets there now.
+
+        The path is kept as named, not resolved: a file replaced by a link to another file is
+        the same name with other content, and the cache compares content read through links
+        (`hashing.content_digest`), so the change re-runs the chapter.
+        """
         if self.reads_file:
+            named = Path(path).absolute()
             with open(self.reads_file, "a", encoding="utf-8") as fh:
-                fh.write(str(Path(path).resolve()) + "\n")
+                fh.write(f"{named}\t{content_digest(named)}\n")
 
     def year_file(self, year: int, name: str) -> Path:
         """A file of a year's folder (quotes, words, indicators, ...), noted as read by this chapter."""

@@ -12,7 +12,7 @@ from healthcheck import environment
 from healthcheck.analysis import disclosure
 from healthcheck.analysis.breakdowns import merged_groups, shown_share
 from healthcheck.analysis.rounding import format_pct, round_to
-from healthcheck.data import files
+from healthcheck.data import files, scales
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.data.config import MIN_THRESHOLD
 from healthcheck.escape import myst_text
@@ -75,10 +75,15 @@ def data_quality(ch) -> None:
         {"Measure": "Respondents", "Value": y.n_respondents},
         {"Measure": "Answers recorded, blanks included (all statements)", "Value": total},
     ]
-    for code in ("dont_know", "not_applicable", "blank"):
-        rows.append(
-            {"Measure": f"Answers '{RESPONSE_LABELS[code]}' (left out of the base)", "Value": int(by_response.get(code, 0))}
-        )
+    # Each non-answer by name; "Prefer not to say" only where the year has it or declares it,
+    # so a year without it shows the table it always did.
+    declared = scales.non_answer_names(y.meta)
+    shown = ["dont_know", "not_applicable"]
+    if by_response.get("prefer_not_to_say", 0) or "prefer_not_to_say" in declared:
+        shown.append("prefer_not_to_say")
+    for code in (*shown, "blank"):
+        names = " or ".join(f"'{name}'" for name in declared.get(code, [RESPONSE_LABELS[code]]))
+        rows.append({"Measure": f"Answers {names} (left out of the base)", "Value": int(by_response.get(code, 0))})
     rows.append(
         {
             "Measure": "Statements with too few responses to report",
