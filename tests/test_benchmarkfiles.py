@@ -56,3 +56,25 @@ def test_warnings_are_kept_with_the_errors_when_a_file_is_refused(tmp_path):
         read_benchmark_files(tmp_path, tmp_path)
     kinds = sorted((p.severity, p.column) for p in refused.value.problems)
     assert ("warning", "scope") in kinds and ("error", "region") in kinds and ("error", "scope") not in kinds
+
+
+def test_a_batchs_own_benchmark_folder_outside_the_data_folder_is_read(tmp_path):
+    # The national batch writes each organisation's benchmark files to a folder of its own,
+    # outside the organisation's data folder: the build named that folder, so it is trusted.
+    data_dir, batch = tmp_path / "council", tmp_path / "batch" / "council" / "2022"
+    data_dir.mkdir()
+    batch.mkdir(parents=True)
+    (batch / "benchmarks.csv").write_text(HEADER + "Q01,national,England,71.5,1200,batch\n", encoding="utf-8")
+    assert read_benchmark_files(batch, data_dir).benchmarks.loc[0, "name"] == "England"
+
+
+def test_a_year_folder_linked_out_of_the_data_folder_is_still_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "benchmarks.csv").write_text(HEADER + "Q01,national,England,71.5,1200,secret\n", encoding="utf-8")
+    data_dir = tmp_path / "council"
+    data_dir.mkdir()
+    (data_dir / "2022").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(DataError) as caught:
+        read_benchmark_files(data_dir / "2022", data_dir)
+    assert "out of the data folder" in " ".join(p.message or p.expected or "" for p in caught.value.problems)

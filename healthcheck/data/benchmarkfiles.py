@@ -13,6 +13,7 @@ cannot be read is one Problem with `read_table`'s sentence.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,12 @@ class BenchmarkFiles:
 def read_benchmark_files(folder: Path, data_dir: Path | None = None) -> BenchmarkFiles:
     """The benchmark files of a folder, checked; DataError naming file, row and column."""
     folder = Path(folder)
-    shown_root = data_dir or folder
+    # A year's own benchmark files lie in the data folder, which is then their boundary; the
+    # national batch writes each organisation's to a folder of its own, outside every data
+    # folder, and that folder is the boundary instead. The test is on the names as given (not
+    # links resolved), so a year folder linked out of the data folder is still refused.
+    inside = data_dir is not None and Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(data_dir))
+    shown_root = data_dir if inside else folder
     problems: list[Problem] = []
     files = BenchmarkFiles()
     path = folder / BENCHMARKS_FILE
