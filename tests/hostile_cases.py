@@ -174,15 +174,21 @@ def deny(rel: str | None) -> Callable:
 
             monkeypatch.setattr(Path, "iterdir", iterdir)
             return
-        target = str(folder / rel)
-        real_open = builtins.open
+        target = os.path.realpath(folder / rel)
+        real_open, real_os_open = builtins.open, os.open
 
         def guarded(file, *args, **kwargs):
-            if str(file) == target:
+            if isinstance(file, (str, os.PathLike)) and os.path.realpath(file) == target:
                 raise PermissionError(13, "Permission denied", str(file))
             return real_open(file, *args, **kwargs)
 
+        def guarded_os(file, *args, **kwargs):  # where the data layer opens every input file
+            if isinstance(file, (str, os.PathLike)) and os.path.realpath(file) == target:
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_os_open(file, *args, **kwargs)
+
         monkeypatch.setattr(builtins, "open", guarded)
+        monkeypatch.setattr(os, "open", guarded_os)
 
     return patch
 
@@ -549,7 +555,9 @@ CASES = [
     Case(
         "yaml-not-utf8",
         "yaml",
-        lambda f: (f / SURVEY).write_bytes((f / SURVEY).read_bytes().replace(b"quiet", b"qui\xe9t")),
+        # UTF-8 text (a curly quote) with one stray Windows byte: refused at its line, never
+        # re-read as Windows-1252 (a file wholly in Windows-1252, Notepad's "ANSI", is read)
+        lambda f: (f / SURVEY).write_bytes((f / SURVEY).read_bytes().replace(b"quiet", "\u2018qui".encode() + b"\xe9t")),
         ("survey.yml, line 25", "not UTF-8"),
     ),
     Case("yaml-two-documents", "yaml", append(SURVEY, "---\nyear: 2023\n"), ("survey.yml", "one document")),
