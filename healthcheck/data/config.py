@@ -185,6 +185,14 @@ class FocusGroups(_Strict):
     last: dt.date | None = None
 
 
+class Publication(_Strict):
+    """Who publishes a year's report and when (survey.yml `publication`), printed on the PDF's cover."""
+
+    date: dt.date | None = None
+    # the person or post that owns the report and answers for it
+    owner: str = ""
+
+
 class YearMeta(_Strict):
     """A year's survey.yml: the facts of the year and how to read its export."""
 
@@ -208,6 +216,7 @@ class YearMeta(_Strict):
     sheet: str | int | None = None
     header_row: int = Field(1, ge=1, le=1000)
     codes: dict[int | str, str | None] = {}
+    publication: Publication = Publication()
 
     @property
     def breakdown_columns(self) -> dict[str, str]:
