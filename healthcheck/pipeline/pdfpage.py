@@ -29,6 +29,9 @@ PRINT_CSS = """
   .hc-title-page {
     display: flex; flex-direction: column; justify-content: center;
     min-height: 235mm; break-after: page; page-break-after: always;
+    /* a band of the house blue down the cover's left edge and across its top */
+    border-left: 10mm solid #12436D; border-top: 4mm solid #12436D; padding-left: 10mm;
+    print-color-adjust: exact; -webkit-print-color-adjust: exact;
   }
   .hc-title-page .hc-organisation { font-size: 1.3rem; color: #3D3D3D; margin: 0 0 0.5rem 0; }
   .hc-title-page .hc-service { font-size: 1.1rem; color: #3D3D3D; margin: 0 0 2rem 0; }
@@ -78,14 +81,14 @@ PRINT_CSS = """
 
   /* figures and tables stay whole */
   /* (not whole cell outputs: one holding every quote of a theme left half a page empty) */
-  figure, img, svg, table, .admonition, blockquote, pre, .hc-quote {
+  figure, img, svg, .admonition, blockquote, pre, .hc-quote {
     break-inside: avoid; page-break-inside: avoid;
   }
   img { max-width: 100% !important; height: auto; }
-  /* Charts at the width of the text, no taller than 118 mm, so that two share a page with
+  /* Charts at the width of the text, no taller than 100 mm, so that two share a page with
      their captions; a chart taller than wide (a breakdown by many teams) up to 150 mm, as its
      labels would otherwise print too small (pdf.PREPARE_JS marks them). */
-  .hc-figure img { max-height: 118mm !important; }
+  .hc-figure img { max-height: 100mm !important; }
   .hc-figure img.hc-tall { max-height: 150mm !important; }
 
   /* tables print as tables, not as scrolling boxes */
@@ -93,7 +96,11 @@ PRINT_CSS = """
   .cell_output, .output {
     overflow: visible !important; max-height: none !important;
   }
+  /* A table may run on to the next page (its header row repeated, no row cut): a long table
+     kept whole left most of the page before it empty. Its caption stays with its first rows. */
   table { display: table !important; width: 100% !important; border-collapse: collapse; }
+  .bd-article table { break-inside: auto !important; page-break-inside: auto !important; }
+  caption { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
   tfoot { display: table-footer-group; }
   tr, td, th { break-inside: avoid; page-break-inside: avoid; }
@@ -143,7 +150,17 @@ async (info) => {
   const rootTitle = article.querySelector("section > h1");
   const titles = [rootTitle, ...Array.from(article.querySelectorAll('span[id^="document-"] + section'),
     (section) => section.querySelector(":scope > h1, :scope > h2"))].filter((h) => h);
-  for (const h1 of titles) {
+  for (let h1 of titles) {
+    // a chapter's title one level down (h2) in the single page becomes an h1, so that each
+    // chapter is a top-level bookmark, not one under the first chapter's
+    if (h1.localName !== "h1") {
+      const top = document.createElement("h1");
+      for (const a of h1.attributes) top.setAttribute(a.name, a.value);
+      top.classList.add("hc-chapter-title");
+      top.append(...h1.childNodes);
+      h1.replaceWith(top);
+      h1 = top;
+    }
     const section = h1.closest("section");
     if (!section || !section.id) continue;
     const marker = section.previousElementSibling;
