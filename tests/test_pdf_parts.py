@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
+from healthcheck import paths
 from healthcheck.data.config import Publication, YearMeta
-from healthcheck.pipeline.book import annex_documents
+from healthcheck.pipeline.book import annex_documents, load_toc
 from healthcheck.pipeline.pdf import cover_publication, single_titles
 
 pytestmark = pytest.mark.unit
@@ -34,17 +35,27 @@ def test_a_title_that_only_looks_doubled_is_left_alone():
     assert single_titles(before, ["NoNo", "Other heading"]) == before
 
 
-def test_annex_documents_are_those_of_the_annex_part():
+def test_annex_documents_are_those_marked_annex_in_the_toc():
     toc = {
         "format": "jb-book",
         "root": "chapters/summary",
-        "parts": [
-            {"caption": "The report", "chapters": [{"file": "chapters/intro"}]},
-            {"caption": "Annex: technical", "chapters": [{"file": "chapters/methods.ipynb"}, {"file": "chapters/provenance"}]},
+        "chapters": [
+            {"file": "chapters/intro"},
+            {"file": "chapters/methods.ipynb", "meta": {"annex": True}},
+            {"file": "chapters/other", "meta": {"annex": "yes"}},  # only `true` marks the annex
+            {"file": "chapters/provenance", "meta": {"annex": True}},
         ],
     }
     assert annex_documents(toc) == ["chapters/methods", "chapters/provenance"]
     assert annex_documents({"format": "jb-book", "root": "a", "chapters": [{"file": "b"}]}) == []
+
+
+def test_the_repository_toc_is_valid_for_jupyter_book_and_has_an_annex():
+    from sphinx_external_toc.parsing import parse_toc_data
+
+    toc = load_toc(paths.ROOT / "_toc.yml")
+    parse_toc_data(toc)  # the toc Jupyter Book reads, with its `meta` keys, raises nothing
+    assert annex_documents(toc) == ["chapters/methods", "chapters/provenance"]
 
 
 def test_cover_facts_from_the_year_and_optional():

@@ -100,24 +100,25 @@ def documents(toc: dict, toc_path: Path) -> list[str]:
     return docs
 
 
-#: A part of the table of contents whose caption begins with this holds the annex.
-ANNEX_CAPTION = "annex"
-
-
 def annex_documents(toc: dict) -> list[str]:
-    """The documents of the annex: those of every part whose caption begins with "Annex", in order."""
+    """The documents of the annex, in order: the entries marked `meta: {annex: true}` in the toc.
+
+    (A part captioned "Annex" would also say it, but the theme then puts each part's caption in
+    the sidebar as a heading before the page's own h1.)
+    """
     docs: list[str] = []
 
     def walk(entries):
         for entry in entries or []:
-            if "file" in entry:
+            if "file" in entry and (entry.get("meta") or {}).get("annex") is True:
                 docs.append(_docname(entry["file"]))
             walk(entry.get("chapters"))
             walk(entry.get("sections"))
 
     for part in toc.get("parts") or []:
-        if str(part.get("caption", "")).strip().lower().startswith(ANNEX_CAPTION):
-            walk(part.get("chapters"))
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
     return docs
 
 
