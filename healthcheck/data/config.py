@@ -211,6 +211,14 @@ class ToolAndScale(_Strict):
     non_answers: list[str] | dict[str, NonAnswerKind] = []
 
 
+class Publication(_Strict):
+    """Who publishes a year's report and when (survey.yml `publication`), printed on the PDF's cover."""
+
+    date: dt.date | None = None
+    # the person or post that owns the report and answers for it
+    owner: str = ""
+
+
 class YearMeta(ToolAndScale):
     """A year's survey.yml: the facts of the year and how to read its export."""
 
@@ -253,6 +261,8 @@ class YearMeta(ToolAndScale):
                 if str(group).strip() == str(parent).strip():
                     raise ValueError(f"{group_type}: '{group}' cannot be its own parent group")
         return value
+
+    publication: Publication = Publication()
 
     @property
     def breakdown_columns(self) -> dict[str, str]:

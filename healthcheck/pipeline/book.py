@@ -100,6 +100,28 @@ def documents(toc: dict, toc_path: Path) -> list[str]:
     return docs
 
 
+def annex_documents(toc: dict) -> list[str]:
+    """The documents of the annex, in order: the entries marked `meta: {annex: true}` in the toc.
+
+    (A part captioned "Annex" would also say it, but the theme then puts each part's caption in
+    the sidebar as a heading before the page's own h1.)
+    """
+    docs: list[str] = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry and (entry.get("meta") or {}).get("annex") is True:
+                docs.append(_docname(entry["file"]))
+            walk(entry.get("chapters"))
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts") or []:
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
+    return docs
+
+
 def _docname(entry: str) -> str:
     entry = str(entry).strip().lstrip("./")
     return entry[: -len(".ipynb")] if entry.endswith(".ipynb") else entry
@@ -126,6 +148,12 @@ def write_book(staging, settings, year, toc: dict, config_path, assets_dir) -> P
     # navbar gets the escaped text, so a name from the data is always text, never markup.
     options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
     options["logo"] = {**options.get("logo", {}), "text": html.escape(config["title"])}
+    # Every page links to the PDF (book/_templates/pdf-link.html), published beside the website:
+    # <year>/pdf/ next to <year>/html/, so the link leaves the site's own folder by one step.
+    from healthcheck.pipeline.staging import slug
+
+    context = config["sphinx"]["config"].setdefault("html_context", {})
+    context["hc_pdf"] = f"pdf/{slug(settings.report_title)}-{year}.pdf"
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (book / "chapters").mkdir(exist_ok=True)

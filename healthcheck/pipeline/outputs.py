@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from healthcheck.pipeline import book, notebooks
@@ -27,6 +28,7 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
     it. Returns the warnings, or (warnings, what `then()` returned) when `then` is given.
     """
     book_dir, stage_dir, chapters, epoch, strict = book_run
+    title = replace(title, annex=tuple(book.annex_documents(book.load_toc(book_dir / "_toc.yml"))))
     log = log or (lambda *_: None)
     warnings: list[str] = []
     out.mkdir()

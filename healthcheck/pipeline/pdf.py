@@ -23,7 +23,7 @@ from pathlib import Path
 
 from healthcheck.errors import BuildError
 from healthcheck.pipeline.hatching import vector_hatching_page
-from healthcheck.pipeline.pdfpage import FOOTER, HEADER, PREPARE_JS, PRINT_CSS, VECTOR_HATCHING_JS
+from healthcheck.pipeline.pdfpage import FILL_CONTENTS_JS, FOOTER, HEADER, PREPARE_JS, PRINT_CSS, VECTOR_HATCHING_JS
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -46,11 +46,26 @@ class PdfError(BuildError):
 
 @dataclass(frozen=True)
 class TitlePage:
+    """What the cover and the contents page print (plain text: it is set as text, never markup)."""
+
     organisation: str
     title: str
     year: int
     service: str = ""
     notice: str = ""  # the demonstration-data notice; empty for a real report
+    published: str = ""  # the date of publication, as printed ("12 October 2022")
+    owner: str = ""  # who owns the report
+    # the documents (docnames) of the annex, in order: printed after the report, numbered A1, A2...
+    annex: tuple[str, ...] = ()
+
+
+def cover_publication(publication) -> dict:
+    """TitlePage's `published` and `owner` from a year's `publication` (data.config.Publication)."""
+    date = publication.date
+    return {
+        "published": f"{date.day} {date:%B %Y}" if date else "",
+        "owner": " ".join(publication.owner.split()),
+    }
 
 
 def find_chromium() -> str:
@@ -97,7 +112,15 @@ def print_pdf(
                 raise PdfError(f"The page to print does not exist: {html_path}")
             vector, script_needed = _with_vector_hatching(html_path)
             page = _open_page(browser, vector, timeout_s, warnings, blocked)
-            _prepare_page(page, title_page, open_details, warnings, script_needed)
+            headings = _prepare_page(page, title_page, open_details, warnings, script_needed)
+            _write_pdf(page, pdf_path)
+            # Chromium cannot number pages in CSS: the contents page is filled in from where
+            # the first print put each chapter, then the page is printed again. The numbers
+            # take the same room as the blanks they replace, so nothing moves.
+            pages = chapter_pages(pdf_path)
+            missing = page.evaluate(FILL_CONTENTS_JS, pages)
+            if missing:
+                warnings.append(f"PDF: the contents page has no page number for: {', '.join(missing)}")
             _write_pdf(page, pdf_path)
         except playwright_error as exc:
             raise PdfError(f"Printing {html_path} to PDF failed: {exc}") from exc
@@ -106,7 +129,7 @@ def print_pdf(
 
     for url in sorted(set(blocked)):
         warnings.append(f"PDF: blocked a request to another host: {url}")
-    _normalise_pdf(pdf_path, int(epoch))
+    _normalise_pdf(pdf_path, int(epoch), headings)
     return warnings
 
 
@@ -166,16 +189,16 @@ def _open_page(browser, html_path: Path, timeout_s: float, warnings: list[str], 
     return page
 
 
-def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: list[str], redraw: bool = True) -> None:
+def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: list[str], redraw: bool = True) -> list[str]:
     """Print rules and print media, chart hatching left redrawn as vectors (when ``redraw``), the
-    title page added and every <details> opened or dropped (see pdfpage); charts left as they
-    were go to ``warnings``."""
+    cover and contents page added, the annex numbered and every <details> opened or dropped (see
+    pdfpage); charts left as they were go to ``warnings``. Returns the text of every heading."""
     page.add_style_tag(content=PRINT_CSS)
     page.emulate_media(media="print")
     if redraw:
         hatching = page.evaluate(VECTOR_HATCHING_JS)
         warnings += [f"PDF: a chart's hatching stays an image (a larger PDF): {item}" for item in hatching["failed"]]
-    page.evaluate(
+    return page.evaluate(
         PREPARE_JS,
         {
             "organisation": title_page.organisation,
@@ -183,9 +206,27 @@ def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: lis
             "title": title_page.title,
             "year": str(title_page.year),
             "notice": " ".join(title_page.notice.split()),
+            "published": title_page.published,
+            "owner": title_page.owner,
+            "annex": [f"document-{doc}" for doc in title_page.annex],
             "openDetails": open_details,
         },
     )
+
+
+def chapter_pages(pdf_path: Path) -> dict[str, int]:
+    """Page number (from 1) of each named destination of the PDF: Chromium writes one for every
+    element that a link on the page points at, so the contents page's links give each chapter's page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf_path))
+    pages = {}
+    for name, dest in reader.named_destinations.items():
+        try:
+            pages[str(name).lstrip("/")] = reader.get_destination_page_number(dest) + 1
+        except (KeyError, ValueError, AttributeError):  # pragma: no cover - a destination without a page
+            continue
+    return pages
 
 
 def _write_pdf(page, pdf_path: Path) -> None:
@@ -200,7 +241,7 @@ def _write_pdf(page, pdf_path: Path) -> None:
         display_header_footer=True,
         header_template=HEADER,
         footer_template=FOOTER,
-        margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"},
+        margin={"top": "14mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
     )
 
 
@@ -210,15 +251,47 @@ _ID_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\]\s*/Names \[((?:
 _ID_PAIR = re.compile(rb"\(node(\d{8})\) (\d+ \d+ R)")
 
 
-def _normalise_pdf(pdf_path: Path, epoch: int) -> None:
+_OUTLINE_TITLE = re.compile(rb"/Title \(((?:[^()\\]|\\.)*)\)")
+
+
+def single_titles(data: bytes, headings: list[str]) -> bytes:
+    """Outline titles that Chromium wrote twice over ("Key findingsKey findings") written once.
+
+    Skia takes a bookmark's title from the text drawn for the heading's tagged element, and a
+    heading that a page break pushed to the top of the next page is drawn twice there (at the
+    same place: the page shows it once): its bookmark carries the text twice. Only a title
+    that is exactly a heading of the page, twice, is changed; the spaces that take the freed
+    room are white space between PDF tokens, so no offset moves.
+    """
+    known = {" ".join(h.split()) for h in headings}
+
+    def _once(match: re.Match) -> bytes:
+        raw = match.group(1)
+        half = len(raw) // 2
+        if len(raw) % 2 or raw[:half] != raw[half:]:
+            return match.group(0)
+        try:
+            text = raw[:half].decode("latin-1").replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            return match.group(0)
+        if " ".join(text.split()) not in known:
+            return match.group(0)
+        return b"/Title (" + raw[:half] + b")" + b" " * half
+
+    return _OUTLINE_TITLE.sub(_once, data)
+
+
+def _normalise_pdf(pdf_path: Path, epoch: int, headings: list[str] | None = None) -> None:
     """Make the PDF's bytes repeatable without changing any length (so the xref table holds).
 
+    * bookmarks doubled by Chromium are written once (see single_titles);
     * /CreationDate and /ModDate become SOURCE_DATE_EPOCH;
     * the tagged structure's element IDs ("node<DOM node number>", which vary from run to
       run) are renumbered in order of appearance, and the ID tree is sorted again.
     """
     stamp = b"(D:" + time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode() + b"+00'00')"
-    data = pdf_path.read_bytes()
+    original = pdf_path.read_bytes()
+    data = single_titles(original, headings or [])
     fixed = _PDF_DATE.sub(lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data)
 
     leaves = _ID_LEAF.findall(fixed)
@@ -241,5 +314,5 @@ def _normalise_pdf(pdf_path: Path, epoch: int) -> None:
             fixed = resorted
         else:  # pragma: no cover - would only happen if the layout above changed
             fixed = _PDF_DATE.sub(lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data)
-    if fixed != data:
+    if fixed != original:
         pdf_path.write_bytes(fixed)

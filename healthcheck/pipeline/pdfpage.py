@@ -25,25 +25,50 @@ PRINT_CSS = """
     margin: 0 !important; padding: 0 !important; overflow: visible !important;
   }
 
-  /* title page */
+  /* cover */
   .hc-title-page {
     display: flex; flex-direction: column; justify-content: center;
-    min-height: 240mm; break-after: page; page-break-after: always;
+    min-height: 235mm; break-after: page; page-break-after: always;
+    /* a band of the house blue down the cover's left edge and across its top */
+    border-left: 10mm solid #12436D; border-top: 4mm solid #12436D; padding-left: 10mm;
+    print-color-adjust: exact; -webkit-print-color-adjust: exact;
   }
   .hc-title-page .hc-organisation { font-size: 1.3rem; color: #3D3D3D; margin: 0 0 0.5rem 0; }
   .hc-title-page .hc-service { font-size: 1.1rem; color: #3D3D3D; margin: 0 0 2rem 0; }
   .hc-title-page .hc-title { font-size: 2.4rem; font-weight: 700; color: #12436D; margin: 0; }
   .hc-title-page .hc-year { font-size: 2rem; color: #12436D; margin: 0.5rem 0 2rem 0; }
+  .hc-cover-facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.5rem;
+    margin: 0 0 2rem 0; font-size: 1.1rem; }
+  .hc-cover-facts dt { font-weight: 700; color: #3D3D3D; }
+  .hc-cover-facts dd { margin: 0; }
   .hc-title-page .hc-notice {
     border: 2px solid #F46A25; padding: 0.75rem 1rem; font-size: 1rem; max-width: 150mm;
   }
+
+  /* contents: one line per chapter, its page number at the right after a dotted leader */
+  .hc-contents { break-after: page; page-break-after: always; }
+  .hc-contents-title { font-size: 1.9rem; font-weight: 700; color: #12436D; margin: 0 0 1.5rem 0; }
+  .hc-contents-part { font-size: 1.2rem; font-weight: 700; color: #12436D; margin: 2rem 0 0.5rem 0; }
+  .hc-contents ol { list-style: none; padding: 0; margin: 0; }
+  .hc-contents li { margin: 0 0 0.55rem 0; font-size: 1.1rem; }
+  .hc-contents-link { display: flex; align-items: baseline; gap: 0.4rem; }
+  .hc-contents-label { font-weight: 700; min-width: 2rem; }
+  .hc-contents-text { flex: 0 1 auto; }
+  .hc-contents-link::after { content: ""; order: 2; flex: 1 1 auto; border-bottom: 1px dotted #3D3D3D; }
+  .hc-contents-page { order: 3; font-variant-numeric: tabular-nums; white-space: pre; }
 
   /* <details>: their "show ..." line means nothing on paper (see open_details) */
   details > summary { display: none !important; }
   .hc-not-printed { display: none !important; }
 
-  /* a new page for each chapter */
-  span[id^="document-"] + section { break-before: page; page-break-before: always; }
+  /* The report starts on a page of its own after the contents, and so does the annex; the
+     chapters between run on, each after a rule (a new page for each left a third of the
+     pages half empty). */
+  .hc-report-first, .hc-annex-first { break-before: page; page-break-before: always; }
+  span[id^="document-"] + section:not(.hc-annex-first) {
+    margin-top: 2.5rem !important; padding-top: 0.75rem; border-top: 3px solid #12436D;
+  }
+  .hc-annex-number { color: #3D3D3D; }
   /* the theme hides each page's first h1 in print (it prints its own title block instead) */
   .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
   .bd-article h1, span[id^="document-"] + section > h2 {
@@ -55,17 +80,27 @@ PRINT_CSS = """
   h1, h2, h3, h4, .hc-title { break-inside: avoid; }
 
   /* figures and tables stay whole */
-  figure, img, svg, table, .cell_output, .output, .admonition, blockquote, pre {
+  /* (not whole cell outputs: one holding every quote of a theme left half a page empty) */
+  figure, img, svg, .admonition, blockquote, pre, .hc-quote {
     break-inside: avoid; page-break-inside: avoid;
   }
   img { max-width: 100% !important; height: auto; }
+  /* Charts at the width of the text, no taller than 100 mm, so that two share a page with
+     their captions; a chart taller than wide (a breakdown by many teams) up to 150 mm, as its
+     labels would otherwise print too small (pdf.PREPARE_JS marks them). */
+  .hc-figure img { max-height: 100mm !important; }
+  .hc-figure img.hc-tall { max-height: 150mm !important; }
 
   /* tables print as tables, not as scrolling boxes */
   .pst-scrollable-table-container, .table-wrapper, .output_html, .output.text_html,
   .cell_output, .output {
     overflow: visible !important; max-height: none !important;
   }
+  /* A table may run on to the next page (its header row repeated, no row cut): a long table
+     kept whole left most of the page before it empty. Its caption stays with its first rows. */
   table { display: table !important; width: 100% !important; border-collapse: collapse; }
+  .bd-article table { break-inside: auto !important; page-break-inside: auto !important; }
+  caption { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
   tfoot { display: table-footer-group; }
   tr, td, th { break-inside: avoid; page-break-inside: avoid; }
@@ -75,27 +110,100 @@ PRINT_CSS = """
 }
 """
 
-# Adds the title page, opens or drops every <details>, turns links to local files into plain text
-# (they would point at the temporary build folder), and waits for fonts and images.
+# Adds the cover and the contents page, numbers the annex, opens or drops every <details>, turns
+# links to local files into plain text (they would point at the temporary build folder), and
+# waits for fonts and images. Returns the text of every heading (see pdf.single_titles).
 PREPARE_JS = """
 async (info) => {
   const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
-  const page = document.createElement("section");
-  page.className = "hc-title-page";
-  page.setAttribute("aria-label", "Title page");
-  const add = (cls, tag, text) => {
-    if (!text) return;
+  const make = (parent, cls, tag, text) => {
     const el = document.createElement(tag);
-    el.className = cls;
-    el.textContent = text;
-    page.appendChild(el);
+    if (cls) el.className = cls;
+    if (text !== undefined) el.textContent = text;
+    parent.appendChild(el);
+    return el;
   };
-  add("hc-organisation", "p", info.organisation);
-  add("hc-service", "p", info.service);
-  add("hc-title", "p", info.title);
-  add("hc-year", "p", info.year);
-  add("hc-notice", "p", info.notice);
-  article.insertBefore(page, article.firstChild);
+  const cover = document.createElement("section");
+  cover.className = "hc-title-page";
+  cover.setAttribute("aria-label", "Cover");
+  const add = (cls, text) => { if (text) make(cover, cls, "p", text); };
+  add("hc-organisation", info.organisation);
+  add("hc-service", info.service);
+  add("hc-title", info.title);
+  add("hc-year", info.year);
+  if (info.published || info.owner) {
+    const facts = make(cover, "hc-cover-facts", "dl");
+    for (const [term, value] of [["Published", info.published], ["Report owner", info.owner]]) {
+      if (!value) continue;
+      make(facts, "", "dt", term);
+      make(facts, "", "dd", value);
+    }
+  }
+  add("hc-notice", info.notice);
+
+  // Chapters: each chapter's h1, in reading order; the annex's are numbered A1, A2, ...
+  const annexIds = new Set(info.annex);
+  const chapters = [];
+  let annexNumber = 0, firstAnnex = null;
+  // The single page nests every chapter in the root document's section, announced by
+  // <span id="document-<docname>">, its title one level down (an h2).
+  const rootTitle = article.querySelector("section > h1");
+  const titles = [rootTitle, ...Array.from(article.querySelectorAll('span[id^="document-"] + section'),
+    (section) => section.querySelector(":scope > h1, :scope > h2"))].filter((h) => h);
+  for (let h1 of titles) {
+    // a chapter's title one level down (h2) in the single page becomes an h1, so that each
+    // chapter is a top-level bookmark, not one under the first chapter's
+    if (h1.localName !== "h1") {
+      const top = document.createElement("h1");
+      for (const a of h1.attributes) top.setAttribute(a.name, a.value);
+      top.classList.add("hc-chapter-title");
+      top.append(...h1.childNodes);
+      h1.replaceWith(top);
+      h1 = top;
+    }
+    const section = h1.closest("section");
+    if (!section || !section.id) continue;
+    const marker = section.previousElementSibling;
+    const inAnnex = !!(marker && marker.id && annexIds.has(marker.id));
+    const title = Array.from(h1.childNodes).filter((n) => !(n.classList && n.classList.contains("headerlink")))
+      .map((n) => n.textContent).join("").trim();
+    let label = "";
+    if (inAnnex) {
+      label = `A${++annexNumber}`;
+      const number = document.createElement("span");
+      number.className = "hc-annex-number";
+      number.textContent = `Annex ${label}: `;
+      h1.insertBefore(number, h1.firstChild);
+      section.classList.add("hc-annex");
+      if (!firstAnnex) { firstAnnex = section; section.classList.add("hc-annex-first"); }
+    }
+    chapters.push({id: section.id, title, inAnnex, label});
+  }
+  if (rootTitle) rootTitle.closest("section").classList.add("hc-report-first");
+
+  const contents = document.createElement("nav");
+  contents.className = "hc-contents";
+  contents.setAttribute("aria-label", "Contents");
+  make(contents, "hc-contents-title", "p", "Contents");
+  let list = make(contents, "", "ol");
+  let annexStarted = false;
+  for (const chapter of chapters) {
+    if (chapter.inAnnex && !annexStarted) {
+      annexStarted = true;
+      make(contents, "hc-contents-part", "p", "Annex: technical detail");
+      list = make(contents, "", "ol");
+    }
+    const item = make(list, "", "li");
+    const link = make(item, "hc-contents-link", "a");
+    link.href = `#${chapter.id}`;
+    link.dataset.target = chapter.id;
+    if (chapter.label) make(link, "hc-contents-label", "span", chapter.label);
+    make(link, "hc-contents-text", "span", chapter.title);
+    // a blank the width of three digits, filled in once the first print has placed each chapter
+    make(link, "hc-contents-page", "span", "\u2007\u2007\u2007");
+  }
+  article.insertBefore(contents, article.firstChild);
+  article.insertBefore(cover, article.firstChild);
 
   // <details> (e.g. the data behind a chart): printed open, or left out of the PDF
   for (const d of document.querySelectorAll("details")) {
@@ -110,7 +218,27 @@ async (info) => {
   await document.fonts.ready;
   await Promise.all(Array.from(document.images).map((img) => img.complete ? null :
     new Promise((done) => { img.addEventListener("load", done); img.addEventListener("error", done); })));
-  return document.querySelectorAll("span[id^='document-']").length;
+  for (const img of document.querySelectorAll(".hc-figure img"))
+    if (img.naturalHeight > 0.9 * img.naturalWidth) img.classList.add("hc-tall");
+  return Array.from(article.querySelectorAll("h1, h2, h3, h4, h5, h6"), (h) =>
+    Array.from(h.childNodes).filter((n) => !(n.classList && n.classList.contains("headerlink")))
+      .map((n) => n.textContent).join("").trim());
+}
+"""
+
+# Fills in the contents page's numbers: {target id: page}. The numbers are figures of one width
+# (tabular), padded to three with figure spaces, so the line keeps its length. Returns the
+# chapters left without a number.
+FILL_CONTENTS_JS = """
+(pages) => {
+  const missing = [];
+  for (const link of document.querySelectorAll(".hc-contents-link")) {
+    const page = pages[link.dataset.target];
+    const cell = link.querySelector(".hc-contents-page");
+    if (page === undefined) { missing.push(link.querySelector(".hc-contents-text").textContent); continue; }
+    cell.textContent = String(page).padStart(3, "\u2007");
+  }
+  return missing;
 }
 """
 

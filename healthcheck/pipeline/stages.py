@@ -38,7 +38,7 @@ from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem,
 from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.outputs import write_outputs
-from healthcheck.pipeline.pdf import TitlePage
+from healthcheck.pipeline.pdf import TitlePage, cover_publication
 from healthcheck.pipeline.progress import Progress
 from healthcheck.pipeline.workers import ENGINE_NAME
 from healthcheck.present import references
@@ -236,6 +236,7 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
     title = TitlePage(
         organisation=settings.organisation.strip(), title=settings.report_title.strip(), year=year,
         service=settings.service.strip(), notice=settings.demonstration_notice.strip(),
+        **cover_publication(survey.years[year].meta.publication),
     )  # fmt: skip
     book_run = (book_dir, stage_dir, chapters, epoch, strict)
     website = lambda: (read_site(out, year), site_leaks(out))  # noqa: E731 - read back while the PDF is printed

@@ -24,7 +24,7 @@ def glue_methods(ch) -> None:
     settings = ch.settings
     ch.glue_md(
         "methods_intro",
-        f"This appendix explains how the figures in the {ch.year} report were calculated, how the data were checked, "
+        f"This annex explains how the figures in the {ch.year} report were calculated, how the data were checked, "
         "and how the computed figures compare with those originally published.",
     )
     override = ""
