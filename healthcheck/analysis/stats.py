@@ -395,7 +395,7 @@ def theme_changes(figures: pd.DataFrame) -> pd.DataFrame:
                 "prev_score": before,
                 "change_pts": now - before,
                 "prev_years": years,
-                "compared_ids": [str(q) for q in both["question_id"]],
+                "compared_ids": [str(q) for q in (both["question_id"] if "question_id" in both else both.index)],
             }
         )
     return pd.DataFrame(rows, columns=THEME_CHANGE_COLUMNS)
