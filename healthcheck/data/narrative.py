@@ -120,8 +120,8 @@ theme | What the findings show | Your reading of this theme's results: what stan
 theme | What this means | What the service will do, or what needs looking at further.
 conclusions | What the findings tell us | The main messages across the themes, with references.
 conclusions | Next steps | What will happen next and when staff will hear about it.
-foreword | Foreword | Optional: a senior leader's own words to staff (thanks, what the report shows, what will change), signed with the role.
-acknowledgements | Acknowledgements | Optional: who to thank (the staff who took part, facilitators, those who prepared the report), by role.
+foreword | Foreword | Optional: a senior leader's own words to staff, signed with the role.
+acknowledgements | Acknowledgements | Optional: who to thank (staff who took part, facilitators), by role.
 """
 
 
