@@ -1669,13 +1669,13 @@ Thank you to every member of staff who took part, to the practitioners who facil
 
 Staff are clearer than before about where the service is heading, and the culture is becoming more open about practice and identity. The pressure of the work is growing at the same time, and it shows first in workload and in the time left for learning. The service's response has to protect both, not only add new initiatives.
 """,
-    "introduction": """## About this report
+    "introduction": """## Who this report is for
 
-The health check is the service's yearly conversation with its practitioners: a survey of everyone in social work and social care roles, then focus groups that explore the reasons behind the answers. It is written for staff first, and for the leaders and partners who act on what staff say.
+It is written for staff first, and for the leaders and partners who act on what staff say.
 
-## Who took part
+## What was different this year
 
-The survey was answered by {fact}`respondents` staff, {fact}`response-rate` of the {fact}`workforce` in scope. Afterwards {fact}`focus-groups` focus groups met, with about {fact}`participants` colleagues taking part, most of them in person for the first time since the pandemic.
+Most focus groups met in person for the first time since the pandemic, which colleagues said made it easier to speak openly. The supervision statement was reworded to ask about reflection as well as regularity, so it starts a new series and is not compared with earlier years.
 """,
     "conclusions": """## What the findings tell us
 

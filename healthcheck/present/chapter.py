@@ -224,20 +224,18 @@ class Chapter:
         self._illustrative_shown = True
         display(HTML('<p class="hc-illustrative">Illustrative narrative: not an account of real findings.</p>'))
 
-    def optional_narrative(self, kind: str) -> bool:
-        """An optional narrative file (foreword, acknowledgements): shown when written, else nothing.
-
-        Returns whether it was shown."""
+    def optional_narrative(self, kind: str) -> None:
+        """An optional narrative file (foreword, acknowledgements): shown when written, else nothing."""
         part = md.part(self.survey.data_dir, self.year, kind)
         self.record_read(part.path)  # writing the file later re-runs this chapter
         text = md.read(part, self.survey.data_dir)
         if md.status(text).state != "finished":
-            return False
+            return None
         if ILLUSTRATIVE.search(text.text):
             self.illustrative_label()
         # Its own headings stand at the chapter's section level (## Foreword), so none is shifted.
         display(Markdown(md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))))
-        return True
+        return None
 
     def narrative(self, kind: str, theme: str | None = None) -> None:
         """The analyst's own words for this chapter (data/<year>/narrative/...), every reference

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -78,17 +80,29 @@ def current_recommendations(ch) -> None:
         for r in cur
     ]
     table = pd.DataFrame(rows)
+    link = ""
     if ch.downloads:
         write_csv(table, ch.downloads / f"{ch.year}-recommendations.csv")
-    display(
-        HTML(
-            html_table(
-                table,
-                f"Recommendations of the {ch.year} health check: owners, dates and measures",
-                css_class="hc-table hc-table-stack",
-            )
+        link = (
+            f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-recommendations.csv" download>'
+            "Download the recommendations (CSV)</a>.</p>"
         )
-    )
+    # One card per recommendation: seven columns do not fit a page, let alone a phone.
+    cards = []
+    for r, row in zip(cur, rows, strict=True):
+        facts = "".join(
+            f"<dt>{name}</dt><dd>{html.escape(str(row[name]))}</dd>"
+            for name in ("Theme", "Owner", "Due", "Measure of success", "Answers")
+            if row[name]
+        )
+        planned = "".join(f"<li>{html.escape(a)}</li>" for a in r.get("planned_actions") or [])
+        if planned:
+            facts += f"<dt>Planned actions</dt><dd><ul>{planned}</ul></dd>"
+        cards.append(
+            f'<li class="hc-rec"><p class="hc-rec-title">{html.escape(row["Recommendation"])}</p>'
+            f'<dl class="hc-rec-facts">{facts}</dl></li>'
+        )
+    display(HTML(f'<ol class="hc-recs">{"".join(cards)}</ol>{link}'))
 
 
 def unanswered_falls(ch) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from healthcheck.escape import myst_text
 from healthcheck.present import change, charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
 from healthcheck.present.exports import write_csv
-from healthcheck.present.sentences import pct, plural
+from healthcheck.present.sentences import pct
 from healthcheck.present.tables import html_table
 
 
@@ -68,7 +68,13 @@ def voices_sentence(ch, theme: str) -> str:
     if mine.empty:
         return ""
     title = myst_text(ch.theme_title(theme).lower())
-    return f"{plural(len(mine), 'thing')} colleagues said about {title} in {sources_in_words(set(mine['source']))}."
+    n = len(mine)
+    said = f"{NUMBER_WORDS[n].capitalize()} thing{'s' if n != 1 else ''}" if n in NUMBER_WORDS else f"{n} things"
+    return f"{said} colleagues said about {title} in {sources_in_words(set(mine['source']))}."
+
+
+#: Numbers that start a sentence are written as words.
+NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
 
 
 def quotes(ch, theme: str) -> None:
@@ -177,7 +183,7 @@ def breakdowns(ch, theme: str) -> None:
         ch.show_figure(
             fig,
             f"{theme}-by-{group_type}",
-            f"{title}: percent agreeing by {group_type}, {ch.year}. {cell_counts(part, ch.threshold, caution)}",
+            f"{title}: percent agreeing by {group_type}, {ch.year}; {cell_counts(part, ch.threshold, caution)}",
             fig.alt_text,
             breakdown_table(part, group_type),
         )
@@ -222,7 +228,9 @@ def suppression_note(ch, title: str, table) -> str:
 
 def breakdown_table(part, group_type: str):
     """A breakdown's data for readers (and the CSV): figures of shown cells, the reason for hidden ones."""
-    note = part["reason"].where(part["suppressed"], "")
+    # Short notes: the chapter's suppression note explains them once.
+    few = part["reason"].astype(str).str.startswith("fewer than")
+    note = part["reason"].where(few, "hidden to protect a small group").where(part["suppressed"], "")
     note = note.where(~part["caution"], "caution: a small base")
     return pd.DataFrame(
         {
