@@ -229,10 +229,13 @@ def benchmark_findings(ch) -> list[str]:
         tested = int(mine["result"].isin(["higher", "lower", "no significant difference"]).sum())
         if not tested:
             continue
-        text = (
-            f"against {name}, {len(higher)} of {tested} statements tested were significantly higher "
-            f"and {len(lower)} significantly lower"
-        )
+        if not len(higher) and not len(lower):
+            text = f"against {name}, none of the {tested} statements tested differed significantly"
+        else:
+            text = (
+                f"against {name}, {len(higher)} of {tested} statements tested were significantly higher "
+                f"and {len(lower)} significantly lower"
+            )
         gaps = []
         if len(higher):
             top = higher.iloc[0]
