@@ -111,9 +111,7 @@ _REFERENCE_HELP = [
 ]
 # kind | heading | what to write there
 _SECTIONS = """
-summary | Key findings | Three to five points a busy reader should take away, each with its reference.
-summary | What has changed | What rose or fell significantly since the last survey, using {change}`...`.
-summary | What happens next | In a sentence or two, what the service will do in response.
+summary | What we take from this | What the findings mean for the service and why (the build already lists them).
 introduction | About this report | Why the health check is done and who it is for.
 introduction | Who took part | How many staff answered and the response rate, with {fact}`...` references.
 theme | What the findings show | Your reading of this theme's results: what stands out and why it matters.
