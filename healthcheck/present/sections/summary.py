@@ -145,10 +145,11 @@ def _named(row) -> str:
     return f"\u201c{myst_text(row['short'])}\u201d"
 
 
-def _change_list(rows: pd.DataFrame) -> str:
-    """'"A" (82%, up 7 points since 2021) and "B" (...)'."""
+def _change_list(rows: pd.DataFrame, say_year: bool) -> str:
+    """'"A" (82%, up 7 points) and "B" (...)', each with its earlier year when they differ."""
     items = [
-        f"{_named(r)} ({pct(r['pct_positive'])}, {points_phrase(r['change_pts'])} since {int(r['prev_year'])})"
+        f"{_named(r)} ({pct(r['pct_positive'])}, {points_phrase(r['change_pts'])}"
+        + (f" since {int(r['prev_year'])})" if say_year else ")")
         for _, r in rows.iterrows()
     ]
     if len(items) <= 2:
@@ -183,14 +184,18 @@ def findings(ch) -> list[str]:
     elif not tested:
         out.append("No statement could be tested against an earlier year.")
     else:
+        years = sorted({int(y) for y in pd.concat([rises, falls])["prev_year"].dropna()})
+        since = f" since {years[0]}" if len(years) == 1 else ""
+        of = f" (of {tested} tested)"  # said once, on the first of the two lines
         for rows, state, verb in ((rises, change.RISE, "rose"), (falls, change.FALL, "fell")):
             if rows.empty:
-                out.append(f"{change.SHAPES[state]} **No statement {verb} significantly** of the {tested} tested.")
+                out.append(f"{change.SHAPES[state]} **No statement {verb} significantly{since}**{of}.")
             else:
                 out.append(
-                    f"{change.SHAPES[state]} **{plural(len(rows), 'statement')} {verb} significantly** "
-                    f"(of {tested} tested): {_change_list(rows)}."
+                    f"{change.SHAPES[state]} **{plural(len(rows), 'statement')} {verb} significantly{since}**"
+                    f"{of}: {_change_list(rows, say_year=not since)}."
                 )
+            of = ""
     out += benchmark_findings(ch)
     return out
 
