@@ -338,17 +338,6 @@ def glue(ch) -> None:
     )
 
 
-def headline_infographic(ch) -> None:
-    """The printable A4 infographic of the tiles (kept for the national book and for print use)."""
-    rows = headline_rows(ch)
-    fig = charts.headline_infographic(
-        rows,
-        title=f"{ch.settings.report_title} {ch.year}",
-        subtitle=f"{ch.settings.organisation}: % of staff agreeing, by theme",
-    )
-    ch.show_figure(fig, "headlines", f"Headline figures by theme, {ch.year}.", fig.alt_text, tile_table(rows))
-
-
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 11th, 22nd."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
