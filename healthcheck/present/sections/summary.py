@@ -25,7 +25,7 @@ from healthcheck.analysis import benchmarks, stats
 from healthcheck.analysis import ranks as ranking
 from healthcheck.analysis.rounding import round_to
 from healthcheck.escape import myst_text
-from healthcheck.present import change, charts
+from healthcheck.present import change
 from healthcheck.present.charts.headlines import headline_tiles
 from healthcheck.present.exports import write_csv
 from healthcheck.present.sections.conclusions import recommendations
