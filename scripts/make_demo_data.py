@@ -1653,7 +1653,7 @@ NARRATIVE_HEAD = "% illustrative: written for the demonstration, not taken from 
 NARRATIVE_2022 = {
     "foreword": """## Foreword
 
-This is the third health check in which colleagues have told us, in numbers and in their own words, what it is like to practise social work here. I want to thank everyone who answered the survey or came to a focus group: {fact}`respondents` of you did so this year, at a time when caseloads were rising.
+This is the third health check in which colleagues have told us, in numbers and in their own words, what it is like to practise social work here. I want to thank everyone who answered the survey or came to a focus group, at a time when caseloads were rising.
 
 The report does not hide what is hard. Workload and time for learning are where we have most to do, and this report says so before it says anything else. Where we have a plan, it names who leads it and when we will know whether it worked; where we do not yet have one, the conclusions say that too.
 
