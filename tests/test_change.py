@@ -109,3 +109,22 @@ def test_theme_series_steps_by_the_theme_change_on_the_same_statements():
     assert list(series["year"]) == [2021, 2022] and set(series["n_questions"]) == {2}
     step = series["score"].iloc[-1] - series["score"].iloc[-2]
     assert step == pytest.approx(row.change_pts)
+
+
+def test_on_the_demonstration_each_themes_series_ends_with_the_change_the_summary_states():
+    from healthcheck.analysis.survey import load_survey
+
+    survey = load_survey(None, 2022)
+    by_year = {y: survey.figures(y) for y in survey.year_list}
+    changes = stats.theme_changes(by_year[2022]).set_index("theme")
+    series = stats.theme_score_series(by_year, 2022)
+    checked = 0
+    for theme, rows in series.groupby("theme"):
+        row = changes.loc[theme]
+        assert set(rows["n_questions"]) == {row.n_compared}
+        assert rows["score"].iloc[-1] == pytest.approx(row.compared_score)
+        if len(row.prev_years) == 1 and len(rows) > 1:
+            assert rows["year"].iloc[-2] == row.prev_years[0]
+            assert rows["score"].iloc[-1] - rows["score"].iloc[-2] == pytest.approx(row.change_pts)
+            checked += 1
+    assert checked >= 4
