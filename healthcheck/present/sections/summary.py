@@ -303,7 +303,7 @@ def actions(ch) -> None:
         ident = f"**{myst_text(str(r.get('id', '')))}** " if str(r.get("id", "")).strip() else ""
         lines.append(f"- {ident}{myst_text(r['recommendation'])}" + (f" ({', '.join(who)})" if who else ""))
     lines.append("")
-    lines.append("Measures of success and the statements each answers are in [the conclusions](conclusions.md).")
+    lines.append("Measures of success and the statements each answers are in [the conclusions](conclusions.html).")
     display(Markdown("\n".join(lines)))
 
 
