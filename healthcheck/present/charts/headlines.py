@@ -254,10 +254,7 @@ def headline_tiles(theme_rows: pd.DataFrame) -> str:
             n = int(r.get(state, 0) or 0)
             if n:
                 word = _STATE_COUNT_WORDS[state][0 if n == 1 else 1]
-                counts.append(
-                    f'<li data-state="{html.escape(state)}"><span aria-hidden="true">{vocabulary.SHAPES[state]}</span> '
-                    f"{n} {html.escape(word)}</li>"
-                )
+                counts.append(f'<li data-state="{html.escape(state)}">{vocabulary.SHAPES[state]} {n} {html.escape(word)}</li>')
         moved = r.get("change_pts")
         attrs = f' data-theme="{html.escape(str(r.get("theme", "")))}" data-score="{"" if blank(pct) else round_half_up(pct)}"'
         if not blank(moved) and int(r.get("n_compared", 0) or 0):
