@@ -195,8 +195,8 @@ class Chapter:
         """A visible notice of what is synthetic, once on every page of demonstration data.
 
         Most pages get a short label that links to the full account, so that the same long
-        notice is not read again on every page; `full` shows the report-wide notice (the
-        summary), and `detail` adds the year's own account of what is synthetic (the
+        notice is not read again on every page; `full` shows the report-wide notice in
+        full, and `detail` adds the year's own account of what is synthetic (the
         introduction and the methods appendix).
         """
         notice = self.settings.demonstration_notice.strip()
