@@ -15,12 +15,16 @@ Definitions
   exact test when any expected count of the 2x2 table is under 5;
 * suppression: no figure is shown from fewer than ``threshold`` valid responses; breakdowns
   by group are protected together in :mod:`healthcheck.analysis.breakdowns`.
+
+Long because the figures table, its tests and the theme scores and changes built on it are
+one definition of every number the report states; split, a theme's change could drift from
+the statements' changes it summarises.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -349,19 +353,33 @@ def theme_scores(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Columns of the theme changes table (see :func:`theme_changes`).
-THEME_CHANGE_COLUMNS = ["theme", "score", "n_questions", "n_compared", "prev_score", "change_pts", "prev_years"]
+THEME_CHANGE_COLUMNS = [
+    "theme",
+    "score",
+    "n_questions",
+    "n_compared",
+    "compared_score",
+    "prev_score",
+    "change_pts",
+    "prev_years",
+    "compared_ids",
+]
 
 
 def theme_changes(figures: pd.DataFrame) -> pd.DataFrame:
-    """Each theme's score this year and an honest change since the statements' last figures.
+    """THE theme change: each theme's score this year and its change on one set of statements.
 
-    ``score`` and ``n_questions`` are as in :func:`theme_scores`. The change compares like
-    with like: only statements with a shown figure this year *and* an earlier comparable
-    figure (same wording series; the figures table's ``prev_*`` columns) count, and
-    ``change_pts`` is the mean of their current percentages minus the mean of their earlier
-    ones, over ``n_compared`` statements (NaN when none). ``prev_years`` lists the earlier
-    years used (usually one). The change is never tested: answers to statements of one
-    theme come from the same people, so the statements are not independent samples.
+    Every place that shows a theme's change (summary tiles, tables, sentences, downloads and
+    the trend chart's series, :func:`theme_score_series`) takes it from here, so they agree.
+
+    ``score`` and ``n_questions`` are as in :func:`theme_scores` (every shown statement this
+    year). The change compares like with like: only statements with a shown figure this year
+    *and* an earlier comparable figure (same wording series; the figures table's ``prev_*``
+    columns) count -- ``n_compared`` of them, listed in ``compared_ids`` -- and ``change_pts``
+    = ``compared_score`` (the mean of their current percentages) - ``prev_score`` (the mean of
+    their earlier ones); NaN when none. ``prev_years`` lists the earlier years used (usually
+    one). The change is never tested: answers to statements of one theme come from the same
+    people, so the statements are not independent samples.
     """
     shown = figures.loc[~figures["suppressed"].astype(bool) & figures["pct_positive"].notna()]
     rows = []
@@ -369,18 +387,64 @@ def theme_changes(figures: pd.DataFrame) -> pd.DataFrame:
         mine = shown.loc[shown["theme"] == theme]
         both = mine.loc[mine["prev_pct_positive"].notna()]
         years = sorted({int(y) for y in both["prev_year"].dropna()})
+        now = both["pct_positive"].mean() if len(both) else np.nan
+        before = both["prev_pct_positive"].mean() if len(both) else np.nan
         rows.append(
             {
                 "theme": theme,
                 "score": mine["pct_positive"].mean() if len(mine) else np.nan,
                 "n_questions": len(mine),
                 "n_compared": len(both),
-                "prev_score": both["prev_pct_positive"].mean() if len(both) else np.nan,
-                "change_pts": (both["pct_positive"].mean() - both["prev_pct_positive"].mean()) if len(both) else np.nan,
+                "compared_score": now,
+                "prev_score": before,
+                "change_pts": now - before,
                 "prev_years": years,
+                "compared_ids": [str(q) for q in (both["question_id"] if "question_id" in both else both.index)],
             }
         )
     return pd.DataFrame(rows, columns=THEME_CHANGE_COLUMNS)
+
+
+#: Columns of the theme score series (see :func:`theme_score_series`).
+THEME_SERIES_COLUMNS = ["year", "theme", "score", "n_questions", "compared_ids"]
+
+
+def theme_score_series(figures_by_year: Mapping[int, pd.DataFrame], year: int) -> pd.DataFrame:
+    """Each theme's score across the years, on the ONE set of statements its change is told on.
+
+    The set is :func:`theme_changes`' ``compared_ids`` for ``year`` (statements shown this year
+    with an earlier figure in comparable words). A statement's earlier figures are followed
+    back along its own chain of comparable figures (each year's ``prev_year``), so a wording
+    break ends the chain. A year gets a point only when every statement of the set has a
+    figure there: then ``score`` is their mean and ``n_questions`` the size of the set. So the
+    series' step from the last comparable year to ``year`` is exactly ``change_pts`` of
+    :func:`theme_changes` (when the set has one earlier year). A theme with no compared
+    statement has no rows. Sorted by theme (in ``figures``' order) then year.
+    """
+    figures = figures_by_year[year]
+    changes = theme_changes(figures)
+    by_year = {int(y): f.set_index("question_id") for y, f in figures_by_year.items() if int(y) <= year}
+    rows = []
+    for change in changes.itertuples():
+        ids = list(change.compared_ids)
+        if not ids:
+            continue
+        values: dict[str, dict[int, float]] = {}
+        for qid in ids:
+            chain = {year: float(by_year[year].at[qid, "pct_positive"])}
+            at = year
+            while at in by_year and qid in by_year[at].index:
+                prev = by_year[at].at[qid, "prev_year"]
+                if pd.isna(prev):
+                    break
+                chain[int(prev)] = float(by_year[at].at[qid, "prev_pct_positive"])
+                at = int(prev)
+            values[qid] = chain
+        common = set.intersection(*(set(v) for v in values.values()))
+        for y in sorted(common):
+            score = float(np.mean([values[q][y] for q in ids]))
+            rows.append({"year": y, "theme": change.theme, "score": score, "n_questions": len(ids), "compared_ids": ids})
+    return pd.DataFrame(rows, columns=THEME_SERIES_COLUMNS)
 
 
 def theme_trend(
