@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from healthcheck.analysis import stats
-from healthcheck.analysis.rounding import format_pct, points_in_words, shown_change, signed_points
+from healthcheck.analysis.rounding import format_pct, points_in_words, signed_points
 from healthcheck.escape import myst_text
 from healthcheck.present import change
 
