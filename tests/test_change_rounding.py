@@ -80,7 +80,7 @@ def test_the_change_table_and_its_download_agree_with_their_percentages():
     [
         (65.4, 55.6, stats.INCREASE, "up 9 points since 2021, a significant rise"),
         (55.6, 65.4, stats.DECREASE, "down 9 points since 2021, a significant fall"),
-        (50.5, 49.4, stats.NO_CHANGE, "up 2 points since 2021, not a significant change"),
+        (50.5, 49.4, stats.NO_CHANGE, "up 2 points since 2021, no significant change"),
     ],
 )
 def test_sentences_give_the_change_of_the_printed_percentages(pct, prev, flag, words):

@@ -1,7 +1,7 @@
 """Numbers in words, the same everywhere: percentages, changes and whether a change is real.
 
 Chapters and narrative references both take their phrases from here, so "up 3 points since
-2021, not a significant change" reads the same in a table, a sentence and the analyst's text.
+2021, no significant change" reads the same in a table, a sentence and the analyst's text.
 """
 
 from __future__ import annotations
