@@ -106,8 +106,11 @@ class Page(HTMLParser):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
         if tag == "figure" and "hc-figure" in classes:
-            self._figure = {"id": a.get("id") or "", "alt": None, "src": None}
+            self._figure = {"id": a.get("id") or "", "alt": None, "src": None, "sources": []}
             self.figures.append(self._figure)
+        elif tag == "source" and self._figure is not None:
+            # a <picture>'s other drawing of the chart (the narrow one for phones): read too
+            self._figure["sources"].append(a.get("srcset") or "")
         elif tag == "img" and self._figure is not None and self._figure["src"] is None:
             self._figure.update(alt=a.get("alt") or "", src=a.get("src") or "")
         elif tag == "details" and "hc-data" in classes:

@@ -243,12 +243,15 @@ def _html_observations(html_dir: Path, root: Path, findings: list) -> tuple[list
         for table in page.tables:
             figure = table["figure"]
             kind = re.search(r"-by-(team|locality|role)$", figure["id"]) if figure and "where" in table else None
-            svg = svg_from(figure["src"] or "") if kind else None
-            if svg is None:
+            if not kind:
                 continue
             # the cells this chart's data table lists, by "<statement>, <group>" as the alt text names them
             named = {f"{r[1]}, {r[2]}": (r[0], r[2]) for r in table["rows"][1:] if len(r) >= 3}
-            charts += _chart("html chart", table["where"], kind.group(1), svg, findings, figure["alt"], named)
+            # every drawing of the chart: the image and a <picture>'s narrow version for phones
+            for src in [figure["src"] or "", *figure.get("sources", [])]:
+                svg = svg_from(src)
+                if svg is not None:
+                    charts += _chart("html chart", table["where"], kind.group(1), svg, findings, figure["alt"], named)
     return tables, charts
 
 
@@ -311,7 +314,7 @@ def read_site(out_dir: Path | str, year: int) -> Outputs:
     for source, file, header, body in tables:
         rows += _table(source, file, header, body, int(year), codes, findings)
     for path in sorted(downloads.glob(f"{year}-*-by-*.svg")):
-        kind = re.search(r"-by-(team|locality|role)\.svg$", path.name)
+        kind = re.search(r"-by-(team|locality|role)(?:-narrow)?\.svg$", path.name)
         if kind:
             rows += _chart("svg", str(path.relative_to(root)), kind.group(1), path.read_text(encoding="utf-8"), findings)
     rows += charts

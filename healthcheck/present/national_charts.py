@@ -9,7 +9,6 @@ with links to the SVG and CSV, and the data table in a <details> under it.
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 import tempfile
@@ -29,6 +28,7 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct  # noqa: E402
 from healthcheck.escape import mpl_text  # noqa: E402
+from healthcheck.present.chapter import picture  # noqa: E402
 from healthcheck.present.charts.style import (  # noqa: E402
     DARK_BLUE,
     DARK_GREY,
@@ -37,6 +37,7 @@ from healthcheck.present.charts.style import (  # noqa: E402
     SMALL_SIZE,
     TEXT_BLACK,
     TURQUOISE,
+    WIDE_IN,
     finish,
     mix,
     new_figure,
@@ -44,7 +45,6 @@ from healthcheck.present.charts.style import (  # noqa: E402
 )
 from healthcheck.present.tables import html_table, scroll_region  # noqa: E402
 
-_SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.DOTALL)
 BOX_FACE = mix(TURQUOISE, 0.6)
 
 
@@ -55,21 +55,25 @@ def svg_bytes(fig: Figure) -> bytes:
 
 
 def figure_block(
-    svg: bytes, stem: str, name: str, caption: str, alt: str, data: pd.DataFrame, downloads: str, links: bool
+    svg: bytes,
+    stem: str,
+    name: str,
+    caption: str,
+    alt: str,
+    data: pd.DataFrame,
+    downloads: str,
+    links: bool,
+    narrow: bytes | None = None,
 ) -> str:
-    """The HTML of a chart: image with alt text, caption, download links (screen only), data table."""
+    """The HTML of a chart: image with alt text, caption, download links (screen only), data table.
+    `narrow`: the chart drawn for phones, offered to narrow screens as the report's chapters do."""
     link_html = ""
     if links:
         link_html = (
             f' <span class="hc-screen-only"><a href="{downloads}/{stem}.csv" download>Download the data (CSV)</a>.</span>'
             f' <span class="hc-screen-only"><a href="{downloads}/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
         )
-    match = _SVG_SIZE.search(svg[:2000])
-    dims = ""
-    if match:  # matplotlib writes points; the browser reserves the space in CSS pixels
-        w, h = round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
-        dims = f' width="{w}" height="{h}" style="--hc-img-width: {w}px"'
-    image = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode("ascii")}" alt="{html.escape(alt)}"{dims} />'
+    image = picture(svg, alt, narrow)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return (
         f'<figure class="hc-figure" id="fig-{slug}">'
@@ -111,7 +115,7 @@ def distribution_alt(stats: pd.DataFrame, theme_title: str, year: int, threshold
     return " ".join(parts)
 
 
-def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, threshold: int, width: float = 9.0) -> Figure:
+def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, threshold: int, width: float = WIDE_IN) -> Figure:
     """One row per statement: the range of the organisations' figures (a line), their middle half
     (a box), the median organisation (a bar) and England's pooled figure (a diamond).
 
@@ -119,7 +123,7 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
     0-100, NaN when not shown), in the order to draw.
     """
     n = len(stats)
-    labels = [textwrap.fill(mpl_text(s), 30) for s in stats["statement"]]
+    labels = [textwrap.fill(mpl_text(s), 30 if width >= 5 else 18) for s in stats["statement"]]
     body = 1.1 + 0.62 * max(n, 1)
     subtitle = f"{theme_title}, {year}: % agreeing or strongly agreeing, organisations and England"
     footnote = (
@@ -158,5 +162,5 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
             Line2D([0], [0], color=TEXT_BLACK, linewidth=2.5, label="median organisation"),
             Line2D([0], [0], marker="D", color="none", markerfacecolor=DARK_BLUE, markersize=9, label="England"),
         ]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, fontsize=SMALL_SIZE)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2 if width >= 5 else 1, fontsize=SMALL_SIZE)
         return finish(fig, distribution_alt(stats, theme_title, year, threshold))

@@ -12,19 +12,27 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from healthcheck.analysis import stats
 from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.present.charts import findings
 from healthcheck.present.charts.style import (
     BODY_SIZE,
     DARK_BLUE,
+    DARK_GREY,
     HOUSE_RC,
+    ORANGE,
+    PAD_IN,
     SMALL_SIZE,
     SUPPRESSED_FACE,
     SUPPRESSED_HATCH,
     TEXT_BLACK,
+    TEXT_SIZE,
+    WIDE_IN,
     blank,
     finish,
     message_axes,
@@ -33,6 +41,7 @@ from healthcheck.present.charts.style import (
     plural,
     text_colour_on,
     truthy,
+    wrap_to,
 )
 
 _GROUP_WORDS = {
@@ -46,6 +55,11 @@ _GROUP_WORDS = {
 # --------------------------------------------------------------------------------------
 # 4. Breakdown heat map
 # --------------------------------------------------------------------------------------
+
+#: The faint band behind every other row of a dot plot, and the service average's line (dark
+#: enough on white: 3:1 for a graphical object).
+GRID_BAND = "#F3F2F1"
+ORANGE_DARK = mix(ORANGE, 0.35, "#000000")
 
 _HEAT_CMAP = LinearSegmentedColormap.from_list("healthcheck_blue", [mix(DARK_BLUE, 0.92), mix(DARK_BLUE, 0.45), DARK_BLUE])
 
@@ -119,13 +133,19 @@ def breakdown_data(
 
 
 def alt_text_breakdown(
-    data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10, caution: int = 0
+    data: pd.DataFrame,
+    group_type: str,
+    year: int | None = None,
+    *,
+    threshold: int = 10,
+    caution: int = 0,
+    kind: str = "Heat map",
 ) -> str:
     """Alt text for :func:`breakdown_heatmap` from its :func:`breakdown_data` table."""
     one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     nq, ng = data["question_id"].nunique(), data["group"].nunique()
     when = f", {year}" if year is not None else ""
-    text = f"Heat map of % agreeing or strongly agreeing for {plural(nq, 'statement')} by {one} ({plural(ng, one, many)}){when}."
+    text = f"{kind} of % agreeing or strongly agreeing for {plural(nq, 'statement')} by {one} ({plural(ng, one, many)}){when}."
     shown = data[~data["suppressed"]]
     if not shown.empty:
         order = shown.sort_values(["pct_positive", "question_id", "group"], ascending=[False, True, True], kind="mergesort")
@@ -196,13 +216,19 @@ def breakdown_heatmap(
 
 
 def _heatmap_title(data: pd.DataFrame, one: str) -> str:
-    """The finding: the range of agreement across the cells shown."""
+    """The finding: the lowest figure shown (never a range)."""
     shown = data[~data["suppressed"]]
     if shown.empty:
         return f"Too few responses to show any {one} separately"
-    return (
-        f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} to {format_pct(shown['pct_positive'].max())}"
-    )
+    low = shown.sort_values(["pct_positive", "question_id", "group"], kind="mergesort").iloc[0]
+    return f"Lowest agreement by {one}: {low['group']} on \u201c{low['statement']}\u201d, {format_pct(low['pct_positive'])}"
+
+
+def heat_colour(pct: float) -> str:
+    """A cell's colour from its figure AS PRINTED (the whole percentage), so the colour can be
+    read back to the printed figure and no finer: 256 steps of the exact share would pin agreeing
+    counts the printed figure leaves open."""
+    return matplotlib.colors.to_hex(_HEAT_CMAP(round_half_up(pct) / 100))
 
 
 class _Grid(NamedTuple):
@@ -240,7 +266,7 @@ def _draw_cell(ax: plt.Axes, r, grid: _Grid) -> None:
         face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
         patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH)
     else:
-        face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
+        face = heat_colour(r.pct_positive)
         text, colour = r.display, text_colour_on(face)
         patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
     patch.set_gid(f"cell:{r.question_id}:{r.group}")
@@ -294,3 +320,159 @@ def _add_legend(ax: plt.Axes, data: pd.DataFrame, threshold: int, caution: int) 
             handlelength=2.2,
             handleheight=1.4,
         )
+
+
+# --------------------------------------------------------------------------------------
+# 5. Breakdown dot plot: each group against the service, with its interval
+# --------------------------------------------------------------------------------------
+
+
+def published_interval(pct: float, n: int) -> tuple[int, int]:
+    """The 95% Wilson interval, in whole percent, worked out from the figure AS PUBLISHED (the
+    whole percentage and the number of valid responses the table prints). It is a function of
+    printed numbers only, so drawing it tells a reader nothing the table does not: an interval
+    from the exact count would pin that count where the rounded percentage leaves it open."""
+    whole = round_half_up(pct)
+    lo, hi = stats.wilson_interval(whole / 100 * n, n)
+    return round_half_up(100 * lo), round_half_up(100 * hi)
+
+
+def dots_data(
+    breakdown_df: pd.DataFrame,
+    questions: pd.DataFrame,
+    group_type: str,
+    average: dict[str, float],
+    *,
+    year: int | None = None,
+    threshold: int = 10,
+    caution: int = 0,
+) -> pd.DataFrame:
+    """The table :func:`breakdown_dots` draws: :func:`breakdown_data` with ``pct`` (the shown
+    figure as published: a whole number, NaN when not shown), its interval ``lo``/``hi``
+    (:func:`published_interval`) and the service ``average`` of the statement (whole %)."""
+    data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold, caution=caution)
+    pct, lo, hi = [], [], []
+    for r in data.itertuples(index=False):
+        if r.suppressed:
+            pct.append(np.nan), lo.append(np.nan), hi.append(np.nan)
+            continue
+        a, b = published_interval(r.pct_positive, r.n_valid)
+        pct.append(float(round_half_up(r.pct_positive))), lo.append(float(a)), hi.append(float(b))
+    avg = data["question_id"].map(
+        lambda q: float(round_half_up(average[q])) if q in average and not blank(average[q]) else np.nan
+    )
+    return data.assign(pct=pct, lo=lo, hi=hi, average=avg)
+
+
+def breakdown_dots(
+    breakdown_df: pd.DataFrame,
+    questions: pd.DataFrame,
+    group_type: str,
+    average: dict[str, float],
+    *,
+    year: int | None = None,
+    title: str | None = None,
+    threshold: int = 10,
+    caution: int = 0,
+    width: float = WIDE_IN,
+) -> Figure:
+    """Sorted dot plots, one panel per statement: each group's % agreeing (a dot, drawn with
+    seaborn) with its 95% interval (a line), against the service average (a dashed line).
+
+    Groups are sorted highest first; a group not shown is listed under the others with the
+    reason ("<10": fewer than `threshold` responses; "hidden": withheld so a small group cannot
+    be worked out) -- stated, never drawn. Every position is a published figure (whole
+    percentages; intervals by :func:`published_interval`). Each group's row is a band with gid
+    ``cell:<question_id>:<group>`` holding its figure's text, as the audit reads it. Two
+    panels a row, one on a phone (`width` under 5 inches).
+    """
+    data = dots_data(breakdown_df, questions, group_type, average, year=year, threshold=threshold, caution=caution)
+    one, _ = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
+    narrow = width < 5
+    if title is None:
+        title = findings.breakdown_title(data, one)
+    when = f"{year}; " if year is not None else ""
+    subtitle = (
+        f"% agreeing or strongly agreeing by {one}, {when}dots with 95% intervals (from the published figures); "
+        "dashed line: the whole service"
+    )
+    footnote = _dots_footnote(data, threshold, caution)
+    qids = list(pd.unique(data["question_id"]))
+    ncols = 1 if narrow else min(2, max(len(qids), 1))
+    nrows = -(-max(len(qids), 1) // ncols)
+    panel_w = (width - 2 * PAD_IN) / ncols
+    label_w = min(1.5, panel_w * 0.4)
+    groups = list(pd.unique(data["group"]))
+    labels = {g: wrap_to(str(g), label_w - 0.1, TEXT_SIZE) for g in groups}
+    line = TEXT_SIZE * 1.3 / 72
+    row_h = max(0.3, max((len(v) for v in labels.values()), default=1) * line + 0.06)
+    # the title starts at the axes, right of the groups' names
+    names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
+    heads = {q: wrap_to(names[q], panel_w - label_w - 0.3, TEXT_SIZE, bold=True) for q in qids}
+    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.3 for r in range(nrows)] if qids else [0]
+    body = sum(head_h) + nrows * (len(groups) * row_h + 0.45)
+    with plt.rc_context(HOUSE_RC):
+        fig = new_figure(width, body, title, subtitle, footnote)
+        if data.empty:
+            message_axes(fig.add_subplot(), "No data.")
+            return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for i, qid in enumerate(qids):
+            ax = axes[i // ncols][i % ncols]
+            _dot_panel(ax, data[data["question_id"] == qid], labels)
+            ax.set_title("\n".join(heads[qid]), loc="left", fontsize=TEXT_SIZE, fontweight="bold", color=TEXT_BLACK,
+                         linespacing=1.15, pad=18)  # fmt: skip
+        for j in range(len(qids), nrows * ncols):
+            axes[j // ncols][j % ncols].set_axis_off()
+        return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
+
+
+def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
+    parts = []
+    if (data["suppressed"] & ~data["hidden"]).any():
+        parts.append(f"<{threshold}: fewer than {threshold} responses, not shown")
+    if data["hidden"].any():
+        parts.append("hidden: not shown so that a small group cannot be worked out")
+    if data["caution"].any():
+        parts.append(f"*: fewer than {caution} responses, read with caution")
+    return "; ".join(parts) + ("." if parts else "")
+
+
+def _dot_panel(ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]]) -> None:
+    """One statement: shown groups sorted highest first, then the groups not shown, by name order."""
+    shown = part[~part["suppressed"]].sort_values(["pct", "group"], ascending=[False, True], kind="mergesort")
+    rest = part[part["suppressed"]]
+    order = pd.concat([shown, rest], ignore_index=True).assign(y=lambda d: np.arange(len(d), dtype=float))
+    n = len(order)
+    for r in order.itertuples(index=False):
+        band = Rectangle((0, r.y - 0.5), 100, 1, facecolor=GRID_BAND if int(r.y) % 2 == 0 else "white", edgecolor="none",
+                         zorder=0)  # fmt: skip
+        band.set_gid(f"cell:{r.question_id}:{r.group}")
+        ax.add_patch(band)
+        if r.suppressed:
+            ax.text(2, r.y, r.display, ha="left", va="center", fontsize=TEXT_SIZE, color=DARK_GREY, zorder=3)
+            continue
+        ax.plot([r.lo, r.hi], [r.y, r.y], color=DARK_BLUE, linewidth=1.6, solid_capstyle="butt", zorder=2)
+        right = r.hi + 2.5
+        ax.text(right if right < 86 else r.lo - 2.5, r.y, r.display, ha="left" if right < 86 else "right", va="center",
+                fontsize=TEXT_SIZE, color=TEXT_BLACK, fontweight="bold", zorder=3)  # fmt: skip
+    dots = order[~order["suppressed"]]
+    if len(dots):
+        sns.scatterplot(data=dots, x="pct", y="y", color=DARK_BLUE, s=50, edgecolor="white", linewidth=0.8, zorder=4,
+                        legend=False, ax=ax)  # fmt: skip
+    avg = part["average"].dropna()
+    if len(avg):
+        a = float(avg.iloc[0])
+        ax.axvline(a, color=ORANGE_DARK, linestyle=(0, (4, 2)), linewidth=1.6, zorder=1)
+        ax.annotate(f"service {format_pct(a)}", (a, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=TEXT_SIZE, color=TEXT_BLACK)  # fmt: skip
+    ax.set_xlim(0, 100)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_yticks(order["y"], ["\n".join(labels[g]) for g in order["group"]])
+    ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", length=0, labelsize=TEXT_SIZE, labelcolor=TEXT_BLACK)
+    ax.tick_params(axis="x", labelsize=TEXT_SIZE)
+    for side in ("left", "top", "right"):
+        ax.spines[side].set_visible(False)

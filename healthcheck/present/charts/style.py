@@ -48,10 +48,20 @@ FONT_FAMILY = "DejaVu Sans"
 #: A font file that ships with matplotlib, so no system font is ever needed.
 FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
-TITLE_SIZE = 16
-SUBTITLE_SIZE = 11.5
-BODY_SIZE = 11
-SMALL_SIZE = 10
+#: ONE text size for every chart's labels, numbers, legends and subtitles; the bold title a
+#: little larger. Every chart is drawn at one of two widths (WIDE_IN for desktop and print,
+#: NARROW_IN for phones), so the same points become the same size on the page: at print size
+#: (an 8-inch chart on a 6.7-inch text column) 11 pt prints at about 9 pt; the narrow chart
+#: shows 11 pt as about 14 CSS pixels on a 390-pixel phone, the body's small print.
+TEXT_SIZE = 11
+TITLE_SIZE = 13
+SUBTITLE_SIZE = TEXT_SIZE
+BODY_SIZE = TEXT_SIZE
+SMALL_SIZE = TEXT_SIZE
+
+#: The two widths every chart is drawn at, in inches (1 inch = 96 CSS pixels).
+WIDE_IN = 8.0
+NARROW_IN = 3.3
 
 #: Shown where a figure or comparison is not given (an en dash).
 NOT_COMPARED = "\u2013"
@@ -154,6 +164,42 @@ def truthy(x: object) -> bool:
     return bool(x)
 
 
+def text_width_in(text: str, size: float, *, bold: bool = False) -> float:
+    """How wide `text` is drawn in the house font at `size` points, in inches (measured, not guessed)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=FONT_FAMILY, size=size, weight="bold" if bold else "normal")
+    width, _, _ = text_to_path.get_text_width_height_descent(str(text), prop, ismath=False)
+    return width / 72
+
+
+def wrap_to(text: str | None, width_in: float, size: float, *, bold: bool = False) -> list[str]:
+    """`text` broken at spaces into lines each at most `width_in` inches wide when drawn at
+    `size` points (a single word longer than the line is broken inside it), so no line is cut off."""
+    if not text:
+        return []
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        line = ""
+        for word in para.split():
+            trial = f"{line} {word}" if line else word
+            if text_width_in(trial, size, bold=bold) <= width_in:
+                line = trial
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while text_width_in(line, size, bold=bold) > width_in and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and text_width_in(line[:cut] + "-", size, bold=bold) > width_in:
+                    cut -= 1
+                lines.append(line[:cut] + "-")
+                line = line[cut:]
+        lines.append(line)
+    return lines
+
+
 def wrap(text: str | None, width: int) -> list[str]:
     if not text:
         return []
@@ -203,9 +249,10 @@ def new_figure(
     The figure height is the body plus whatever the wrapped texts need, and constrained
     layout is confined to the body so nothing overlaps the texts.
     """
-    t = wrap(title, chars_per_line(width - 2 * PAD_IN, TITLE_SIZE))
-    s = wrap(subtitle, chars_per_line(width - 2 * PAD_IN, SUBTITLE_SIZE))
-    f = wrap(footnote, chars_per_line(width - 2 * PAD_IN, SMALL_SIZE))
+    room = width - 2 * PAD_IN
+    t = wrap_to(title, room, TITLE_SIZE, bold=True)
+    s = wrap_to(subtitle, room, SUBTITLE_SIZE)
+    f = wrap_to(footnote, room, SMALL_SIZE)
     title_h = len(t) * TITLE_SIZE * 1.25 / 72
     sub_h = len(s) * SUBTITLE_SIZE * 1.35 / 72
     header = PAD_IN + title_h + (0.1 + sub_h if s else 0.0) + 0.12
