@@ -123,11 +123,13 @@ def test_theme_title_is_the_theme_that_moved_most_on_its_comparable_statements()
             "theme": ["a", "b", "c"],
             "n_compared": [4, 3, 0],
             "change_pts": [1.2, -3.4, np.nan],
+            "compared_score": [61.2, 50.2, np.nan],
+            "prev_score": [60.0, 53.6, np.nan],
             "prev_years": [[2021], [2021], []],
         }
     )
     title = findings.theme_title(changes, {"a": "Alpha", "b": "Beta"})
-    assert title == "Beta moved most: down 3 points since 2021, on its 3 comparable statements"
+    assert title == "Beta moved most: from 54% in 2021 to 50%, on its 3 comparable statements"
     still = changes.assign(change_pts=[0.2, -0.4, np.nan])
     assert findings.theme_title(still, {}) == "No theme score moved by a whole point since 2021"
 

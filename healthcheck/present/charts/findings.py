@@ -19,6 +19,8 @@ Theme scores over time (:func:`theme_title`)
     1. The theme that moved most on its comparable statements (the set its change is told
        on, ``stats.theme_changes``), up or down, with the number of statements -- when it
        moved by at least one whole point.
+       Its two scores are given as the chart labels them (not a difference in points, which
+       can differ by one from the difference of the rounded scores).
     2. Otherwise: no theme moved by a whole point.
 
 Breakdowns (:func:`breakdown_title`)
@@ -44,10 +46,6 @@ _MOVES = {stats.INCREASE: "rose", stats.DECREASE: "fell"}
 def _q(text) -> str:
     """A statement as quoted in a title."""
     return f"\u201c{text}\u201d"
-
-
-def _points(n: int) -> str:
-    return f"{n} point{'' if n == 1 else 's'}"
 
 
 def agreement_title(shown: pd.DataFrame, theme_title: str, year: int, figures: pd.DataFrame | None = None) -> str:
@@ -105,11 +103,12 @@ def theme_title(changes: pd.DataFrame, titles: dict[str, str]) -> str:
     years = "/".join(str(y) for y in top["prev_years"])
     if top["_size"] < 1:
         return f"No theme score moved by a whole point since {years}"
-    way = "up" if top["_whole"] > 0 else "down"
     k = int(top["n_compared"])
+    # the two scores as the chart labels them, not a difference in points: 11.6 points between
+    # 51.6% and 63.2% would read "12" beside the printed 52% and 63%
     return (
-        f"{titles.get(top['theme'], top['theme'])} moved most: {way} {_points(int(top['_size']))} "
-        f"since {years}, on its {k} comparable statement{'' if k == 1 else 's'}"
+        f"{titles.get(top['theme'], top['theme'])} moved most: from {format_pct(top['prev_score'])} in {years} "
+        f"to {format_pct(top['compared_score'])}, on its {k} comparable statement{'' if k == 1 else 's'}"
     )
 
 

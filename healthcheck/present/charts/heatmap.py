@@ -12,7 +12,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
@@ -38,6 +37,7 @@ from healthcheck.present.charts.style import (
     message_axes,
     mix,
     new_figure,
+    panel_axes,
     plural,
     text_colour_on,
     truthy,
@@ -408,22 +408,22 @@ def breakdown_dots(
     row_h = max(0.3, max((len(v) for v in labels.values()), default=1) * line + 0.06)
     # the title starts at the axes, right of the groups' names
     names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
-    heads = {q: wrap_to(names[q], panel_w - label_w - 0.3, TEXT_SIZE, bold=True) for q in qids}
-    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.3 for r in range(nrows)] if qids else [0]
+    heads = {q: wrap_to(names[q], panel_w - 0.3, TEXT_SIZE, bold=True) for q in qids}
+    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.4 for r in range(nrows)] if qids else [0]
     body = sum(head_h) + nrows * (len(groups) * row_h + 0.45)
     with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, body, title, subtitle, footnote)
+        fig = new_figure(width, body, title, subtitle, footnote, placed=True)
         if data.empty:
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        for i, qid in enumerate(qids):
-            ax = axes[i // ncols][i % ncols]
+        axes = panel_axes(fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45)
+        for ax, qid in zip(axes, qids, strict=True):
             _dot_panel(ax, data[data["question_id"] == qid], labels)
-            ax.set_title("\n".join(heads[qid]), loc="left", fontsize=TEXT_SIZE, fontweight="bold", color=TEXT_BLACK,
-                         linespacing=1.15, pad=18)  # fmt: skip
-        for j in range(len(qids), nrows * ncols):
-            axes[j // ncols][j % ncols].set_axis_off()
+            # the statement over the whole panel, from the groups' names: on a phone the plot
+            # itself is too narrow to hold it
+            ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-(label_w + 0.1) * 72, 18),
+                        textcoords="offset points", ha="left", va="bottom", fontsize=TEXT_SIZE, fontweight="bold",
+                        color=TEXT_BLACK, linespacing=1.15)  # fmt: skip
         return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
 
 
@@ -458,8 +458,7 @@ def _dot_panel(ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]]) -
                 fontsize=TEXT_SIZE, color=TEXT_BLACK, fontweight="bold", zorder=3)  # fmt: skip
     dots = order[~order["suppressed"]]
     if len(dots):
-        sns.scatterplot(data=dots, x="pct", y="y", color=DARK_BLUE, s=50, edgecolor="white", linewidth=0.8, zorder=4,
-                        legend=False, ax=ax)  # fmt: skip
+        ax.scatter(dots["pct"], dots["y"], color=DARK_BLUE, s=50, edgecolors="white", linewidths=0.8, zorder=4)
     avg = part["average"].dropna()
     if len(avg):
         a = float(avg.iloc[0])

@@ -217,7 +217,7 @@ def likert(
     legend_h = (5 if narrow else 2) * line * 1.15 + 0.3
     body = sum(heights) + legend_h + 0.35 if k else 1.0
     with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, body, title, subtitle)
+        fig = new_figure(width, body, title, subtitle, placed=True)
         ax = fig.add_axes((0, 0, 1, 1))
         if k == 0:
             message_axes(ax, f"No statement had {threshold} or more valid responses.")
@@ -244,7 +244,6 @@ def likert(
 
 def _place(fig: Figure, ax: plt.Axes, width: float, body: float, label_w: float, bar_w: float, legend_h: float) -> None:
     """The bars' axes in inches: after the labels (wide) and above the legend and the axis."""
-    fig.set_layout_engine("none")
     height = fig.get_figheight()
     header = height - body - 0.12
     bottom = 0.12 + legend_h + 0.35

@@ -32,6 +32,7 @@ from healthcheck.present.charts.style import (
     finish,
     message_axes,
     new_figure,
+    panel_axes,
     wrap_to,
 )
 
@@ -177,7 +178,9 @@ def trend_panels(
     has_pub = bool((df["basis"] == "published").any())
     narrow = width < 5
     if subtitle is None:
-        subtitle = _trend_subtitle(years, measure, has_ci, has_pub) + ". Dashed: new wording, not compared with the old"
+        subtitle = _trend_subtitle(years, measure, has_ci, has_pub)
+        if any(_breaks(df[df["label"] == lab]) for lab in labels):
+            subtitle += ". Dashed: new wording, not compared with the old"
     n = max(len(labels), 1)
     ncols = 1 if narrow else min(3, n)
     nrows = -(-n // ncols)
@@ -185,23 +188,20 @@ def trend_panels(
     # a panel's title starts at its axes, right of the 0-100% labels
     heads = [wrap_to(str(lab), panel_w - 0.75, TEXT_SIZE, bold=True) for lab in labels]
     line = TEXT_SIZE * 1.3 / 72
-    head_h = [max(len(h) for h in heads[r * ncols : (r + 1) * ncols]) * line for r in range(nrows)] if labels else [0]
+    head_h = [max(len(h) for h in heads[r * ncols : (r + 1) * ncols]) * line + 0.15 for r in range(nrows)] if labels else [0]
     panel_h = 1.35 if narrow else 1.5
     body = sum(head_h) + nrows * (panel_h + 0.35)
     with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, body, title, subtitle)
+        fig = new_figure(width, body, title, subtitle, placed=True)
         if df.empty:
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_trend(df, measure))
-        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
-        for i, label in enumerate(labels):
-            ax = axes[i // ncols][i % ncols]
+        axes = panel_axes(fig, head_h, ncols, len(labels), panel_h, left=0.6, right=0.15, below=0.35)
+        for i, (ax, label) in enumerate(zip(axes, labels, strict=True)):
             rows = df[df["label"] == label].reset_index(drop=True)
             _panel(ax, rows, label, years)
             ax.set_title("\n".join(heads[i]), loc="left", fontsize=TEXT_SIZE, fontweight="bold", color=TEXT_BLACK,
                          linespacing=1.15)  # fmt: skip
-        for j in range(len(labels), nrows * ncols):
-            axes[j // ncols][j % ncols].set_axis_off()
         return finish(fig, alt_text_trend(df, measure))
 
 
