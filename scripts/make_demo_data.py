@@ -1503,6 +1503,11 @@ RECS_2022 = [
             "partnership, with practitioners and managers contributing",
             "Shared learning events through the partnership and the Academy",
         ],
+        "owner": "Head of Safeguarding and Partnerships (synthetic)",
+        "due": "March 2023",
+        "measure": "Agreement that staff are supported on risk and decisions back to its 2021 level, "
+        "and better communication with chairs and reviewing officers agreed by at least half of staff, in the 2023 health check",
+        "statements": ["PRA04", "PRA07"],
     },
     {
         "id": "R2022-2",
@@ -1516,6 +1521,10 @@ RECS_2022 = [
             "Lunchtime learning with examples from participating teams",
             "Sessional clinical support for systemic practice, and a systemic leadership programme for senior leaders",
         ],
+        "owner": "Principal Social Worker (synthetic)",
+        "due": "September 2023",
+        "measure": "Three in four staff confident using systemic ideas in conferences and reviews by the 2024 health check",
+        "statements": ["SYS01", "SYS03"],
     },
     {
         "id": "R2022-3",
@@ -1526,6 +1535,11 @@ RECS_2022 = [
             "A revised supervision policy, with clearer expectations for recording and updated practice standards",
             "Supervision skills sessions to launch the new policy",
         ],
+        "owner": "Assistant Director, Quality and Practice (synthetic)",
+        "due": "January 2023",
+        "measure": "Case supervision recorded on time for nine in ten children, and agreement that supervision is "
+        "regular and reflective higher in the 2023 health check",
+        "statements": ["IMP02"],
     },
     {
         "id": "R2022-4",
@@ -1537,6 +1551,11 @@ RECS_2022 = [
             "Review the equality, diversity and inclusion module of the Essentials programme with staff",
             "Check recruitment and ASYE assessment for fairness to applicants from diverse backgrounds",
         ],
+        "owner": "Head of Workforce Development (synthetic)",
+        "due": "June 2023",
+        "measure": "Agreement that staff can raise discrimination in supervision, and that managers support their "
+        "wellbeing, higher in the 2023 health check",
+        "statements": ["WEL03", "EDI03"],
     },
     {
         "id": "R2022-5",
@@ -1547,6 +1566,10 @@ RECS_2022 = [
         "planned_actions": [
             "Review levels of delegated authority, so that decisions sit nearer to the child and accountability is kept"
         ],
+        "owner": "Director of Children's Social Care (synthetic)",
+        "due": "December 2023",
+        "measure": "A revised scheme of delegation in place, and more staff saying they can achieve and evidence positive change",
+        "statements": ["PRA03"],
     },
 ]
 
@@ -1628,20 +1651,23 @@ def write_indicators(year: int, folder: Path) -> None:
 
 NARRATIVE_HEAD = "% illustrative: written for the demonstration, not taken from any report; every number is a reference.\n\n"
 NARRATIVE_2022 = {
-    "summary": """## Key findings
+    "foreword": """## Foreword
 
-- The service heard from {fact}`respondents` staff in the survey ({fact}`response-rate` of the workforce) and from about {fact}`participants` colleagues in {fact}`focus-groups` focus groups.
-- Staff know where the service is heading: {pct}`IMP01` understand the improvement priorities, and {pct}`IMP04` find Families Count enjoyable and useful, {change}`IMP04`.
-- Workload is the clearest concern. Only {pct}`WEL02` say their workload is manageable, {change}`WEL02`.
-- Systemic practice is taking root: understanding of its principles reached {pct}`SYS01`, {change}`SYS01`.
+This is the third health check in which colleagues have told us, in numbers and in their own words, what it is like to practise social work here. I want to thank everyone who answered the survey or came to a focus group: {fact}`respondents` of you did so this year, at a time when caseloads were rising.
 
-## What has changed
+The report does not hide what is hard. Workload and time for learning are where we have most to do, and this report says so before it says anything else. Where we have a plan, it names who leads it and when we will know whether it worked; where we do not yet have one, the conclusions say that too.
 
-Time for learning has become harder to find ({pct}`CPD02`, {change}`CPD02`), and fewer staff feel supported in their team on risk and decisions ({change}`PRA04`). Against that, more colleagues say the service's values create a positive culture ({change}`PRA01`) and that equality, diversity and inclusion are discussed openly in their team ({change}`EDI02`).
+*Director of Children's Social Care (a synthetic foreword, written for the demonstration)*
+""",
+    "acknowledgements": """## Acknowledgements
 
-## What happens next
+Thank you to every member of staff who took part, to the practitioners who facilitated the focus groups and wrote up what was said without naming anyone, to the Social Work Academy for organising the sessions, and to the performance team who prepared the figures.
 
-The recommendations at the end of this report turn these findings into areas of work, each with the actions planned and who leads them.
+*Synthetic acknowledgements, written for the demonstration.*
+""",
+    "summary": """## What we take from this
+
+Staff are clearer than before about where the service is heading, and the culture is becoming more open about practice and identity. The pressure of the work is growing at the same time, and it shows first in workload and in the time left for learning. The service's response has to protect both, not only add new initiatives.
 """,
     "introduction": """## About this report
 
@@ -1797,7 +1823,7 @@ Roll the training out to every team, with time to practise what it teaches.
 }
 
 NARRATIVE = {2021: NARRATIVE_2021, 2022: NARRATIVE_2022}
-NARRATIVE_FIXED = ("summary", "introduction", "conclusions")
+NARRATIVE_FIXED = ("summary", "introduction", "conclusions", "foreword", "acknowledgements")
 
 
 def write_narrative(year: int, folder: Path) -> None:

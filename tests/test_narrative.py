@@ -410,4 +410,4 @@ def test_a_first_years_template_refers_to_no_earlier_year(kind):
 
 def test_template_refuses_an_unknown_kind():
     with pytest.raises(ValueError, match="summary"):
-        nar.template("foreword", title="x", prompts=[])
+        nar.template("preface", title="x", prompts=[])

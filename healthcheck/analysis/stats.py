@@ -15,6 +15,10 @@ Definitions
   exact test when any expected count of the 2x2 table is under 5;
 * suppression: no figure is shown from fewer than ``threshold`` valid responses; breakdowns
   by group are protected together in :mod:`healthcheck.analysis.breakdowns`.
+
+Long because the figures table, its tests and the theme scores and changes built on it are
+one definition of every number the report states; split, a theme's change could drift from
+the statements' changes it summarises.
 """
 
 from __future__ import annotations

@@ -226,6 +226,12 @@ class Recommendation(_Strict):
     actions: list[str] = []
     planned_actions: list[str] = []
     status: Literal["complete", "in progress", "not started"] | None = None
+    # Who answers for it, by when, how success will be known and the statements (question
+    # codes) it responds to: optional, so that earlier years' files still read.
+    owner: str = ""
+    due: str = ""
+    measure: str = ""
+    statements: list[str] = []
 
 
 def load_settings(data_dir: Path, warnings: list[Problem] | None = None) -> Settings:

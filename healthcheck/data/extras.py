@@ -117,6 +117,11 @@ def _check_recommendations(year_dir: Path, bank: QuestionBank, data_dir: Path) -
                     Problem(shown, None, f"{key}.theme", item["theme"], f"one of the themes: {', '.join(bank.themes)}")
                 )
             problems += texts.personal_data_warnings(shown, None, f"{key}.recommendation", item["recommendation"])
+            for index, code in enumerate(item.get("statements") or [], start=1):
+                if str(code) not in bank.questions:
+                    problems.append(
+                        Problem(shown, None, f"{key}.statements[{index}]", str(code), "a statement code of the question bank")
+                    )
             for field_name in ("actions", "planned_actions"):
                 for index, action in enumerate(item.get(field_name) or [], start=1):
                     problems += texts.personal_data_warnings(shown, None, f"{key}.{field_name}[{index}]", action)

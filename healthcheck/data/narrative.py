@@ -35,6 +35,7 @@ from healthcheck.errors import display_path
 # functions (re-exported from `myst` and `mystrender`).
 __all__ = [
     "FIXED_KINDS",
+    "OPTIONAL_KINDS",
     "KINDS",
     "Narrative",
     "Part",
@@ -55,7 +56,7 @@ __all__ = [
     "unfinished",
 ]
 
-KINDS = ("summary", "introduction", "theme", "conclusions")
+KINDS = ("summary", "introduction", "theme", "conclusions", "foreword", "acknowledgements")
 _TODO = re.compile(r"\bTODO\b")
 
 
@@ -119,6 +120,8 @@ theme | What the findings show | Your reading of this theme's results: what stan
 theme | What this means | What the service will do, or what needs looking at further.
 conclusions | What the findings tell us | The main messages across the themes, with references.
 conclusions | Next steps | What will happen next and when staff will hear about it.
+foreword | Foreword | Optional: a senior leader's own words to staff, signed with the role.
+acknowledgements | Acknowledgements | Optional: who to thank (staff who took part, facilitators), by role.
 """
 
 
@@ -153,6 +156,8 @@ def template(kind: str, *, title: str, prompts: Iterable[str] = (), example=("Q0
 
 #: The fixed chapters that take narrative; each theme chapter takes `themes/<code>.md`.
 FIXED_KINDS = ("summary", "introduction", "conclusions")
+#: Narrative a year may have or not (no draft notice, no template): read only when the file exists.
+OPTIONAL_KINDS = ("foreword", "acknowledgements")
 
 
 @dataclass(frozen=True)
@@ -173,15 +178,19 @@ def parts(data_dir: Path, year: int, themes) -> list[Part]:
     """Every narrative file the year's book reads, present or not, in book order."""
     folder = Path(data_dir) / str(year) / NARRATIVE_DIR
     fixed = {kind: Part(kind, None, folder / f"{kind}.md") for kind in FIXED_KINDS}
+    optional = [Part(kind, None, folder / f"{kind}.md") for kind in OPTIONAL_KINDS if (folder / f"{kind}.md").is_file()]
     return (
         [fixed["summary"], fixed["introduction"]]
         + [Part("theme", code, folder / "themes" / f"{code}.md") for code in themes]
         + [fixed["conclusions"]]
+        + optional
     )
 
 
 def part(data_dir: Path, year: int, kind: str, theme: str | None = None) -> Part:
-    """The narrative file of one chapter."""
+    """The narrative file of one chapter (an optional one whether it exists or not)."""
+    if kind in OPTIONAL_KINDS:
+        return Part(kind, None, Path(data_dir) / str(year) / NARRATIVE_DIR / f"{kind}.md")
     return next(p for p in parts(data_dir, year, [theme] if theme else []) if p.kind == kind and p.theme == theme)
 
 

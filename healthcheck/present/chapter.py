@@ -225,23 +225,53 @@ class Chapter:
             )
         display(HTML(block))
 
-    def demonstration_notice(self, detail: bool = False) -> None:
-        """A visible notice of what is synthetic, wherever demonstration data is shown.
+    def demonstration_notice(self, detail: bool = False, *, full: bool = False) -> None:
+        """A visible notice of what is synthetic, once on every page of demonstration data.
 
-        Every page gets the report-wide notice; with `detail`, the year's own account of what
-        is synthetic follows it (the introduction and the methods appendix use that).
+        Most pages get a short label that links to the full account, so that the same long
+        notice is not read again on every page; `full` shows the report-wide notice (the
+        summary), and `detail` adds the year's own account of what is synthetic (the
+        introduction and the methods appendix).
         """
         notice = self.settings.demonstration_notice.strip()
-        if detail and self.meta.synthetic.strip():
-            notice = f"{notice} {self.meta.synthetic.strip()}".strip()
         if not notice:
             return
+        if detail and self.meta.synthetic.strip():
+            notice = f"{notice} {self.meta.synthetic.strip()}".strip()
+        head, rest = "Synthetic data", notice
         if notice.lower().startswith("demonstration data"):
             head, _, rest = notice.partition(".")
-            shown = f"<strong>{html.escape(head)}.</strong>{html.escape(rest)}"
+        if full or detail:
+            shown = f"<strong>{html.escape(head)}.</strong> {html.escape(rest.strip())}"
         else:
-            shown = f"<strong>Synthetic data.</strong> {html.escape(notice)}"
-        display(HTML(f'<aside class="hc-notice" role="note">{shown}</aside>'))
+            shown = (
+                f"<strong>{html.escape(head)}.</strong> Not a real council\u2019s findings: "
+                '<a href="introduction.html#demonstration">what is synthetic</a>.'
+            )
+        anchor = ' id="demonstration"' if detail else ""
+        display(HTML(f'<aside class="hc-notice" role="note"{anchor}>{shown}</aside>'))
+
+    def illustrative_label(self) -> None:
+        """The label of demonstration narrative, once per page however many parts are illustrative."""
+        if getattr(self, "_illustrative_shown", False):
+            return
+        self._illustrative_shown = True
+        display(HTML('<p class="hc-illustrative">Illustrative narrative: not an account of real findings.</p>'))
+
+    def optional_narrative(self, kind: str) -> bool:
+        """An optional narrative file (foreword, acknowledgements): shown when written, else nothing.
+
+        Returns whether it was shown."""
+        part = md.part(self.survey.data_dir, self.year, kind)
+        self.record_read(part.path)  # writing the file later re-runs this chapter
+        text = md.read(part, self.survey.data_dir)
+        if md.status(text).state != "finished":
+            return False
+        if ILLUSTRATIVE.search(text.text):
+            self.illustrative_label()
+        # Its own headings stand at the chapter's section level (## Foreword), so none is shifted.
+        display(Markdown(md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))))
+        return True
 
     def narrative(self, kind: str, theme: str | None = None) -> None:
         """The analyst's own words for this chapter (data/<year>/narrative/...), every reference
@@ -261,7 +291,7 @@ class Chapter:
         if state.state == "missing":
             return
         if ILLUSTRATIVE.search(text.text):
-            display(HTML('<p class="hc-illustrative">Illustrative narrative: not an account of real findings.</p>'))
+            self.illustrative_label()
         # The chapter's section heading is ##, so the narrative's own headings sit one level down.
         rendered = md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))
         display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))

@@ -11,6 +11,7 @@ import pandas as pd
 from healthcheck.analysis import stats
 from healthcheck.analysis.rounding import format_pct, points_in_words, signed_points
 from healthcheck.escape import myst_text
+from healthcheck.present import change
 
 
 def pct(value: float) -> str:
@@ -23,27 +24,44 @@ def pts(change: float) -> str:
     return points_in_words(change)
 
 
-def change_in_words(row) -> str:
-    """A statement's change since its last comparable figure, for prose.
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 statement', '3 statements' (`many` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
-    `row` is a figures-table row: "up 3 points since 2021, not a significant change",
-    "down 8 points since 2021, a significant fall", "up 7 points since 2020 (a published
-    figure without a base, so not tested)", or "not compared with an earlier year".
+
+def points_phrase(change: float) -> str:
+    """A change in words: 'up 7 points', 'down 1 point', 'no change' (rounded as everywhere)."""
+    moved = signed_points(change)
+    if not moved:
+        return "no change"
+    return f"{'up' if moved > 0 else 'down'} {plural(abs(moved), 'point')}"
+
+
+def gap_phrase(diff: float) -> str:
+    """A difference from a benchmark in words: '7 points above', '1 point below', 'level'."""
+    moved = signed_points(diff)
+    if not moved:
+        return "level"
+    return f"{plural(abs(moved), 'point')} {'above' if moved > 0 else 'below'}"
+
+
+def change_in_words(row, questions=None) -> str:
+    """A statement's change since its last comparable figure, for prose, in the words of
+    :mod:`healthcheck.present.change`.
+
+    `row` is a figures-table row: "up 3 points since 2021, no significant change",
+    "down 8 points since 2021, a significant fall", "up 7 points since 2020, not tested
+    (published figure only)", or "not compared with an earlier year".
     """
-    if pd.isna(row["prev_year"]) or pd.isna(row["change_pts"]):
+    state = change.state_of(row, questions)
+    if state.points is None or state.prev_year is None:
         return "not compared with an earlier year"
-    moved = signed_points(row["change_pts"])
-    since = f"since {int(row['prev_year'])}"
-    size = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
-    head = f"{'up' if moved > 0 else 'down'} {size} {since}" if moved else f"unchanged {since}"
-    flag = row["change_flag"]
-    if flag == stats.INCREASE:
-        return f"{head}, a significant rise"
-    if flag == stats.DECREASE:
-        return f"{head}, a significant fall"
-    if flag == stats.NO_CHANGE:
-        return f"{head}, not a significant change"
-    return f"{head} (a published figure without a base, so not tested)"
+    head = f"{points_phrase(state.points)} since {state.prev_year}"
+    if state.state in (change.RISE, change.FALL):
+        return f"{head}, a {state.state}"
+    if state.state == change.NO_CHANGE:
+        return f"{head}, {state.state}"
+    return f"{head}, {state.state} ({state.reason})"
 
 
 def question_sentence(ch, row) -> str:
@@ -63,68 +81,88 @@ def question_sentence(ch, row) -> str:
 
 
 def change_sentence(ch, row) -> str:
-    """Whether the change since the last comparable year is real, within chance, or not tested."""
-    if pd.isna(row.prev_year):
-        q = ch.bank.questions[row.question_id]
-        earlier = [y for y in q.wording if y < ch.year]
-        if earlier and any(earlier[-1] < b <= ch.year for b in q.comparable_from):
-            return "It is not compared with earlier years because the wording changed."
-        if earlier:
-            return "There is no earlier figure to compare it with."
-        return f"It was first asked in {ch.year}."
-    change = pts(row.change_pts)
-    prev = int(row.prev_year)
-    if row.change_flag == stats.INCREASE:
-        return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant increase."
-    if row.change_flag == stats.DECREASE:
-        return f"That is {change} on {prev} ({pct(row.prev_pct_positive)}), a statistically significant decrease."
-    if row.change_flag == stats.NO_CHANGE:
-        return f"In {prev} it was {pct(row.prev_pct_positive)}: the difference ({change}) is within what chance could produce."
-    return f"In {prev} it was {pct(row.prev_pct_positive)} ({change}; a published figure without a base, so not tested)."
+    """Whether the change since the last comparable year is real, within chance, or not tested (and why)."""
+    state = change.state_of(row, ch.survey.questions, first_year=ch.prev_year is None)
+    if state.prev_year is None:
+        why = {
+            change.WORDING_CHANGED: "It is not compared with earlier years because the wording changed.",
+            change.NEW_STATEMENT: f"It was first asked in {ch.year}.",
+            change.FIRST_YEAR: f"It was first asked in {ch.year}.",
+        }
+        return why.get(state.reason, "There is no earlier figure to compare it with.")
+    prev, before = state.prev_year, pct(row.prev_pct_positive)
+    moved = points_phrase(state.points)
+    if state.state in (change.RISE, change.FALL):
+        return f"That is {moved} on {prev} ({before}), a {state.state}."
+    if state.state == change.NO_CHANGE:
+        return f"In {prev} it was {before}: {moved}, {state.state}."
+    return f"In {prev} it was {before} ({moved}; {state.state}: {state.reason})."
+
+
+def _quoted(row) -> str:
+    return f"\u201c{myst_text(row['short'])}\u201d"
 
 
 def theme_sentence(ch, theme: str) -> str:
-    """The theme score in words, with an honest change: only statements asked in both years count."""
+    """The theme's opening, led by its finding (chosen by rule), then its score and honest change.
+
+    The lead is the largest significant fall, else the largest significant rise, else the
+    highest and lowest statements; other significant changes are then named, each once.
+    """
     changes = stats.theme_changes(ch.figures).set_index("theme")
     if theme not in changes.index or changes.at[theme, "n_questions"] == 0:
         return f"No statement of this theme had enough responses in {ch.year} to report."
     row = changes.loc[theme]
-    n = int(row["n_questions"])
-    text = (
-        f"Across the {n} survey statement{'s' if n != 1 else ''} of this theme, an average of **{pct(row['score'])}** "
-        "of staff agreed or strongly agreed (the theme score)."
-    )
-    if row["n_compared"]:
-        text += " " + theme_change_sentence(ch, row)
     figs = ch.theme_figures(theme)
+    figs = figs[~figs["suppressed"].astype(bool) & figs["pct_positive"].notna()]
     flags = figs["change_flag"].fillna("")
-    ups, downs = int((flags == stats.INCREASE).sum()), int((flags == stats.DECREASE).sum())
-    same = int((flags == stats.NO_CHANGE).sum())
-    if ups + downs + same:
-        parts = []
-        if ups:
-            parts.append(f"{ups} rose significantly")
-        if downs:
-            parts.append(f"{downs} fell significantly")
-        if same:
-            parts.append(f"{same} showed no significant change")
-        text += f" Of the statements tested against an earlier year, {', '.join(parts)}."
-    return text
+    falls = figs[flags == stats.DECREASE].sort_values("change_pts", kind="stable")
+    rises = figs[flags == stats.INCREASE].sort_values("change_pts", ascending=False, kind="stable")
+    ordered = figs.sort_values("pct_positive", ascending=False, kind="stable")
+    parts = []
+    if len(falls):
+        r = falls.iloc[0]
+        parts.append(
+            f"The largest significant fall here is {_quoted(r)}: **{pct(r['pct_positive'])}** agreed, "
+            f"{points_phrase(r['change_pts'])} since {int(r['prev_year'])}."
+        )
+    elif len(rises):
+        r = rises.iloc[0]
+        parts.append(
+            f"{_quoted(r)} rose significantly to **{pct(r['pct_positive'])}**, "
+            f"{points_phrase(r['change_pts'])} since {int(r['prev_year'])}."
+        )
+    elif len(ordered) > 1:
+        hi, lo = ordered.iloc[0], ordered.iloc[-1]
+        parts.append(
+            f"Agreement is highest with {_quoted(hi)} (**{pct(hi['pct_positive'])}**) "
+            f"and lowest with {_quoted(lo)} (**{pct(lo['pct_positive'])}**)."
+        )
+    n = int(row["n_questions"])
+    title = myst_text(ch.theme_title(theme))
+    parts.append(f"The theme score of {title}, the average across its {plural(n, 'statement')}, is **{pct(row['score'])}**.")
+    if row["n_compared"]:
+        parts.append(theme_change_sentence(ch, row))
+    lead = falls.index[0] if len(falls) else rises.index[0] if len(rises) else None
+    others = [("rose", r) for i, r in rises.iterrows() if i != lead] + [("fell", r) for i, r in falls.iterrows() if i != lead]
+    if others:
+        named = "; ".join(
+            f"{_quoted(r)} {verb} to {pct(r['pct_positive'])} ({points_phrase(r['change_pts'])})" for verb, r in others
+        )
+        parts.append(f"Also significant: {named}.")
+    return " ".join(parts)
 
 
 def theme_change_sentence(ch, row) -> str:
-    """The change of a theme's score, said with what was compared (never tested)."""
+    """The change of a theme's score, said with what was compared (an average: never tested)."""
     years = " and ".join(str(y) for y in row["prev_years"])
     n = int(row["n_compared"])
-    moved = signed_points(row["change_pts"])
-    size = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
-    if n == 1:
-        how = f"rose {size}" if moved > 0 else f"fell {size}" if moved < 0 else "did not change"
-        return f"The one statement asked in comparable words in {years} and {ch.year} {how}."
-    how = f"rose {size}" if moved > 0 else f"fell {size}" if moved < 0 else "did not change"
+    moved = points_phrase(row["change_pts"])
+    on = "the one statement" if n == 1 else f"the {n} statements"
     return (
-        f"On the {n} statements asked in comparable words in {years} and {ch.year}, the average {how} "
-        "(a change of a theme score is not tested for significance)."
+        f"On {on} asked in the same words in {years} and {ch.year}, the average "
+        f"{'did not change' if moved == 'no change' else 'moved ' + moved} "
+        f"({pct(row['prev_score'])} to {pct(row['compared_score'])}; an average of statements, not tested)."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import matplotlib
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.present import change as vocabulary
 from healthcheck.present.charts.style import (
     DARK_BLUE,
     DARK_GREY,
@@ -220,3 +222,52 @@ def _draw_tile(ax: plt.Axes, i: int, tile: dict, fit: dict, box: tuple[float, fl
             color=DARK_GREY,
             linespacing=1.25,
         )
+
+
+# --------------------------------------------------------------------------------------
+# Themes at a glance as HTML tiles (the page's version: reflows to one column on a phone)
+# --------------------------------------------------------------------------------------
+
+_STATE_COUNT_WORDS = {
+    "significant rise": ("significant rise", "significant rises"),
+    "significant fall": ("significant fall", "significant falls"),
+    "no significant change": ("no significant change", "no significant change"),
+    "not tested": ("not tested", "not tested"),
+}
+
+
+def headline_tiles(theme_rows: pd.DataFrame) -> str:
+    """One tile per theme as an HTML list (text, not an image, so it reflows and is read aloud).
+
+    Input columns: ``theme, theme_title, headline_pct, headline_label, change_text`` and one
+    count column per change state (``significant rise``, ``significant fall``, ``no
+    significant change``, ``not tested``); optional ``change_pts`` and ``n_compared``. Each
+    state is shown with its shape and its word, never by colour alone; every data string is
+    escaped. The tile carries its figures in ``data-*`` attributes for tests and tools.
+    """
+    items = []
+    for _, r in theme_rows.iterrows():
+        pct = r.get("headline_pct")
+        big = NOT_COMPARED if blank(pct) else format_pct(pct)
+        counts = []
+        for state in vocabulary.STATES:
+            n = int(r.get(state, 0) or 0)
+            if n:
+                word = _STATE_COUNT_WORDS[state][0 if n == 1 else 1]
+                counts.append(
+                    f'<li data-state="{html.escape(state)}"><span aria-hidden="true">{vocabulary.SHAPES[state]}</span> '
+                    f"{n} {html.escape(word)}</li>"
+                )
+        moved = r.get("change_pts")
+        attrs = f' data-theme="{html.escape(str(r.get("theme", "")))}" data-score="{"" if blank(pct) else round_half_up(pct)}"'
+        if not blank(moved) and int(r.get("n_compared", 0) or 0):
+            attrs += f' data-change-pts="{round_half_up(moved)}" data-compared="{int(r["n_compared"])}"'
+        items.append(
+            f'<li class="hc-tile"{attrs}>'
+            f'<p class="hc-tile-title">{html.escape(str(r["theme_title"]))}</p>'
+            f'<p class="hc-tile-score"><span class="hc-tile-big">{big}</span> {html.escape(str(r.get("headline_label", "")))}</p>'
+            f'<p class="hc-tile-change">{html.escape(str(r.get("change_text", "") or ""))}</p>'
+            + (f'<ul class="hc-tile-states" aria-label="Statements">{"".join(counts)}</ul>' if counts else "")
+            + "</li>"
+        )
+    return f'<ul class="hc-tiles">{"".join(items)}</ul>'

@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.escape import mpl_text
 from healthcheck.present.charts.style import (
     DARK_BLUE,
     DARK_GREY,
@@ -132,3 +133,82 @@ def _cloud_image(freqs: dict[str, int], items: list[str], seed: int, max_words: 
     )
     wc.generate_from_frequencies({w: freqs[w] for w in items})
     return wc.to_array()
+
+
+# --------------------------------------------------------------------------------------
+# Words compared between years: which came up more and which less often
+# --------------------------------------------------------------------------------------
+
+#: Columns of :func:`word_changes_data`.
+WORD_CHANGE_COLUMNS = ["word", "before", "now", "change", "direction"]
+
+
+def word_changes_data(now: pd.DataFrame, before: pd.DataFrame, top: int = 8) -> pd.DataFrame:
+    """The words whose counts rose and fell most between two years' word lists.
+
+    `now` and `before` have ``word`` and ``count``; a word missing from one year counts 0
+    there. Returns up to `top` words that came up more often (largest rise first) and up to
+    `top` that came up less often (largest fall first), with ``before``, ``now``, ``change``
+    (the difference in mentions) and ``direction`` ("more often" / "less often"). Ties are
+    broken alphabetically, so the table is the same on every build.
+    """
+    a = _word_frequencies(before) if len(before) else {}
+    b = _word_frequencies(now) if len(now) else {}
+    rows = [{"word": w, "before": a.get(w, 0), "now": b.get(w, 0)} for w in sorted(set(a) | set(b))]
+    frame = pd.DataFrame(rows, columns=["word", "before", "now"])
+    frame["change"] = frame["now"] - frame["before"]
+    up = frame[frame["change"] > 0].sort_values(["change", "word"], ascending=[False, True], kind="stable").head(top)
+    down = frame[frame["change"] < 0].sort_values(["change", "word"], ascending=[True, True], kind="stable").head(top)
+    out = pd.concat([up.assign(direction="more often"), down.assign(direction="less often")], ignore_index=True)
+    return out.loc[:, WORD_CHANGE_COLUMNS]
+
+
+def alt_text_word_changes(data: pd.DataFrame, year: int, prev_year: int) -> str:
+    """Alt text for :func:`word_changes`: every word with its two counts."""
+    if data.empty:
+        return f"No word was counted in both {prev_year} and {year}."
+    parts = [f"Bar chart of the change in how often words were used, {prev_year} to {year}."]
+    for direction in ("more often", "less often"):
+        rows = data[data["direction"] == direction]
+        if len(rows):
+            listed = ", ".join(f"{r.word} ({r.before} to {r.now})" for r in rows.itertuples())
+            parts.append(f"Used {direction}: {listed}.")
+    return " ".join(parts)
+
+
+def word_changes(data: pd.DataFrame, year: int, prev_year: int, *, title: str | None = None) -> Figure:
+    """Horizontal bars of the change in mentions per word (seaborn), rises above falls, each bar
+    labelled with its two counts so the numbers are read, not guessed from lengths."""
+    import seaborn as sns  # imported here: only the introduction draws this chart
+
+    with plt.rc_context(HOUSE_RC):
+        n = max(len(data), 1)
+        fig = new_figure(8.0, 0.32 * n + 0.6, title or f"Words used more and less often, {prev_year} to {year}",
+                         f"Change in the number of mentions, {prev_year} to {year}")  # fmt: skip
+        ax = fig.add_subplot(1, 1, 1)
+        if data.empty:
+            message_axes(ax, "No words to compare")
+            return finish(fig, alt_text_word_changes(data, year, prev_year))
+        frame = data.assign(label=data["word"].map(mpl_text))
+        colours = {"more often": DARK_BLUE, "less often": ORANGE}
+        sns.barplot(
+            data=frame, y="label", x="change", hue="direction", palette=colours, dodge=False, legend=False, ax=ax, orient="h"
+        )
+        for i, r in enumerate(frame.itertuples()):
+            # The counts beside each bar, on the side away from zero.
+            ax.text(
+                r.change + (0.4 if r.change > 0 else -0.4),
+                i,
+                f"{r.before} \u2192 {r.now}",
+                va="center",
+                ha="left" if r.change > 0 else "right",
+                fontsize=9,
+                color=DARK_GREY,
+            )
+        low, high = frame["change"].min(), frame["change"].max()
+        pad = max(abs(low), abs(high)) * 0.35 + 1
+        ax.set_xlim(min(low, 0) - pad, max(high, 0) + pad)
+        ax.axvline(0, color=DARK_GREY, linewidth=0.8)
+        ax.set_xlabel("Change in mentions")
+        ax.set_ylabel("")
+        return finish(fig, alt_text_word_changes(data, year, prev_year))

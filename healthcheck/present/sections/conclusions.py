@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 
+from healthcheck.analysis import stats
 from healthcheck.data.config import load_recommendations
+from healthcheck.escape import myst_text
+from healthcheck.present import change
+from healthcheck.present.exports import write_csv
+from healthcheck.present.sentences import pct, plural, points_phrase
 from healthcheck.present.tables import html_table
 
 
@@ -54,24 +59,76 @@ def previous_recommendations(ch) -> None:
 
 
 def current_recommendations(ch) -> None:
+    """This year's recommendations: what, who owns it, by when, how success is measured, and what it answers."""
     cur = recommendations(ch).get("current") or []
     if not cur:
         display(HTML("<p>No recommendations are recorded for this year.</p>"))
         return
+    shorts = {q: spec.short for q, spec in ch.bank.questions.items()}
     rows = [
         {
             "Recommendation": f"{r.get('id', '')}: {r['recommendation']}",
             "Theme": ch.bank.theme_title(r["theme"]) if r.get("theme") in ch.bank.themes else "",
+            "Owner": r.get("owner") or "not yet named",
+            "Due": r.get("due") or "not yet set",
+            "Measure of success": r.get("measure") or "not yet set",
+            "Answers": "; ".join(f"{q}: {shorts.get(q, q)}" for q in r.get("statements") or []) or "not linked to a statement",
             "Planned actions": "; ".join(r.get("planned_actions") or []),
         }
         for r in cur
     ]
+    table = pd.DataFrame(rows)
+    if ch.downloads:
+        write_csv(table, ch.downloads / f"{ch.year}-recommendations.csv")
     display(
         HTML(
             html_table(
-                pd.DataFrame(rows),
-                f"Recommendations of the {ch.year} health check and planned actions",
+                table,
+                f"Recommendations of the {ch.year} health check: owners, dates and measures",
                 css_class="hc-table hc-table-stack",
             )
         )
     )
+
+
+def unanswered_falls(ch) -> pd.DataFrame:
+    """Every significant fall this year with the recommendations that name its statement (``statements``)."""
+    cur = recommendations(ch).get("current") or []
+    figs = ch.figures
+    falls = figs[(figs["change_flag"] == stats.DECREASE) & ~figs["suppressed"].astype(bool)]
+    falls = falls.sort_values("change_pts", kind="stable")
+    answered = [
+        ", ".join(str(r.get("id") or "a recommendation") for r in cur if q in (r.get("statements") or []))
+        for q in falls["question_id"]
+    ]
+    return falls.assign(answered_by=answered)
+
+
+def falls_and_answers(ch) -> None:
+    """Which significant falls a recommendation answers, and which none does: nothing quietly dropped."""
+    falls = unanswered_falls(ch)
+    if ch.prev_year is None:
+        display(Markdown(f"{ch.year} is the first year of the survey, so there are no changes to answer."))
+        return
+    if falls.empty:
+        display(Markdown("No statement fell significantly this year."))
+        return
+    lines = []
+    for _, r in falls.iterrows():
+        head = (
+            f"{change.SHAPES[change.FALL]} \u201c{myst_text(r['short'])}\u201d: {pct(r['pct_positive'])}, "
+            f"{points_phrase(r['change_pts'])} since {int(r['prev_year'])}"
+        )
+        if r["answered_by"]:
+            lines.append(f"- {head}: answered by {myst_text(r['answered_by'])}.")
+        else:
+            lines.append(f"- {head}: **no recommendation answers this yet**.")
+    missing = int((falls["answered_by"] == "").sum())
+    if missing:
+        lead = (
+            f"Of the {plural(len(falls), 'significant fall')}, {missing} "
+            f"{'has' if missing == 1 else 'have'} no recommendation yet."
+        )
+    else:
+        lead = f"Every one of the {plural(len(falls), 'significant fall')} is answered by a recommendation."
+    display(Markdown(lead + "\n\n" + "\n".join(lines)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -102,3 +104,44 @@ def word_clouds(ch) -> None:
         shown = True
     if not shown:
         display(HTML("<p>No word list is recorded for this year.</p>"))
+
+
+def word_changes(ch) -> None:
+    """The words colleagues used more and less often than last year, with counts; this year's cloud after."""
+    from healthcheck.present.charts.words import word_changes as chart
+    from healthcheck.present.charts.words import word_changes_data
+
+    now = ch.voices("words.csv", ch.year)
+    before = ch.voices("words.csv", ch.prev_year) if ch.prev_year else pd.DataFrame()
+    if now.empty:
+        display(HTML("<p>No word list is recorded for this year.</p>"))
+        return
+    if before.empty:
+        word_clouds(ch)
+        return
+    data = word_changes_data(now, before)
+    where = sources_in_words(set(now["source"]) | set(before["source"]))
+    total_now, total_before = int(pd.to_numeric(now["count"]).sum()), int(pd.to_numeric(before["count"]).sum())
+    display(
+        HTML(
+            f"<p>How often words came up in {html.escape(where)}: {total_before} mentions of listed words in "
+            f"{ch.prev_year} and {total_now} in {ch.year}. The chart shows the words whose counts rose and fell "
+            "most; the counts are not tested, and depend on how many took part.</p>"
+        )
+    )
+    fig = chart(data, ch.year, ch.prev_year)
+    table = data.rename(
+        columns={"word": "Word", "before": str(ch.prev_year), "now": str(ch.year), "change": "Change", "direction": "Used"}
+    )
+    ch.show_figure(fig, "word-changes", f"Words used more and less often, {ch.prev_year} to {ch.year}.", fig.alt_text, table)
+    words = now.assign(count=pd.to_numeric(now["count"]))[["word", "count"]]
+    words = words.sort_values(["count", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    fig = charts.word_cloud(words, seed=ch.year, title=f"Words used most often in {where}, {ch.year}")
+    ch.show_figure(
+        fig,
+        "word-cloud",
+        f"Word cloud of {where}, {ch.year}.",
+        charts.word_cloud_alt(words),
+        words.rename(columns={"word": "Word", "count": "Times mentioned"}),
+        dpi=150,  # the cloud is a raster: 150 dpi is plenty on paper, and keeps the PDF small
+    )

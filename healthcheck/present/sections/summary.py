@@ -1,4 +1,18 @@
-"""The summary chapter: who took part, the headline figure of each theme and how it changed."""
+"""The summary chapter: one screen of findings, then the themes at a glance, then what will be done.
+
+The findings are written from the data by these rules, in this order (each thing said once):
+
+1. the best result: the statement with the highest percentage agreeing this year;
+2. the worst result: the statement with the lowest (a different statement from the best);
+3. every significant rise, each statement named with its change;
+4. every significant fall, each statement named with its change;
+5. where benchmark files exist, how many statements are significantly above and below England
+   and the region, naming the largest gap each way, and the overall rank with its interval.
+
+Statements whose figure is suppressed are never named. The themes at a glance give each theme's
+score and its change on the statements asked in both years (``stats.theme_changes``), in the
+one vocabulary of :mod:`healthcheck.present.change`.
+"""
 
 from __future__ import annotations
 
@@ -9,50 +23,283 @@ from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import benchmarks, stats
 from healthcheck.analysis import ranks as ranking
-from healthcheck.analysis.rounding import round_columns
+from healthcheck.analysis.rounding import round_to
 from healthcheck.escape import myst_text
-from healthcheck.present import charts, sentences
-from healthcheck.present.sentences import pct, pts
+from healthcheck.present import change, charts
+from healthcheck.present.charts.headlines import headline_tiles
+from healthcheck.present.exports import write_csv
+from healthcheck.present.sections.conclusions import recommendations
+from healthcheck.present.sentences import gap_phrase, pct, plural, points_phrase
+
+#: The columns of the themes-at-a-glance download (and of the tiles).
+TILE_COLUMNS = [
+    "Theme",
+    "Theme score (%)",
+    "Statements",
+    "Statements compared",
+    "Compared with",
+    "Score on compared statements (%)",
+    "Earlier score on compared statements (%)",
+    "Change (points)",
+    "Change state",
+    "Not tested because",
+    "Significant rises",
+    "Significant falls",
+    "No significant change",
+    "Not tested",
+]
+
+
+def _shown(ch) -> pd.DataFrame:
+    figs = ch.figures
+    return figs[~figs["suppressed"].astype(bool) & figs["pct_positive"].notna()]
+
+
+def statement_states(ch) -> pd.DataFrame:
+    """Each statement of the year with its change state (:func:`change.state_of`)."""
+    figs = ch.figures.reset_index(drop=True)
+    first = ch.prev_year is None
+    states = [change.state_of(r, ch.survey.questions, first_year=first) for _, r in figs.iterrows()]
+    return figs.assign(state=[c.state for c in states], reason=[c.reason or "" for c in states], change=states)
 
 
 def headline_rows(ch) -> pd.DataFrame:
-    """Per theme: the theme score, its honest change, and the theme's best-answered statement."""
+    """Per theme: the theme score, its change on the statements asked in both years, and its statements' states."""
     changes = stats.theme_changes(ch.figures).set_index("theme")
+    states = statement_states(ch)
     rows = []
     for theme, spec in ch.bank.themes.items():
         if theme not in changes.index or changes.at[theme, "n_questions"] == 0:
             continue
         row = changes.loc[theme]
-        n = int(row["n_questions"])
-        change = "first year reported" if ch.prev_year is None else "not compared: no statement asked in both years"
-        if row["n_compared"]:
-            diff = row["change_pts"]
-            arrow = "\u25b2" if pts(diff).startswith("+") else "\u25cf" if pts(diff) == "no change" else "\u25bc"
-            years = "/".join(str(y) for y in row["prev_years"])
-            if row["n_compared"] == 1:
-                change = f"{arrow} {pts(diff)} since {years} on the one statement asked in both; "
-            else:
-                # An average of several statements is not tested: say which statements really moved.
-                n_both = int(row["n_compared"])
-                change = f"{arrow} {pts(diff)} since {years} on the {n_both} statements asked in both (not tested); "
-            change += sentences.significant_changes(ch, theme, say_since=False)
-        figs = ch.theme_figures(theme)
-        figs = figs[~figs["suppressed"].astype(bool) & figs["pct_positive"].notna()]
-        lead = figs.sort_values("pct_positive", ascending=False, kind="stable").iloc[0]
+        mine = states[states["theme"] == theme]
+        counts = mine["state"].value_counts()
+        compared = int(row["n_compared"])
+        since = "/".join(str(y) for y in row["prev_years"])
+        theme_change = change.theme_state(row["change_pts"] if compared else None, row["prev_years"][-1] if compared else None)
         rows.append(
             {
                 "theme": theme,
                 "theme_title": spec.title,
                 "headline_pct": row["score"],
-                "headline_label": f"average agreement across {n} statement{'s' if n != 1 else ''}",
-                "change_text": change,
-                "lead_statement": lead["short"],
-                "lead_pct": lead["pct_positive"],
+                "n_questions": int(row["n_questions"]),
+                "n_compared": compared,
+                "since": since,
+                "compared_score": row["compared_score"],
+                "prev_score": row["prev_score"],
+                "change_pts": row["change_pts"],
+                "change": theme_change,
+                "headline_label": f"average agreement across {plural(int(row['n_questions']), 'statement')}",
+                "change_text": theme_change_text(ch, row),
+                **{state: int(counts.get(state, 0)) for state in change.STATES},
             }
         )
-    return pd.DataFrame(
-        rows, columns=["theme", "theme_title", "headline_pct", "headline_label", "change_text", "lead_statement", "lead_pct"]
+    return pd.DataFrame(rows)
+
+
+def theme_change_text(ch, row) -> str:
+    """A theme's change in one line: what moved, on how many statements, and that it is not tested."""
+    if ch.prev_year is None:
+        return f"{change.SHAPES[change.NOT_TESTED]} {ch.year} is the first year"
+    n = int(row["n_compared"])
+    if not n:
+        return f"{change.SHAPES[change.NOT_TESTED]} not compared: no statement asked in both years in the same words"
+    since = "/".join(str(y) for y in row["prev_years"])
+    on = "the one statement" if n == 1 else f"the {n} statements"
+    return (
+        f"{change.SHAPES[change.NOT_TESTED]} {points_phrase(row['change_pts'])} since {since} on {on} "
+        f"asked in both years ({pct(row['prev_score'])} to {pct(row['compared_score'])}; an average, not tested)"
     )
+
+
+def tile_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The themes at a glance as a download: one row per theme, the change state in words."""
+    out = []
+    for _, r in rows.iterrows():
+        compared = bool(r["n_compared"])
+        out.append(
+            {
+                "Theme": r["theme_title"],
+                "Theme score (%)": round_to(r["headline_pct"], 1),
+                "Statements": r["n_questions"],
+                "Statements compared": r["n_compared"],
+                "Compared with": r["since"],
+                "Score on compared statements (%)": round_to(r["compared_score"], 1) if compared else "",
+                "Earlier score on compared statements (%)": round_to(r["prev_score"], 1) if compared else "",
+                "Change (points)": round_to(r["change_pts"], 1) if compared else "",
+                "Change state": r["change"].state,
+                "Not tested because": r["change"].reason or "",
+                "Significant rises": r[change.RISE],
+                "Significant falls": r[change.FALL],
+                "No significant change": r[change.NO_CHANGE],
+                "Not tested": r[change.NOT_TESTED],
+            }
+        )
+    return pd.DataFrame(out, columns=TILE_COLUMNS)
+
+
+# ------------------------------------------------------------------------------- findings
+
+
+def _named(row) -> str:
+    return f"\u201c{myst_text(row['short'])}\u201d"
+
+
+def _change_list(rows: pd.DataFrame) -> str:
+    """'"A" (82%, up 7 points since 2021) and "B" (...)'."""
+    items = [
+        f"{_named(r)} ({pct(r['pct_positive'])}, {points_phrase(r['change_pts'])} since {int(r['prev_year'])})"
+        for _, r in rows.iterrows()
+    ]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def findings(ch) -> list[str]:
+    """The four to six findings of the year, by the rules in the module docstring (MyST lines)."""
+    shown = _shown(ch)
+    out = []
+    if shown.empty:
+        return [f"No statement had enough responses in {ch.year} to report a figure."]
+    ordered = shown.sort_values("pct_positive", ascending=False, kind="stable")
+    best, worst = ordered.iloc[0], ordered.iloc[-1]
+    out.append(
+        f"**Highest result:** {pct(best['pct_positive'])} agreed that {_named(best)} "
+        f"({myst_text(ch.theme_title(best['theme']))})."
+    )
+    if worst["question_id"] != best["question_id"]:
+        out.append(
+            f"**Lowest result:** {pct(worst['pct_positive'])} agreed that {_named(worst)} "
+            f"({myst_text(ch.theme_title(worst['theme']))})."
+        )
+    states = statement_states(ch)
+    states = states[~states["suppressed"].astype(bool)]
+    rises = states[states["state"] == change.RISE].sort_values("change_pts", ascending=False, kind="stable")
+    falls = states[states["state"] == change.FALL].sort_values("change_pts", kind="stable")
+    tested = int(states["state"].isin([change.RISE, change.FALL, change.NO_CHANGE]).sum())
+    if ch.prev_year is None:
+        out.append(f"{ch.year} is the first year of the survey, so nothing is compared with an earlier year.")
+    elif not tested:
+        out.append("No statement could be tested against an earlier year.")
+    else:
+        for rows, state, verb in ((rises, change.RISE, "rose"), (falls, change.FALL, "fell")):
+            if rows.empty:
+                out.append(f"{change.SHAPES[state]} **No statement {verb} significantly** of the {tested} tested.")
+            else:
+                out.append(
+                    f"{change.SHAPES[state]} **{plural(len(rows), 'statement')} {verb} significantly** "
+                    f"(of {tested} tested): {_change_list(rows)}."
+                )
+    out += benchmark_findings(ch)
+    return out
+
+
+def benchmark_comparison(ch) -> pd.DataFrame | None:
+    """Every statement against England and the region (``benchmarks.compare_with_benchmarks``), or None."""
+    files = ch.benchmarks()
+    if files.benchmarks is None:
+        return None
+    org_id = ch.settings.org_id or None
+    known = files.organisations is not None and org_id and org_id in set(files.organisations["org_id"])
+    return benchmarks.compare_with_benchmarks(
+        ch.figures,
+        files.benchmarks,
+        org_id=org_id if known else None,
+        org_counts=files.organisations if known else None,
+        region=ch.settings.region or None,
+        threshold=ch.threshold,
+    )
+
+
+def benchmark_findings(ch) -> list[str]:
+    """How we compare with England and the region: counts above and below, the largest gap each way, the rank."""
+    table = benchmark_comparison(ch)
+    if table is None or table.empty:
+        return []
+    shorts = {q: spec.short for q, spec in ch.bank.questions.items()}
+    parts = []
+    for scope in (benchmarks.NATIONAL, benchmarks.REGION):
+        mine = table[table["scope"] == scope]
+        if mine.empty:
+            continue
+        name = myst_text(str(mine["name"].iloc[0]))
+        higher = mine[mine["result"] == "higher"].sort_values("diff_pts", ascending=False, kind="stable")
+        lower = mine[mine["result"] == "lower"].sort_values("diff_pts", kind="stable")
+        tested = int(mine["result"].isin(["higher", "lower", "no significant difference"]).sum())
+        if not tested:
+            continue
+        text = (
+            f"against {name}, {len(higher)} of {tested} statements tested were significantly higher "
+            f"and {len(lower)} significantly lower"
+        )
+        gaps = []
+        if len(higher):
+            top = higher.iloc[0]
+            gaps.append(f"most above: \u201c{myst_text(shorts[top['question_id']])}\u201d, {gap_phrase(top['diff_pts'])}")
+        if len(lower):
+            low = lower.iloc[0]
+            gaps.append(f"most below: \u201c{myst_text(shorts[low['question_id']])}\u201d, {gap_phrase(low['diff_pts'])}")
+        parts.append(text + (f" ({'; '.join(gaps)})" if gaps else ""))
+    out = []
+    if parts:
+        out.append("**Beside other organisations:** " + "; ".join(parts) + ".")
+    ranked = rank_sentences(ch)
+    if ranked:
+        out.append("**Overall rank** (average of the statements every organisation asked): " + " and ".join(ranked) + ".")
+    return out
+
+
+def show_findings(ch) -> None:
+    """The findings as a list."""
+    display(Markdown("\n".join(f"- {line}" for line in findings(ch))))
+
+
+# ------------------------------------------------------------------------------- themes at a glance
+
+
+def themes_at_a_glance(ch) -> None:
+    """One tile per theme (HTML that reflows on a phone), with its data as a download."""
+    rows = headline_rows(ch)
+    if rows.empty:
+        display(HTML(f"<p>No theme had a figure to report in {ch.year}.</p>"))
+        return
+    table = tile_table(rows)
+    link = ""
+    if ch.downloads:
+        write_csv(table, ch.downloads / f"{ch.year}-themes-at-a-glance.csv")
+        link = (
+            f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-themes-at-a-glance.csv" download>'
+            "Download the themes at a glance (CSV)</a>.</p>"
+        )
+    key = " ".join(f"{change.SHAPES[s]} {s}" for s in change.STATES)
+    display(HTML(headline_tiles(rows) + f'<p class="hc-key">Key to statements: {html.escape(key)}.</p>' + link))
+
+
+# ------------------------------------------------------------------------------- what will be done
+
+
+def actions(ch) -> None:
+    """This year's recommendations, each with its owner and date, linked to the conclusions."""
+    current = recommendations(ch).get("current") or []
+    if not current:
+        display(Markdown(f"No recommendations are recorded for {ch.year} yet."))
+        return
+    lines = []
+    for r in current:
+        who = []
+        if str(r.get("owner", "")).strip():
+            who.append(f"owner: {myst_text(r['owner'])}")
+        if str(r.get("due", "")).strip():
+            who.append(f"by {myst_text(r['due'])}")
+        ident = f"**{myst_text(str(r.get('id', '')))}** " if str(r.get("id", "")).strip() else ""
+        lines.append(f"- {ident}{myst_text(r['recommendation'])}" + (f" ({', '.join(who)})" if who else ""))
+    lines.append("")
+    lines.append("Measures of success and the statements each answers are in [the conclusions](conclusions.md).")
+    display(Markdown("\n".join(lines)))
+
+
+# ------------------------------------------------------------------------------- the page's words
 
 
 def who_took_part(ch) -> str:
@@ -60,10 +307,13 @@ def who_took_part(ch) -> str:
     y = ch.survey.years[ch.year]
     parts = []
     if y.n_respondents:
-        parts.append(f"**{y.n_respondents}** staff in the survey")
+        text = f"**{y.n_respondents}** staff in the survey"
+        if y.response_rate is not None:
+            text += f" ({pct(y.response_rate)} of those in scope)"
+        parts.append(text)
     fg = ch.meta.focus_groups
     if fg and fg.held and fg.participants:
-        parts.append(f"**{fg.participants}** in {fg.held} focus group{'s' if fg.held != 1 else ''}")
+        parts.append(f"**{fg.participants}** in {plural(fg.held, 'focus group')}")
     return " and ".join(parts)
 
 
@@ -72,14 +322,7 @@ def glue(ch) -> None:
     heard = who_took_part(ch)
     report = f"The {ch.year} {myst_text(ch.settings.report_title)} of {org} {myst_text(ch.settings.service)}"
     text = f"{report} heard from {heard}." if heard else f"{report} is based on the figures published for {ch.year}."
-    ch.glue_md("summary_intro", text + " This page gives the headline figure of each theme and how it has changed.")
-    compared = ", ".join(str(v) for v in ch.survey.year_list if v < ch.year) or "no earlier year"
-    ch.glue_md(
-        "summary_about",
-        f"This report covers the survey year {ch.year} and compares it with {compared}. The chapters that follow "
-        "give every statement, the change since the last survey with whether it is significant, breakdowns by group "
-        "where numbers allow, and what colleagues said in their own words.",
-    )
+    ch.glue_md("summary_intro", text)
     ch.glue_md(
         "summary_downloads",
         f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
@@ -88,29 +331,14 @@ def glue(ch) -> None:
 
 
 def headline_infographic(ch) -> None:
+    """The printable A4 infographic of the tiles (kept for the national book and for print use)."""
     rows = headline_rows(ch)
     fig = charts.headline_infographic(
         rows,
         title=f"{ch.settings.report_title} {ch.year}",
         subtitle=f"{ch.settings.organisation}: % of staff agreeing, by theme",
     )
-    alt = f"Headline figures of the {ch.year} health check by theme. " + "; ".join(
-        f"{r.theme_title}: {pct(r.headline_pct)}, {r.change_text}" for r in rows.itertuples()
-    )
-    data = rows.rename(columns={"theme_title": "Theme", "headline_pct": "Theme score (%)", "change_text": "Change"})[
-        ["Theme", "Theme score (%)", "Change"]
-    ].pipe(round_columns, 1)
-    ch.show_figure(fig, "headlines", f"Headline figures by theme, {ch.year}.", alt, data)
-
-
-def headline_list(ch) -> None:
-    rows = headline_rows(ch)
-    items = "".join(
-        f"<li><strong>{html.escape(r.theme_title)}: {pct(r.headline_pct)}</strong> {html.escape(r.headline_label)}; "
-        f"{html.escape(r.change_text)}. Highest: {html.escape(r.lead_statement)} ({pct(r.lead_pct)}).</li>"
-        for r in rows.itertuples()
-    )
-    display(HTML(f'<ul class="hc-headlines">{items}</ul>'))
+    ch.show_figure(fig, "headlines", f"Headline figures by theme, {ch.year}.", fig.alt_text, tile_table(rows))
 
 
 def ordinal(n: int) -> str:
@@ -141,17 +369,3 @@ def rank_sentences(ch) -> list[str]:
             text += f"; {ordinal(int(last))} in {ch.prev_year}" if last is not None else ""
         sentences.append(text + ")")
     return sentences
-
-
-def ranks(ch) -> None:
-    """Where we stand among other organisations: ranks with their intervals, never a bare league position."""
-    found = rank_sentences(ch)
-    if not found:
-        return
-    text = (
-        "On the overall score (the average of the statements every organisation asked), we ranked "
-        + " and ".join(found)
-        + ". A rank is given with the range it could plausibly take by chance, because small differences "
-        "between organisations move it a long way."
-    )
-    display(Markdown(text))

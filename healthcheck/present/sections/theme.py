@@ -12,11 +12,11 @@ from healthcheck.analysis.breakdowns import generalised_speaker, group_sizes
 from healthcheck.analysis.rounding import format_pts, round_to
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
-from healthcheck.present import charts, sentences
+from healthcheck.present import change, charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
 from healthcheck.present.exports import write_csv
-from healthcheck.present.sentences import pct
+from healthcheck.present.sentences import pct, plural
 from healthcheck.present.tables import html_table
 
 
@@ -26,7 +26,7 @@ def glue(ch, theme: str) -> None:
     ch.glue_md("theme_title", myst_text(spec.title))
     ch.glue_md("theme_intro", myst_text(spec.intro) if spec.intro.strip() else "")
     ch.glue_md("theme_sentence", sentences.theme_sentence(ch, theme))
-    ch.glue_md("voices_intro", voices_sentence(ch))
+    ch.glue_md("voices_intro", voices_sentence(ch, theme))
 
 
 def highlights(ch, theme: str) -> None:
@@ -60,12 +60,16 @@ def response_distribution(ch, theme: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def voices_sentence(ch) -> str:
-    """Where this year's quotes come from, in words (focus groups, survey comments or both)."""
-    sources = set(ch.voices("quotes.csv").get("source", []))
-    if not sources:
+def voices_sentence(ch, theme: str) -> str:
+    """Where this year's quotes on the theme come from, in words (focus groups, survey comments or both)."""
+    quotes = ch.voices("quotes.csv")
+    if quotes.empty:
         return ""
-    return f"What colleagues said about this theme in {sources_in_words(sources)}, beside what the survey shows."
+    mine = quotes[quotes["theme"].str.strip() == theme]
+    if mine.empty:
+        return ""
+    title = myst_text(ch.theme_title(theme).lower())
+    return f"{plural(len(mine), 'thing')} colleagues said about {title} in {sources_in_words(set(mine['source']))}."
 
 
 def quotes(ch, theme: str) -> None:
@@ -82,19 +86,19 @@ def quotes(ch, theme: str) -> None:
     # speaker: it is generalised unless the analyst confirmed it (`confirmed` = yes).
     sizes = group_sizes(ch.survey.counts, ch.year)
     confirmed = quotes["confirmed"] if "confirmed" in quotes.columns else pd.Series("", index=quotes.index)
+    illustrative = quotes["illustrative"].str.strip().str.lower() == "yes"
+    every = bool(illustrative.all())
     blocks = []
-    for q, ok in zip(quotes.itertuples(), confirmed.str.strip().str.lower() == "yes", strict=True):
+    for q, ok, made_up in zip(quotes.itertuples(), confirmed.str.strip().str.lower() == "yes", illustrative, strict=True):
         speaker = q.speaker if ok else generalised_speaker(q.speaker, sizes, ch.threshold)
-        note = (
-            ' <span class="hc-illustrative">(illustrative quote: not said by a member of staff)</span>'
-            if q.illustrative.strip().lower() == "yes"
-            else ""
-        )
+        # One label for the section when every quote is illustrative; else each one says so.
+        note = ' <span class="hc-illustrative">(illustrative)</span>' if made_up and not every else ""
         blocks.append(
             f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
             f"<figcaption>{html.escape(speaker)}, {html.escape(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
         )
-    display(HTML('<div class="hc-quotes">' + "".join(blocks) + "</div>"))
+    label = '<p class="hc-illustrative">Illustrative quotes, written for the demonstration.</p>' if every else ""
+    display(HTML(label + '<div class="hc-quotes">' + "".join(blocks) + "</div>"))
 
 
 def survey_chart(ch, theme: str) -> None:
@@ -140,8 +144,23 @@ def changes(ch, theme: str) -> None:
     """This year, last year, change and significance for each statement, in words and symbols."""
     figs = ch.theme_figures(theme)
     table = charts.change_table(figs, ch.survey.questions, threshold=ch.threshold)
+    # The one vocabulary of change (present/change.py): the table says each state in its words
+    # and shape, and the download adds the state and the reason as columns of their own.
+    states = [change.state_of(r, ch.survey.questions, first_year=ch.prev_year is None) for _, r in figs.iterrows()]
+    table["Significance"] = [c.label for c in states]
     if ch.downloads:
-        write_csv(table, ch.downloads / f"{ch.year}-{theme}-change.csv")
+        download = pd.DataFrame(
+            {
+                "Code": list(figs["question_id"]),
+                "Statement": table["Statement"],
+                "This year": table["This year"],
+                "Last year": table["Last year"],
+                "Change (points)": table["Change"],
+                "Change state": [c.state for c in states],
+                "Not tested because": [c.reason or "" for c in states],
+            }
+        )
+        write_csv(download, ch.downloads / f"{ch.year}-{theme}-change.csv")
     caption = f"{ch.theme_title(theme)}: change since the last comparable survey"
     # Through html_table so that on a phone each
     # statement becomes a card (five columns do not fit 360 pixels).
@@ -161,7 +180,8 @@ def breakdowns(ch, theme: str) -> None:
     title = ch.theme_title(theme)
     caution = ch.settings.caution_threshold
     table = ch.survey.breakdowns(ch.year)
-    table = table[table["theme"] == theme]
+    table = table[(table["theme"] == theme) & table["group_type"].isin(group_types)]
+    display(Markdown(suppression_note(ch, title, table)))
     figs = ch.theme_figures(theme)
     average = dict(zip(figs["question_id"], figs["pct_positive"].where(~figs["suppressed"].astype(bool)), strict=True))
     for group_type in group_types:
@@ -177,13 +197,49 @@ def breakdowns(ch, theme: str) -> None:
         ch.show_figure(
             fig,
             f"{theme}-by-{group_type}",
-            f"{title}: percent agreeing by {group_type} against the whole service, {ch.year}. Groups marked "
-            f"<{ch.threshold} had fewer than {ch.threshold} responses; groups marked hidden are withheld so that those "
-            f"cannot be worked out; figures marked * rest on fewer than {caution} responses.",
+            f"{title}: percent agreeing by {group_type} against the whole service, {ch.year}. "
+            f"{cell_counts(part, ch.threshold, caution)}",
             fig.alt_text,
             breakdown_table(part, group_type),
             narrow=narrow,
         )
+
+
+def _counts(part) -> tuple[int, int, int, int]:
+    """(cells, fewer than the threshold, hidden to protect them, shown with a small base)."""
+    suppressed = part["suppressed"].astype(bool)
+    few = suppressed & part["reason"].astype(str).str.startswith("fewer than")
+    return len(part), int(few.sum()), int((suppressed & ~few).sum()), int(part["caution"].astype(bool).sum())
+
+
+def cell_counts(part, threshold: int, caution: int) -> str:
+    """A breakdown chart's own counts for its caption: how many cells are shown, and why the rest are not."""
+    n, few, hidden, small = _counts(part)
+    shown = n - few - hidden
+    text = f"{shown} of {n} cells shown"
+    why = []
+    if few:
+        why.append(f"{few} with fewer than {threshold} responses (<{threshold})")
+    if hidden:
+        why.append(f"{hidden} hidden to protect them")
+    if why:
+        text += "; " + " and ".join(why)
+    if small:
+        text += f"; {small} marked * rest on fewer than {caution} responses"
+    return text + "."
+
+
+def suppression_note(ch, title: str, table) -> str:
+    """The chapter's one note on suppression, with its own counts (every breakdown of the theme together)."""
+    n, few, hidden, _ = _counts(table)
+    if not n:
+        return f"No group figures on {title.lower()} are available for {ch.year}."
+    if not few and not hidden:
+        return f"All {n} group figures on {title.lower()} are shown."
+    return (
+        f"Of {n} group figures on {title.lower()}, {few} are not shown because the group gave fewer than "
+        f"{ch.threshold} valid responses, and {hidden} more are hidden so that those cannot be worked out from the rest."
+    )
 
 
 def breakdown_table(part, group_type: str):
@@ -230,8 +286,6 @@ def comparisons(ch, theme: str) -> None:
         region=ch.settings.region or None,
         threshold=ch.threshold,
     )
-    if files.source:
-        display(HTML(f'<p class="hc-illustrative">Benchmark figures: {html.escape(files.source)}.</p>'))
     rows = []
     for qid, part in table.groupby("question_id", sort=False):
         row = {"Code": qid, "Statement": ch.bank.questions[qid].short, "Us": _pct_or_dash(part["pct_positive"].iloc[0])}
@@ -244,6 +298,8 @@ def comparisons(ch, theme: str) -> None:
     if ch.downloads:
         write_csv(data, ch.downloads / f"{ch.year}-{theme}-benchmarks.csv")
     caption = f"{ch.theme_title(theme)}: our figures beside other organisations, {ch.year}"
+    if files.source:
+        caption += f" (benchmark figures: {files.source})"
     display(HTML(html_table(data, caption, css_class="hc-table hc-table-stack")))
 
 
