@@ -17,7 +17,8 @@ from healthcheck.audit.formats import Page, svg_cells, svg_from
 from healthcheck.present import charts
 from healthcheck.present.chapter import _svg_bytes, _svg_size_px, picture
 from healthcheck.present.charts import findings
-from healthcheck.present.charts.heatmap import heat_colour, published_interval
+from healthcheck.present.charts.dots import published_interval
+from healthcheck.present.charts.heatmap import heat_colour
 from healthcheck.present.charts.style import HOUSE_RC, NARROW_IN, WIDE_IN
 from healthcheck.present.sentences import pct
 

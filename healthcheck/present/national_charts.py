@@ -34,6 +34,7 @@ from healthcheck.present.charts.style import (  # noqa: E402
     DARK_GREY,
     GRID_GREY,
     HOUSE_RC,
+    NARROW_IN,
     SMALL_SIZE,
     TEXT_BLACK,
     TURQUOISE,
@@ -164,3 +165,18 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2 if width >= 5 else 1, fontsize=SMALL_SIZE)
         return finish(fig, distribution_alt(stats, theme_title, year, threshold))
+
+
+def regions_narrow(
+    heatmap: Figure, cells: pd.DataFrame, questions: pd.DataFrame, england: pd.DataFrame, year: int, threshold: int
+):
+    """The regions' heat map for a phone: a list of small dot plots, one per statement, each
+    region against England's figure (`england`: the national rows, ``question_id,
+    pct_positive, suppressed``), under the heat map's own finding as its title."""
+    from healthcheck.present.charts import breakdown_dots
+
+    shown = england[~england["suppressed"].astype(bool)]
+    average = dict(zip(shown["question_id"], shown["pct_positive"], strict=True))
+    title = heatmap.texts[0].get_text().replace("\n", " ")
+    return breakdown_dots(cells, questions, "region", average, year=year, threshold=threshold, title=title,
+                          width=NARROW_IN, average_name="England")  # fmt: skip

@@ -226,20 +226,25 @@ def likert(
         total = sum(heights)
         ax.set_ylim(total, 0)
         ax.set_xlim(0, 100)
-        y = 0.0
-        for (_, row), lines, h in zip(shown.iterrows(), rows, heights, strict=True):
-            if narrow:
-                ax.text(0, y, "\n".join(lines), ha="left", va="top", fontsize=TEXT_SIZE, color=TEXT_BLACK, linespacing=1.2)
-                centre = y + len(lines) * line + 0.05 + bar_h / 2
-            else:
-                centre = y + (h - 0.24) / 2 + 0.12
-                ax.text(-label_w / bar_w * 100, centre, "\n".join(lines), ha="left", va="center", fontsize=TEXT_SIZE,
-                        color=TEXT_BLACK, linespacing=1.2)  # fmt: skip
-            _draw_bar(ax, centre, bar_h, row)
-            y += h
+        _draw_rows(ax, shown, rows, heights, label_w / bar_w * 100, narrow)
         _style_axes(ax, total)
         _add_legend(ax, fig, narrow)
         return finish(fig, alt_text_likert(data, theme_title, year))
+
+
+def _draw_rows(ax: plt.Axes, shown: pd.DataFrame, rows: list, heights: list, label_x: float, narrow: bool) -> None:
+    """Each statement's label (above its bar on a phone, left of it otherwise) and bar."""
+    line, bar_h, y = TEXT_SIZE * 1.3 / 72, 0.3, 0.0
+    for (_, row), lines, h in zip(shown.iterrows(), rows, heights, strict=True):
+        if narrow:
+            ax.text(0, y, "\n".join(lines), ha="left", va="top", fontsize=TEXT_SIZE, color=TEXT_BLACK, linespacing=1.2)
+            centre = y + len(lines) * line + 0.05 + bar_h / 2
+        else:
+            centre = y + (h - 0.24) / 2 + 0.12
+            ax.text(-label_x, centre, "\n".join(lines), ha="left", va="center", fontsize=TEXT_SIZE, color=TEXT_BLACK,
+                    linespacing=1.2)  # fmt: skip
+        _draw_bar(ax, centre, bar_h, row)
+        y += h
 
 
 def _place(fig: Figure, ax: plt.Axes, width: float, body: float, label_w: float, bar_w: float, legend_h: float) -> None:

@@ -267,40 +267,14 @@ def new_figure(
     if not placed:
         fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06)
     x0 = PAD_IN / width
-    if t:
-        fig.text(
-            x0,
-            1 - PAD_IN / height,
-            "\n".join(t),
-            ha="left",
-            va="top",
-            fontsize=TITLE_SIZE,
-            fontweight="bold",
-            color=TEXT_BLACK,
-            linespacing=1.15,
-        )
-    if s:
-        fig.text(
-            x0,
-            1 - (PAD_IN + title_h + 0.1) / height,
-            "\n".join(s),
-            ha="left",
-            va="top",
-            fontsize=SUBTITLE_SIZE,
-            color=DARK_GREY,
-            linespacing=1.3,
-        )
-    if f:
-        fig.text(
-            x0,
-            PAD_IN / height,
-            "\n".join(f),
-            ha="left",
-            va="bottom",
-            fontsize=SMALL_SIZE,
-            color=DARK_GREY,
-            linespacing=1.3,
-        )
+    texts = (
+        (t, 1 - PAD_IN / height, "top", {"fontsize": TITLE_SIZE, "fontweight": "bold", "color": TEXT_BLACK, "linespacing": 1.15}),
+        (s, 1 - (PAD_IN + title_h + 0.1) / height, "top", {"fontsize": SUBTITLE_SIZE, "color": DARK_GREY, "linespacing": 1.3}),
+        (f, PAD_IN / height, "bottom", {"fontsize": SMALL_SIZE, "color": DARK_GREY, "linespacing": 1.3}),
+    )
+    for lines, y, va, style in texts:
+        if lines:
+            fig.text(x0, y, "\n".join(lines), ha="left", va=va, **style)
     return fig
 
 
