@@ -123,9 +123,11 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
     `stats`: columns ``statement, england, n_shown, lo, q1, median, q3, hi`` (percentages
     0-100, NaN when not shown), in the order to draw.
     """
-    n = len(stats)
-    labels = [textwrap.fill(mpl_text(s), 30 if width >= 5 else 18) for s in stats["statement"]]
-    body = 1.1 + 0.62 * max(n, 1)
+    n, narrow = len(stats), width < 5
+    # on a phone each statement stands above its row, across the whole width
+    labels = [textwrap.fill(mpl_text(s), 36 if narrow else 30) for s in stats["statement"]]
+    gap = 1.0 + (0.45 * max(lab.count("\n") + 1 for lab in labels) if narrow and labels else 0.0)
+    body = 1.1 + 0.62 * max(n, 1) * gap + (1.0 if narrow else 0.0)
     subtitle = f"{theme_title}, {year}: % agreeing or strongly agreeing, organisations and England"
     footnote = (
         f"An organisation with fewer than {threshold} valid responses to a statement is not shown "
@@ -134,7 +136,10 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, _title(stats, theme_title), subtitle, footnote)
         ax = fig.add_subplot()
-        for y, r in enumerate(stats.itertuples()):
+        for i, r in enumerate(stats.itertuples()):
+            y = i * gap
+            if narrow:
+                ax.text(0, y - 0.36, labels[i], ha="left", va="bottom", fontsize=SMALL_SIZE, color=TEXT_BLACK)
             if r.n_shown:
                 ax.plot([r.lo, r.hi], [y, y], color=DARK_GREY, linewidth=1.5, solid_capstyle="butt", zorder=1)
                 for end in (r.lo, r.hi):
@@ -143,17 +148,18 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
                 ax.add_patch(box)
                 ax.plot([r.median, r.median], [y - 0.22, y + 0.22], color=TEXT_BLACK, linewidth=2.5, zorder=3)
             else:
-                ax.text(50, y, f"no organisation with {threshold} or more responses", ha="center", va="center",
-                        fontsize=SMALL_SIZE, color=DARK_GREY)  # fmt: skip
+                ax.text(0 if narrow else 50, y, f"no organisation with {threshold}{chr(10) if narrow else ' '}or more responses",
+                        ha="left" if narrow else "center", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)  # fmt: skip
             if not pd.isna(r.england):
                 ax.plot(r.england, y, marker="D", markersize=9, color=DARK_BLUE, markeredgecolor="white", zorder=4)
                 right = max(r.england, r.hi if r.n_shown else r.england)
                 ax.text(min(right + 2, 97), y, format_pct(r.england), va="center", ha="left", fontsize=SMALL_SIZE,
                         color=DARK_BLUE, fontweight="bold")  # fmt: skip
         ax.set_xlim(0, 100)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_yticks(np.arange(n), labels)
-        ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+        ax.set_ylim((n - 1) * gap + 0.5, -0.5 - (gap - 1.0))
+        ax.set_yticks(np.arange(n) * gap, [] if narrow else labels)
+        step = 50 if narrow else 20
+        ax.set_xticks(range(0, 101, step), [f"{v}%" for v in range(0, 101, step)])
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x", color=GRID_GREY, linewidth=0.8)
         ax.set_axisbelow(True)
