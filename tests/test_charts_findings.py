@@ -302,3 +302,31 @@ def test_hostile_group_names_read_back_the_same_from_a_dot_plot():
             ("Q1", groups[1]): "50%",
             ("Q1", groups[2]): "<10",
         }
+
+
+def test_the_audit_finds_a_heat_map_whose_colours_say_more_than_its_figures(tmp_path):
+    from healthcheck.audit.published import read_site
+
+    cells = pd.DataFrame(
+        {
+            "question_id": ["Q1", "Q1"],
+            "group": ["A", "B"],
+            "n_valid": [500, 500],
+            "pct_positive": [54.6, 55.4],
+            "suppressed": [False, False],
+            "reason": ["", ""],
+        }
+    )
+    questions = pd.DataFrame({"year": [2022], "question_id": ["Q1"], "short": ["S"]})
+    svg = _svg_bytes(charts.breakdown_heatmap(cells, questions, "team", year=2022)).decode()
+    downloads = tmp_path / "html" / "downloads"
+    downloads.mkdir(parents=True)
+    (downloads / "2022-t-by-team.svg").write_text(svg, encoding="utf-8")
+    assert not [f for f in read_site(tmp_path, 2022).findings if "colour" in f]
+    # as the charts were drawn before: each cell shaded by its exact share, finer than its 55%
+    fill = heat_colour(55.0).lower()
+    finer = re.sub(r'(<g id="cell:Q1:B">\s*<path[^>]*?style="fill: )' + fill, r"\g<1>#123456", svg, count=1)
+    assert finer != svg
+    (downloads / "2022-t-by-team.svg").write_text(finer, encoding="utf-8")
+    found = [f for f in read_site(tmp_path, 2022).findings if "colour" in f]
+    assert len(found) == 1 and "printed 55%" in found[0]

@@ -190,6 +190,25 @@ def svg_texts(svg: str | bytes) -> tuple[list[tuple[str, list[float]]], list[tup
     return rects, texts
 
 
+_FILL = re.compile(r"fill:\s*(#[0-9a-fA-F]{6})")
+
+
+def svg_cell_fills(svg: str | bytes) -> dict[tuple[str, str], str]:
+    """The fill colour of each breakdown cell's shape (gid ``cell:<question>:<group>``), lower case:
+    what a heat map's colour says about the cell, for the audit to compare with its printed figure."""
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    fills = {}
+    for g in ElementTree.fromstring(data).iter():
+        gid = g.get("id") or ""
+        if _local(g.tag) == "g" and gid.startswith("cell:"):
+            path = next((c for c in g if _local(c.tag) == "path"), None)
+            match = _FILL.search(path.get("style") or "") if path is not None else None
+            if match:
+                qid, group = gid[len("cell:") :].split(":", 1)
+                fills[(qid, group)] = match.group(1).lower()
+    return fills
+
+
 def svg_cells(svg: str | bytes) -> tuple[list[tuple[str, str, str]], list[str]]:
     """The cells of a breakdown heat map, ``(question_id, group, text)``, and its other texts.
 

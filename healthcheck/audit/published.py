@@ -37,7 +37,16 @@ from pathlib import Path
 import pandas as pd
 
 from healthcheck.analysis.disclosure import GROUP_TYPES, PRIMARY, SECONDARY, SHOWN, n_positive_interval
-from healthcheck.audit.formats import csv_tables, pdf_text, read_page, svg_cells, svg_from, unformula, xlsx_tables
+from healthcheck.audit.formats import (
+    csv_tables,
+    pdf_text,
+    read_page,
+    svg_cell_fills,
+    svg_cells,
+    svg_from,
+    unformula,
+    xlsx_tables,
+)
 from healthcheck.data.codes import ALL_STAFF
 
 __all__ = [
@@ -179,6 +188,7 @@ def _chart(source: str, file: str, group_type: str, svg: str, findings: list, al
     """Observations from one breakdown chart (its cell texts, and its alt text when given), and
     the checks of its title and alt text against its own cells."""
     cells, others = svg_cells(svg)
+    findings += _finer_colours(source, file, group_type, svg, cells)
     out, shown = [], []
     for qid, group, text in cells:
         where = f"{qid}, {group_type}, {group} ({source} {file})"
@@ -202,6 +212,23 @@ def _chart(source: str, file: str, group_type: str, svg: str, findings: list, al
     if alt is not None:
         out += _alt_text(file, group_type, alt, out, cells_named or {}, findings)
     return out
+
+
+def _finer_colours(source: str, file: str, group_type: str, svg: str, cells: list) -> list[str]:
+    """A heat map's colour must say no more than the figure printed on it: cells printing the
+    same whole percentage must have the same colour, or a colour pins a finer share than the
+    table prints (read without the code that drew it: only the files are trusted)."""
+    fills, by_figure = svg_cell_fills(svg), {}
+    for qid, group, text in cells:
+        match = _WHOLE.fullmatch(text)
+        if match and (qid, group) in fills:
+            by_figure.setdefault(match.group(1), {}).setdefault(fills[(qid, group)], []).append(f"{qid} {group}")
+    return [
+        f"{source} {file} ({group_type}): cells printed {figure}% are drawn in {len(colours)} colours "
+        f"({'; '.join(', '.join(v) for v in colours.values())}): a colour says more than the printed figure"
+        for figure, colours in sorted(by_figure.items())
+        if len(colours) > 1
+    ]
 
 
 def _alt_text(file, group_type, alt, chart, named: dict, findings) -> list:

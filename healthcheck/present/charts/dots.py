@@ -174,10 +174,13 @@ def _dot_panel(ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]], a
     order = pd.concat([shown, rest], ignore_index=True).assign(y=lambda d: np.arange(len(d), dtype=float))
     n = len(order)
     for r in order.itertuples(index=False):
-        band = Rectangle((0, r.y - 0.5), 100, 1, facecolor=GRID_BAND if int(r.y) % 2 == 0 else "white", edgecolor="none",
-                         zorder=0)  # fmt: skip
-        band.set_gid(f"cell:{r.question_id}:{r.group}")
-        ax.add_patch(band)
+        if int(r.y) % 2 == 0:  # a faint band behind every other row, to read across
+            ax.add_patch(Rectangle((0, r.y - 0.5), 100, 1, facecolor=GRID_BAND, edgecolor="none", zorder=0))
+        # the row's own shape, unfilled, holding its figure's text: the audit reads the cell from it,
+        # and its colour says nothing
+        cell = Rectangle((0, r.y - 0.5), 100, 1, facecolor="none", edgecolor="none", zorder=0)
+        cell.set_gid(f"cell:{r.question_id}:{r.group}")
+        ax.add_patch(cell)
         if r.suppressed:
             ax.text(2, r.y, r.display, ha="left", va="center", fontsize=TEXT_SIZE, color=DARK_GREY, zorder=3)
             continue
