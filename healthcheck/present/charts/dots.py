@@ -137,8 +137,12 @@ def breakdown_dots(
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
         axes = panel_axes(fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45)
-        for ax, qid in zip(axes, qids, strict=True):
-            _dot_panel(ax, data[data["question_id"] == qid], labels, average_name)
+        # Side by side, panels share one order of groups (highest average first), so only the
+        # first column names them: the names once a row, not in every panel (the PDF's size
+        # was mostly these repeated names). On a phone each panel is sorted on its own.
+        shared = None if ncols == 1 else _shared_order(data)
+        for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
+            _dot_panel(ax, data[data["question_id"] == qid], labels, average_name, shared, i % ncols == 0)
             # the statement over the whole panel, from the groups' names: on a phone the plot
             # itself is too narrow to hold it
             ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-(label_w + 0.1) * 72, 18),
@@ -167,11 +171,26 @@ def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
     return "; ".join(parts) + ("." if parts else "")
 
 
-def _dot_panel(ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]], average_name: str) -> None:
-    """One statement: shown groups sorted highest first, then the groups not shown, by name order."""
-    shown = part[~part["suppressed"]].sort_values(["pct", "group"], ascending=[False, True], kind="mergesort")
-    rest = part[part["suppressed"]]
-    order = pd.concat([shown, rest], ignore_index=True).assign(y=lambda d: np.arange(len(d), dtype=float))
+def _shared_order(data: pd.DataFrame) -> list:
+    """Groups by their average published figure over the statements, highest first; groups never
+    shown last, in their order of appearance."""
+    mean = data.groupby("group", sort=False)["pct"].mean()
+    ranked = pd.DataFrame({"group": mean.index, "mean": mean.to_numpy(), "first": range(len(mean))})
+    ranked = ranked.sort_values(["mean", "first"], ascending=[False, True], na_position="last", kind="mergesort")
+    return list(ranked["group"])
+
+
+def _dot_panel(
+    ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]], average_name: str, shared: list | None, named: bool
+) -> None:
+    """One statement: groups in the `shared` order, else shown groups sorted highest first and
+    then the groups not shown; the groups' names when `named`."""
+    if shared is None:
+        shown = part[~part["suppressed"]].sort_values(["pct", "group"], ascending=[False, True], kind="mergesort")
+        order = pd.concat([shown, part[part["suppressed"]]], ignore_index=True)
+    else:
+        order = part.set_index("group").reindex(shared).reset_index()
+    order = order.assign(y=np.arange(len(order), dtype=float))
     n = len(order)
     for r in order.itertuples(index=False):
         if int(r.y) % 2 == 0:  # a faint band behind every other row, to read across
@@ -199,7 +218,7 @@ def _dot_panel(ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]], a
                     textcoords="offset points", ha="center", va="bottom", fontsize=TEXT_SIZE, color=TEXT_BLACK)  # fmt: skip
     ax.set_xlim(0, 100)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_yticks(order["y"], ["\n".join(labels[g]) for g in order["group"]])
+    ax.set_yticks(order["y"], ["\n".join(labels[g]) if named else "" for g in order["group"]])
     ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
     ax.set_xlabel("")
     ax.set_ylabel("")
