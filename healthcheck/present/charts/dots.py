@@ -137,9 +137,6 @@ def breakdown_dots(
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
         axes = panel_axes(fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45)
-        # Side by side, panels share one order of groups (highest average first), so only the
-        # first column names them: the names once a row, not in every panel (the PDF's size
-        # was mostly these repeated names). On a phone each panel is sorted on its own.
         shared = None if ncols == 1 else _shared_order(data)
         for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
             _dot_panel(ax, data[data["question_id"] == qid], labels, average_name, shared, i % ncols == 0)
@@ -173,7 +170,9 @@ def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
 
 def _shared_order(data: pd.DataFrame) -> list:
     """Groups by their average published figure over the statements, highest first; groups never
-    shown last, in their order of appearance."""
+    shown last, in their order of appearance. Side by side, panels share this order so only the
+    first column names the groups: once a row, not in every panel (the PDF's size was mostly
+    those repeated names, drawn as glyph paths). On a phone each panel is sorted on its own."""
     mean = data.groupby("group", sort=False)["pct"].mean()
     ranked = pd.DataFrame({"group": mean.index, "mean": mean.to_numpy(), "first": range(len(mean))})
     ranked = ranked.sort_values(["mean", "first"], ascending=[False, True], na_position="last", kind="mergesort")
