@@ -140,6 +140,7 @@ def breakdown_dots(
         shared = None if ncols == 1 else _shared_order(data)
         for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
             _dot_panel(ax, data[data["question_id"] == qid], labels, average_name, shared, i % ncols == 0)
+            ax.tick_params(labelbottom=ncols == 1 or i + ncols >= len(qids))  # the shared scale once, at the foot
             # the statement over the whole panel, from the groups' names: on a phone the plot
             # itself is too narrow to hold it
             ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-(label_w + 0.1) * 72, 18),

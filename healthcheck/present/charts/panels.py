@@ -82,6 +82,8 @@ def trend_panels(
         for i, (ax, label) in enumerate(zip(axes, labels, strict=True)):
             rows = df[df["label"] == label].reset_index(drop=True)
             _panel(ax, rows, label, years)
+            if ncols > 1:  # side by side the scales are shared: each labelled once, at the left and the foot
+                ax.tick_params(labelleft=i % ncols == 0, labelbottom=i + ncols >= len(labels))
             ax.set_title("\n".join(heads[i]), loc="left", fontsize=TEXT_SIZE, fontweight="bold", color=TEXT_BLACK,
                          linespacing=1.15)  # fmt: skip
         return finish(fig, alt_text_trend(df, measure))
