@@ -150,22 +150,20 @@ def breakdown_dots(
 
 
 def _dots_subtitle(one: str, year: int | None, average_name: str) -> str:
-    when = f"{year}; " if year is not None else ""
+    when = f", {year}" if year is not None else ""
     average = "the whole service" if average_name == "service" else average_name
-    return (
-        f"% agreeing or strongly agreeing by {one}, {when}dots with 95% intervals (from the published figures); "
-        f"dashed line: {average}"
-    )
+    # short: every glyph of a chart is a path in the PDF, and the caption says the rest
+    return f"% agreeing by {one}{when}, with 95% intervals; dashed line: {average}"
 
 
 def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
     parts = []
     if (data["suppressed"] & ~data["hidden"]).any():
-        parts.append(f"<{threshold}: fewer than {threshold} responses, not shown")
+        parts.append(f"<{threshold}: fewer than {threshold} responses")
     if data["hidden"].any():
-        parts.append("hidden: not shown so that a small group cannot be worked out")
+        parts.append("hidden: withheld to protect a small group")
     if data["caution"].any():
-        parts.append(f"*: fewer than {caution} responses, read with caution")
+        parts.append(f"*: under {caution} responses, read with caution")
     return "; ".join(parts) + ("." if parts else "")
 
 
