@@ -113,40 +113,51 @@ def breakdown_dots(
     """
     data = dots_data(breakdown_df, questions, group_type, average, year=year, threshold=threshold, caution=caution)
     one, _ = GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
-    narrow = width < 5
     if title is None:
         title = findings.breakdown_title(data, one)
     subtitle = _dots_subtitle(one, year, average_name)
     footnote = _dots_footnote(data, threshold, caution)
-    qids = list(pd.unique(data["question_id"]))
-    ncols = 1 if narrow else min(2, max(len(qids), 1))
-    nrows = -(-max(len(qids), 1) // ncols)
-    panel_w = (width - 2 * PAD_IN) / ncols
-    label_w = min(1.5, panel_w * 0.4)
-    groups = list(pd.unique(data["group"]))
-    labels = {g: wrap_to(str(g), label_w - 0.1, TEXT_SIZE) for g in groups}
-    line = TEXT_SIZE * 1.3 / 72
-    row_h = max(0.3, max((len(v) for v in labels.values()), default=1) * line + 0.06)
-    names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
-    heads = {q: wrap_to(names[q], panel_w - 0.3, TEXT_SIZE, bold=True) for q in qids}
-    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.4 for r in range(nrows)] if qids else [0]
-    body = sum(head_h) + nrows * (len(groups) * row_h + 0.45)
+    qids, groups = list(pd.unique(data["question_id"])), list(pd.unique(data["group"]))
+    ncols, label_w, rest, labels, row_h, heads, head_h = _layout(data, qids, groups, width)
+    body = sum(head_h) + len(head_h) * (len(groups) * row_h + 0.45)
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, title, subtitle, footnote, placed=True)
         if data.empty:
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
-        axes = panel_axes(fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45)
+        axes = panel_axes(
+            fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45, left_rest=rest
+        )
         shared = None if ncols == 1 else _shared_order(data)
         for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
             _dot_panel(ax, data[data["question_id"] == qid], labels, average_name, shared, i % ncols == 0)
             ax.tick_params(labelbottom=ncols == 1 or i + ncols >= len(qids))  # the shared scale once, at the foot
-            # the statement over the whole panel, from the groups' names: on a phone the plot
-            # itself is too narrow to hold it
-            ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-(label_w + 0.1) * 72, 18),
+            back = label_w + 0.1 if i % ncols == 0 else rest
+            ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-back * 72, 18),
                         textcoords="offset points", ha="left", va="bottom", fontsize=TEXT_SIZE, fontweight="bold",
                         color=TEXT_BLACK, linespacing=1.15)  # fmt: skip
         return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
+
+
+def _layout(data: pd.DataFrame, qids: list, groups: list, width: float):
+    """Columns (three a row side by side, only the first naming the groups; one on a phone,
+    two for four statements), the names' width and each column's left room, the wrapped
+    names, a row's height, the wrapped statements and the room above each row of panels."""
+    n = max(len(qids), 1)
+    ncols = 1 if width < 5 else 2 if n == 4 else min(3, n)
+    label_w = min(1.5, (width - 2 * PAD_IN) * 0.4)
+    rest = label_w + 0.1 if ncols == 1 else 0.15
+    panel_w = (width - 2 * PAD_IN - (label_w + 0.1 - rest)) / ncols
+    labels = {g: wrap_to(str(g), label_w - 0.1, TEXT_SIZE) for g in groups}
+    line = TEXT_SIZE * 1.3 / 72
+    row_h = max(0.3, max((len(v) for v in labels.values()), default=1) * line + 0.06)
+    names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
+    # a title runs from the groups' names (first column) or the panel's edge to the panel's right
+    room = [panel_w - 0.3 + (label_w + 0.1 - rest if i % ncols == 0 else 0.0) for i in range(len(qids))]
+    heads = {q: wrap_to(names[q], room[i], TEXT_SIZE, bold=True) for i, q in enumerate(qids)}
+    nrows = -(-n // ncols)
+    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.4 for r in range(nrows)] if qids else [0]
+    return ncols, label_w, rest, labels, row_h, heads, head_h
 
 
 def _dots_subtitle(one: str, year: int | None, average_name: str) -> str:
@@ -217,7 +228,7 @@ def _dot_panel(
     ax.set_xlim(0, 100)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_yticks(order["y"], ["\n".join(labels[g]) if named else "" for g in order["group"]])
-    ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
+    ax.set_xticks([0, 50, 100], ["0", "50", "100%"])  # side by side, "100%0%" ran together
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="y", length=0, labelsize=TEXT_SIZE, labelcolor=TEXT_BLACK)

@@ -279,16 +279,27 @@ def new_figure(
 
 
 def panel_axes(
-    fig: Figure, rows: list[float], ncols: int, n: int, panel_h: float, *, left: float, right: float = 0.12, below: float = 0.35
+    fig: Figure,
+    rows: list[float],
+    ncols: int,
+    n: int,
+    panel_h: float,
+    *,
+    left: float,
+    right: float = 0.12,
+    below: float = 0.35,
+    left_rest: float | None = None,
 ) -> list[plt.Axes]:
     """`n` panels in a grid of `ncols` columns, placed by hand in the figure's body (no layout
     engine: constrained layout was most of a small-multiples chart's drawing time). `rows`:
     the room above each row of panels for its titles, in inches; `panel_h`: each panel's plot
-    height; `left`/`right`: room inside each column for tick labels; `below`: room under each
-    panel for its axis. Returns the axes in reading order."""
+    height; `left`/`right`: room inside a column for tick labels (`left_rest`: the left room
+    of the columns after the first, when only the first names the rows); `below`: room under
+    each panel for its axis. Returns the axes in reading order."""
     width, height = fig.get_figwidth(), fig.get_figheight()
     bottom, body = fig.body_in  # type: ignore[attr-defined]
-    col_w = (width - 2 * PAD_IN) / ncols
+    rest = left if left_rest is None else left_rest
+    col_w = (width - 2 * PAD_IN - (left - rest)) / ncols
     axes = []
     top = bottom + body
     for r, head in enumerate(rows):
@@ -296,8 +307,8 @@ def panel_axes(
         for c in range(ncols):
             if r * ncols + c >= n:
                 break
-            x0 = PAD_IN + c * col_w + left
-            axes.append(fig.add_axes(((x0) / width, (top - panel_h) / height, (col_w - left - right) / width, panel_h / height)))
+            x0 = PAD_IN + left + c * col_w  # the first column is wider by left - rest
+            axes.append(fig.add_axes((x0 / width, (top - panel_h) / height, (col_w - rest - right) / width, panel_h / height)))
         top -= panel_h + below
     return axes
 
