@@ -106,8 +106,11 @@ class Page(HTMLParser):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
         if tag == "figure" and "hc-figure" in classes:
-            self._figure = {"id": a.get("id") or "", "alt": None, "src": None}
+            self._figure = {"id": a.get("id") or "", "alt": None, "src": None, "sources": []}
             self.figures.append(self._figure)
+        elif tag == "source" and self._figure is not None:
+            # a <picture>'s other drawing of the chart (the narrow one for phones): read too
+            self._figure["sources"].append(a.get("srcset") or "")
         elif tag == "img" and self._figure is not None and self._figure["src"] is None:
             self._figure.update(alt=a.get("alt") or "", src=a.get("src") or "")
         elif tag == "details" and "hc-data" in classes:
@@ -185,6 +188,25 @@ def svg_texts(svg: str | bytes) -> tuple[list[tuple[str, list[float]]], list[tup
                 if path is not None:
                     rects.append((child.get("id")[len("cell:") :], [float(v) for v in _NUMBER.findall(path.get("d") or "")]))
     return rects, texts
+
+
+_FILL = re.compile(r"fill:\s*(#[0-9a-fA-F]{6})")
+
+
+def svg_cell_fills(svg: str | bytes) -> dict[tuple[str, str], str]:
+    """The fill colour of each breakdown cell's shape (gid ``cell:<question>:<group>``), lower case:
+    what a heat map's colour says about the cell, for the audit to compare with its printed figure."""
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    fills = {}
+    for g in ElementTree.fromstring(data).iter():
+        gid = g.get("id") or ""
+        if _local(g.tag) == "g" and gid.startswith("cell:"):
+            path = next((c for c in g if _local(c.tag) == "path"), None)
+            match = _FILL.search(path.get("style") or "") if path is not None else None
+            if match:
+                qid, group = gid[len("cell:") :].split(":", 1)
+                fills[(qid, group)] = match.group(1).lower()
+    return fills
 
 
 def svg_cells(svg: str | bytes) -> tuple[list[tuple[str, str, str]], list[str]]:

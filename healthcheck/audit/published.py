@@ -37,7 +37,16 @@ from pathlib import Path
 import pandas as pd
 
 from healthcheck.analysis.disclosure import GROUP_TYPES, PRIMARY, SECONDARY, SHOWN, n_positive_interval
-from healthcheck.audit.formats import csv_tables, pdf_text, read_page, svg_cells, svg_from, unformula, xlsx_tables
+from healthcheck.audit.formats import (
+    csv_tables,
+    pdf_text,
+    read_page,
+    svg_cell_fills,
+    svg_cells,
+    svg_from,
+    unformula,
+    xlsx_tables,
+)
 from healthcheck.data.codes import ALL_STAFF
 
 __all__ = [
@@ -179,6 +188,7 @@ def _chart(source: str, file: str, group_type: str, svg: str, findings: list, al
     """Observations from one breakdown chart (its cell texts, and its alt text when given), and
     the checks of its title and alt text against its own cells."""
     cells, others = svg_cells(svg)
+    findings += _finer_colours(source, file, group_type, svg, cells)
     out, shown = [], []
     for qid, group, text in cells:
         where = f"{qid}, {group_type}, {group} ({source} {file})"
@@ -202,6 +212,23 @@ def _chart(source: str, file: str, group_type: str, svg: str, findings: list, al
     if alt is not None:
         out += _alt_text(file, group_type, alt, out, cells_named or {}, findings)
     return out
+
+
+def _finer_colours(source: str, file: str, group_type: str, svg: str, cells: list) -> list[str]:
+    """A heat map's colour must say no more than the figure printed on it: cells printing the
+    same whole percentage must have the same colour, or a colour pins a finer share than the
+    table prints (read without the code that drew it: only the files are trusted)."""
+    fills, by_figure = svg_cell_fills(svg), {}
+    for qid, group, text in cells:
+        match = _WHOLE.fullmatch(text)
+        if match and (qid, group) in fills:
+            by_figure.setdefault(match.group(1), {}).setdefault(fills[(qid, group)], []).append(f"{qid} {group}")
+    return [
+        f"{source} {file} ({group_type}): cells printed {figure}% are drawn in {len(colours)} colours "
+        f"({'; '.join(', '.join(v) for v in colours.values())}): a colour says more than the printed figure"
+        for figure, colours in sorted(by_figure.items())
+        if len(colours) > 1
+    ]
 
 
 def _alt_text(file, group_type, alt, chart, named: dict, findings) -> list:
@@ -243,12 +270,15 @@ def _html_observations(html_dir: Path, root: Path, findings: list) -> tuple[list
         for table in page.tables:
             figure = table["figure"]
             kind = re.search(r"-by-(team|locality|role)$", figure["id"]) if figure and "where" in table else None
-            svg = svg_from(figure["src"] or "") if kind else None
-            if svg is None:
+            if not kind:
                 continue
             # the cells this chart's data table lists, by "<statement>, <group>" as the alt text names them
             named = {f"{r[1]}, {r[2]}": (r[0], r[2]) for r in table["rows"][1:] if len(r) >= 3}
-            charts += _chart("html chart", table["where"], kind.group(1), svg, findings, figure["alt"], named)
+            # every drawing of the chart: the image and a <picture>'s narrow version for phones
+            for src in [figure["src"] or "", *figure.get("sources", [])]:
+                svg = svg_from(src)
+                if svg is not None:
+                    charts += _chart("html chart", table["where"], kind.group(1), svg, findings, figure["alt"], named)
     return tables, charts
 
 
@@ -311,7 +341,7 @@ def read_site(out_dir: Path | str, year: int) -> Outputs:
     for source, file, header, body in tables:
         rows += _table(source, file, header, body, int(year), codes, findings)
     for path in sorted(downloads.glob(f"{year}-*-by-*.svg")):
-        kind = re.search(r"-by-(team|locality|role)\.svg$", path.name)
+        kind = re.search(r"-by-(team|locality|role)(?:-narrow)?\.svg$", path.name)
         if kind:
             rows += _chart("svg", str(path.relative_to(root)), kind.group(1), path.read_text(encoding="utf-8"), findings)
     rows += charts

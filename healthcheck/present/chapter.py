@@ -67,6 +67,30 @@ def _svg_bytes(fig, dpi: int = 200) -> bytes:
         return charts.save_figure(fig, Path(tmp) / "figure.svg", dpi=dpi).read_bytes()
 
 
+#: Screens up to this wide get a chart's narrow version (book/_static/charts.css agrees).
+NARROW_MEDIA = "screen and (max-width: 600px)"
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def picture(svg: bytes, alt: str, narrow: bytes | None = None) -> str:
+    """The chart as an image with its alt text; with `narrow`, a ``<picture>`` whose
+    ``<source>`` gives phones (:data:`NARROW_MEDIA`) the narrow drawing. Each image carries its
+    own size, for the browser to reserve its space and for the CSS to keep its text legible."""
+    size = _svg_size_px(svg)
+    dims = f' width="{size[0]}" height="{size[1]}" style="--hc-img-width: {size[0]}px"' if size else ""
+    image = f'<img src="{_data_uri(svg)}" alt="{html.escape(alt)}"{dims} />'
+    if narrow is None:
+        return image
+    small = _svg_size_px(narrow)
+    small_dims = f' width="{small[0]}" height="{small[1]}"' if small else ""
+    return (
+        f'<picture class="hc-picture"><source media="{NARROW_MEDIA}" srcset="{_data_uri(narrow)}"{small_dims} />{image}</picture>'
+    )
+
+
 class Chapter:
     """One year's report, as seen from a chapter notebook.
 
@@ -161,18 +185,34 @@ class Chapter:
         glue(name, Markdown(text), display=False)
 
     def show_figure(
-        self, fig, name: str, caption: str, alt: str, data: pd.DataFrame | None, data_caption: str = "", *, dpi: int = 200
+        self,
+        fig,
+        name: str,
+        caption: str,
+        alt: str,
+        data: pd.DataFrame | None,
+        data_caption: str = "",
+        *,
+        dpi: int = 200,
+        narrow=None,
     ) -> None:
         """Show a figure as an accessible HTML block: image with alt text, caption, its data and a CSV link.
 
-        The SVG and the CSV are also written to the downloads folder, named after the year and
-        figure, so readers can download them and auditors can hash them.
+        `narrow`: the same chart drawn for a phone (``charts.style.NARROW_IN`` wide); the page
+        then offers it to screens up to 600 CSS pixels wide (:func:`picture`), so a phone
+        reader sees the whole chart without sideways scrolling; print and wider screens get
+        the wide one. The alt text, caption and data table serve both. The SVGs and the CSV
+        are also written to the downloads folder, named after the year and figure (the
+        narrow one with ``-narrow``), so readers can download them and auditors can hash them.
         """
         stem = f"{self.year}-{name}"
         svg = _svg_bytes(fig, dpi)
+        small = _svg_bytes(narrow, dpi) if narrow is not None else None
         links = ""
         if self.downloads:
             (self.downloads / f"{stem}.svg").write_bytes(svg)
+            if small is not None:
+                (self.downloads / f"{stem}-narrow.svg").write_bytes(small)
             if data is not None:
                 write_csv(data, self.downloads / f"{stem}.csv")
                 links += (
@@ -181,15 +221,9 @@ class Chapter:
                 )
             # links to files: on screen only (the PDF has no files beside it)
             links += f' <span class="hc-screen-only"><a href="../downloads/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
-        encoded = base64.b64encode(svg).decode("ascii")
-        # The image's own size, for the browser to reserve its space and for the CSS to keep
-        # its text legible (a floor on how far it shrinks; below it the chart scrolls sideways).
-        size = _svg_size_px(svg)
-        dims = f' width="{size[0]}" height="{size[1]}" style="--hc-img-width: {size[0]}px"' if size else ""
-        image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}"{dims} />'
         block = (
             f'<figure class="hc-figure" id="fig-{_slug(name)}">'
-            + scroll_region(image, f"Chart: {caption}", "hc-figure-scroll")
+            + scroll_region(picture(svg, alt, small), f"Chart: {caption}", "hc-figure-scroll")
             + f"<figcaption>{html.escape(caption)}{links}</figcaption></figure>"
         )
         if data is not None:

@@ -31,8 +31,9 @@ from myst_nb import glue
 from healthcheck.analysis.rounding import format_pct, round_to
 from healthcheck.escape import myst_text
 from healthcheck.present import charts
+from healthcheck.present.charts.style import NARROW_IN
 from healthcheck.present.exports import write_csv
-from healthcheck.present.national_charts import distribution_chart, figure_block, svg_bytes
+from healthcheck.present.national_charts import distribution_chart, figure_block, regions_narrow, svg_bytes
 from healthcheck.present.tables import html_table
 
 NOT_SHOWN = "fewer than {t} valid responses: not shown"
@@ -112,15 +113,14 @@ class NationalBook:
         css = "hc-table hc-table-stack" if stack else "hc-table"
         display(HTML(html_table(frame, caption, css_class=css)))
 
-    def show_figure(self, fig, name: str, caption: str, alt: str, data: pd.DataFrame) -> None:
-        """A chart with its alt text, caption and data table; the SVG and CSV written as downloads."""
-        stem = f"{self.year}-{name}"
-        svg = svg_bytes(fig)
+    def show_figure(self, fig, name: str, caption: str, alt: str, data: pd.DataFrame, narrow=None) -> None:
+        """A chart with its alt text, caption and data table (and its `narrow` drawing for phones)."""
+        stem, svg, small = f"{self.year}-{name}", svg_bytes(fig), svg_bytes(narrow) if narrow is not None else None
         if self.downloads:
             (self.downloads / f"{stem}.svg").write_bytes(svg)
             write_csv(data, self.downloads / f"{stem}.csv")
         # Chapter pages sit at chapters/national/<page>.html, the downloads at downloads/.
-        display(HTML(figure_block(svg, stem, name, caption, alt, data, "../../downloads", bool(self.downloads))))
+        display(HTML(figure_block(svg, stem, name, caption, alt, data, "../../downloads", bool(self.downloads), small)))
 
     def demonstration_notice(self) -> None:
         """The organisations' demonstration notices (each different one once), on every page."""
@@ -303,6 +303,7 @@ def statement_sections(nb: NationalBook) -> None:
             f"{title}: each statement across organisations, with England's figure, {nb.year}.",
             fig.alt_text,
             distribution_table(nb, stats),
+            narrow=distribution_chart(stats, title, nb.year, nb.threshold, width=NARROW_IN),
         )
 
 
@@ -395,4 +396,5 @@ def region_sections(nb: NationalBook) -> None:
             f"{nb.threshold} valid responses in the region.",
             fig.alt_text,
             region_table(nb, qids),
+            narrow=regions_narrow(fig, cells, questions, nb.scope("national"), nb.year, nb.threshold),
         )

@@ -9,7 +9,6 @@ with links to the SVG and CSV, and the data table in a <details> under it.
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 import tempfile
@@ -29,14 +28,17 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct  # noqa: E402
 from healthcheck.escape import mpl_text  # noqa: E402
+from healthcheck.present.chapter import picture  # noqa: E402
 from healthcheck.present.charts.style import (  # noqa: E402
     DARK_BLUE,
     DARK_GREY,
     GRID_GREY,
     HOUSE_RC,
+    NARROW_IN,
     SMALL_SIZE,
     TEXT_BLACK,
     TURQUOISE,
+    WIDE_IN,
     finish,
     mix,
     new_figure,
@@ -44,7 +46,6 @@ from healthcheck.present.charts.style import (  # noqa: E402
 )
 from healthcheck.present.tables import html_table, scroll_region  # noqa: E402
 
-_SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.DOTALL)
 BOX_FACE = mix(TURQUOISE, 0.6)
 
 
@@ -55,21 +56,25 @@ def svg_bytes(fig: Figure) -> bytes:
 
 
 def figure_block(
-    svg: bytes, stem: str, name: str, caption: str, alt: str, data: pd.DataFrame, downloads: str, links: bool
+    svg: bytes,
+    stem: str,
+    name: str,
+    caption: str,
+    alt: str,
+    data: pd.DataFrame,
+    downloads: str,
+    links: bool,
+    narrow: bytes | None = None,
 ) -> str:
-    """The HTML of a chart: image with alt text, caption, download links (screen only), data table."""
+    """The HTML of a chart: image with alt text, caption, download links (screen only), data table.
+    `narrow`: the chart drawn for phones, offered to narrow screens as the report's chapters do."""
     link_html = ""
     if links:
         link_html = (
             f' <span class="hc-screen-only"><a href="{downloads}/{stem}.csv" download>Download the data (CSV)</a>.</span>'
             f' <span class="hc-screen-only"><a href="{downloads}/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
         )
-    match = _SVG_SIZE.search(svg[:2000])
-    dims = ""
-    if match:  # matplotlib writes points; the browser reserves the space in CSS pixels
-        w, h = round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
-        dims = f' width="{w}" height="{h}" style="--hc-img-width: {w}px"'
-    image = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode("ascii")}" alt="{html.escape(alt)}"{dims} />'
+    image = picture(svg, alt, narrow)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return (
         f'<figure class="hc-figure" id="fig-{slug}">'
@@ -111,16 +116,18 @@ def distribution_alt(stats: pd.DataFrame, theme_title: str, year: int, threshold
     return " ".join(parts)
 
 
-def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, threshold: int, width: float = 9.0) -> Figure:
+def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, threshold: int, width: float = WIDE_IN) -> Figure:
     """One row per statement: the range of the organisations' figures (a line), their middle half
     (a box), the median organisation (a bar) and England's pooled figure (a diamond).
 
     `stats`: columns ``statement, england, n_shown, lo, q1, median, q3, hi`` (percentages
     0-100, NaN when not shown), in the order to draw.
     """
-    n = len(stats)
-    labels = [textwrap.fill(mpl_text(s), 30) for s in stats["statement"]]
-    body = 1.1 + 0.62 * max(n, 1)
+    n, narrow = len(stats), width < 5
+    # on a phone each statement stands above its row, across the whole width
+    labels = [textwrap.fill(mpl_text(s), 36 if narrow else 30) for s in stats["statement"]]
+    gap = 1.0 + (0.45 * max(lab.count("\n") + 1 for lab in labels) if narrow and labels else 0.0)
+    body = 1.1 + 0.62 * max(n, 1) * gap + (1.0 if narrow else 0.0)
     subtitle = f"{theme_title}, {year}: % agreeing or strongly agreeing, organisations and England"
     footnote = (
         f"An organisation with fewer than {threshold} valid responses to a statement is not shown "
@@ -129,7 +136,10 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, _title(stats, theme_title), subtitle, footnote)
         ax = fig.add_subplot()
-        for y, r in enumerate(stats.itertuples()):
+        for i, r in enumerate(stats.itertuples()):
+            y = i * gap
+            if narrow:
+                ax.text(0, y - 0.36, labels[i], ha="left", va="bottom", fontsize=SMALL_SIZE, color=TEXT_BLACK)
             if r.n_shown:
                 ax.plot([r.lo, r.hi], [y, y], color=DARK_GREY, linewidth=1.5, solid_capstyle="butt", zorder=1)
                 for end in (r.lo, r.hi):
@@ -138,17 +148,18 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
                 ax.add_patch(box)
                 ax.plot([r.median, r.median], [y - 0.22, y + 0.22], color=TEXT_BLACK, linewidth=2.5, zorder=3)
             else:
-                ax.text(50, y, f"no organisation with {threshold} or more responses", ha="center", va="center",
-                        fontsize=SMALL_SIZE, color=DARK_GREY)  # fmt: skip
+                ax.text(0 if narrow else 50, y, f"no organisation with {threshold}{chr(10) if narrow else ' '}or more responses",
+                        ha="left" if narrow else "center", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)  # fmt: skip
             if not pd.isna(r.england):
                 ax.plot(r.england, y, marker="D", markersize=9, color=DARK_BLUE, markeredgecolor="white", zorder=4)
                 right = max(r.england, r.hi if r.n_shown else r.england)
                 ax.text(min(right + 2, 97), y, format_pct(r.england), va="center", ha="left", fontsize=SMALL_SIZE,
                         color=DARK_BLUE, fontweight="bold")  # fmt: skip
         ax.set_xlim(0, 100)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_yticks(np.arange(n), labels)
-        ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+        ax.set_ylim((n - 1) * gap + 0.5, -0.5 - (gap - 1.0))
+        ax.set_yticks(np.arange(n) * gap, [] if narrow else labels)
+        step = 50 if narrow else 20
+        ax.set_xticks(range(0, 101, step), [f"{v}%" for v in range(0, 101, step)])
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x", color=GRID_GREY, linewidth=0.8)
         ax.set_axisbelow(True)
@@ -158,5 +169,20 @@ def distribution_chart(stats: pd.DataFrame, theme_title: str, year: int, thresho
             Line2D([0], [0], color=TEXT_BLACK, linewidth=2.5, label="median organisation"),
             Line2D([0], [0], marker="D", color="none", markerfacecolor=DARK_BLUE, markersize=9, label="England"),
         ]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2, fontsize=SMALL_SIZE)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=2 if width >= 5 else 1, fontsize=SMALL_SIZE)
         return finish(fig, distribution_alt(stats, theme_title, year, threshold))
+
+
+def regions_narrow(
+    heatmap: Figure, cells: pd.DataFrame, questions: pd.DataFrame, england: pd.DataFrame, year: int, threshold: int
+):
+    """The regions' heat map for a phone: a list of small dot plots, one per statement, each
+    region against England's figure (`england`: the national rows, ``question_id,
+    pct_positive, suppressed``), under the heat map's own finding as its title."""
+    from healthcheck.present.charts import breakdown_dots
+
+    shown = england[~england["suppressed"].astype(bool)]
+    average = dict(zip(shown["question_id"], shown["pct_positive"], strict=True))
+    title = heatmap.texts[0].get_text().replace("\n", " ")
+    return breakdown_dots(cells, questions, "region", average, year=year, threshold=threshold, title=title,
+                          width=NARROW_IN, average_name="England")  # fmt: skip

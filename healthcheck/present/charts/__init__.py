@@ -5,9 +5,11 @@ companions return the table of what is plotted, shown beside the chart.
 """
 
 from healthcheck.present.charts.changes import change_table
+from healthcheck.present.charts.dots import breakdown_dots, dots_data
 from healthcheck.present.charts.headlines import A4_PORTRAIT, alt_text_infographic, headline_infographic
 from healthcheck.present.charts.heatmap import alt_text_breakdown, breakdown_data, breakdown_heatmap
 from healthcheck.present.charts.likert import LIKERT_LABELS, LIKERT_ORDER, alt_text_likert, likert, likert_data
+from healthcheck.present.charts.panels import trend_panels
 from healthcheck.present.charts.style import PALETTE, apply_house_style, save_figure
 from healthcheck.present.charts.trend import alt_text_trend, trend, trend_data
 from healthcheck.present.charts.words import word_cloud, word_cloud_alt
@@ -23,7 +25,9 @@ __all__ = [
     "alt_text_trend",
     "apply_house_style",
     "breakdown_data",
+    "breakdown_dots",
     "breakdown_heatmap",
+    "dots_data",
     "change_table",
     "headline_infographic",
     "likert",
@@ -31,6 +35,7 @@ __all__ = [
     "save_figure",
     "trend",
     "trend_data",
+    "trend_panels",
     "word_cloud",
     "word_cloud_alt",
 ]

@@ -35,7 +35,8 @@ from healthcheck.present.charts.style import (
     truthy,
 )
 
-_GROUP_WORDS = {
+#: A group type in words, singular and plural.
+GROUP_WORDS = {
     "team": ("team", "teams"),
     "locality": ("locality", "localities"),
     "role": ("role", "roles"),
@@ -119,13 +120,19 @@ def breakdown_data(
 
 
 def alt_text_breakdown(
-    data: pd.DataFrame, group_type: str, year: int | None = None, *, threshold: int = 10, caution: int = 0
+    data: pd.DataFrame,
+    group_type: str,
+    year: int | None = None,
+    *,
+    threshold: int = 10,
+    caution: int = 0,
+    kind: str = "Heat map",
 ) -> str:
     """Alt text for :func:`breakdown_heatmap` from its :func:`breakdown_data` table."""
-    one, many = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
+    one, many = GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     nq, ng = data["question_id"].nunique(), data["group"].nunique()
     when = f", {year}" if year is not None else ""
-    text = f"Heat map of % agreeing or strongly agreeing for {plural(nq, 'statement')} by {one} ({plural(ng, one, many)}){when}."
+    text = f"{kind} of % agreeing or strongly agreeing for {plural(nq, 'statement')} by {one} ({plural(ng, one, many)}){when}."
     shown = data[~data["suppressed"]]
     if not shown.empty:
         order = shown.sort_values(["pct_positive", "question_id", "group"], ascending=[False, True, True], kind="mergesort")
@@ -167,7 +174,7 @@ def breakdown_heatmap(
     never 0. Cell patches have gid ``cell:<question_id>:<group>``.
     """
     data = breakdown_data(breakdown_df, questions, group_type, year=year, threshold=threshold, caution=caution)
-    one, _ = _GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
+    one, _ = GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
     if title is None:
         title = _heatmap_title(data, one)
     if subtitle is None:
@@ -196,13 +203,19 @@ def breakdown_heatmap(
 
 
 def _heatmap_title(data: pd.DataFrame, one: str) -> str:
-    """The finding: the range of agreement across the cells shown."""
+    """The finding: the lowest figure shown (never a range)."""
     shown = data[~data["suppressed"]]
     if shown.empty:
         return f"Too few responses to show any {one} separately"
-    return (
-        f"Agreement by {one} ranges from {format_pct(shown['pct_positive'].min())} to {format_pct(shown['pct_positive'].max())}"
-    )
+    low = shown.sort_values(["pct_positive", "question_id", "group"], kind="mergesort").iloc[0]
+    return f"Lowest agreement by {one}: {low['group']} on \u201c{low['statement']}\u201d, {format_pct(low['pct_positive'])}"
+
+
+def heat_colour(pct: float) -> str:
+    """A cell's colour from its figure AS PRINTED (the whole percentage), so the colour can be
+    read back to the printed figure and no finer: 256 steps of the exact share would pin agreeing
+    counts the printed figure leaves open."""
+    return matplotlib.colors.to_hex(_HEAT_CMAP(round_half_up(pct) / 100))
 
 
 class _Grid(NamedTuple):
@@ -240,7 +253,7 @@ def _draw_cell(ax: plt.Axes, r, grid: _Grid) -> None:
         face, text, colour = SUPPRESSED_FACE, r.display, TEXT_BLACK
         patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2, hatch="///", hatchcolor=SUPPRESSED_HATCH)
     else:
-        face = matplotlib.colors.to_hex(_HEAT_CMAP(r.pct_positive / 100))
+        face = heat_colour(r.pct_positive)
         text, colour = r.display, text_colour_on(face)
         patch = Rectangle((x, y), 1, 1, facecolor=face, edgecolor="white", linewidth=2)
     patch.set_gid(f"cell:{r.question_id}:{r.group}")

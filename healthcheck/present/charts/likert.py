@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import textwrap
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,28 +14,32 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: E402
 
-from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up, round_to  # noqa: F401
 from healthcheck.data.codes import RESPONSE_LABELS
+from healthcheck.present.charts import findings
 from healthcheck.present.charts.style import (
-    BODY_SIZE,
     DARK_BLUE,
     DARK_GREY,
     DARK_PINK,
     GRID_GREY,
     HOUSE_RC,
     NEUTRAL_GREY,
-    SMALL_SIZE,
+    PAD_IN,
     TEXT_BLACK,
+    TEXT_SIZE,
+    WIDE_IN,
     finish,
     message_axes,
     mix,
     new_figure,
     plural,
-    text_colour_on,
+    wrap_to,
 )
 
 LIKERT_ORDER = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
 LIKERT_LABELS = {code: RESPONSE_LABELS[code] for code in LIKERT_ORDER}
+#: The order the bars are stacked in, from 0: the agreeing share is read from the axis.
+AGREE_FIRST = LIKERT_ORDER[::-1]
 
 LIKERT_COLOURS = {
     "strongly_disagree": DARK_PINK,
@@ -150,8 +151,8 @@ def alt_text_likert(data: pd.DataFrame, theme_title: str, year: int) -> str:
             f"Chart of responses on {theme_title}, {year}: no statement had enough responses to show. {_left_out_note(data)}"
         ).strip()
     text = (
-        f"Diverging bar chart of the responses to {plural(k, 'statement')} on "
-        f"{theme_title}, {year}, from strongly disagree to strongly agree."
+        f"Stacked bar chart of the responses to {plural(k, 'statement')} on "
+        f"{theme_title}, {year}, from strongly agree to strongly disagree, with the % agreeing beside each bar."
     )
     top = shown.iloc[0]
     if k == 1:
@@ -180,82 +181,112 @@ def likert(
     title: str | None = None,
     subtitle: str | None = None,
     threshold: int = 10,
-    wrap: int = 34,
-    width: float = 10.5,
+    figures: pd.DataFrame | None = None,
+    width: float = WIDE_IN,
 ) -> Figure:
-    """Diverging stacked horizontal bars of the full response distribution.
+    """100% stacked horizontal bars of the full response distribution, agreement first.
 
-    One bar per statement of `theme` asked in `year` (all staff), as % of valid responses,
-    centred on the middle of the neutral segment (x=0), highest % positive at the top,
-    n at the right and a legend of the five categories in order. Negative segments are
-    hatched. Statements with fewer than `threshold` valid responses are left out and
-    counted in the subtitle. Each segment patch has gid ``likert:<question_id>:<code>``.
+    One bar per statement of `theme` asked in `year` (all staff), as % of valid responses:
+    strongly agree and agree from 0 at the left, then neutral, disagree and strongly disagree
+    to 100 at the right. So the agreeing share is read from 0 on an honest axis, and it is the
+    number labelled beside each bar -- the % agreeing the text quotes (whole numbers, halves
+    up). Segment edges sit at the shares as the data table prints them (one decimal), so the
+    chart says no more than its table. Negative segments are hatched (never colour alone).
+    Lowest agreement at the top. `width` below 5 inches gives the phone layout: each
+    statement above its bar. `figures` (the year's figures) lets the title name a change.
+    Each segment patch has gid ``likert:<question_id>:<code>``; the label's text is
+    ``<n>%`` with gid ``likert-agree:<question_id>``.
     """
     theme_title = theme_title or theme
     data = likert_data(counts, questions, year, theme, threshold=threshold)
-    shown = data[data["shown"]].reset_index(drop=True)
+    shown = data[data["shown"]].sort_values(["pct_positive", "question_id"], kind="mergesort").reset_index(drop=True)
     k = len(shown)
+    narrow = width < 5
 
     if title is None:
-        title = _likert_title(shown, theme_title, year)
+        title = findings.agreement_title(shown, theme_title, year, figures)
     if subtitle is None:
         subtitle = _likert_subtitle(data, shown, year)
 
-    body = 1.3 + 0.62 * max(k, 1)
+    label_w = 0.0 if narrow else 2.7
+    bar_w = width - 2 * PAD_IN - label_w - 0.75
+    rows = [wrap_to(str(s), (width - 2 * PAD_IN - 0.1) if narrow else label_w - 0.15, TEXT_SIZE) for s in shown["statement"]]
+    line = TEXT_SIZE * 1.3 / 72
+    bar_h = 0.3
+    heights = [(len(r) * line + 0.05 + bar_h + 0.22) if narrow else max(len(r) * line, bar_h) + 0.24 for r in rows]
+    legend_h = (5 if narrow else 2) * line * 1.15 + 0.3
+    body = sum(heights) + legend_h + 0.35 if k else 1.0
     with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, body, title, subtitle)
-        ax = fig.add_subplot()
+        fig = new_figure(width, body, title, subtitle, placed=True)
+        ax = fig.add_axes((0, 0, 1, 1))
         if k == 0:
             message_axes(ax, f"No statement had {threshold} or more valid responses.")
             return finish(fig, alt_text_likert(data, theme_title, year))
-
-        reach = 0.0
-        for i, row in shown.iterrows():
-            reach = max(reach, _draw_bar(ax, k - 1 - i, row))
-        _style_axes(ax, shown, reach, wrap)
-        _label_bases(ax, shown)
-        _add_legend(ax, fig)
+        _place(fig, ax, width, body, label_w, bar_w, legend_h)
+        total = sum(heights)
+        ax.set_ylim(total, 0)
+        ax.set_xlim(0, 100)
+        _draw_rows(ax, shown, rows, heights, label_w / bar_w * 100, narrow)
+        _style_axes(ax, total)
+        _add_legend(ax, fig, narrow)
         return finish(fig, alt_text_likert(data, theme_title, year))
 
 
-def _likert_title(shown: pd.DataFrame, theme_title: str, year: int) -> str:
-    """The finding: one statement's agreement, or the range of agreement across the statements shown."""
-    k = len(shown)
-    if k == 0:
-        return f"{theme_title}: not enough responses to show, {year}"
-    if k == 1:
-        return f"{format_pct(shown.loc[0, 'pct_positive'])} agree: {shown.loc[0, 'statement']}"
-    hi, lo = shown["pct_positive"].iloc[0], shown["pct_positive"].iloc[-1]
-    return f"{theme_title}: agreement ranges from {format_pct(lo)} to {format_pct(hi)} across {k} statements"
+def _draw_rows(ax: plt.Axes, shown: pd.DataFrame, rows: list, heights: list, label_x: float, narrow: bool) -> None:
+    """Each statement's label (above its bar on a phone, left of it otherwise) and bar."""
+    line, bar_h, y = TEXT_SIZE * 1.3 / 72, 0.3, 0.0
+    for (_, row), lines, h in zip(shown.iterrows(), rows, heights, strict=True):
+        if narrow:
+            ax.text(0, y, "\n".join(lines), ha="left", va="top", fontsize=TEXT_SIZE, color=TEXT_BLACK, linespacing=1.2)
+            centre = y + len(lines) * line + 0.05 + bar_h / 2
+        else:
+            centre = y + (h - 0.24) / 2 + 0.12
+            ax.text(-label_x, centre, "\n".join(lines), ha="left", va="center", fontsize=TEXT_SIZE, color=TEXT_BLACK,
+                    linespacing=1.2)  # fmt: skip
+        _draw_bar(ax, centre, bar_h, row)
+        y += h
+
+
+def _place(fig: Figure, ax: plt.Axes, width: float, body: float, label_w: float, bar_w: float, legend_h: float) -> None:
+    """The bars' axes in inches: after the labels (wide) and above the legend and the axis."""
+    height = fig.get_figheight()
+    header = height - body - 0.12
+    bottom = 0.12 + legend_h + 0.35
+    ax.set_position(
+        (
+            (PAD_IN + label_w) / width,
+            bottom / height,
+            bar_w / width,
+            (height - header - bottom) / height,
+        )
+    )
 
 
 def _likert_subtitle(data: pd.DataFrame, shown: pd.DataFrame, year: int) -> str:
     """The measure, year and base, and which statements were left out and why."""
     if len(shown):
         nmin, nmax = int(shown["n_valid"].min()), int(shown["n_valid"].max())
-        base = f"{nmin} valid responses" if nmin == nmax else f"{nmin}-{nmax} valid responses per statement"
+        base = f"{nmin} valid responses" if nmin == nmax else f"{nmin}\u2013{nmax} valid responses per statement"
     else:
         base = "no statement with enough valid responses"
-    subtitle = f"% of valid responses, bars centred on the middle of the neutral segment; {year}, base: {base}"
+    subtitle = f"% of valid responses, {year}; the number beside each bar is the % agreeing. Base: {base}"
     note = _left_out_note(data)
     if note:
         subtitle += f". {note}"
     return subtitle
 
 
-def _draw_bar(ax: plt.Axes, y: float, row: pd.Series) -> float:
-    """One statement's five segments at height `y`, each labelled when wide enough to hold its
-    figure; return how far the bar reaches from the centre line on either side."""
-    pcts = [float(row[c]) for c in LIKERT_ORDER]
-    # Centre on the middle of the neutral segment: disagreement runs left of 0, agreement right.
-    left = -(pcts[0] + pcts[1] + pcts[2] / 2)
-    reach = max(-left, left + sum(pcts))
-    for code, w in zip(LIKERT_ORDER, pcts, strict=True):
+def _draw_bar(ax: plt.Axes, y: float, height: float, row: pd.Series) -> None:
+    """One statement's five segments, agreement first from 0, each at its share as the table
+    prints it (one decimal); the % agreeing in bold just past the bar's end."""
+    left = 0.0
+    for code in AGREE_FIRST:
+        w = round_to(float(row[code]), 1)
         (patch,) = ax.barh(
             y,
             w,
             left=left,
-            height=_BAR_HEIGHT,
+            height=height,
             color=LIKERT_COLOURS[code],
             edgecolor="white",
             linewidth=0.8,
@@ -263,58 +294,35 @@ def _draw_bar(ax: plt.Axes, y: float, row: pd.Series) -> float:
             hatchcolor=LIKERT_HATCH_COLOURS[code],
         )
         patch.set_gid(f"likert:{row['question_id']}:{code}")
-        if w >= 8:
-            face = LIKERT_COLOURS[code]
-            ax.text(
-                left + w / 2,
-                y,
-                format_pct(w),
-                ha="center",
-                va="center",
-                fontsize=SMALL_SIZE,
-                color=text_colour_on(face),
-                zorder=4,
-                bbox={"boxstyle": "square,pad=0.12", "facecolor": face, "edgecolor": "none"},
-            )
         left += w
-    return reach
-
-
-def _style_axes(ax: plt.Axes, shown: pd.DataFrame, reach: float, wrap: int) -> None:
-    """A symmetric percentage scale just wide enough for the longest bar, and the statements as labels."""
-    k = len(shown)
-    lim = min(100.0, math.ceil((reach + 2) / 10) * 10)
-    ax.set_xlim(-lim, lim)
-    step = 25 if lim > 60 else 20 if lim > 40 else 10
-    ticks = [t for t in range(-100, 101, step) if -lim <= t <= lim]
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
-    ax.axvline(0, color=DARK_GREY, linewidth=1.2, zorder=3)
-    ax.set_ylim(-0.6, k - 0.4)
-    ax.set_yticks(
-        [k - 1 - i for i in range(k)],
-        [textwrap.fill(str(s), wrap) for s in shown["statement"]],
+    ax.text(
+        101.5,
+        y,
+        format_pct(row["pct_positive"]),
+        ha="left",
+        va="center",
+        fontsize=TEXT_SIZE,
+        fontweight="bold",
+        color=DARK_BLUE,
+        gid=f"likert-agree:{row['question_id']}",
     )
-    ax.tick_params(axis="y", length=0, labelsize=BODY_SIZE, labelcolor=TEXT_BLACK)
-    ax.tick_params(axis="x", labelsize=SMALL_SIZE)
-    ax.set_xlabel("\u2190 % disagreeing          % agreeing \u2192", fontsize=SMALL_SIZE)
+
+
+def _style_axes(ax: plt.Axes, total: float) -> None:
+    """A 0-100% scale of all valid responses under the bars; no spines but the scale's."""
+    ax.xaxis.set_major_locator(FixedLocator([0, 25, 50, 75, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    ax.tick_params(axis="x", labelsize=TEXT_SIZE)
+    ax.set_yticks([])
     for side in ("left", "top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color=GRID_GREY, linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
+    ax.text(101.5, 0, "agree", ha="left", va="bottom", fontsize=TEXT_SIZE, color=DARK_GREY)
 
 
-def _label_bases(ax: plt.Axes, shown: pd.DataFrame) -> None:
-    """Each statement's number of valid responses, just right of the axes."""
-    k = len(shown)
-    trans = blended_transform_factory(ax.transAxes, ax.transData)
-    for i, n in enumerate(shown["n_valid"]):
-        ax.text(1.01, k - 1 - i, f"n={int(n)}", transform=trans, ha="left", va="center", fontsize=SMALL_SIZE, color=DARK_GREY)
-
-
-def _add_legend(ax: plt.Axes, fig: Figure) -> None:
-    """The five answers in order, in one row below the axis label (a fixed distance in inches,
-    so it clears the label whatever the chart's height)."""
+def _add_legend(ax: plt.Axes, fig: Figure, narrow: bool) -> None:
+    """The five answers in the bars' order, below the scale."""
     handles = [
         Patch(
             facecolor=LIKERT_COLOURS[c],
@@ -324,16 +332,19 @@ def _add_legend(ax: plt.Axes, fig: Figure) -> None:
             linewidth=0.5,
             label=LIKERT_LABELS[c],
         )
-        for c in LIKERT_ORDER
+        for c in AGREE_FIRST
     ]
     ax.legend(
         handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=ax.transAxes + ScaledTranslation(0, -0.62, fig.dpi_scale_trans),
-        ncol=5,
-        handlelength=1.6,
-        columnspacing=1.2,
-        handletextpad=0.5,
-        fontsize=SMALL_SIZE,
+        loc="upper left",
+        # from the figure's left margin, under the labels too: the five answers need the width
+        bbox_to_anchor=(PAD_IN / fig.get_figwidth(), 0.0),
+        bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes)
+        + ScaledTranslation(0, -0.35, fig.dpi_scale_trans),
+        ncol=1 if narrow else 3,
+        handlelength=1.4,
+        columnspacing=1.0,
+        handletextpad=0.4,
+        borderaxespad=0.0,
+        fontsize=TEXT_SIZE,
     )

@@ -48,10 +48,20 @@ FONT_FAMILY = "DejaVu Sans"
 #: A font file that ships with matplotlib, so no system font is ever needed.
 FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
-TITLE_SIZE = 16
-SUBTITLE_SIZE = 11.5
-BODY_SIZE = 11
-SMALL_SIZE = 10
+#: ONE text size for every chart's labels, numbers, legends and subtitles; the bold title a
+#: little larger. Every chart is drawn at one of two widths (WIDE_IN for desktop and print,
+#: NARROW_IN for phones), so the same points become the same size on the page: at print size
+#: (an 8-inch chart on a 6.7-inch text column) 11 pt prints at about 9 pt; the narrow chart
+#: shows 11 pt as about 14 CSS pixels on a 390-pixel phone, the body's small print.
+TEXT_SIZE = 11
+TITLE_SIZE = 13
+SUBTITLE_SIZE = TEXT_SIZE
+BODY_SIZE = TEXT_SIZE
+SMALL_SIZE = TEXT_SIZE
+
+#: The two widths every chart is drawn at, in inches (1 inch = 96 CSS pixels).
+WIDE_IN = 8.0
+NARROW_IN = 3.3
 
 #: Shown where a figure or comparison is not given (an en dash).
 NOT_COMPARED = "\u2013"
@@ -154,6 +164,42 @@ def truthy(x: object) -> bool:
     return bool(x)
 
 
+def text_width_in(text: str, size: float, *, bold: bool = False) -> float:
+    """How wide `text` is drawn in the house font at `size` points, in inches (measured, not guessed)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=FONT_FAMILY, size=size, weight="bold" if bold else "normal")
+    width, _, _ = text_to_path.get_text_width_height_descent(str(text), prop, ismath=False)
+    return width / 72
+
+
+def wrap_to(text: str | None, width_in: float, size: float, *, bold: bool = False) -> list[str]:
+    """`text` broken at spaces into lines each at most `width_in` inches wide when drawn at
+    `size` points (a single word longer than the line is broken inside it), so no line is cut off."""
+    if not text:
+        return []
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        line = ""
+        for word in para.split():
+            trial = f"{line} {word}" if line else word
+            if text_width_in(trial, size, bold=bold) <= width_in:
+                line = trial
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while text_width_in(line, size, bold=bold) > width_in and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and text_width_in(line[:cut] + "-", size, bold=bold) > width_in:
+                    cut -= 1
+                lines.append(line[:cut] + "-")
+                line = line[cut:]
+        lines.append(line)
+    return lines
+
+
 def wrap(text: str | None, width: int) -> list[str]:
     if not text:
         return []
@@ -197,58 +243,74 @@ def new_figure(
     title: str | None,
     subtitle: str | None,
     footnote: str | None = None,
+    *,
+    placed: bool = False,
 ) -> Figure:
     """A figure with a left-aligned headline title, subtitle and footnote around a body.
 
     The figure height is the body plus whatever the wrapped texts need, and constrained
-    layout is confined to the body so nothing overlaps the texts.
+    layout is confined to the body so nothing overlaps the texts. `placed`: the chart places
+    its axes itself (:func:`panel_axes`), so no layout engine runs -- saving then draws the
+    figure once instead of twice.
     """
-    t = wrap(title, chars_per_line(width - 2 * PAD_IN, TITLE_SIZE))
-    s = wrap(subtitle, chars_per_line(width - 2 * PAD_IN, SUBTITLE_SIZE))
-    f = wrap(footnote, chars_per_line(width - 2 * PAD_IN, SMALL_SIZE))
+    room = width - 2 * PAD_IN
+    t = wrap_to(title, room, TITLE_SIZE, bold=True)
+    s = wrap_to(subtitle, room, SUBTITLE_SIZE)
+    f = wrap_to(footnote, room, SMALL_SIZE)
     title_h = len(t) * TITLE_SIZE * 1.25 / 72
     sub_h = len(s) * SUBTITLE_SIZE * 1.35 / 72
     header = PAD_IN + title_h + (0.1 + sub_h if s else 0.0) + 0.12
     footer = (0.15 + len(f) * SMALL_SIZE * 1.35 / 72 + PAD_IN) if f else 0.12
     height = body_height + header + footer
-    fig = plt.figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06)
+    fig = plt.figure(figsize=(width, height), layout=None if placed else "constrained")
+    fig.body_in = (footer, body_height)  # type: ignore[attr-defined]  # where the body is, for panel_axes
+    if not placed:
+        fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, body_height / height), w_pad=0.08, h_pad=0.06)
     x0 = PAD_IN / width
-    if t:
-        fig.text(
-            x0,
-            1 - PAD_IN / height,
-            "\n".join(t),
-            ha="left",
-            va="top",
-            fontsize=TITLE_SIZE,
-            fontweight="bold",
-            color=TEXT_BLACK,
-            linespacing=1.15,
-        )
-    if s:
-        fig.text(
-            x0,
-            1 - (PAD_IN + title_h + 0.1) / height,
-            "\n".join(s),
-            ha="left",
-            va="top",
-            fontsize=SUBTITLE_SIZE,
-            color=DARK_GREY,
-            linespacing=1.3,
-        )
-    if f:
-        fig.text(
-            x0,
-            PAD_IN / height,
-            "\n".join(f),
-            ha="left",
-            va="bottom",
-            fontsize=SMALL_SIZE,
-            color=DARK_GREY,
-            linespacing=1.3,
-        )
+    texts = (
+        (t, 1 - PAD_IN / height, "top", {"fontsize": TITLE_SIZE, "fontweight": "bold", "color": TEXT_BLACK, "linespacing": 1.15}),
+        (s, 1 - (PAD_IN + title_h + 0.1) / height, "top", {"fontsize": SUBTITLE_SIZE, "color": DARK_GREY, "linespacing": 1.3}),
+        (f, PAD_IN / height, "bottom", {"fontsize": SMALL_SIZE, "color": DARK_GREY, "linespacing": 1.3}),
+    )
+    for lines, y, va, style in texts:
+        if lines:
+            fig.text(x0, y, "\n".join(lines), ha="left", va=va, **style)
     return fig
+
+
+def panel_axes(
+    fig: Figure,
+    rows: list[float],
+    ncols: int,
+    n: int,
+    panel_h: float,
+    *,
+    left: float,
+    right: float = 0.12,
+    below: float = 0.35,
+    left_rest: float | None = None,
+) -> list[plt.Axes]:
+    """`n` panels in a grid of `ncols` columns, placed by hand in the figure's body (no layout
+    engine: constrained layout was most of a small-multiples chart's drawing time). `rows`:
+    the room above each row of panels for its titles, in inches; `panel_h`: each panel's plot
+    height; `left`/`right`: room inside a column for tick labels (`left_rest`: the left room
+    of the columns after the first, when only the first names the rows); `below`: room under
+    each panel for its axis. Returns the axes in reading order."""
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    bottom, body = fig.body_in  # type: ignore[attr-defined]
+    rest = left if left_rest is None else left_rest
+    col_w = (width - 2 * PAD_IN - (left - rest)) / ncols
+    axes = []
+    top = bottom + body
+    for r, head in enumerate(rows):
+        top -= head
+        for c in range(ncols):
+            if r * ncols + c >= n:
+                break
+            x0 = PAD_IN + left + c * col_w  # the first column is wider by left - rest
+            axes.append(fig.add_axes((x0 / width, (top - panel_h) / height, (col_w - rest - right) / width, panel_h / height)))
+        top -= panel_h + below
+    return axes
 
 
 def message_axes(ax: plt.Axes, message: str) -> None:

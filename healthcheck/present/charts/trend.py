@@ -59,8 +59,8 @@ def trend_data(series: pd.DataFrame) -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
-def _breaks(rows: pd.DataFrame) -> list[tuple[int, int]]:
-    """(year before, year after) pairs where the series number changes."""
+def wording_breaks(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """One label's (year before, year after) pairs where the series number changes."""
     out = []
     prev = None
     for year, ser in zip(rows["year"], rows["series"], strict=True):
@@ -85,7 +85,7 @@ def alt_text_trend(series: pd.DataFrame, measure: str = "% agreeing or strongly 
             extra = " (published figure)" if r["basis"] == "published" else ""
             pts.append(f"{r['year']} {p}{extra}")
         sentence = f"{label}: " + ", ".join(pts) + "."
-        for _, after in _breaks(rows):
+        for _, after in wording_breaks(rows):
             sentence += f" The wording changed in {after}, so {after} onwards is not compared with earlier years."
         parts.append(sentence)
     return " ".join(parts)
@@ -118,7 +118,7 @@ def trend(
     if title is None:
         title = _trend_title(df)
     if subtitle is None:
-        subtitle = _trend_subtitle(years, measure, has_ci, has_pub)
+        subtitle = trend_subtitle(years, measure, has_ci, has_pub)
 
     colours = PAIR if len(labels) <= 2 else PALETTE
     # With one or two lines every point can carry its value; more would crowd the chart.
@@ -135,7 +135,7 @@ def trend(
         handles: list[Line2D] = []
         for i, label in enumerate(labels):
             rows = df[df["label"] == label].reset_index(drop=True)
-            for before, after in _breaks(rows):
+            for before, after in wording_breaks(rows):
                 break_x.setdefault((before + after) / 2, set()).add(label)
             colour, marker = colours[i % len(colours)], _MARKERS[i % len(_MARKERS)]
             handles.append(_draw_series(ax, rows, label, colour, marker, annotate=annotate, below=i == 1))
@@ -147,7 +147,7 @@ def trend(
         return finish(fig, alt_text_trend(df, measure))
 
 
-def _trend_subtitle(years: list[int], measure: str, has_ci: bool, has_pub: bool) -> str:
+def trend_subtitle(years: list[int], measure: str, has_ci: bool, has_pub: bool) -> str:
     """The measure and span of years, and what the error bars and hollow markers mean."""
     span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else ""
     subtitle = f"{measure}; {span}"

@@ -14,6 +14,7 @@ from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.escape import myst_text
 from healthcheck.present import change, charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
+from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
 from healthcheck.present.exports import write_csv
 from healthcheck.present.sentences import pct
 from healthcheck.present.tables import html_table
@@ -120,7 +121,20 @@ def survey_chart(ch, theme: str) -> None:
             )
         )
         return
-    fig = charts.likert(ch.survey.counts, ch.survey.questions, ch.year, theme, theme_title=title, threshold=ch.threshold)
+    figs = ch.theme_figures(theme)
+    fig, narrow = (
+        charts.likert(
+            ch.survey.counts,
+            ch.survey.questions,
+            ch.year,
+            theme,
+            theme_title=title,
+            threshold=ch.threshold,
+            figures=figs,
+            width=w,
+        )
+        for w in (WIDE_IN, NARROW_IN)
+    )
     data = response_distribution(ch, theme)
     ch.show_figure(
         fig,
@@ -128,6 +142,7 @@ def survey_chart(ch, theme: str) -> None:
         f"Answers to the statements on {title.lower()}, {ch.year}: percent of valid responses.",
         fig.alt_text,
         data,
+        narrow=narrow,
     )
 
 
@@ -173,19 +188,26 @@ def breakdowns(ch, theme: str) -> None:
     table = ch.survey.breakdowns(ch.year)
     table = table[(table["theme"] == theme) & table["group_type"].isin(group_types)]
     display(Markdown(suppression_note(ch, title, table)))
+    figs = ch.theme_figures(theme)
+    average = dict(zip(figs["question_id"], figs["pct_positive"].where(~figs["suppressed"].astype(bool)), strict=True))
     for group_type in group_types:
         part = table[table["group_type"] == group_type]
         if part.empty:
             continue
-        fig = charts.breakdown_heatmap(
-            part, ch.survey.questions, group_type, year=ch.year, threshold=ch.threshold, caution=caution
+        fig, narrow = (
+            charts.breakdown_dots(
+                part, ch.survey.questions, group_type, average, year=ch.year, threshold=ch.threshold, caution=caution, width=w
+            )
+            for w in (WIDE_IN, NARROW_IN)
         )
         ch.show_figure(
             fig,
             f"{theme}-by-{group_type}",
-            f"{title}: percent agreeing by {group_type}, {ch.year}; {cell_counts(part, ch.threshold, caution)}",
+            f"{title}: percent agreeing by {group_type} against the whole service, {ch.year}. "
+            f"{cell_counts(part, ch.threshold, caution)}",
             fig.alt_text,
             breakdown_table(part, group_type),
+            narrow=narrow,
         )
 
 

@@ -1,4 +1,4 @@
-"""Changes over time: every theme and statement across the years held."""
+"""Changes over time: every theme and statement across the years held, as small multiples."""
 
 from __future__ import annotations
 
@@ -9,50 +9,71 @@ from IPython.display import HTML, display
 
 from healthcheck.analysis import stats
 from healthcheck.analysis.rounding import round_columns, round_half_up
-from healthcheck.present import charts, sentences
-from healthcheck.present.sentences import pct
+from healthcheck.present import charts
+from healthcheck.present.charts import findings
+from healthcheck.present.charts.style import NARROW_IN
 
 
 def all_years_figures(ch) -> pd.DataFrame:
     """The figures of every year up to this one, stacked."""
-    return pd.concat([ch.survey.figures(y) for y in ch.survey.year_list], ignore_index=True)
+    return pd.concat([ch.survey.figures(y) for y in ch.survey.year_list if y <= ch.year], ignore_index=True)
 
 
 def glue(ch) -> None:
-    years = ch.survey.year_list
+    years = [y for y in ch.survey.year_list if y <= ch.year]
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
     ch.glue_md(
         "trends_intro",
-        f"This chapter follows every theme and statement across the {len(years)} survey years held, {span}. "
-        "Points with error bars have known bases and 95% confidence intervals; hollow points are figures known only "
-        "as published percentages. A dotted line marks a change of wording, across which a statement is not compared.",
+        f"This chapter follows every theme and statement across the {len(years)} survey years held, {span}, "
+        "one small chart for each. Points with error bars have known bases and 95% confidence intervals; hollow points "
+        "are figures known only as published percentages. Where a statement's wording changed, its new wording is a "
+        "separate dashed line, not compared with the old.",
     )
+
+
+def theme_score_series(ch) -> pd.DataFrame:
+    """Each theme's score across the years on the ONE set of statements its change is told on
+    (``stats.theme_score_series``), so this chart steps exactly as the summary's tiles say."""
+    by_year = {y: ch.survey.figures(y) for y in ch.survey.year_list if y <= ch.year}
+    return stats.theme_score_series(by_year, ch.year)
 
 
 def theme_trend_figure(ch) -> None:
-    scores = stats.theme_trend(
-        ch.survey.counts, ch.survey.published, ch.survey.questions, ch.survey.year_list, threshold=ch.threshold
-    )
-    scores = scores[scores["n_questions"] > 0]
+    """One panel per theme: its score on its comparable statements, year by year."""
+    scores = theme_score_series(ch)
     titles = {code: spec.title for code, spec in ch.bank.themes.items()}
-    series = scores.assign(label=scores["theme"].map(titles), pct_positive=scores["score"])
-    latest = series[series["year"] == ch.year].sort_values("pct_positive")
-    title = None
-    if len(latest) > 1:
-        low, high = latest.iloc[0], latest.iloc[-1]
-        title = (
-            f"In {ch.year} theme scores ranged from {pct(low.pct_positive)} ({low.label}) "
-            f"to {pct(high.pct_positive)} ({high.label})"
+    if scores.empty:
+        display(
+            HTML("<p>No theme has statements asked in comparable words in an earlier year, so no theme score is followed.</p>")
         )
-    fig = charts.trend(series[["year", "label", "pct_positive"]], title=title, measure="theme score (average % agreeing)")
-    data = series.rename(columns={"year": "Year", "label": "Theme", "score": "Theme score (%)", "n_questions": "Statements"})[
-        ["Theme", "Year", "Theme score (%)", "Statements"]
-    ].pipe(round_columns, 1)
-    ch.show_figure(fig, "theme-trends", "Theme scores by year.", fig.alt_text, data)
+        return
+    k = scores.groupby("theme")["n_questions"].first()
+    label = scores["theme"].map(lambda t: f"{titles.get(t, t)} ({k[t]} statement{'' if k[t] == 1 else 's'})")
+    series = scores.assign(label=label, pct_positive=scores["score"])[["year", "label", "pct_positive"]]
+    title = findings.theme_title(stats.theme_changes(ch.figures), titles)
+    measure = "theme score: the average % agreeing of the statements compared in every year shown"
+    data = (
+        scores.assign(Theme=scores["theme"].map(titles))
+        .rename(columns={"year": "Year", "score": "Theme score (%)", "n_questions": "Statements compared"})[
+            ["Theme", "Year", "Theme score (%)", "Statements compared"]
+        ]
+        .pipe(round_columns, 1)
+    )
+    fig = charts.trend_panels(series, title=title, measure=measure)
+    narrow = charts.trend_panels(series, title=title, measure=measure, width=NARROW_IN)
+    ch.show_figure(
+        fig,
+        "theme-trends",
+        "Theme scores by year, each on the statements asked in comparable words in every year shown "
+        "(the same statements as the theme's change in the summary).",
+        fig.alt_text,
+        data,
+        narrow=narrow,
+    )
 
 
 def statement_trends(ch) -> None:
-    """One trend chart per theme, every statement across the years."""
+    """One figure per theme, a panel per statement across the years."""
     figs = all_years_figures(ch)
     figs = figs[~figs["suppressed"].astype(bool)]
     questions = ch.survey.questions
@@ -64,10 +85,19 @@ def statement_trends(ch) -> None:
         if rows.empty:
             continue
         series = rows.assign(label=rows["short"])[["year", "label", "pct_positive", "ci_low", "ci_high", "basis", "series"]]
-        fig = charts.trend(series, title=f"{title}: {sentences.significant_changes(ch, theme)}")
+        finding = findings.change_title(ch.theme_figures(theme), title, ch.year, first_year=ch.prev_year is None)
+        fig = charts.trend_panels(series, title=finding)
+        narrow = charts.trend_panels(series, title=finding, width=NARROW_IN)
         data = trend_table(rows, ch.bank)
         display(HTML(f"<h3>{html.escape(title)}</h3>"))
-        ch.show_figure(fig, f"{theme}-trend", f"{title}: percent agreeing with each statement by year.", fig.alt_text, data)
+        ch.show_figure(
+            fig,
+            f"{theme}-trend",
+            f"{title}: percent agreeing with each statement by year.",
+            fig.alt_text,
+            data,
+            narrow=narrow,
+        )
 
 
 def trend_table(rows: pd.DataFrame, bank) -> pd.DataFrame:
