@@ -37,6 +37,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Spreadsheets(_Strict):
+    """What the downloadable workbooks' cover sheet says beyond the title page (settings.yml,
+    `spreadsheets:`)."""
+
+    # Who answers questions about the figures (a team's mailbox, not a person's private address).
+    contact: str = ""
+    # Where the figures come from; empty: "<report title> staff survey, <organisation>, <year>".
+    source: str = ""
+
+
 class Settings(_Strict):
     """Report-wide settings from data/settings.yml."""
 
@@ -53,6 +63,7 @@ class Settings(_Strict):
     # This organisation's id and region in benchmark files (optional).
     org_id: str = ""
     region: str = ""
+    spreadsheets: Spreadsheets = Spreadsheets()
 
     @model_validator(mode="after")
     def _thresholds(self):
