@@ -47,6 +47,47 @@ class Spreadsheets(_Strict):
     source: str = ""
 
 
+class Band(_Strict):
+    """One band of the score out of 100: its label and the lowest score it takes."""
+
+    label: str = Field(min_length=1)
+    from_score: float = Field(alias="from", ge=0, le=100)
+
+
+#: LGA-style bands: the three band names the LGA's health check reports use. The LGA's own
+#: cut-offs are not published with its reports; these follow its wording (a mean at "agree"
+#: or above is good) and a council can set the national report's, or its own, in settings.yml.
+DEFAULT_BANDS = (
+    Band(label="good", **{"from": 70}),
+    Band(label="moderate", **{"from": 55}),
+    Band(label="clear steps to improve", **{"from": 0}),
+)
+
+
+class Measures(_Strict):
+    """Which measures the report shows (settings.yml, `measures:`): the percentage agreeing
+    always; with `score`, also a mean score out of 100 per statement and theme, in bands."""
+
+    show: list[Literal["percent", "score"]] = ["percent"]
+    bands: list[Band] = Field(default=list(DEFAULT_BANDS), min_length=1)
+
+    @model_validator(mode="after")
+    def _bands(self):
+        cuts = [b.from_score for b in self.bands]
+        if len(set(cuts)) != len(cuts):
+            raise ValueError("two bands start at the same score: give each band its own `from`")
+        if min(cuts) != 0:
+            raise ValueError("the lowest band must start `from: 0`, so that every score has a band")
+        if "percent" not in self.show:
+            raise ValueError("`show` must include percent (the report's main measure); add score beside it")
+        return self
+
+    @property
+    def score(self) -> bool:
+        """Whether the score out of 100 is shown."""
+        return "score" in self.show
+
+
 class Settings(_Strict):
     """Report-wide settings from data/settings.yml."""
 
@@ -64,6 +105,7 @@ class Settings(_Strict):
     org_id: str = ""
     region: str = ""
     spreadsheets: Spreadsheets = Spreadsheets()
+    measures: Measures = Measures()
 
     @model_validator(mode="after")
     def _thresholds(self):

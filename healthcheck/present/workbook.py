@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from healthcheck.present.exports import fixed_zip, replace_file, safe_value, sheet_title
+from healthcheck.present.workbook_ods import ods_bytes
 
 CONFIDENTIAL = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -36,7 +36,7 @@ _DASHES = ("", "–", "—", "-")
 
 # One rule per shape of figure a CSV column can hold: (pattern, the columns it becomes).
 # A column is typed by the first rule that every one of its non-empty cells matches.
-_NUMBER = r"-?\d+(?:\.\d+)?"
+_NUMBER = r"[+-]?\d+(?:\.\d+)?"
 _RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(rf"({_NUMBER})"), ("",)),
     (re.compile(r"(\d{1,3})%"), (" (%)",)),
@@ -142,6 +142,7 @@ _KINDS = [
     (re.compile(r"(.+)-responses"), "{theme}: answers to each statement"),
     (re.compile(r"(.+)-trend"), "{theme}: agreement with each statement in each year"),
     (re.compile(r"(.+)-change"), "{theme}: change since the last year"),
+    (re.compile(r"(.+)-scores"), "{theme}: score out of 100 and band of each statement"),
     (re.compile(r"(.+)-benchmarks"), "{theme}: agreement compared with England and the region"),
     (re.compile(r"headlines"), "Theme scores and their change"),
     (re.compile(r"indicators"), "Workforce and service indicators in each year held, with their sources"),
@@ -217,7 +218,7 @@ def write_workbooks(cover: Cover, sheets: list[Sheet], threshold: int, stem: Pat
         ("Notes", "Notes", "This worksheet contains one table.", notes(threshold), False),
     ] + [(s.name, s.title, _INTRO, s.table, False) for s in sheets]
     xlsx = replace_file(stem.with_suffix(".xlsx"), _xlsx_bytes(_cover_rows(cover), tables))
-    ods = replace_file(stem.with_suffix(".ods"), _ods_bytes(_cover_rows(cover), tables))
+    ods = replace_file(stem.with_suffix(".ods"), ods_bytes(_cover_rows(cover), tables, _cell_value, _width))
     return xlsx, ods
 
 
@@ -294,115 +295,3 @@ def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
-
-
-# --------------------------------------------------------------------------- ODS
-
-
-def _ods_bytes(cover_rows: list[str], tables: list) -> bytes:
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.style import ParagraphProperties, Style, TableColumnProperties, TextProperties
-    from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import A, P
-
-    doc = OpenDocumentSpreadsheet()
-    title_style = Style(name="Title", family="table-cell")
-    title_style.addElement(TextProperties(fontweight="bold", fontsize="16pt"))
-    doc.automaticstyles.addElement(title_style)
-    bold = Style(name="Heading", family="table-cell")
-    bold.addElement(TextProperties(fontweight="bold"))
-    bold.addElement(ParagraphProperties())
-    doc.automaticstyles.addElement(bold)
-    widths: dict[int, Style] = {}
-
-    def column_style(width: int) -> Style:
-        if width not in widths:
-            style = Style(name=f"col{width}", family="table-column")
-            style.addElement(TableColumnProperties(columnwidth=f"{width * 0.22:.2f}cm"))
-            doc.automaticstyles.addElement(style)
-            widths[width] = style
-        return widths[width]
-
-    def text_cell(text: str, style=None, link: str | None = None) -> TableCell:
-        cell = TableCell(valuetype="string", stylename=style) if style else TableCell(valuetype="string")
-        paragraph = P()
-        if link:
-            paragraph.addElement(A(href=f"#{link}", text=text))
-        else:
-            paragraph.addText(text)
-        cell.addElement(paragraph)
-        return cell
-
-    def value_cell(value, link: bool) -> TableCell:
-        value = _cell_value(value)
-        if value is None:
-            return TableCell()
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            cell = TableCell(valuetype="float", value=repr(value) if isinstance(value, float) else str(value))
-            cell.addElement(P(text=str(value)))
-            return cell
-        return text_cell(str(value), link=str(value) if link else None)
-
-    sheet = Table(name="Cover")
-    sheet.addElement(TableColumn(stylename=column_style(100)))
-    for r, text in enumerate(cover_rows):
-        row = TableRow()
-        row.addElement(text_cell(str(_cell_value(text)), title_style if r == 0 else bold if r % 2 == 1 else None))
-        sheet.addElement(row)
-    doc.spreadsheet.addElement(sheet)
-    for name, title, intro, frame, links in tables:
-        sheet = Table(name=name)
-        for i in range(max(1, len(frame.columns))):
-            sheet.addElement(TableColumn(stylename=column_style(_width(frame, i) if len(frame.columns) else 10)))
-        for text, style in ((title, title_style), (intro, None)):
-            row = TableRow()
-            row.addElement(text_cell(str(_cell_value(text)), style))
-            sheet.addElement(row)
-        row = TableRow()
-        for heading in frame.columns:
-            row.addElement(text_cell(str(_cell_value(str(heading))), bold))
-        sheet.addElement(row)
-        for values in frame.itertuples(index=False, name=None):
-            row = TableRow()
-            for c, value in enumerate(values):
-                row.addElement(value_cell(value, links and c == 0))
-            sheet.addElement(row)
-        doc.spreadsheet.addElement(sheet)
-    buffer = io.BytesIO()
-    doc.write(buffer)
-    return _fixed_ods(buffer.getvalue())
-
-
-def _every_namespace(xml: bytes) -> bytes:
-    """The root element with every ODF namespace declared, in one order: odfpy declares those
-    used so far in the process (its registry is shared), so the same table would otherwise
-    give different bytes after another document was written."""
-    from odf.namespaces import nsdict
-
-    start = xml.index(b"<office:")
-    end = xml.index(b">", start)
-    tag = re.sub(rb'\s+xmlns:[\w-]+="[^"]*"', b"", xml[start:end])
-    head, _, rest = tag.partition(b" ")
-    declared = b"".join(f' xmlns:{prefix}="{uri}"'.encode() for uri, prefix in sorted(nsdict.items(), key=lambda kv: kv[1]))
-    return xml[:start] + head + declared + (b" " + rest if rest else b"") + xml[end:]
-
-
-def _fixed_ods(data: bytes) -> bytes:
-    """The ODS zip with fixed entry times and no generator or dates in its metadata; the
-    mimetype entry first and stored, as ODF requires."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda n: (n != "mimetype", 0))
-        for name in names:
-            content = source.read(name)
-            if name in ("content.xml", "styles.xml"):
-                content = _every_namespace(content)
-            if name == "meta.xml":
-                content = re.sub(rb"<meta:generator>[^<]*</meta:generator>", b"", content)
-                content = re.sub(rb"<(dc:date|meta:creation-date)>[^<]*</\1>", b"", content)
-            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            method = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(entry, content, compress_type=method, compresslevel=None if name == "mimetype" else 6)
-    return out.getvalue()

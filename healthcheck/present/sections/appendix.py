@@ -175,3 +175,33 @@ def input_files_table(ch) -> None:
             )
         )
     )
+
+
+def measures_method(ch) -> None:
+    """How the score out of 100 and its bands are computed, when settings.yml shows scores."""
+    setting = ch.settings.measures
+    if not setting.score:
+        return
+    bands = "; ".join(
+        f"<em>{html.escape(b.label)}</em> from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score)
+    )
+    display(
+        HTML(
+            "<ul>"
+            "<li><strong>Score out of 100</strong>: each valid answer is given points -- strongly disagree 0, "
+            "disagree 25, neither agree nor disagree 50, agree 75, strongly agree 100 -- and a statement's score is "
+            "the mean over its valid responses (the same base as the percentage agreeing). In a year whose answers "
+            "have no middle option (a four-point scale) the points are 0, 33.3, 66.7 and 100. The 95% interval is the "
+            "mean plus or minus Student's t times the standard error. A year known only from published percentages "
+            "has no score, and no score is shown from fewer valid responses than the reporting threshold.</li>"
+            "<li><strong>Theme score out of 100</strong>: the mean of the theme's statement scores, as the theme's "
+            "percentage is the mean of its statements' percentages.</li>"
+            f"<li><strong>Bands</strong> (set in settings.yml): {bands}. A score takes the highest band whose "
+            "starting score it reaches. The band names follow the LGA's health check; its cut-offs are not published "
+            "with its reports, so these are this report's own unless settings.yml gives the national ones.</li>"
+            "<li><strong>Change in a score</strong>: the difference from the latest earlier score of the same "
+            "statement in the same wording, tested with Welch's t-test (two-sided, 5%), which compares two means "
+            "without assuming the two years' answers are equally spread.</li>"
+            "</ul>"
+        )
+    )
