@@ -151,6 +151,9 @@ class Question:
     comparable_from: int | None = None
     eligible: str | None = None
     dont_know: float = 0.03
+    # An outcome statement (bank `outcome: true`): its answers follow the theme in DRIVEN_BY,
+    # so the report's drivers section has something real to find in the synthetic records.
+    outcome: bool = False
 
 
 def same(text: str, years=ALL) -> dict:
@@ -435,6 +438,23 @@ QUESTIONS = [
         dont_know=0.08,
     ),
 ]
+# Synthetic, asked in 2022 only and last in the list, so that no other question's answers (each
+# drawn from its own random stream, by position) change: whether staff mean to stay. Its answers
+# are dealt by how positive each person's health and wellbeing answers were, plus their general
+# disposition and noise, so wellbeing is the planted driver the drivers section should find.
+QUESTIONS.append(
+    Question(
+        "OUT01",
+        "wellbeing",
+        "Intend to stay for the next two years",
+        {2022: "I intend to stay working for this service for at least the next two years."},
+        {2022: 61},
+        dont_know=0.06,
+        outcome=True,
+    )
+)
+DRIVEN_BY = "wellbeing"
+
 BANK = {q.code: q for q in QUESTIONS}
 
 
@@ -680,7 +700,7 @@ def response_plan(n_eligible: int, target: int, dont_know: float, blank: float, 
 VALID_ORDER = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
 
 
-def answer_question(people: pd.DataFrame, q: Question, year: int, position: int) -> list[str]:
+def answer_question(people: pd.DataFrame, q: Question, year: int, position: int, driver=None) -> list[str]:
     """Canonical answer codes for every respondent to one question in one year.
 
     Ineligible staff answer "not applicable". Among the eligible, blanks and "don't know" fall
@@ -707,6 +727,8 @@ def answer_question(people: pd.DataFrame, q: Question, year: int, position: int)
         + people["Role"].map(lambda r: ROLE_EFFECT[r].get(q.theme, 0.0))
     ).to_numpy()
     score = 0.8 * people["latent"].to_numpy() + effect + rng.normal(0.0, 1.0, n)
+    if driver is not None:  # an outcome: mostly how positive the person's driving theme was
+        score = 0.3 * people["latent"].to_numpy() + 1.2 * driver + rng.normal(0.0, 0.8, n)
     ranked = valid[np.argsort(-score[valid], kind="stable")]
     dealt = [code for code in VALID_ORDER for _ in range(plan[code])]
     answers[ranked] = dealt
@@ -737,8 +759,19 @@ def simulate_year(year: int) -> pd.DataFrame:
     people = make_respondents(year)
     asked = [q for q in QUESTIONS if in_export(q, year)]
     for position, q in enumerate(asked):
-        people[q.code] = answer_question(people, q, year, position)
+        driver = driver_score(people, year) if q.outcome else None
+        people[q.code] = answer_question(people, q, year, position, driver)
     return people
+
+
+def driver_score(people: pd.DataFrame, year: int) -> np.ndarray:
+    """Each person's mean answer (strongly disagree 0 ... strongly agree 4) to the DRIVEN_BY
+    theme's statements, standardised; the theme's mean for those who answered none."""
+    points = {"strongly_agree": 4, "agree": 3, "neutral": 2, "disagree": 1, "strongly_disagree": 0}
+    codes = [q.code for q in QUESTIONS if q.theme == DRIVEN_BY and not q.outcome and in_export(q, year)]
+    mean = people[codes].apply(lambda col: col.map(points)).astype(float).mean(axis=1)
+    mean = mean.fillna(mean.mean())
+    return ((mean - mean.mean()) / mean.std()).to_numpy()
 
 
 # --------------------------------------------------------------------------------------------
@@ -1057,7 +1090,9 @@ SYNTHETIC = {
         "question, and all team, locality and role breakdowns, are invented. The workforce of "
         "660 is inferred from about 80 focus-group participants being about 12% of staff; the "
         "focus-group first and last days are the month bounds, as only the months were "
-        "published. Quotes and the word list are written for the demonstration."
+        "published. Quotes and the word list are written for the demonstration. The statement about intending "
+        "to stay is synthetic too, its answers simulated to follow health and wellbeing, so that the drivers section "
+        "has a known pattern to find."
     ),
 }
 
@@ -1099,6 +1134,8 @@ def write_question_bank() -> None:
         entry = {"theme": q.theme, "short": q.short, "wording": dict(q.wording)}
         if q.comparable_from:
             entry["comparable_from"] = q.comparable_from
+        if q.outcome:
+            entry["outcome"] = True
         questions[q.code] = entry
     write_yaml(
         DATA / "question_bank.yml",
@@ -1863,7 +1900,8 @@ def pooled_benchmarks(orgs: pd.DataFrame) -> pd.DataFrame:
 def write_benchmarks(results: dict) -> None:
     """data/<year>/organisations.csv and benchmarks.csv for 2021 and 2022 (synthetic, labelled so)."""
     for year in OTHER_ORGANISATIONS:
-        ours = {code: kn for (y, code), kn in sorted(results.items()) if y == year}
+        # No benchmark for the synthetic outcome statement (and the others' draws stay as they were).
+        ours = {code: kn for (y, code), kn in sorted(results.items()) if y == year and not BANK[code].outcome}
         orgs = other_organisations(year, ours)
         folder = DATA / str(year)
         write_csv(folder / "organisations.csv", list(orgs.columns), orgs.values.tolist())

@@ -127,6 +127,8 @@ class Question(_Strict):
     wording: dict[int, str]
     # Years in which the wording changed enough that earlier years must not be compared.
     comparable_from: list[int] = []
+    # An outcome (such as an intention to stay): the drivers section shows what goes with it.
+    outcome: bool = False
 
     @field_validator("comparable_from", mode="before")
     @classmethod

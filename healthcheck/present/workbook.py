@@ -44,7 +44,7 @@ _RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"(\d{1,3})% \((\d{4})\)"), (" (%)", " (year)")),
     (re.compile(r"'?([+-]?\d+) pts?"), (" (points)",)),
     (re.compile(r"'?([+-]?\d+) pts?, (.+)"), (" (points)", " (test)")),
-    (re.compile(r"(\d+) to (\d+)"), (" lower", " upper")),
+    (re.compile(rf"({_NUMBER}) to ({_NUMBER})"), (" lower", " upper")),
 ]
 # Words in a column that are written as they are (never a number): a test result, a note.
 _TEXT_PARTS = {" (test)"}
@@ -104,7 +104,8 @@ def typed_table(frame: pd.DataFrame) -> pd.DataFrame:
     withheld = text.apply(lambda row: any(str(v).startswith(_WITHHELD) for v in row), axis=1)
     out: dict[str, list] = {}
     for heading in text.columns:
-        cells = [v.strip() for v in text[heading]]
+        # the CSV's protective apostrophe before a leading sign ("'-0.11 to 0.11") is not part of a figure
+        cells = [re.sub(r"^'(?=[+-]\d)", "", v.strip()) for v in text[heading]]
         filled = [v for v in cells if v not in _DASHES and not v.startswith("Not shown")]
         rule = next((r for r in _RULES if filled and all(r[0].fullmatch(v) for v in filled)), None)
         if rule is None:
@@ -145,6 +146,7 @@ _KINDS = [
     (re.compile(r"(.+)-scores"), "{theme}: score out of 100 and band of each statement"),
     (re.compile(r"(.+)-benchmarks"), "{theme}: agreement compared with England and the region"),
     (re.compile(r"headlines"), "Theme scores and their change"),
+    (re.compile(r"drivers"), "What goes with the outcome statements: correlations and regression, all staff"),
     (re.compile(r"indicators"), "Workforce and service indicators in each year held, with their sources"),
     (re.compile(r"theme-trends"), "Theme scores in each year"),
     (re.compile(r"word-cloud-previous-(\d{4})"), "Words used most often in {1}"),

@@ -205,3 +205,24 @@ def measures_method(ch) -> None:
             "</ul>"
         )
     )
+
+
+def drivers_method(ch) -> None:
+    """How the drivers of the outcome statements are found, when the bank marks any."""
+    if not any(q.outcome and ch.year in q.wording for q in ch.bank.questions.values()):
+        return
+    display(
+        HTML(
+            "<ul>"
+            "<li><strong>Drivers</strong>: for each statement the question bank marks as an outcome, each other "
+            "statement and each theme is correlated with it over the staff who answered both (Spearman's rank "
+            "correlation, since answers are ordered but not measured). A theme's value for one person is the mean of "
+            "their answers' points on its statements, outcomes left out. The 95% interval uses Fisher's "
+            "z-transformation with Bonett and Wright's standard error for a rank correlation. A second view fits the "
+            "outcome on all themes at once (ordinary least squares on standardised values, statsmodels, with "
+            "heteroscedasticity-robust HC3 intervals), so that themes which rise and fall together are told apart. "
+            "Only years with one record per respondent are used, only for all staff (never a team, locality or "
+            "role), and no figure is given from fewer than 30 staff. These are associations, not causes.</li>"
+            "</ul>"
+        )
+    )
