@@ -224,3 +224,14 @@ def test_the_audit_reads_both_workbooks_as_it_reads_the_csvs(tmp_path):
     pd.testing.assert_frame_equal(of("xlsx"), of("csv"))
     pd.testing.assert_frame_equal(of("ods"), of("csv"))
     assert set(of("xlsx")["status"]) == {"shown", "primary", "secondary"}
+
+
+def test_a_machine_path_inside_the_ods_is_found_by_the_leak_check(tmp_path):
+    from healthcheck.audit.leaks import leaks
+
+    downloads = tmp_path / "html" / "downloads"
+    write_csv(pd.DataFrame({"Word": ["/home/analyst/secret"], "Times mentioned": ["3"]}), downloads / f"{YEAR}-word-cloud.csv")
+    write_books(downloads)
+    (downloads / f"{YEAR}-word-cloud.csv").unlink()
+    (downloads / f"{YEAR}-all-figure-data.xlsx").unlink()
+    assert any("all-figure-data.ods" in finding and "/home/analyst" in finding for finding in leaks(tmp_path))
