@@ -47,7 +47,7 @@ def test_every_year_held_with_each_figures_source(demo, tmp_path, monkeypatch):
     # supervision was recorded only in 2020: kept, "not recorded" later, and its source named
     assert "Case supervision recorded on time (October)" in table and "not recorded this year" in table
     # agency staff: 88 in 2020, 71 in 2021, 64 in 2022, two sources named with their years
-    assert "2020: Improvement adviser" in table and "2021, 2022: Synthetic, written for the demonstration" in table
+    assert "2020: Improvement adviser" in table and "2021 and 2022: Synthetic, written for the demonstration." in table
     assert "down 7 staff" in table
 
 

@@ -50,13 +50,18 @@ def _change(values: dict[int, str], unit: str, year: int, before: int | None) ->
 
 
 def _sources(rows: pd.DataFrame) -> str:
-    """Each source once, with the years it gave figures for ("2021, 2022: Synthetic ...")."""
+    """Each source once, with the years it gave figures for ("2021 and 2022: Synthetic ....")."""
     by_source: dict[str, list[str]] = {}
     for r in rows.itertuples(index=False):
         by_source.setdefault(r.source.strip() or "source not recorded", []).append(str(r.year))
     if len(by_source) == 1:
         return next(iter(by_source))
-    return "; ".join(f"{', '.join(years)}: {source}" for source, years in by_source.items())
+    # sources hold commas and semicolons of their own: each is a sentence, its years first
+    parts = []
+    for source, years in by_source.items():
+        when = years[0] if len(years) == 1 else f"{', '.join(years[:-1])} and {years[-1]}"
+        parts.append(f"{when}: {source.rstrip('.')}.")
+    return " ".join(parts)
 
 
 def context_indicators(ch) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -82,5 +84,21 @@ def scores(ch, theme: str) -> None:
     if ch.downloads:
         write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
     bands = ", ".join(f"{b.label} from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score))
-    caption = f"{title}: score out of 100 and band of each statement, {ch.year} (bands: {bands})"
-    display(HTML(html_table(table.drop(columns=["Code"]), caption, css_class="hc-table hc-table-stack")))
+    display(HTML(f"<p>Bands: {html.escape(bands)}. The methods appendix says how scores are worked out.</p>"))
+    caption = f"{title}: score out of 100 and band of each statement, {ch.year}"
+    display(HTML(html_table(screen_table(table), caption, css_class="hc-table hc-table-stack")))
+
+
+def screen_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The download's table narrowed for the page: the earlier score with its year in one
+    column, and no code or note column unless a note is needed."""
+    shown = table.assign(
+        **{
+            "Earlier score": [
+                f"{s} ({y})" if s else "–" for s, y in zip(table["Earlier score"], table["Earlier year"], strict=True)
+            ],
+            "Change (points)": [c or "–" for c in table["Change (points)"]],
+        }
+    )
+    drop = ["Code", "Earlier year", "Valid responses"] + ([] if shown["Note"].str.len().gt(0).any() else ["Note"])
+    return shown.drop(columns=drop).rename(columns={"Score (out of 100)": "Score out of 100"})
