@@ -160,3 +160,6 @@ def test_the_methods_appendix_says_how_scores_are_computed(demo, monkeypatch):
     appendix.measures_method(Chapter(2022, demo))
     text = "".join(shown)
     assert "Welch's t-test" in text and "<em>good</em> from 70" in text and "33.3, 66.7" in text
+    shown.clear()
+    appendix.workbooks_note(Chapter(2022, demo))
+    assert '<a href="../downloads/2022-all-figure-data.ods">ODS</a>' in shown[0] and "[c] (confidential)" in shown[0]

@@ -226,3 +226,17 @@ def drivers_method(ch) -> None:
             "</ul>"
         )
     )
+
+
+def workbooks_note(ch) -> None:
+    """Where the all-figure workbooks are, and how they are laid out."""
+    stem = f"../downloads/{ch.year}-all-figure-data"
+    display(
+        HTML(
+            '<p class="hc-screen-only">Every table of figures in this report is also in one workbook, in OpenDocument '
+            f'(<a href="{stem}.ods">ODS</a>) and Excel (<a href="{stem}.xlsx">XLSX</a>) form: a cover sheet, a '
+            "contents sheet linking to each table, a notes sheet, and one table a sheet with its figures stored as "
+            "numbers. A figure withheld to protect a small group is marked [c] (confidential) and one that does not "
+            "exist [x] (not available). Each table is also a CSV file beside its chart.</p>"
+        )
+    )
