@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from healthcheck.present.exports import fixed_zip, replace_file, safe_value, sheet_title
+from healthcheck.present.exports import FIXED_TIME, fixed_zip, replace_file, safe_value, sheet_title
 from healthcheck.present.workbook_ods import ods_bytes
 
 CONFIDENTIAL = "[c]"
@@ -283,8 +283,6 @@ def _xlsx_bytes(cover_rows: list[str], tables: list) -> bytes:
             table = Table(displayName=f"table_{n}", ref=ref)
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
             ws.add_table(table)
-    from healthcheck.present.exports import FIXED_TIME
-
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
     book.properties.creator = None
