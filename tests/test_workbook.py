@@ -235,3 +235,12 @@ def test_a_machine_path_inside_the_ods_is_found_by_the_leak_check(tmp_path):
     (downloads / f"{YEAR}-word-cloud.csv").unlink()
     (downloads / f"{YEAR}-all-figure-data.xlsx").unlink()
     assert any("all-figure-data.ods" in finding and "/home/analyst" in finding for finding in leaks(tmp_path))
+
+
+def test_a_book_without_a_threshold_gets_workbooks_too(tmp_path):
+    """The national summary has no reporting threshold of its own in its settings."""
+    downloads = write_downloads(tmp_path)
+    sheets = sheets_from_csvs(downloads, YEAR)
+    xlsx, _ = write_workbooks(COVER, sheets, None, downloads / f"{YEAR}-all-figure-data")
+    notes = [r[1] for r in openpyxl.load_workbook(xlsx)["Notes"].iter_rows(min_row=4, values_only=True)]
+    assert "too few valid responses" in notes[0]

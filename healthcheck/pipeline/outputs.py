@@ -65,7 +65,7 @@ def write_outputs(
         if downloads.is_dir():
             write_workbooks(
                 _cover(title, settings, year, epoch), sheets_from_csvs(downloads, year, themes),
-                settings.suppression_threshold, downloads / f"{year}-all-figure-data",
+                getattr(settings, "suppression_threshold", None), downloads / f"{year}-all-figure-data",
             )  # fmt: skip
         log("building the HTML pages (jupyter-book, in the background)")
         html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
@@ -94,5 +94,5 @@ def _cover(title: TitlePage, settings, year: int, epoch: int) -> Cover:
         source=source,
         contact=sheet.contact,
         published=datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%-d %B %Y"),
-        about=" ".join(part for part in (f"Staff of {title.service}." if title.service else "", title.notice) if part),
+        about=" ".join(part for part in (f"Scope: {title.service}." if title.service else "", title.notice) if part),
     )

@@ -73,14 +73,16 @@ class Sheet:
     table: pd.DataFrame
 
 
-def notes(threshold: int) -> pd.DataFrame:
-    """The notes sheet's table: what the symbols and the measures mean."""
+def notes(threshold: int | None) -> pd.DataFrame:
+    """The notes sheet's table: what the symbols and the measures mean. `threshold`: the
+    reporting threshold of valid responses (None: a book, like the national summary, without one)."""
+    base = f"fewer than {threshold} valid responses" if threshold else "too few valid responses"
     return pd.DataFrame(
         {
             "Note number": ["[note 1]", "[note 2]", "[note 3]", "[note 4]"],
             "Note text": [
-                f"{CONFIDENTIAL} confidential: the figure is withheld because it rests on fewer than {threshold} valid "
-                "responses, or because it would let a withheld figure be worked out from the others.",
+                f"{CONFIDENTIAL} confidential: the figure is withheld because it rests on {base}, or because it would "
+                "let a withheld figure be worked out from the others.",
                 f"{NOT_AVAILABLE} not available: there is no such figure (for example no count of responses behind a "
                 "published percentage, or no earlier year to compare with).",
                 "Percentages are of valid responses; answers such as don't know and not applicable are not valid "
@@ -207,7 +209,7 @@ def _cover_rows(cover: Cover) -> list[str]:
 _INTRO = "This worksheet contains one table. Symbols used in it are explained on the notes worksheet."
 
 
-def write_workbooks(cover: Cover, sheets: list[Sheet], threshold: int, stem: Path) -> tuple[Path, Path]:
+def write_workbooks(cover: Cover, sheets: list[Sheet], threshold: int | None, stem: Path) -> tuple[Path, Path]:
     """Write ``<stem>.xlsx`` and ``<stem>.ods``: cover, contents, notes, then one sheet per table."""
     tables = [
         (
