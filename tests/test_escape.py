@@ -114,6 +114,14 @@ def test_html_escaping():
 
 
 def _svg(label: str, fonttype: str) -> str:
+    # From matplotlib's defaults: importing the house style (as any test that makes a Chapter
+    # does) changes the global rcParams, and this test must not depend on which ran first.
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        return _svg_drawn(label, fonttype)
+
+
+def _svg_drawn(label: str, fonttype: str) -> str:
     with matplotlib.rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "test"}):
         figure, axes = plt.subplots()
         axes.set_title(label)

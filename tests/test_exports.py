@@ -1,17 +1,15 @@
-"""CSV and XLSX downloads: spreadsheet-safe and byte-for-byte deterministic."""
+"""CSV downloads: spreadsheet-safe and byte-for-byte deterministic (the workbooks: test_workbook.py)."""
 
 from __future__ import annotations
 
 import csv
-import zipfile
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
 from healthcheck.present import exports
-from healthcheck.present.exports import write_csv, write_workbook
+from healthcheck.present.exports import write_csv
 
 pytestmark = pytest.mark.unit
 
@@ -62,57 +60,6 @@ def test_csv_is_deterministic_and_bom_optional(tmp_path):
     assert write_csv(hostile_frame(), tmp_path / "a.csv").read_bytes() == first
     assert write_csv(hostile_frame(), tmp_path / "b.csv", excel_bom=True).read_bytes() == b"\xef\xbb\xbf" + first
     assert [p.name for p in tmp_path.iterdir()] != [] and not list(tmp_path.glob(".*.tmp"))
-
-
-def test_workbook_stores_text_as_text_and_numbers_as_numbers(tmp_path):
-    path = write_workbook({"Teams": hostile_frame(), "Contents": pd.DataFrame({"Sheet": ["Teams"]})}, tmp_path / "w.xlsx")
-    book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Teams", "Contents"]
-    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
-    assert [c.coordinate for c in cells if c.data_type == "f"] == []
-    sheet = book["Teams"]
-    assert [sheet.cell(r, 1).value for r in range(2, 2 + len(INJECTIONS))] == NEUTRALISED
-    assert sheet["F1"].value == "'=SUM(A1)"
-    assert (sheet["C2"].value, sheet["C2"].data_type) == (10, "n")
-    assert (sheet["D3"].value, sheet["D3"].data_type) == (-3, "n")
-    assert sheet.cell(sheet.max_row, 4).value is None  # NaN is an empty cell
-    assert (sheet["E2"].value, sheet["E2"].data_type) == ("-2", "s")  # text stays text
-
-
-def test_workbook_is_deterministic(tmp_path, monkeypatch):
-    sheets = {"Teams": hostile_frame()}
-    first = write_workbook(sheets, tmp_path / "w.xlsx").read_bytes()
-    with zipfile.ZipFile(tmp_path / "w.xlsx") as archive:
-        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-        core = archive.read("docProps/core.xml").decode()
-    assert core.count("2000-01-01T00:00:00Z") == 2  # created and modified
-    # A different clock when saving must not change a byte: openpyxl stamps the save time.
-    import datetime as dt
-
-    import openpyxl.writer.excel as excel_writer
-
-    class LaterClock(dt.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return dt.datetime(2031, 7, 9, 12, 34, 56, tzinfo=tz)
-
-    monkeypatch.setattr(excel_writer.datetime, "datetime", LaterClock)
-    assert write_workbook(sheets, tmp_path / "w.xlsx").read_bytes() == first
-
-
-def test_sheet_names_are_made_valid(tmp_path):
-    frame = pd.DataFrame({"a": [1]})
-    names = {"Theme: wellbeing/2022 [draft]?": frame, "x" * 40: frame, "X" * 40: frame, "": frame, "History": frame}
-    book = openpyxl.load_workbook(write_workbook(names, tmp_path / "w.xlsx"))
-    assert book.sheetnames[0] == "Theme_ wellbeing_2022 _draft__"
-    assert all(len(name) <= 31 for name in book.sheetnames)
-    assert len({name.lower() for name in book.sheetnames}) == 5 and "History" not in book.sheetnames
-
-
-def test_control_characters_cannot_break_the_workbook(tmp_path):
-    frame = pd.DataFrame({"quote": ["bell\x07 and vertical tab\x0b"]})
-    book = openpyxl.load_workbook(write_workbook({"Q": frame}, tmp_path / "w.xlsx"))
-    assert book["Q"]["A2"].value == "bell and vertical tab"
 
 
 def test_safe_frame_leaves_the_original_alone():

@@ -4,9 +4,9 @@ A published text is escaped or neutralised for where it lands (:mod:`healthcheck
 the same group name is written differently in each file. Each reader here undoes exactly what
 a reader of that format undoes, so that every file gives back the same text:
 
-* CSV and XLSX: a cell that a spreadsheet could take for a formula has a protective leading
+* CSV, XLSX and ODS: a cell that a spreadsheet could take for a formula has a protective leading
   apostrophe (OWASP's advice on CSV injection), which :func:`unformula` takes off again;
-  XLSX cells are read as the stored text or number;
+  workbook cells are read as the stored text or number;
 * HTML: entity references are resolved in text and attribute values (``&lt;b&gt;`` is the
   text ``<b>``), white space in a table cell is folded as a browser folds it;
 * SVG: a proper XML parse, so an attribute is read whatever its quotes (matplotlib puts a
@@ -64,23 +64,64 @@ def csv_tables(downloads: Path, year: int, root: Path) -> list[Table]:
 
 
 def xlsx_tables(downloads: Path, year: int, root: Path) -> list[Table]:
-    """Every sheet of the workbook, named by the file the Contents sheet says it holds."""
+    """Every table sheet of the year's XLSX and ODS workbooks (source "xlsx" or "ods"), named
+    by the file the contents sheet says it holds.
+
+    A sheet's table starts at its first row with more than one filled cell (a title and a line
+    about the sheet may come first, in column A alone); the cover and notes sheets are not
+    tables of figures. The XLSX is read by openpyxl and the ODS by pandas' odf reader, neither
+    of them the code that wrote the files.
+    """
+    tables = []
+    for path in sorted(downloads.glob(f"{year}-*.xlsx")) + sorted(downloads.glob(f"{year}-*.ods")):
+        sheets = _workbook_rows(path)
+        contents = _contents(sheets.pop("Contents", []))
+        for name in ("Cover", "Notes"):
+            sheets.pop(name, None)
+        source = path.suffix[1:]
+        for title, rows in sheets.items():
+            at = next((i for i, row in enumerate(rows) if sum(bool(v) for v in row) > 1), None)
+            if at is not None:
+                width = len(rows[at])
+                tables.append(
+                    (
+                        source,
+                        f"{path.relative_to(root)} [{contents.get(title, title)}]",
+                        rows[at],
+                        [r[:width] for r in rows[at + 1 :]],
+                    )
+                )
+    return tables
+
+
+def _workbook_rows(path: Path) -> dict[str, list[list[str]]]:
+    """Each sheet of a workbook as rows of text (numbers written as their reader gives them)."""
+    if path.suffix == ".ods":
+        frames = pd.read_excel(path, engine="odf", sheet_name=None, header=None, dtype=object)
+        return {
+            name: [
+                ["" if v is None or (isinstance(v, float) and v != v) else _text(v) for v in row]
+                for row in frame.itertuples(index=False)
+            ]
+            for name, frame in frames.items()
+        }
     from openpyxl import load_workbook
 
-    tables = []
-    for path in sorted(downloads.glob(f"{year}-*.xlsx")):
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = {
-                ws.title: [["" if v is None else _text(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in book
-            }
-        finally:
-            book.close()
-        contents = dict(row[:2] for row in sheets.pop("Contents", [])[1:] if len(row) >= 2)
-        for title, rows in sheets.items():
-            if rows:
-                tables.append(("xlsx", f"{path.relative_to(root)} [{contents.get(title, title)}]", rows[0], rows[1:]))
-    return tables
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {ws.title: [["" if v is None else _text(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in book}
+    finally:
+        book.close()
+
+
+def _contents(rows: list[list[str]]) -> dict[str, str]:
+    """Sheet name -> the file it holds, from the contents sheet's table (its first column, and
+    the column whose heading names a file)."""
+    at = next((i for i, row in enumerate(rows) if sum(bool(v) for v in row) > 1), None)
+    if at is None:
+        return {}
+    column = next((i for i, h in enumerate(rows[at]) if "file" in h.lower()), 1)
+    return {row[0]: row[column] for row in rows[at + 1 :] if len(row) > column}
 
 
 def _text(value) -> str:

@@ -62,12 +62,12 @@ def _scan(text: str, where: str, local: list[str]) -> list[str]:
 
 
 def _file_texts(path: Path) -> list[tuple[str, str]]:
-    """(part, text) of one published file: an XLSX's XML parts, an objects.inv's decompressed
+    """(part, text) of one published file: an XLSX's or ODS's XML parts, an objects.inv's decompressed
     body, the images embedded in an HTML page; nothing for fonts and pictures."""
     data = path.read_bytes()
     if path.suffix in _BINARY:
         return []
-    if path.suffix == ".xlsx":
+    if path.suffix in (".xlsx", ".ods"):  # zips: their XML parts are read
         import zipfile
 
         with zipfile.ZipFile(path) as z:

@@ -1,7 +1,7 @@
 """What a built book publishes about each statement's figures, read back from the outputs alone.
 
 The disclosure attack (:mod:`healthcheck.audit.attack`) and the rounding tests read a book as
-an outsider would: the CSV downloads, the XLSX workbook, the HTML pages (data tables, the
+an outsider would: the CSV downloads, the XLSX and ODS workbooks, the HTML pages (data tables, the
 charts embedded in them, their alt text), the SVG downloads and the PDF's text, each read as its
 reader sees it (:mod:`healthcheck.audit.formats`: a spreadsheet's protective apostrophe taken off,
 HTML and XML escaping undone), so that a group name that looks like a formula or markup is the
@@ -60,7 +60,9 @@ OBSERVATION_COLUMNS = [
 ]  # fmt: skip
 #: Where a breakdown cell is expected to appear in every build (the alt text names only the
 #: highest and lowest cells; the PDF carries breakdowns only if their tables are printed).
-BREAKDOWN_SOURCES = ("csv", "xlsx", "html table", "svg", "html chart")
+BREAKDOWN_SOURCES = ("csv", "xlsx", "ods", "html table", "svg", "html chart")
+#: The sources that are workbooks (figures stored as numbers, [c] and [x] for empty figures).
+WORKBOOK_SOURCES = ("xlsx", "ods")
 ANSWERS = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 _WHOLE = re.compile(r"(\d{1,3})%(\*?)")
 
@@ -112,6 +114,8 @@ def _table(source: str, file: str, header: list[str], rows: list[list[str]], yea
     """The observations in one table (CSV, XLSX sheet or HTML), recognised by its headings."""
     header = [h.strip() for h in header]
     rows = [[unformula(str(v).strip()) for v in r] + [""] * (len(header) - len(r)) for r in rows]
+    if source in WORKBOOK_SOURCES:
+        header, rows = _from_workbook(header, rows)
     out = []
     if len(header) == 6 and header[:2] == ["Code", "Statement"] and header[3:] == ["% agreeing", "Valid responses", "Note"]:
         group_type = header[2].lower()
@@ -164,6 +168,20 @@ def _table(source: str, file: str, header: list[str], rows: list[list[str]], yea
             else:
                 out.append(_obs(source, file, code, "all", ALL_STAFF, PRIMARY, statement=statement))
     return out
+
+
+def _from_workbook(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """A workbook table in the shape its CSV has, so one reading serves both: the symbols
+    [c] and [x] are empty cells, a whole percentage stored as a number in a "% agreeing"
+    column of a breakdown is "73%", and the change table's split figures ("This year (%)",
+    "This year (valid responses)") are "72% (n=333)" again. Anything else is read as stored."""
+    rows = [["" if v in ("[c]", "[x]") else v for v in r] for r in rows]
+    if len(header) == 6 and header[:2] == ["Code", "Statement"] and header[3] == "% agreeing":
+        rows = [[*r[:3], f"{r[3]}%" if r[3].isdigit() else r[3], *r[4:]] for r in rows]
+    if header[:3] == ["Statement", "This year (%)", "This year (valid responses)"]:
+        rows = [[r[0], f"{r[1]}% (n={r[2]})" if r[1].isdigit() and r[2].isdigit() else "Not shown", *r[3:]] for r in rows]
+        header = [header[0], "This year", *header[3:]]
+    return header, rows
 
 
 def _statement_codes(tables: list) -> dict[str, str]:

@@ -37,6 +37,57 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Spreadsheets(_Strict):
+    """What the downloadable workbooks' cover sheet says beyond the title page (settings.yml,
+    `spreadsheets:`)."""
+
+    # Who answers questions about the figures (a team's mailbox, not a person's private address).
+    contact: str = ""
+    # Where the figures come from; empty: "<report title> staff survey, <organisation>, <year>".
+    source: str = ""
+
+
+class Band(_Strict):
+    """One band of the score out of 100: its label and the lowest score it takes."""
+
+    label: str = Field(min_length=1)
+    from_score: float = Field(alias="from", ge=0, le=100)
+
+
+#: LGA-style bands: the three band names the LGA's health check reports use. The LGA's own
+#: cut-offs are not published with its reports; these follow its wording (a mean at "agree"
+#: or above is good) and a council can set the national report's, or its own, in settings.yml.
+DEFAULT_BANDS = (
+    Band(label="good", **{"from": 70}),
+    Band(label="moderate", **{"from": 55}),
+    Band(label="clear steps to improve", **{"from": 0}),
+)
+
+
+class Measures(_Strict):
+    """Which measures the report shows (settings.yml, `measures:`): the percentage agreeing
+    always; with `score`, also a mean score out of 100 per statement and theme, in bands."""
+
+    show: list[Literal["percent", "score"]] = ["percent"]
+    bands: list[Band] = Field(default=list(DEFAULT_BANDS), min_length=1)
+
+    @model_validator(mode="after")
+    def _bands(self):
+        cuts = [b.from_score for b in self.bands]
+        if len(set(cuts)) != len(cuts):
+            raise ValueError("two bands start at the same score: give each band its own `from`")
+        if min(cuts) != 0:
+            raise ValueError("the lowest band must start `from: 0`, so that every score has a band")
+        if "percent" not in self.show:
+            raise ValueError("`show` must include percent (the report's main measure); add score beside it")
+        return self
+
+    @property
+    def score(self) -> bool:
+        """Whether the score out of 100 is shown."""
+        return "score" in self.show
+
+
 class Settings(_Strict):
     """Report-wide settings from data/settings.yml."""
 
@@ -53,6 +104,8 @@ class Settings(_Strict):
     # This organisation's id and region in benchmark files (optional).
     org_id: str = ""
     region: str = ""
+    spreadsheets: Spreadsheets = Spreadsheets()
+    measures: Measures = Measures()
 
     @model_validator(mode="after")
     def _thresholds(self):
@@ -74,6 +127,8 @@ class Question(_Strict):
     wording: dict[int, str]
     # Years in which the wording changed enough that earlier years must not be compared.
     comparable_from: list[int] = []
+    # An outcome (such as an intention to stay): the drivers section shows what goes with it.
+    outcome: bool = False
 
     @field_validator("comparable_from", mode="before")
     @classmethod

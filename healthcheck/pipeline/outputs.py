@@ -11,14 +11,17 @@ from __future__ import annotations
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 
 from healthcheck.pipeline import book, notebooks
 from healthcheck.pipeline.pdf import TitlePage, print_pdf
-from healthcheck.present.exports import write_workbook
+from healthcheck.present.workbook import Cover, sheets_from_csvs, write_workbooks
 
 
-def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, settings, year: int, log=None, then=None):
+def write_outputs(
+    book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, settings, year: int, log=None, then=None, themes=None
+):
     """The website, the auditors' pages, the workbook and the PDF of a book whose chapters have run.
 
     `book_run` is (book_dir, stage_dir, chapters, epoch, strict). Used for a council's book and
@@ -26,6 +29,7 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
     built side by side while Chromium starts; then, while Chromium prints the single page, a thread exports
     the auditors' pages, puts the website in place in `out` and calls `then()` (if given) on
     it. Returns the warnings, or (warnings, what `then()` returned) when `then` is given.
+    `themes` (theme id -> title) names the workbooks' tables.
     """
     book_dir, stage_dir, chapters, epoch, strict = book_run
     title = replace(title, annex=tuple(book.annex_documents(book.load_toc(book_dir / "_toc.yml"))))
@@ -61,7 +65,10 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
         # it), and before the website, which publishes it.
         downloads = book_dir / "extra" / "downloads"
         if downloads.is_dir():
-            write_workbook(_workbook_sheets(downloads, year), downloads / f"{year}-all-figure-data.xlsx")
+            write_workbooks(
+                _cover(title, settings, year, epoch), sheets_from_csvs(downloads, year, themes),
+                getattr(settings, "suppression_threshold", None), downloads / f"{year}-all-figure-data",
+            )  # fmt: skip
         log("building the HTML pages (jupyter-book, in the background)")
         html_job = book.start_jupyter_book(book_dir, "html", epoch, strict, stage_dir / "html-build")
         warnings += print_pdf(single_page, pdf_path, title, epoch=epoch)
@@ -74,14 +81,20 @@ def write_outputs(book_run: tuple, out: Path, pdf_path: Path, title: TitlePage, 
     return (warnings, after) if then else warnings
 
 
-def _workbook_sheets(downloads: Path, year: int) -> dict:
-    """Every figure-data CSV of the year as one sheet of the workbook, with a contents sheet first."""
-    import pandas as pd
+def _cover(title: TitlePage, settings, year: int, epoch: int) -> Cover:
+    """The workbooks' cover: the book's title page, its source and contact, the build date."""
+    from datetime import datetime
 
-    csvs = sorted(downloads.glob(f"{year}-*.csv"))
-    sheets = {
-        "Contents": pd.DataFrame({"Sheet": [str(i + 1) for i in range(len(csvs))], "Figure data file": [p.name for p in csvs]})
-    }
-    for i, csv in enumerate(csvs):
-        sheets[str(i + 1)] = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    return sheets
+    from healthcheck.data.config import Spreadsheets
+
+    sheet = getattr(settings, "spreadsheets", None) or Spreadsheets()
+    source = sheet.source or f"{title.title} staff survey, {title.organisation}, {year}"
+    return Cover(
+        title=f"{title.title} {year}: all figure data",
+        organisation=title.organisation,
+        year=year,
+        source=source,
+        contact=sheet.contact,
+        published=datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%-d %B %Y"),
+        about=" ".join(part for part in (f"Scope: {title.service}." if title.service else "", title.notice) if part),
+    )

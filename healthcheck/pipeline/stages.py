@@ -240,7 +240,8 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
     )  # fmt: skip
     book_run = (book_dir, stage_dir, chapters, epoch, strict)
     website = lambda: (read_site(out, year), site_leaks(out))  # noqa: E731 - read back while the PDF is printed
-    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, website)
+    themes = {key: theme.title for key, theme in survey.bank.themes.items()}
+    return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, website, themes)
 
 
 #: The numbers of the disclosure audit the provenance appendix states.

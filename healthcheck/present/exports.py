@@ -1,4 +1,5 @@
-"""CSV and XLSX downloads: spreadsheet-safe (no cell can act as a formula) and deterministic
+"""CSV downloads and what the workbooks (:mod:`healthcheck.present.workbook`) share with them:
+spreadsheet-safe (no cell can act as a formula) and deterministic
 (the same data always gives the same bytes, so the manifest's hashes can be verified).
 """
 
@@ -20,12 +21,10 @@ from healthcheck.escape import spreadsheet_cell
 
 FIXED_TIME = datetime(2000, 1, 1)  # the document dates written into every workbook
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
-# Characters XML 1.0 (and so XLSX) cannot hold; openpyxl refuses them.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def _safe_value(value):
+def safe_value(value):
     """One cell's value, neutralised: text that could be a formula gets a leading apostrophe
     and line breaks become "\n"; numbers stay numbers; dates become ISO text; missing values
     become None."""
@@ -54,8 +53,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, i]
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        out.isetitem(i, column.astype(object).map(_safe_value))
-    out.columns = [_safe_value(str(name)) for name in out.columns]
+        out.isetitem(i, column.astype(object).map(safe_value))
+    out.columns = [safe_value(str(name)) for name in out.columns]
     return out
 
 
@@ -66,54 +65,12 @@ def write_csv(frame: pd.DataFrame, path: Path | str, *, excel_bom: bool = False)
     replaced in one step, so a reader never sees half of it."""
     text = safe_frame(frame).to_csv(index=False, lineterminator="\n", na_rep="")
     data = ("\ufeff" if excel_bom else "").encode("utf-8") + text.encode("utf-8")
-    return _replace(Path(path), data)
+    return replace_file(Path(path), data)
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path | str) -> Path:
-    """Write one XLSX workbook with a sheet per frame, in the order given.
-
-    Text is always stored as text (openpyxl would otherwise store a string starting with "="
-    as a live formula), neutralised as in `write_csv`; numbers are stored as numbers.
-    Sheet names are made valid for Excel (at most 31 characters, none of []:*?/\\, unique).
-    Document dates and zip entry times are fixed, so the same data gives the same bytes.
-    """
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    used: set[str] = set()
-    for name, frame in sheets.items():
-        sheet = book.create_sheet(_sheet_title(name, used))
-        safe = safe_frame(frame)
-        sheet.append([_cell(sheet, value) for value in safe.columns])
-        for row in safe.itertuples(index=False, name=None):
-            sheet.append([_cell(sheet, value) for value in row])
-    if not sheets:
-        book.create_sheet("Sheet1")  # a workbook needs at least one sheet
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _replace(Path(path), _fixed_zip(buffer.getvalue()))
-
-
-def _cell(sheet, value):
-    """A write-only cell: text forced to be stored as text, numbers as numbers."""
-    from openpyxl.cell import WriteOnlyCell
-
-    value = _safe_value(value)
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-        value = spreadsheet_cell(str(value))  # Excel has no infinity: written as text
-    cell = WriteOnlyCell(sheet, value=_NOT_XML.sub("", str(value)))
-    cell.data_type = "s"  # never "f" (formula), whatever the text starts with
-    return cell
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique Excel sheet name for `name`."""
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique spreadsheet sheet name for `name` (at most 31 characters, none of []:*?/\\);
+    `used` holds the lower-cased names taken so far and gains this one."""
     title = _SHEET_FORBIDDEN.sub("_", str(name)).strip("'").strip() or "Sheet"
     title = title[:31]
     candidate, n = title, 1
@@ -125,7 +82,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def fixed_zip(data: bytes) -> bytes:
     """The workbook's zip rewritten with fixed entry times and a fixed 'modified' date."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -140,7 +97,7 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _replace(path: Path, data: bytes) -> Path:
+def replace_file(path: Path, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, then move it into place in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

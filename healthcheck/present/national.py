@@ -151,7 +151,8 @@ def glue_summary(nb: NationalBook) -> None:
     nb.glue_md(
         "national_downloads",
         f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
-        f"[all figure data for {nb.year} (XLSX)](../../downloads/{nb.year}-all-figure-data.xlsx).",
+        f"[all figure data for {nb.year} (ODS)](../../downloads/{nb.year}-all-figure-data.ods), "
+        f"the same [as an Excel workbook (XLSX)](../../downloads/{nb.year}-all-figure-data.xlsx).",
     )
 
 

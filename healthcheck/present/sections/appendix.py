@@ -208,3 +208,68 @@ def input_files_table(ch) -> None:
             )
         )
     )
+
+
+def measures_method(ch) -> None:
+    """How the score out of 100 and its bands are computed, when settings.yml shows scores."""
+    setting = ch.settings.measures
+    if not setting.score:
+        return
+    bands = "; ".join(
+        f"<em>{html.escape(b.label)}</em> from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score)
+    )
+    display(
+        HTML(
+            "<ul>"
+            "<li><strong>Score out of 100</strong>: each valid answer is given points -- strongly disagree 0, "
+            "disagree 25, neither agree nor disagree 50, agree 75, strongly agree 100 -- and a statement's score is "
+            "the mean over its valid responses (the same base as the percentage agreeing). In a year whose answers "
+            "have no middle option (a four-point scale) the points are 0, 33.3, 66.7 and 100. The 95% interval is the "
+            "mean plus or minus Student's t times the standard error. A year known only from published percentages "
+            "has no score, and no score is shown from fewer valid responses than the reporting threshold.</li>"
+            "<li><strong>Theme score out of 100</strong>: the mean of the theme's statement scores, as the theme's "
+            "percentage is the mean of its statements' percentages.</li>"
+            f"<li><strong>Bands</strong> (set in settings.yml): {bands}. A score takes the highest band whose "
+            "starting score it reaches. The band names follow the LGA's health check; its cut-offs are not published "
+            "with its reports, so these are this report's own unless settings.yml gives the national ones.</li>"
+            "<li><strong>Change in a score</strong>: the difference from the latest earlier score of the same "
+            "statement in the same wording, tested with Welch's t-test (two-sided, 5%), which compares two means "
+            "without assuming the two years' answers are equally spread.</li>"
+            "</ul>"
+        )
+    )
+
+
+def drivers_method(ch) -> None:
+    """How the drivers of the outcome statements are found, when the bank marks any."""
+    if not any(q.outcome and ch.year in q.wording for q in ch.bank.questions.values()):
+        return
+    display(
+        HTML(
+            "<ul>"
+            "<li><strong>Drivers</strong>: for each statement the question bank marks as an outcome, each other "
+            "statement and each theme is correlated with it over the staff who answered both (Spearman's rank "
+            "correlation, since answers are ordered but not measured). A theme's value for one person is the mean of "
+            "their answers' points on its statements, outcomes left out. The 95% interval uses Fisher's "
+            "z-transformation with Bonett and Wright's standard error for a rank correlation. A second view fits the "
+            "outcome on all themes at once (ordinary least squares on standardised values, statsmodels, with "
+            "heteroscedasticity-robust HC3 intervals), so that themes which rise and fall together are told apart. "
+            "Only years with one record per respondent are used, only for all staff (never a team, locality or "
+            "role), and no figure is given from fewer than 30 staff. These are associations, not causes.</li>"
+            "</ul>"
+        )
+    )
+
+
+def workbooks_note(ch) -> None:
+    """Where the all-figure workbooks are, and how they are laid out."""
+    stem = f"../downloads/{ch.year}-all-figure-data"
+    display(
+        HTML(
+            '<p class="hc-screen-only">Every table of figures in this report is also in one workbook, in OpenDocument '
+            f'(<a href="{stem}.ods">ODS</a>) and Excel (<a href="{stem}.xlsx">XLSX</a>) form: a cover sheet, a '
+            "contents sheet linking to each table, a notes sheet, and one table a sheet with its figures stored as "
+            "numbers. A figure withheld to protect a small group is marked [c] (confidential) and one that does not "
+            "exist [x] (not available). Each table is also a CSV file beside its chart.</p>"
+        )
+    )

@@ -11,7 +11,6 @@ from healthcheck.escape import myst_text
 from healthcheck.present import charts
 from healthcheck.present.chapter import long_date, sources_in_words
 from healthcheck.present.sentences import pct
-from healthcheck.present.tables import html_table
 
 
 def glue(ch) -> None:
@@ -56,30 +55,11 @@ def focus_group_sentence(ch) -> str:
 
 
 def context_indicators(ch) -> None:
-    """The year's workforce indicators (indicators.csv) beside last year's, with the change."""
-    from healthcheck.data.texts import read_indicators
+    """The workforce indicators in every year held, with their sources (see
+    :mod:`healthcheck.present.sections.indicators`)."""
+    from healthcheck.present.sections.indicators import context_indicators as across_years
 
-    now = read_indicators(ch.year_file(ch.year, "indicators.csv"))
-    if now.empty:
-        display(HTML(f"<p>No context indicators are recorded for {ch.year}.</p>"))
-        return
-    before = pd.DataFrame(columns=now.columns)
-    if ch.prev_year is not None:
-        before = read_indicators(ch.year_file(ch.prev_year, "indicators.csv"))
-    earlier = dict(zip(before.get("code", []), before.get("value", []), strict=False))
-    rows = []
-    for r in now.itertuples(index=False):
-        unit = r.unit.strip()
-        shown = f"{r.value}{unit}" if unit == "%" else f"{r.value} {unit}".strip()
-        prev = earlier.get(r.code, "")
-        change = "not recorded last year"
-        if prev.strip():
-            diff = float(r.value) - float(prev)
-            step = ("point" if abs(diff) == 1 else "points") if unit == "%" else unit
-            change = "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
-        rows.append({"Indicator": r.label, str(ch.year): shown, "Change since last year": change, "Source": r.source})
-    display(HTML("<p>The table sets the survey beside figures about the workforce and the service this year.</p>"))
-    display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {ch.year}", css_class="hc-table hc-table-stack")))
+    across_years(ch)
 
 
 def word_clouds(ch) -> None:

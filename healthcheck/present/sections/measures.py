@@ -1,0 +1,104 @@
+"""The score out of 100 and its band, per statement and theme, where settings.yml asks for it
+(``measures: show: [percent, score]``); see :mod:`healthcheck.analysis.measures`."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from healthcheck.analysis import measures
+from healthcheck.analysis.rounding import round_half_up, round_to
+from healthcheck.present.charts.changes import SIGNIFICANCE_WORDS
+from healthcheck.present.charts.style import NOT_COMPARED
+from healthcheck.present.exports import write_csv
+from healthcheck.present.tables import html_table
+
+
+def _one(value: float) -> str:
+    return f"{round_to(value, 1):.1f}"
+
+
+def score_table(scores: pd.DataFrame, questions: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The scores as the report and its download show them: one row per statement."""
+    short = questions.drop_duplicates("question_id").set_index("question_id")["short"]
+    rows = []
+    for r in scores.itertuples(index=False):
+        shown = pd.notna(r.score)
+        if r.change_flag:
+            significance = SIGNIFICANCE_WORDS[r.change_flag]
+        elif not shown:
+            significance = f"{NOT_COMPARED} Not shown"
+        else:
+            significance = f"{NOT_COMPARED} Not compared: no earlier score"
+        change = ""
+        if pd.notna(r.change):
+            change = _one(r.change)
+            change = change if change.startswith("-") else f"+{change}"
+        rows.append(
+            {
+                "Code": r.question_id,
+                "Statement": short.get(r.question_id, r.question_id),
+                "Score (out of 100)": _one(r.score) if shown else "",
+                "95% interval": f"{round_half_up(r.ci_low)} to {round_half_up(r.ci_high)}" if shown else "",
+                "Band": r.band if shown else "",
+                "Valid responses": "" if pd.isna(r.n_valid) else str(int(r.n_valid)),
+                "Earlier score": _one(r.prev_score) if pd.notna(r.change) else "",
+                "Earlier year": str(int(r.prev_year)) if pd.notna(r.change) else "",
+                "Change (points)": change,
+                "Significance": significance,
+                "Note": "" if shown else f"fewer than {threshold} responses" if r.suppressed else "no answer counts this year",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def scores(ch, theme: str) -> None:
+    """The theme's score out of 100 and band, and each statement's, with the change since the
+    last score tested (Welch's t-test); nothing when settings.yml does not ask for scores."""
+    setting = ch.settings.measures
+    if not setting.score:
+        return
+    if ch.survey.years[ch.year].published_only:
+        display(HTML(f"<p>No scores out of 100 can be given for {ch.year}: only published percentages are held.</p>"))
+        return
+    every = measures.statement_scores(ch.survey.counts, ch.survey.questions, ch.year, setting.bands, ch.threshold)
+    mine = every[every["theme"] == theme]
+    if mine.empty:
+        return
+    title = ch.theme_title(theme)
+    theme_score = measures.theme_scores(mine, setting.bands)
+    if not theme_score.empty:
+        t = theme_score.iloc[0]
+        n = int(t["statements"])
+        display(
+            HTML(
+                f"<p>As a score out of 100 (each answer scored from 0 for strongly disagree to 100 for strongly agree), "
+                f"this theme scores <strong>{_one(t['score'])}</strong>, in the band "
+                f"<strong>{t['band']}</strong>: the mean of its {n} statement{'s' if n != 1 else ''} "
+                "with a score this year.</p>"
+            )
+        )
+    table = score_table(mine, ch.survey.questions, ch.threshold)
+    if ch.downloads:
+        write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
+    bands = ", ".join(f"{b.label} from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score))
+    display(HTML(f"<p>Bands: {html.escape(bands)}. The methods appendix says how scores are worked out.</p>"))
+    caption = f"{title}: score out of 100 and band of each statement, {ch.year}"
+    display(HTML(html_table(screen_table(table), caption, css_class="hc-table hc-table-stack")))
+
+
+def screen_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The download's table narrowed for the page: the earlier score with its year in one
+    column, and no code or note column unless a note is needed."""
+    shown = table.assign(
+        **{
+            "Earlier score": [
+                f"{s} ({y})" if s else "–" for s, y in zip(table["Earlier score"], table["Earlier year"], strict=True)
+            ],
+            "Change (points)": [c or "–" for c in table["Change (points)"]],
+        }
+    )
+    drop = ["Code", "Earlier year", "Valid responses"] + ([] if shown["Note"].str.len().gt(0).any() else ["Note"])
+    return shown.drop(columns=drop).rename(columns={"Score (out of 100)": "Score out of 100"})
