@@ -335,7 +335,7 @@ def test_change_table_wording_for_each_flag():
     assert table.loc["Statement A", "This year"] == "82% (n=312)"
     assert table.loc["Statement A", "Last year"] == "75% (2021)"
     assert table.loc["Statement A", "Change"] == "+7 pts"
-    assert table.loc["Statement B", "Change"] == "-6 pts"
+    assert table.loc["Statement B", "Change"] == "\u22126 pts"  # a true minus sign
     assert table.loc["Statement E", "This year"] == "82% (published)"
     assert table.loc["Statement F", "This year"] == "Not shown (n<10)"
     for s in "DEFG":

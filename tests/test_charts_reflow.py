@@ -15,8 +15,10 @@ from healthcheck.present.chapter import _svg_size_px
 
 pytestmark = pytest.mark.book
 
-#: The report's chart kinds (the word clouds are drawn elsewhere and have no narrow version yet).
-NARROW_KINDS = re.compile(r"-(responses|trend|trends|by-team|by-locality|by-role)$")
+#: The report's chart kinds, the introduction's word cloud(s) and words-that-rose-and-fell chart included.
+NARROW_KINDS = re.compile(
+    r"-(responses|trend|trends|by-team|by-locality|by-role|word-cloud|word-cloud-previous-\d{4}|word-changes)$"
+)
 
 
 def test_every_chart_has_a_narrow_drawing_no_wider_than_a_phone(demo_book):
@@ -43,7 +45,12 @@ def test_charts_fit_a_phone_without_sideways_scrolling(demo_book, width):
     from tests.site_checks import served
 
     html = demo_book.out_dir / "html"
-    pages = ["chapters/theme-wellbeing.html", "chapters/theme-practice.html", "chapters/trends.html"]
+    pages = [
+        "chapters/introduction.html",
+        "chapters/theme-wellbeing.html",
+        "chapters/theme-practice.html",
+        "chapters/trends.html",
+    ]
     problems = []
     with served(html) as site, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)

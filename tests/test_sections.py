@@ -69,7 +69,7 @@ def test_one_rounding_rule_halves_away_from_zero():
     assert round_half_up(82.5) == 83 and round_half_up(82.49) == 82 and round_half_up(-2.5) == -3
     assert format_pct(68.5) == "69%" and pct(33 / 40 * 100) == "83%"
     assert format_pts(2.5) == "+3 pts" and format_pts(-0.4) == "0 pts"
-    assert pts(2.5) == "+3 points" and pts(-1.2) == "-1 point" and pts(0.4) == "no change"
+    assert pts(2.5) == "+3 points" and pts(-1.2) == "\u22121 point" and pts(0.4) == "no change"
 
 
 def test_the_data_quality_appendix_shows_warnings_about_the_responses_only(chapter, capsys, monkeypatch):

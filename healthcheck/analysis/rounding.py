@@ -46,7 +46,7 @@ def format_pct(x: float) -> str:
 def format_pts(x: float) -> str:
     """Change in percentage points for tables: '+7 pts', '-1 pt', '0 pts'."""
     v = signed_points(x)
-    return f"{v:+d} pt{'s' if abs(v) != 1 else ''}" if v else "0 pts"
+    return f"{signed(v)} pt{'s' if abs(v) != 1 else ''}" if v else "0 pts"
 
 
 def points_in_words(change: float) -> str:
@@ -54,7 +54,17 @@ def points_in_words(change: float) -> str:
     v = signed_points(change)
     if v == 0:
         return "no change"
-    return f"{v:+d} point{'s' if abs(v) != 1 else ''}"
+    return f"{signed(v)} point{'s' if abs(v) != 1 else ''}"
+
+
+#: The minus sign (U+2212) of a printed fall: typographically a minus, the width of the plus,
+#: never the hyphen that reads as a dash; a spreadsheet does not take it for a formula either.
+MINUS = "\u2212"
+
+
+def signed(v: int) -> str:
+    """A whole number with its sign, a true minus for a fall: '+7', '\u22126', '0'."""
+    return f"+{v}" if v > 0 else (f"{MINUS}{-v}" if v < 0 else "0")
 
 
 def shown_change(current: float, previous: float) -> int:

@@ -42,8 +42,9 @@ _RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"(\d{1,3})%"), (" (%)",)),
     (re.compile(r"(\d{1,3})% \(n=(\d+)\)"), (" (%)", " (valid responses)")),
     (re.compile(r"(\d{1,3})% \((\d{4})\)"), (" (%)", " (year)")),
-    (re.compile(r"'?([+-]?\d+) pts?"), (" (points)",)),
-    (re.compile(r"'?([+-]?\d+) pts?, (.+)"), (" (points)", " (test)")),
+    # a change in points is signed with a true minus (U+2212) for a fall, or a hyphen
+    (re.compile(r"'?([+\u2212-]?\d+) pts?"), (" (points)",)),
+    (re.compile(r"'?([+\u2212-]?\d+) pts?, (.+)"), (" (points)", " (test)")),
     (re.compile(rf"({_NUMBER}) to ({_NUMBER})"), (" lower", " upper")),
 ]
 # Words in a column that are written as they are (never a number): a test result, a note.
@@ -136,6 +137,7 @@ def _heading(heading: str, part: str) -> str:
 
 
 def _number(text: str) -> int | float:
+    text = text.replace("\u2212", "-")  # the printed minus sign, as Python reads it
     value = float(text)
     return int(value) if re.fullmatch(r"[+-]?\d+", text) else value
 

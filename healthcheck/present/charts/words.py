@@ -20,7 +20,9 @@ from healthcheck.present.charts.style import (
     FONT_PATH,
     HOUSE_RC,
     ORANGE,
+    TEXT_SIZE,
     TURQUOISE,
+    WIDE_IN,
     finish,
     message_axes,
     new_figure,
@@ -35,6 +37,12 @@ from healthcheck.present.charts.style import (
 WORD_COLOURS = (DARK_BLUE, DARK_PINK, TURQUOISE, DARK_GREY, ORANGE)
 #: The size of the cloud's image in pixels (it is drawn as a raster, then placed on the figure).
 _PX_W, _PX_H = 1600, 800
+#: The phone's cloud: taller than wide, and fewer, larger words, so that its smallest word is
+#: still about the body's small print when the image is shown NARROW_IN wide on a phone.
+_NARROW_PX_W, _NARROW_PX_H = 660, 760
+NARROW_MAX_WORDS = 30
+#: Charts narrower than this (inches) are the phone's drawing.
+_NARROW_BELOW_IN = 5.0
 
 
 def _word_frequencies(words_df: pd.DataFrame) -> dict[str, int]:
@@ -76,22 +84,32 @@ def word_cloud(
 
     Drawn by the ``wordcloud`` package with ``random_state=seed``, DejaVu Sans from
     matplotlib's own data, horizontal words on white and colours given by frequency rank
-    (so the colouring is deterministic too).
+    (so the colouring is deterministic too). A `width` under 5 inches (``NARROW_IN``) draws
+    the phone's version: a taller cloud of the :data:`NARROW_MAX_WORDS` most frequent words.
     """
+    narrow = width < _NARROW_BELOW_IN
+    px = (_NARROW_PX_W, _NARROW_PX_H) if narrow else (_PX_W, _PX_H)
+    if narrow:
+        max_words = min(max_words, NARROW_MAX_WORDS)
     freqs = _word_frequencies(words_df)
     items = list(freqs)[:max_words]
     if title is None:
         title = _cloud_title(items)
+    # The cloud first: the package leaves out words that no longer fit at the smallest size,
+    # and the subtitle says how many were drawn.
+    image, drawn = _cloud_image(freqs, items, seed, max_words, px) if items else (None, 0)
     if subtitle is None:
         subtitle = f"Larger words were mentioned more often; {plural(len(freqs), 'word')}, {sum(freqs.values())} mentions in all"
+        if len(freqs) > drawn and drawn:
+            subtitle += f"; the {drawn} most frequent shown"
 
     with plt.rc_context(HOUSE_RC):
-        fig = new_figure(width, width * _PX_H / _PX_W, title, subtitle)
+        fig = new_figure(width, width * px[1] / px[0], title, subtitle)
         ax = fig.add_subplot()
-        if not items:
+        if image is None:
             message_axes(ax, "No words recorded.")
             return finish(fig, word_cloud_alt(words_df))
-        ax.imshow(_cloud_image(freqs, items, seed, max_words), interpolation="bilinear")
+        ax.imshow(image, interpolation="bilinear")
         ax.set_axis_off()
         return finish(fig, word_cloud_alt(words_df))
 
@@ -105,8 +123,10 @@ def _cloud_title(items: list[str]) -> str:
     return f"Most frequent words in focus-group notes: {joined}"
 
 
-def _cloud_image(freqs: dict[str, int], items: list[str], seed: int, max_words: int) -> np.ndarray:
-    """The cloud of `items` (the words shown) as an RGB array, coloured by frequency rank."""
+def _cloud_image(
+    freqs: dict[str, int], items: list[str], seed: int, max_words: int, px: tuple[int, int] = (_PX_W, _PX_H)
+) -> tuple[np.ndarray, int]:
+    """The cloud of `items` as an RGB array, coloured by frequency rank, and how many words it drew."""
     # Imported only when a cloud is drawn: no other chart needs the package.
     from wordcloud import WordCloud
 
@@ -117,8 +137,8 @@ def _cloud_image(freqs: dict[str, int], items: list[str], seed: int, max_words: 
 
     wc = WordCloud(
         font_path=str(FONT_PATH),
-        width=_PX_W,
-        height=_PX_H,
+        width=px[0],
+        height=px[1],
         margin=8,
         background_color="white",
         mode="RGB",
@@ -127,12 +147,14 @@ def _cloud_image(freqs: dict[str, int], items: list[str], seed: int, max_words: 
         prefer_horizontal=1.0,
         max_words=max_words,
         relative_scaling=0.5,
-        min_font_size=18,
+        # The smallest word at about 12 CSS px wherever the image is shown (it is scaled to about
+        # half its pixels on screen, wide or narrow), never an unreadable speck.
+        min_font_size=18 if px[0] > _NARROW_PX_W else 26,
         normalize_plurals=False,
         collocations=False,
     )
     wc.generate_from_frequencies({w: freqs[w] for w in items})
-    return wc.to_array()
+    return wc.to_array(), len(wc.layout_)
 
 
 # --------------------------------------------------------------------------------------
@@ -176,14 +198,17 @@ def alt_text_word_changes(data: pd.DataFrame, year: int, prev_year: int) -> str:
     return " ".join(parts)
 
 
-def word_changes(data: pd.DataFrame, year: int, prev_year: int, *, title: str | None = None) -> Figure:
+def word_changes(data: pd.DataFrame, year: int, prev_year: int, *, title: str | None = None, width: float = WIDE_IN) -> Figure:
     """Horizontal bars of the change in mentions per word (seaborn), rises above falls, each bar
-    labelled with its two counts so the numbers are read, not guessed from lengths."""
+    labelled with its two counts so the numbers are read, not guessed from lengths. `width`:
+    ``WIDE_IN`` for screens and print, ``NARROW_IN`` for phones (the same bars, more room for
+    the counts beside them)."""
     import seaborn as sns  # imported here: only the introduction draws this chart
 
+    narrow = width < _NARROW_BELOW_IN
     with plt.rc_context(HOUSE_RC):
         n = max(len(data), 1)
-        fig = new_figure(8.0, 0.32 * n + 0.6, title or f"Words used more and less often, {prev_year} to {year}",
+        fig = new_figure(width, 0.3 * n + 0.6, title or f"Words used more and less often, {prev_year} to {year}",
                          f"Change in the number of mentions, {prev_year} to {year}")  # fmt: skip
         ax = fig.add_subplot(1, 1, 1)
         if data.empty:
@@ -194,20 +219,29 @@ def word_changes(data: pd.DataFrame, year: int, prev_year: int, *, title: str | 
         sns.barplot(
             data=frame, y="label", x="change", hue="direction", palette=colours, dodge=False, legend=False, ax=ax, orient="h"
         )
+        low, high = min(frame["change"].min(), 0), max(frame["change"].max(), 0)
         for i, r in enumerate(frame.itertuples()):
-            # The counts beside each bar, on the side away from zero.
+            # The counts beside each bar, on the side away from zero; on a phone a fall's counts
+            # sit just right of zero instead, so they never run into the words on the left.
+            rise = r.change > 0
+            x = r.change + 0.4 if rise else (0.4 if narrow else r.change - 0.4)
             ax.text(
-                r.change + (0.4 if r.change > 0 else -0.4),
+                x,
                 i,
                 f"{r.before} \u2192 {r.now}",
                 va="center",
-                ha="left" if r.change > 0 else "right",
-                fontsize=9,
+                ha="left" if rise or narrow else "right",
+                fontsize=TEXT_SIZE,  # the one chart text size
                 color=DARK_GREY,
             )
-        low, high = frame["change"].min(), frame["change"].max()
-        pad = max(abs(low), abs(high)) * 0.35 + 1
-        ax.set_xlim(min(low, 0) - pad, max(high, 0) + pad)
+        if narrow:
+            # The counts ("33 \u2192 0", about a third of a phone's axis) need room right of the
+            # longest rise and of zero: the axis spans the bars plus that share.
+            span = (high - low + 1) / 0.55
+            ax.set_xlim(low - 0.05 * span, high + 0.4 * span)
+        else:
+            pad = max(abs(low), abs(high)) * 0.35 + 1
+            ax.set_xlim(low - pad, high + pad)
         ax.axvline(0, color=DARK_GREY, linewidth=0.8)
         ax.set_xlabel("Change in mentions")
         ax.set_ylabel("")

@@ -39,14 +39,17 @@ def _shown(value: str, unit: str) -> str:
     return f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
 
 
-def _change(values: dict[int, str], unit: str, year: int, before: int | None) -> str:
+def change_in_words(values: dict[int, str], unit: str, year: int, before: int | None) -> str:
+    """An indicator's change since `before` in words: 'up 2 points', 'down 1 point', 'no change'."""
     if year not in values:
         return "not recorded this year"
     if before is None or before not in values or not str(values[before]).strip():
         return "not recorded last year"
     diff = float(values[year]) - float(values[before])
-    step = "points" if unit.strip() == "%" else unit.strip()
-    return "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff):g} {step}".strip()
+    size = round(abs(diff), 6)  # 0.30000000000000004 is 0.3 to a reader
+    # a percentage moves in points, one point singular ("down 1 point", never "down 1 points")
+    step = ("point" if size == 1 else "points") if unit.strip() == "%" else unit.strip()
+    return "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {size:g} {step}".strip()
 
 
 def _sources(rows: pd.DataFrame) -> str:
@@ -78,7 +81,7 @@ def context_indicators(ch) -> None:
         unit = rows_of["unit"].iloc[-1]
         row = {"Indicator": rows_of["label"].iloc[0]}
         row.update({str(y): _shown(values[y], unit) if y in values else "not recorded" for y in years})
-        row["Change since last year"] = _change(values, unit, ch.year, ch.prev_year)
+        row["Change since last year"] = change_in_words(values, unit, ch.year, ch.prev_year)
         row["Source"] = _sources(rows_of)
         rows.append(row)
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])

@@ -10,6 +10,7 @@ from IPython.display import HTML, display
 from healthcheck.escape import myst_text
 from healthcheck.present import charts
 from healthcheck.present.chapter import long_date, sources_in_words
+from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
 from healthcheck.present.sentences import pct
 
 
@@ -72,15 +73,7 @@ def word_clouds(ch) -> None:
         where = sources_in_words(set(words["source"]))
         words = words.assign(count=pd.to_numeric(words["count"]))[["word", "count"]]
         words = words.sort_values(["count", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
-        fig = charts.word_cloud(words, seed=year, title=f"Words used most often in {where}, {year}")
-        ch.show_figure(
-            fig,
-            "word-cloud" if year == ch.year else f"word-cloud-previous-{year}",
-            f"Word cloud of {where}, {year}.",
-            charts.word_cloud_alt(words),
-            words.rename(columns={"word": "Word", "count": "Times mentioned"}),
-            dpi=150,  # the cloud is a raster: 150 dpi is plenty on paper, and keeps the PDF small
-        )
+        show_cloud(ch, words, where, year, "word-cloud" if year == ch.year else f"word-cloud-previous-{year}")
         shown = True
     if not shown:
         display(HTML("<p>No word list is recorded for this year.</p>"))
@@ -109,19 +102,28 @@ def word_changes(ch) -> None:
             "most; the counts are not tested, and depend on how many took part.</p>"
         )
     )
-    fig = chart(data, ch.year, ch.prev_year)
+    fig, narrow = (chart(data, ch.year, ch.prev_year, width=w) for w in (WIDE_IN, NARROW_IN))
     table = data.rename(
         columns={"word": "Word", "before": str(ch.prev_year), "now": str(ch.year), "change": "Change", "direction": "Used"}
     )
-    ch.show_figure(fig, "word-changes", f"Words used more and less often, {ch.prev_year} to {ch.year}.", fig.alt_text, table)
+    ch.show_figure(
+        fig, "word-changes", f"Words used more and less often, {ch.prev_year} to {ch.year}.", fig.alt_text, table, narrow=narrow
+    )
     words = now.assign(count=pd.to_numeric(now["count"]))[["word", "count"]]
     words = words.sort_values(["count", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    fig = charts.word_cloud(words, seed=ch.year, title=f"Words used most often in {where}, {ch.year}")
+    show_cloud(ch, words, where, ch.year, "word-cloud")
+
+
+def show_cloud(ch, words: pd.DataFrame, where: str, year: int, name: str) -> None:
+    """One year's word cloud, wide and narrow (a phone gets a taller cloud of fewer words)."""
+    title = f"Words used most often in {where}, {year}"
+    fig, narrow = (charts.word_cloud(words, seed=year, title=title, width=w) for w in (WIDE_IN, NARROW_IN))
     ch.show_figure(
         fig,
-        "word-cloud",
-        f"Word cloud of {where}, {ch.year}.",
+        name,
+        f"Word cloud of {where}, {year}.",
         charts.word_cloud_alt(words),
         words.rename(columns={"word": "Word", "count": "Times mentioned"}),
         dpi=150,  # the cloud is a raster: 150 dpi is plenty on paper, and keeps the PDF small
+        narrow=narrow,
     )

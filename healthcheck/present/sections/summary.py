@@ -334,7 +334,9 @@ def glue(ch) -> None:
     ch.glue_md(
         "summary_downloads",
         f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
-        f"[all figure data for {ch.year} (XLSX)](../downloads/{ch.year}-all-figure-data.xlsx).",
+        # The ODS first: the open standard a public body publishes in; the XLSX for Excel.
+        f"[all figure data for {ch.year} (ODS)](../downloads/{ch.year}-all-figure-data.ods), "
+        f"the same [as an Excel workbook (XLSX)](../downloads/{ch.year}-all-figure-data.xlsx).",
     )
 
 
