@@ -31,3 +31,11 @@ def test_the_workbook_reads_a_minus_as_a_negative_number():
 )
 def test_an_indicator_moves_by_one_point_singular(now, before, expected):
     assert indicator_change({2022: now, 2021: before}, "%", 2022, 2021) == expected
+
+
+def test_bands_read_as_ranges_not_settings():
+    from healthcheck.data.config import Band
+    from healthcheck.present.sections.measures import band_ranges
+
+    bands = [Band.model_validate({"label": name, "from": f}) for name, f in (("moderate", 55), ("good", 70), ("steps", 0))]
+    assert band_ranges(bands) == "good, 70 or more; moderate, 55 to under 70; steps, under 55"

@@ -89,7 +89,7 @@ def drivers_section(ch) -> None:
             "<p>These figures show which parts of working life go together with the outcome statements, among all "
             f"staff who answered in {ch.year}. They are associations in one year's answers: they do not show that "
             "one causes the other, and they are never worked out for a single team, locality or role. "
-            "A correlation runs from -1 to 1; 0 means no association. The method is in the methods appendix.</p>"
+            "A correlation runs from \u22121 to 1; 0 means no association. The method is in the methods appendix.</p>"
         )
     )
     for outcome in outcomes:

@@ -76,17 +76,34 @@ def scores(ch, theme: str) -> None:
             HTML(
                 f"<p>As a score out of 100 (each answer scored from 0 for strongly disagree to 100 for strongly agree), "
                 f"this theme scores <strong>{_one(t['score'])}</strong>, in the band "
-                f"<strong>{t['band']}</strong>: the mean of its {n} statement{'s' if n != 1 else ''} "
+                f"<strong>{html.escape(str(t['band']))}</strong>: the mean of its {n} statement{'s' if n != 1 else ''} "
                 "with a score this year.</p>"
             )
         )
     table = score_table(mine, ch.survey.questions, ch.threshold)
     if ch.downloads:
         write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
-    bands = ", ".join(f"{b.label} from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score))
-    display(HTML(f"<p>Bands: {html.escape(bands)}. The methods appendix says how scores are worked out.</p>"))
+    bands = html.escape(band_ranges(setting.bands))
+    display(HTML(f"<p>Bands: {bands} (the methods appendix says how scores are worked out).</p>"))
     caption = f"{title}: score out of 100 and band of each statement, {ch.year}"
     display(HTML(html_table(screen_table(table), caption, css_class="hc-table hc-table-stack")))
+
+
+def band_ranges(bands) -> str:
+    """The bands as ranges a reader can place a score in: 'good, 70 or more; moderate, 55 to
+    under 70; clear steps to improve, under 55' (never 'from 0', which reads as a setting)."""
+    ordered = sorted(bands, key=lambda b: -b.from_score)
+    parts, above = [], None
+    for b in ordered:
+        if above is None:
+            reach = f"{b.from_score:g} or more"
+        elif b.from_score <= 0:
+            reach = f"under {above:g}"
+        else:
+            reach = f"{b.from_score:g} to under {above:g}"
+        parts.append(f"{b.label}, {reach}")
+        above = b.from_score
+    return "; ".join(parts)
 
 
 def screen_table(table: pd.DataFrame) -> pd.DataFrame:
