@@ -50,3 +50,8 @@ def test_the_word_charts_have_a_phone_drawing(demo_book):
         svg = base64.b64decode(figure["sources"][0].split(",", 1)[1]).decode("utf-8")
         width_pt = float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg).group(1))
         assert width_pt * 4 / 3 <= 400, (figure["id"], width_pt)  # CSS px
+
+
+def test_a_count_of_nought_is_said_in_words_on_the_summary(demo_book):
+    text = _text(demo_book.out_dir / "html" / "chapters" / "summary.html")
+    assert not re.search(r"\b0 (?:of \d+ )?(?:statements? )?(?:tested )?(?:were |was )?significantly\b", text), text

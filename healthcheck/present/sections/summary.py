@@ -237,9 +237,11 @@ def benchmark_findings(ch) -> list[str]:
         if not len(higher) and not len(lower):
             text = f"against {name}, none of the {tested} statements tested differed significantly"
         else:
+            # a count of nought is said in words ("none significantly lower"), never "0"
             text = (
-                f"against {name}, {len(higher)} of {tested} statements tested were significantly higher "
-                f"and {len(lower)} significantly lower"
+                f"against {name}, {len(higher) or 'none'} of {tested} statements tested "
+                f"{'was' if len(higher) == 1 else 'were'} significantly higher "
+                f"and {len(lower) or 'none'} significantly lower"
             )
         gaps = []
         if len(higher):
