@@ -39,3 +39,10 @@ def test_bands_read_as_ranges_not_settings():
 
     bands = [Band.model_validate({"label": name, "from": f}) for name, f in (("moderate", 55), ("good", 70), ("steps", 0))]
     assert band_ranges(bands) == "good, 70 or more; moderate, 55 to under 70; steps, under 55"
+
+
+def test_a_span_of_years_takes_an_en_dash():
+    from healthcheck.present.charts.trend import trend_subtitle
+
+    subtitle = trend_subtitle([2020, 2021, 2022], "% agreeing", True, False)
+    assert "2020\u20132022" in subtitle and "2020-2022" not in subtitle

@@ -149,7 +149,7 @@ def trend(
 
 def trend_subtitle(years: list[int], measure: str, has_ci: bool, has_pub: bool) -> str:
     """The measure and span of years, and what the error bars and hollow markers mean."""
-    span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else ""
+    span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}\u2013{years[-1]}") if years else ""
     subtitle = f"{measure}; {span}"
     if has_ci:
         subtitle += ", with 95% confidence intervals"
