@@ -55,3 +55,12 @@ def test_the_word_charts_have_a_phone_drawing(demo_book):
 def test_a_count_of_nought_is_said_in_words_on_the_summary(demo_book):
     text = _text(demo_book.out_dir / "html" / "chapters" / "summary.html")
     assert not re.search(r"\b0 (?:of \d+ )?(?:statements? )?(?:tested )?(?:were |was )?significantly\b", text), text
+
+
+def test_a_recommendation_card_names_its_statements_in_words_first(demo_book):
+    page = demo_book.out_dir / "html" / "chapters" / "conclusions.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    answers = [dt.find_next_sibling("dd").get_text() for dt in soup.select(".bd-article dt") if dt.get_text() == "Answers"]
+    assert answers
+    for text in answers:
+        assert not re.match(r"[A-Z]{2,}\d+:", text), text  # never opens with a code such as "PRA04:"

@@ -90,10 +90,15 @@ def current_recommendations(ch) -> None:
     # One card per recommendation: seven columns do not fit a page, let alone a phone.
     cards = []
     for r, row in zip(cur, rows, strict=True):
+        # On the card the statements are read as words, each code after it for the analyst
+        # ("“Supported in my team” (PRA04)"); the CSV keeps "PRA04: ..." for sorting.
+        shown = dict(row)
+        if r.get("statements"):
+            shown["Answers"] = "; ".join(f"“{shorts.get(q, q)}” ({q})" for q in r["statements"])
         facts = "".join(
-            f"<dt>{name}</dt><dd>{html.escape(str(row[name]))}</dd>"
+            f"<dt>{name}</dt><dd>{html.escape(str(shown[name]))}</dd>"
             for name in ("Theme", "Owner", "Due", "Measure of success", "Answers")
-            if row[name]
+            if shown[name]
         )
         planned = "".join(f"<li>{html.escape(a)}</li>" for a in r.get("planned_actions") or [])
         if planned:
