@@ -32,7 +32,7 @@ def glue(ch) -> None:
         sentences.append(f"Last year's report made {made}; {state}.")
     if cur:
         made = "one recommendation" if len(cur) == 1 else f"**{len(cur)}** recommendations"
-        sentences.append(f"This year's health check leads to {made}, each with the actions planned in response.")
+        sentences.append(f"This year's report leads to {made}, each with the actions planned in response.")
     ch.glue_md("conclusions_intro", " ".join(sentences) or f"No recommendations are recorded for {ch.year}.")
 
 
