@@ -29,6 +29,7 @@ from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
 from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site, site_leaks
+from healthcheck.audit.leaks import record_leaks
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
@@ -139,8 +140,14 @@ def _build(year, data_path, build_root, data_dir, chapters_dir, toc_path, jobs, 
 
 def _publish(info: dict, fingerprint: str | None, stage_dir: Path, build_root: Path, year: int) -> None:
     """Stage publish: the build's record written beside the book, which replaces the last one."""
+    data_dirs = info.pop("_data_dirs", [])
     info["fingerprint"] = fingerprint
     (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    # What may be uploaded with the book besides html/ and pdf/ (which the audit read) must not
+    # name this machine either: the manifest, this record, the notebooks and auditors' pages.
+    leaked = record_leaks(stage_dir / "out", [build_root, *data_dirs])
+    if leaked:
+        raise BuildError("The built book was not published: its records name the build machine:\n  " + "\n  ".join(leaked))
     staging.publish(stage_dir / "out", build_root / str(year), year)
     shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
 
@@ -170,7 +177,12 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
     output_warnings, site = _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
     warnings += output_warnings
     audit = _audit_stage(survey, year, out, log, site)
-    parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
+    # The manifest may be uploaded with the book: folders of this machine are written relative.
+    parameters = {
+        c.name: {k: staging.shown_path(v) if k in PATH_PARAMETERS else v for k, v in run.parameters(c).items()}
+        | {"downloads_dir": "html/downloads"}
+        for c in chapters
+    }
     manifest = build_manifest(
         year=year, data_dir=survey.data_dir, out_dir=out, pdf_path=_pdf_path(out, survey, year),
         chapters=parameters, survey=survey, disclosure=audit.as_dict(timing=False),
@@ -184,6 +196,7 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
         "warnings": warnings,
         "source_date_epoch": int(run.epoch),
         "disclosure_audit": audit.as_dict(),
+        "_data_dirs": [survey.data_dir],  # for the leak check of the records; not written
     }
 
 
@@ -241,6 +254,9 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
     website = lambda: (read_site(out, year), site_leaks(out))  # noqa: E731 - read back while the PDF is printed
     return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, website)
 
+
+#: Chapter parameters that are folders of this machine (written relative in the manifest).
+PATH_PARAMETERS = ("data_dir", "benchmark_dir")
 
 #: The numbers of the disclosure audit the provenance appendix states.
 AUDIT_FIGURES = ("cells_suppressed", "cells_hidden", "smallest_primary_range", "smallest_hidden_range")
