@@ -317,7 +317,10 @@ def interrupted_message(final: Path, year: int, before: tuple | None, recovered:
 
 
 def recover_if_free(build_root: Path, year: int) -> str | None:
-    """:func:`recover` when no build of `year` is running (one that is may be mid-swap); else None."""
+    """:func:`recover` when no build of `year` is running (one that is may be mid-swap); else None.
+    A build folder that does not exist yet holds nothing to recover, and is not created here."""
+    if not Path(build_root).is_dir():
+        return None
     try:
         with year_lock(Path(build_root), year):
             return recover(Path(build_root), year)
