@@ -166,7 +166,8 @@ def _why_it_stopped(what: str) -> str:
         )
     return (
         f"{what} stopped as it started (out of memory, or a broken installation). Check that "
-        "`chromium --headless --no-sandbox --dump-dom about:blank` works, and that the machine has free memory."
+        "`chromium --headless --no-sandbox --dump-dom about:blank` works, and that the machine has free memory; "
+        "if Chromium itself is broken, reinstall it with: apt-get install chromium   (or run: make system)"
     )
 
 

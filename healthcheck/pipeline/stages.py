@@ -38,6 +38,7 @@ from healthcheck.data.texts import read_clean
 from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
 from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.notebooks import without_machine_paths
 from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
@@ -142,7 +143,9 @@ def _publish(info: dict, fingerprint: str | None, stage_dir: Path, build_root: P
     """Stage publish: the build's record written beside the book, which replaces the last one."""
     data_dirs = info.pop("_data_dirs", [])
     info["fingerprint"] = fingerprint
-    (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    # A warning may name an input by its full path: written relative, like everything published.
+    record = without_machine_paths(json.dumps(info, indent=2), [*data_dirs, build_root, paths.ROOT])
+    (stage_dir / "out" / "build-info.json").write_text(record + "\n", encoding="utf-8")
     # What may be uploaded with the book besides html/ and pdf/ (which the audit read) must not
     # name this machine either: the manifest, this record, the notebooks and auditors' pages.
     leaked = record_leaks(stage_dir / "out", [build_root, *data_dirs])
