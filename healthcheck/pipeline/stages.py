@@ -13,6 +13,10 @@
 
 Everything happens in a staging folder under a per-year lock; until `publish` nothing outside
 it changes, so a failed or interrupted build leaves the previous book exactly as it was.
+
+Long because the stages are one ordered story, read top to bottom as the table above: each
+stage's function sits beside the next, with the overlaps between them (workers starting while
+validation runs, the audit reading the website while Chromium prints) visible in one place.
 """
 
 from __future__ import annotations

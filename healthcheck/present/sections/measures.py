@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -84,8 +82,12 @@ def scores(ch, theme: str) -> None:
     if ch.downloads:
         write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
     bands = ", ".join(f"{b.label} from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score))
-    display(HTML(f"<p>Bands: {html.escape(bands)}. The methods appendix says how scores are worked out.</p>"))
-    caption = f"{title}: score out of 100 and band of each statement, {ch.year}"
+    # the bands in the caption, which names the theme: the same sentence in every theme chapter
+    # would be the kind of repetition a reader skims past
+    caption = (
+        f"{title}: score out of 100 and band of each statement, {ch.year} "
+        f"(bands: {bands}; how scores are worked out: methods appendix)"
+    )
     display(HTML(html_table(screen_table(table), caption, css_class="hc-table hc-table-stack")))
 
 
