@@ -37,8 +37,8 @@ def figure_scales(pdf_path) -> list[tuple[int, float, float]]:
     found = []
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
-        if contents is None:
-            continue
+        if contents is None or b"/Figure" not in contents.get_data():
+            continue  # a page without a figure: its (long) drawing need not be parsed
         ctm, stack = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], []
         depth, figure_at, points = 0, None, []
         for operands, op in ContentStream(contents, reader).operations:
