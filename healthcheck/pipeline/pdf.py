@@ -25,7 +25,16 @@ from pathlib import Path
 
 from healthcheck.errors import BuildError
 from healthcheck.pipeline.hatching import vector_hatching_page
-from healthcheck.pipeline.pdfpage import FILL_CONTENTS_JS, FOOTER, HEADER, PREPARE_JS, PRINT_CSS, VECTOR_HATCHING_JS
+from healthcheck.pipeline.pdfpage import (
+    FILL_CONTENTS_JS,
+    FOOTER,
+    HEADER,
+    PREPARE_JS,
+    PRINT_CSS,
+    SIDE_MARGIN_MM,
+    VECTOR_HATCHING_JS,
+    chart_print_settings,
+)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -274,6 +283,7 @@ def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: lis
             "owner": title_page.owner,
             "annex": [f"document-{doc}" for doc in title_page.annex],
             "openDetails": open_details,
+            **chart_print_settings(),
         },
     )
 
@@ -305,7 +315,7 @@ def _write_pdf(page, pdf_path: Path) -> None:
         display_header_footer=True,
         header_template=HEADER,
         footer_template=FOOTER,
-        margin={"top": "14mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
+        margin={"top": "14mm", "bottom": "16mm", "left": f"{SIDE_MARGIN_MM}mm", "right": f"{SIDE_MARGIN_MM}mm"},
     )
 
 
