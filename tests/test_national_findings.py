@@ -178,11 +178,19 @@ def test_changes_speak_the_one_vocabulary_and_agree_with_the_figures(national_bo
         if state == change.label(change.FALL):
             assert r[f"England {YEAR} (%)"] < r[f"England {YEAR - 1} (%)"]
     text = _text(_page(html_dir, "summary"))
-    named = [
-        r["Statement"] for _, r in table.iterrows() if r["Change state"] in (change.label(change.RISE), change.label(change.FALL))
-    ]
-    for short in named:  # every significant change is named among the findings
-        assert f"\u201c{short}\u201d" in text[: text.index("Who took part")]
+    findings = text[text.index("What the figures say") : text.index("Each statement's England figure")]
+    for state, word in ((change.RISE, "rose"), (change.FALL, "fell")):
+        moved = table[table["Change state"] == change.label(state)]
+        largest = moved.assign(size=moved["Change (points)"].abs()).sort_values("size", ascending=False, kind="stable")
+        for short in largest["Statement"].head(nf.NAMED):  # the largest changes named among the findings
+            assert f"\u201c{short}\u201d" in findings, short
+        if len(moved):
+            assert f"{len(moved)} statement{'s' if len(moved) > 1 else ''} {word} significantly" in findings
+        if len(moved) > nf.NAMED:
+            assert f"and {len(moved) - nf.NAMED} more" in findings
+        # the table's change is the difference of the whole percentages printed beside it
+        diff = moved[f"England {YEAR} (%)"] - moved[f"England {YEAR - 1} (%)"]
+        assert (diff == moved["Change (points)"]).all()
 
 
 @pytest.mark.pipeline

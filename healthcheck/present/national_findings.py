@@ -26,12 +26,14 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from healthcheck.analysis import stats
-from healthcheck.analysis.rounding import format_pct, round_to
+from healthcheck.analysis.rounding import format_pct, round_half_up
 from healthcheck.escape import myst_text
 from healthcheck.present import change
 from healthcheck.present.sentences import pct, plural, points_phrase
 
 ALPHA = 0.05
+#: How many significant rises (and falls) the findings name; the changes table names them all.
+NAMED = 3
 
 _STATE_OF_FLAG = {stats.INCREASE: change.RISE, stats.DECREASE: change.FALL, stats.NO_CHANGE: change.NO_CHANGE}
 
@@ -133,6 +135,10 @@ def england_changes(now: pd.DataFrame, before: pd.DataFrame | None, prev_year: i
     return out
 
 
+def _whole(value):
+    return None if value is None or pd.isna(value) else int(round_half_up(float(value)))
+
+
 def _named(shorts: dict, qid: str) -> str:
     return _q(myst_text(shorts.get(qid, qid)))
 
@@ -151,12 +157,15 @@ def change_findings(changes: pd.DataFrame, shorts: dict, year: int, prev_year: i
         if rows.empty:
             out.append(f"{shape} **No statement {verb} significantly in England since {prev_year}**{of}.")
         else:
+            # the largest few by name; every one is named with its state in the table that follows
             items = [
                 f"{_named(shorts, r.question_id)} ({pct(r.pct_positive)}, {points_phrase(r.change_pts)})"
-                for r in rows.itertuples()
+                for r in rows.head(NAMED).itertuples()
             ]
-            out.append(f"{shape} **{plural(len(rows), 'statement')} {verb} significantly in England since {prev_year}**{of}: "
-                       + "; ".join(items) + ".")  # fmt: skip
+            rest = len(rows) - len(items)
+            more = f"; and {rest} more, each in the table of England since {prev_year}" if rest else ""
+            head = f"{shape} **{plural(len(rows), 'statement')} {verb} significantly in England since {prev_year}**{of}: "
+            out.append(head + "; ".join(items) + more + ".")
         of = ""
     return out
 
@@ -227,9 +236,10 @@ def changes_section(nb) -> None:
         {
             "Code": c["question_id"],
             "Statement": c["question_id"].map(shorts),
-            f"England {nb.prev_year} (%)": c["prev_pct_positive"].map(lambda v: None if pd.isna(v) else round_to(v, 1)),
-            f"England {nb.year} (%)": c["pct_positive"].map(lambda v: None if pd.isna(v) else round_to(v, 1)),
-            "Change (points)": c["change_pts"].map(lambda v: None if v is None or pd.isna(v) else round_to(v, 1)),
+            # whole percentages, as the findings print them, so the change is their difference
+            f"England {nb.prev_year} (%)": pd.array(c["prev_pct_positive"].map(_whole), dtype="Int64"),
+            f"England {nb.year} (%)": pd.array(c["pct_positive"].map(_whole), dtype="Int64"),
+            "Change (points)": pd.array(c["change_pts"].map(_whole), dtype="Int64"),
             "Change state": [ch.label for ch in c["change"]],
         }
     )
