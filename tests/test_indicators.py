@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -46,8 +47,14 @@ def test_every_year_held_with_each_figures_source(demo, tmp_path, monkeypatch):
             assert (mine.at[r.code, "Value"], mine.at[r.code, "Source"]) == (r.value, r.source)
     # supervision was recorded only in 2020: kept, "not recorded" later, and its source named
     assert "Case supervision recorded on time (October)" in table and "not recorded this year" in table
-    # agency staff: 88 in 2020, 71 in 2021, 64 in 2022, two sources named with their years
-    assert "2020: Improvement adviser" in table and "2021 and 2022: Synthetic, written for the demonstration." in table
+    # agency staff: 88 in 2020, 71 in 2021, 64 in 2022, two sources with their years; each
+    # source's words listed once under the table, however many indicators it gave
+    sources = re.findall(r"<li>\[(\d+)\] (.*?)</li>", table)
+    number = {text: n for n, text in sources}
+    adviser = next(n for text, n in number.items() if text.startswith("Improvement adviser"))
+    synthetic = number["Synthetic, written for the demonstration"]
+    assert f"2020: [{adviser}]; 2021 and 2022: [{synthetic}]" in table
+    assert len(number) == len(sources) and all(table.count(text) == 1 for text in number)
     assert "down 7 staff" in table
 
 

@@ -35,7 +35,9 @@ def _local_paths(out_dir: Path) -> list[str]:
     """Folders of this machine that must not appear in a book, longest first."""
     from healthcheck import paths
 
-    candidates = {str(paths.ROOT), str(Path.home()), tempfile.gettempdir(), sys.prefix, str(out_dir.resolve().parent)}
+    # out_dir's parent is the staging folder during a build; its grandparent the build folder
+    out = out_dir.resolve()
+    candidates = {str(paths.ROOT), str(Path.home()), tempfile.gettempdir(), sys.prefix, str(out.parent), str(out.parent.parent)}
     return sorted((c for c in candidates if len(c.strip("/\\")) > 3), key=len, reverse=True)
 
 
@@ -123,4 +125,31 @@ def site_leaks(out_dir: Path | str) -> list[str]:
             if '"nbformat"' in text and '"cells"' in text:
                 found.append(f"{label}: notebook JSON is published")
             found += _scan(text, label, local)
+    return found
+
+
+#: What a build writes beside html/ and pdf/ that a publisher may upload with the book.
+RECORDS = ("manifest.json", "build-info.json", "executed", "notebooks")
+
+
+def record_leaks(out_dir: Path | str, folders: list[Path] | None = None) -> list[str]:
+    """Absolute paths of the build machine in the manifest, ``build-info.json``, the executed
+    notebooks and the auditors' notebook pages of the book in ``out_dir``: the patterns of
+    :func:`leaks`, this machine's usual folders, and ``folders`` (the data folder and the
+    build folder, wherever they are). One line per finding; empty when clean."""
+    root = Path(out_dir)
+    local = _local_paths(root)
+    for folder in folders or []:
+        for form in {str(Path(folder)), str(Path(folder).resolve())}:
+            if len(form.strip("/\\")) > 3 and form not in local:
+                local.append(form)
+    local.sort(key=len, reverse=True)
+    found: list[str] = []
+    for name in RECORDS:
+        item = root / name
+        files = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item] if item.is_file() else []
+        for path in files:
+            for part, text in _file_texts(path):
+                where = str(path.relative_to(root)) + (f" ({part})" if part else "")
+                found += _scan(text, where, local)
     return found

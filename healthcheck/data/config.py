@@ -4,6 +4,11 @@ Each is validated on load with pydantic; any mistake becomes a `Problem` naming 
 the key, so a misspelt setting is reported instead of silently ignored. Here are the models
 and their cross-checks; reading a file into a model, and pydantic's errors put in words, are
 `yamlmodel`'s.
+
+Long because it is the one schema of every YAML input (settings with its measures and
+spreadsheets, the bank, a year's survey.yml with its tool, scale, groups and publication,
+recommendations): one place to read what a council may write, and the cross-checks between
+keys need the models side by side.
 """
 
 from __future__ import annotations

@@ -240,7 +240,10 @@ def _write_inputs(valid: list[dict], in_batch: int, year: int, build_dir: Path, 
         return jobs, None
     say(f"benchmarks {year}: from {len(valid)} organisations; changed for {moved} of them")
     input_dir = build_dir / batchfiles.NATIONAL / "input" / str(year)
-    batchfiles.sync_folder(input_dir, batchfiles.national_inputs(valid, in_batch, year, pools[year]))
+    # the latest earlier year any organisation surveyed, for the changes the summary names
+    earlier = max((y for y in pools if y < year), default=None)
+    previous = (earlier, pools[earlier]) if earlier is not None else None
+    batchfiles.sync_folder(input_dir, batchfiles.national_inputs(valid, in_batch, year, pools[year], previous))
     national = {"year": year, "input_dir": str(input_dir), "build_root": str(build_dir / batchfiles.NATIONAL), "force": force}
     return jobs, national
 

@@ -172,8 +172,12 @@ def sync_folder(folder: Path, files: dict[str, bytes]) -> bool:
 # ----------------------------------------------------------------------------- the national book's inputs
 
 
-def national_inputs(validated: list[dict], in_batch: int, year: int, pool: dict) -> dict[str, bytes]:
-    """The files present/national.py reads (see its docstring), from the report year's pool."""
+def national_inputs(
+    validated: list[dict], in_batch: int, year: int, pool: dict, previous: tuple[int, dict] | None = None
+) -> dict[str, bytes]:
+    """The files present/national.py reads (see its docstring), from the report year's pool;
+    `previous`: (year, pool) of the latest earlier year, whose England and regional figures the
+    summary compares with (previous.csv, with the statements reworded since then)."""
     orgs = sorted(validated, key=lambda o: o["org_id"])
     organisations = pd.DataFrame(
         [{"org_id": o["org_id"], "name": o["name"], "region": o["region"], "respondents": o["respondents"]} for o in orgs],
@@ -191,7 +195,15 @@ def national_inputs(validated: list[dict], in_batch: int, year: int, pool: dict)
         "threshold": THRESHOLD,
         "notices": sorted({o["notice"] for o in orgs if o["notice"]}),
     }
-    return {
+    files = {}
+    if previous is not None:
+        prev_year, prev_pool = previous
+        facts["prev_year"] = int(prev_year)
+        before = prev_pool["benchmarks"].copy()
+        before["n_positive"] = before["n_positive"].astype("Int64")
+        reworded = {q for o in orgs if o.get("prev_year") == prev_year for q in o.get("reworded", [])}
+        files["previous.csv"] = _csv(before.assign(reworded=before["question_id"].isin(reworded)))
+    return files | {
         "facts.json": (json.dumps(facts, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"),
         "organisations.csv": _csv(organisations),
         "figures.csv": _csv(figures),

@@ -82,10 +82,12 @@ def validate_organisation(org: dict, year: int) -> dict:
     order = {code: i for i, code in enumerate(survey.bank.themes)}
     questions = questions.sort_values("theme", key=lambda s: s.map(order), kind="stable")
     settings = survey.settings
+    prev = earlier[-1] if earlier else None
     return base | {
         "status": "valid",
         "figures": figures,
-        "prev_year": earlier[-1] if earlier else None,
+        "prev_year": prev,
+        "reworded": reworded(survey.questions, year, prev),
         "respondents": int(survey.years[year].n_respondents or 0),
         "questions": questions.reset_index(drop=True),
         "report_title": settings.report_title.strip(),
@@ -93,6 +95,17 @@ def validate_organisation(org: dict, year: int) -> dict:
         "threshold": int(settings.suppression_threshold),
         "warnings": [str(p) for p in survey.years[year].warnings],
     }
+
+
+def reworded(questions: pd.DataFrame, year: int, prev_year: int | None) -> list[str]:
+    """The statements asked in `year` and in `prev_year` in different words (another series):
+    the national summary does not test their change (present/change.py: wording changed)."""
+    if prev_year is None:
+        return []
+    now = questions[questions["year"] == year].set_index("question_id")["series"]
+    before = questions[questions["year"] == prev_year].set_index("question_id")["series"]
+    both = now.index.intersection(before.index)
+    return sorted(str(q) for q in both if now[q] != before[q])
 
 
 def identity_problems(settings, org: dict, folder: Path) -> list[Problem]:

@@ -87,11 +87,47 @@ def _show_glued_values(nb) -> None:
 
 
 def export_chapters(chapters, book: Path, out: Path) -> list[str]:
-    """Copy the executed chapters to executed/ and export each as a standalone HTML page."""
+    """Copy the executed chapters to executed/ and export each as a standalone HTML page,
+    with every folder of this machine written relative (:func:`without_machine_paths`)."""
     warnings = []
     (out / "executed").mkdir()
     for ch in chapters:
         executed = out / "executed" / f"{ch.name}.ipynb"
-        shutil.copy2(book / f"{ch.docname}.ipynb", executed)
+        source = book / f"{ch.docname}.ipynb"
+        text = source.read_text(encoding="utf-8")
+        executed.write_text(without_machine_paths(text, machine_folders(text, out)), encoding="utf-8")
+        shutil.copystat(source, executed)
         warnings += export_notebook_html(executed, out / "notebooks" / f"{ch.name}.html")
     return warnings
+
+
+def machine_folders(notebook_text: str, out: Path) -> list[Path]:
+    """The folders of this machine an executed chapter may name: its parameters that are
+    absolute paths (the data folder, a batch's benchmark folder), the folders of papermill's
+    input and output notebooks, the build folder and the repository."""
+    import json
+
+    from healthcheck import paths
+
+    papermill = json.loads(notebook_text).get("metadata", {}).get("papermill", {})
+    folders = [Path(v) for v in (papermill.get("parameters") or {}).values() if isinstance(v, str) and Path(v).is_absolute()]
+    for key in ("input_path", "output_path"):
+        if isinstance(papermill.get(key), str) and Path(papermill[key]).is_absolute():
+            folders.append(Path(papermill[key]).parent)
+    out = Path(out).resolve()
+    folders += [out.parent.parent, paths.ROOT]  # the build folder (out is <build>/.staging-*/out), the repository
+    return folders
+
+
+def without_machine_paths(text: str, folders: list[Path]) -> str:
+    """``text`` (a notebook's JSON) with each folder of ``folders`` written as
+    :func:`staging.shown_path` gives it, longest first (a folder inside another keeps its own name)."""
+    import json
+
+    from healthcheck.pipeline.staging import shown_path
+
+    names = {str(f): shown_path(f) for f in folders} | {str(f.resolve()): shown_path(f) for f in folders}
+    for folder in sorted(names, key=len, reverse=True):
+        if len(folder.strip("/")) > 1:
+            text = text.replace(json.dumps(folder)[1:-1], json.dumps(names[folder])[1:-1])
+    return text

@@ -16,14 +16,25 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from healthcheck.errors import BuildError
 from healthcheck.pipeline.hatching import vector_hatching_page
-from healthcheck.pipeline.pdfpage import FILL_CONTENTS_JS, FOOTER, HEADER, PREPARE_JS, PRINT_CSS, VECTOR_HATCHING_JS
+from healthcheck.pipeline.pdfpage import (
+    FILL_CONTENTS_JS,
+    FOOTER,
+    HEADER,
+    PREPARE_JS,
+    PRINT_CSS,
+    SIDE_MARGIN_MM,
+    VECTOR_HATCHING_JS,
+    chart_print_settings,
+)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -104,7 +115,7 @@ def print_pdf(
     warnings: list[str] = []
     blocked: list[str] = []
 
-    with sync_playwright() as pw:
+    with _driver(sync_playwright) as pw:
         browser = _launch(pw, exe, playwright_error)
         try:
             html_path = Path(page_ready()).resolve()
@@ -156,14 +167,76 @@ def _playwright():
     return sync_playwright, PlaywrightError
 
 
+def memory_limit() -> str | None:
+    """This process's memory limit in words (``ulimit -v``/``-d``, or its cgroup's), None when unlimited."""
+    import resource
+
+    limits = []
+    for name, label in (("RLIMIT_AS", "ulimit -v"), ("RLIMIT_DATA", "ulimit -d")):
+        soft = resource.getrlimit(getattr(resource, name))[0]
+        if soft != resource.RLIM_INFINITY:
+            limits.append(f"{label}: {soft / 2**30:.1f} GiB")
+    try:
+        cgroup = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
+        if cgroup.isdigit():
+            limits.append(f"cgroup memory.max: {int(cgroup) / 2**30:.1f} GiB")
+    except OSError:
+        pass
+    return ", ".join(limits) or None
+
+
+def _why_it_stopped(what: str) -> str:
+    """What to tell the analyst when ``what`` started but stopped: a memory limit when there is
+    one (Chromium reserves far more address space than it uses, and dies under ``ulimit -v``),
+    never that Chromium is missing -- it was found."""
+    limit = memory_limit()
+    if limit:
+        return (
+            f"{what} stopped as it started: this build runs under a memory limit ({limit}), and Chromium and "
+            "Playwright reserve more address space than that when they start. Raise or remove the limit "
+            "(for example `ulimit -v unlimited` in the shell that builds) and build again."
+        )
+    return (
+        f"{what} stopped as it started (out of memory, or a broken installation). Check that "
+        "`chromium --headless --no-sandbox --dump-dom about:blank` works, and that the machine has free memory; "
+        "if Chromium itself is broken, reinstall it with: apt-get install chromium   (or run: make system)"
+    )
+
+
+@contextmanager
+def _driver(sync_playwright):
+    """Playwright's driver started, or a PdfError saying why it could not start (it is a Node.js
+    process: under a memory limit it aborts and Playwright only says the connection closed)."""
+    try:
+        manager = sync_playwright()
+        pw = manager.__enter__()
+    except Exception as exc:  # Playwright raises a bare Exception when its driver dies at start
+        why = _why_it_stopped("Playwright's driver (which starts Chromium)")
+        raise PdfError(f"{why}\nDetails: {_first_line(exc)}") from None
+    try:
+        yield pw
+    except BaseException:
+        if not manager.__exit__(*sys.exc_info()):
+            raise
+    else:
+        manager.__exit__(None, None, None)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _launch(pw, exe: str, playwright_error: type[Exception]):
-    """Chromium ``exe`` started headless by Playwright, or a PdfError saying how to install it."""
+    """Chromium ``exe`` started headless by Playwright, or a PdfError saying what really went wrong."""
     try:
         return pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
     except playwright_error as exc:
+        if Path(exe).is_file() and os.access(exe, os.X_OK):  # found and runnable: not a missing install
+            raise PdfError(_why_it_stopped(f"Chromium ({exe})") + f"\nDetails: {_first_line(exc)}") from exc
         raise PdfError(
             f"Chromium ({exe}) could not be started by Playwright, so the PDF cannot be printed. "
-            f"{INSTALL_HINT}\nDetails: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}"
+            f"{INSTALL_HINT}\nDetails: {_first_line(exc)}"
         ) from exc
 
 
@@ -210,6 +283,7 @@ def _prepare_page(page, title_page: TitlePage, open_details: bool, warnings: lis
             "owner": title_page.owner,
             "annex": [f"document-{doc}" for doc in title_page.annex],
             "openDetails": open_details,
+            **chart_print_settings(),
         },
     )
 
@@ -241,7 +315,7 @@ def _write_pdf(page, pdf_path: Path) -> None:
         display_header_footer=True,
         header_template=HEADER,
         footer_template=FOOTER,
-        margin={"top": "14mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
+        margin={"top": "14mm", "bottom": "16mm", "left": f"{SIDE_MARGIN_MM}mm", "right": f"{SIDE_MARGIN_MM}mm"},
     )
 
 

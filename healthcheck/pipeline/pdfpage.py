@@ -3,6 +3,30 @@ stylesheet, the script that adds the title page and settles links and <details>,
 that redraws chart hatching as vector lines, and the page header and footer.
 """
 
+#: The size every chart's text is drawn at (healthcheck.present.charts.style.TEXT_SIZE, checked
+#: by tests/test_chart_print_scale.py; not imported, so printing does not load matplotlib).
+CHART_TEXT_PT = 11
+#: The size chart text prints at: a little under the body's 10 pt, as captions and notes are.
+#: Every chart is printed at the scale that gives it (8 inches wide print 6 inches wide).
+CHART_PRINT_PT = 8.25
+#: The height a chart may take on a page: the A4 page's 267 mm between the margins, less room
+#: for its caption. A chart taller than this at CHART_PRINT_PT is printed this tall, smaller.
+CHART_ROOM_MM = 215
+#: The printed page's left and right margins (pipeline.pdf), and so the width of the text
+#: column: the page is laid out in a wider window, so the column is not measured there.
+SIDE_MARGIN_MM = 16
+COLUMN_MM = 210 - 2 * SIDE_MARGIN_MM
+
+
+def chart_print_settings() -> dict:
+    """The chart scales PREPARE_JS uses (see CHART_PRINT_PT), for pipeline.pdf."""
+    return {
+        "chartScale": CHART_PRINT_PT / CHART_TEXT_PT,
+        "chartRoomPx": CHART_ROOM_MM * 96 / 25.4,
+        "columnPx": COLUMN_MM * 96 / 25.4,
+    }
+
+
 # Rules for the printed report. The singlehtml page nests every chapter in the root page's
 # section, each one announced by <span id="document-<docname>">.
 PRINT_CSS = """
@@ -85,11 +109,10 @@ PRINT_CSS = """
     break-inside: avoid; page-break-inside: avoid;
   }
   img { max-width: 100% !important; height: auto; }
-  /* Charts at the width of the text, no taller than 100 mm, so that two share a page with
-     their captions; a chart taller than wide (a breakdown by many teams) up to 150 mm, as its
-     labels would otherwise print too small (pdf.PREPARE_JS marks them). */
-  .hc-figure img { max-height: 100mm !important; }
-  .hc-figure img.hc-tall { max-height: 150mm !important; }
+  /* Charts: PREPARE_JS sets each one's printed width (one scale for all, so that chart text
+     prints at one size), and the caption stays with its chart. */
+  .hc-figure { margin: 0.6rem 0 0.9rem 0 !important; }
+  .hc-figure figcaption { break-before: avoid; page-break-before: avoid; margin-top: 0.2rem; }
 
   /* tables print as tables, not as scrolling boxes */
   .pst-scrollable-table-container, .table-wrapper, .output_html, .output.text_html,
@@ -105,6 +128,11 @@ PRINT_CSS = """
   tfoot { display: table-footer-group; }
   tr, td, th { break-inside: avoid; page-break-inside: avoid; }
   th, td { border-bottom: 1px solid #bbb; padding: 2px 6px !important; }
+  /* Tables in 9 pt, their words free to break: a table wider than the column (seven columns of
+     recommendations) made Chromium shrink every page of the PDF to fit it, charts and all. */
+  .bd-article table { font-size: 0.9rem; }
+  .bd-article td { overflow-wrap: anywhere; hyphens: auto; }
+  .bd-article th { overflow-wrap: normal; }  /* a column's name is never cut inside a word */
 
   a { color: inherit !important; text-decoration: none !important; }
 }
@@ -218,8 +246,20 @@ async (info) => {
   await document.fonts.ready;
   await Promise.all(Array.from(document.images).map((img) => img.complete ? null :
     new Promise((done) => { img.addEventListener("load", done); img.addEventListener("error", done); })));
-  for (const img of document.querySelectorAll(".hc-figure img"))
-    if (img.naturalHeight > 0.9 * img.naturalWidth) img.classList.add("hc-tall");
+  // Every chart printed at one scale, so that its text (CHART_TEXT_PT, drawn at the chart's own
+  // size) prints at CHART_PRINT_PT whatever the chart's height: a cap on the height instead
+  // shrank the tall charts' text to 4-7 pt. A chart too tall for a page at that scale is made
+  // as large as a page allows (an image cannot run on to the next page: Chromium moves it to a
+  // page of its own and cuts it there); none is wider than the column.
+  for (const img of document.querySelectorAll(".hc-figure img")) {
+    const width = img.naturalWidth, height = img.naturalHeight;
+    if (!(width > 0 && height > 0)) continue;
+    const scale = Math.min(info.chartScale, info.columnPx / width, info.chartRoomPx / height);
+    img.style.setProperty("width", `${(width * scale).toFixed(2)}px`, "important");
+    img.style.setProperty("height", "auto", "important");
+    img.style.setProperty("max-width", "none", "important");
+    img.style.setProperty("max-height", "none", "important");
+  }
   return Array.from(article.querySelectorAll("h1, h2, h3, h4, h5, h6"), (h) =>
     Array.from(h.childNodes).filter((n) => !(n.classList && n.classList.contains("headerlink")))
       .map((n) => n.textContent).join("").trim());

@@ -13,6 +13,10 @@
 
 Everything happens in a staging folder under a per-year lock; until `publish` nothing outside
 it changes, so a failed or interrupted build leaves the previous book exactly as it was.
+
+Long because the stages are one ordered story, read top to bottom as the table above: each
+stage's function sits beside the next, with the overlaps between them (workers starting while
+validation runs, the audit reading the website while Chromium prints) visible in one place.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
 from healthcheck.analysis.survey import load_survey, save_preloaded
 from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site, site_leaks
+from healthcheck.audit.leaks import record_leaks
 from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
@@ -37,6 +42,7 @@ from healthcheck.data.texts import read_clean
 from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
 from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.notebooks import without_machine_paths
 from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.pdf import TitlePage, cover_publication
 from healthcheck.pipeline.progress import Progress
@@ -139,8 +145,16 @@ def _build(year, data_path, build_root, data_dir, chapters_dir, toc_path, jobs, 
 
 def _publish(info: dict, fingerprint: str | None, stage_dir: Path, build_root: Path, year: int) -> None:
     """Stage publish: the build's record written beside the book, which replaces the last one."""
+    data_dirs = info.pop("_data_dirs", [])
     info["fingerprint"] = fingerprint
-    (stage_dir / "out" / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    # A warning may name an input by its full path: written relative, like everything published.
+    record = without_machine_paths(json.dumps(info, indent=2), [*data_dirs, build_root, paths.ROOT])
+    (stage_dir / "out" / "build-info.json").write_text(record + "\n", encoding="utf-8")
+    # What may be uploaded with the book besides html/ and pdf/ (which the audit read) must not
+    # name this machine either: the manifest, this record, the notebooks and auditors' pages.
+    leaked = record_leaks(stage_dir / "out", [build_root, *data_dirs])
+    if leaked:
+        raise BuildError("The built book was not published: its records name the build machine:\n  " + "\n  ".join(leaked))
     staging.publish(stage_dir / "out", build_root / str(year), year)
     shutil.rmtree(build_root / f"failed-{year}", ignore_errors=True)
 
@@ -170,7 +184,12 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
     output_warnings, site = _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
     warnings += output_warnings
     audit = _audit_stage(survey, year, out, log, site)
-    parameters = {c.name: {**run.parameters(c), "downloads_dir": "html/downloads"} for c in chapters}
+    # The manifest may be uploaded with the book: folders of this machine are written relative.
+    parameters = {
+        c.name: {k: staging.shown_path(v) if k in PATH_PARAMETERS else v for k, v in run.parameters(c).items()}
+        | {"downloads_dir": "html/downloads"}
+        for c in chapters
+    }
     manifest = build_manifest(
         year=year, data_dir=survey.data_dir, out_dir=out, pdf_path=_pdf_path(out, survey, year),
         chapters=parameters, survey=survey, disclosure=audit.as_dict(timing=False),
@@ -184,6 +203,7 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
         "warnings": warnings,
         "source_date_epoch": int(run.epoch),
         "disclosure_audit": audit.as_dict(),
+        "_data_dirs": [survey.data_dir],  # for the leak check of the records; not written
     }
 
 
@@ -243,6 +263,9 @@ def _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, epoch, stri
     themes = {key: theme.title for key, theme in survey.bank.themes.items()}
     return write_outputs(book_run, out, _pdf_path(out, survey, year), title, settings, year, log, website, themes)
 
+
+#: Chapter parameters that are folders of this machine (written relative in the manifest).
+PATH_PARAMETERS = ("data_dir", "benchmark_dir")
 
 #: The numbers of the disclosure audit the provenance appendix states.
 AUDIT_FIGURES = (

@@ -51,6 +51,19 @@ def source_date_epoch() -> str:
     return out if out.isdigit() else str(DEFAULT_SOURCE_DATE_EPOCH)
 
 
+def shown_path(path) -> str | None:
+    """How a folder of this machine is written in what a build may publish: relative to the
+    repository when inside it (``data``), else its own name alone; None stays None. Never an
+    absolute path: a publisher may upload the manifest and notebooks with the book."""
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(paths.ROOT.resolve()).as_posix() or "."
+    except ValueError:
+        return path.name or "."
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
 
@@ -304,7 +317,10 @@ def interrupted_message(final: Path, year: int, before: tuple | None, recovered:
 
 
 def recover_if_free(build_root: Path, year: int) -> str | None:
-    """:func:`recover` when no build of `year` is running (one that is may be mid-swap); else None."""
+    """:func:`recover` when no build of `year` is running (one that is may be mid-swap); else None.
+    A build folder that does not exist yet holds nothing to recover, and is not created here."""
+    if not Path(build_root).is_dir():
+        return None
     try:
         with year_lock(Path(build_root), year):
             return recover(Path(build_root), year)

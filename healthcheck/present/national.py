@@ -9,6 +9,8 @@ A national batch (healthcheck.pipeline.batch) writes the book's inputs into one 
     figures.csv        org_id,question_id,n_positive,n_valid   (their all-staff figures)
     benchmarks.csv     England and each region, as analysis.benchmarks.benchmark_figures gives them
     questions.csv      question_id,theme,theme_title,short  (in the order of the question bank)
+    previous.csv       (when the batch holds an earlier year, facts' prev_year) that year's England and
+                       regions as benchmarks.csv, with `reworded`: asked then in other words
 
 Suppression follows benchmark_figures: no organisation's figure from fewer than `threshold`
 valid responses is shown, counted in a distribution or pooled into England or a region; a
@@ -30,16 +32,16 @@ from myst_nb import glue
 
 from healthcheck.analysis.rounding import format_pct, round_to
 from healthcheck.escape import myst_text
-from healthcheck.present import charts
+from healthcheck.present import charts, national_findings
 from healthcheck.present.charts.style import NARROW_IN
 from healthcheck.present.exports import write_csv
-from healthcheck.present.national_charts import distribution_chart, figure_block, regions_narrow, svg_bytes
+from healthcheck.present.national_charts import distribution_chart, figure_block, svg_bytes
 from healthcheck.present.tables import html_table
 
 NOT_SHOWN = "fewer than {t} valid responses: not shown"
 
 
-def _number(value, digits: int = 1):
+def number(value, digits: int = 1):
     """A percentage for a data table: rounded by the one rule, or empty (None) when not shown."""
     return None if value is None or pd.isna(value) else round_to(float(value), digits)
 
@@ -69,6 +71,16 @@ class NationalBook:
         self.figures = self.figures.assign(
             shown=shown, pct=np.where(shown, 100.0 * self.figures["n_positive"] / self.figures["n_valid"].clip(lower=1), np.nan)
         )
+        self.prev_year = self.facts.get("prev_year")
+        previous = self.folder / "previous.csv"
+        self.previous = None
+        if self.prev_year is not None and previous.is_file():
+            self.previous = self._table("previous.csv", ["pct_positive", "n_valid", "n_organisations", "n_positive"])
+            for frame_col in ("suppressed", "reworded"):
+                self.previous[frame_col] = self.previous[frame_col].str.lower() == "true"
+        # England's change of every statement, by the rules of present/national_findings.py
+        before = None if self.previous is None else self.previous[self.previous["scope"] == "national"]
+        self.changes = national_findings.england_changes(self.scope("national"), before, self.prev_year)
         charts.apply_house_style()
 
     # ------------------------------------------------------------------ inputs
@@ -205,7 +217,7 @@ def england_by_theme(nb: NationalBook) -> None:
         rows.append(
             {
                 "Theme": title,
-                "England: average of its statements (%)": _number(stats["england"].mean()),
+                "England: average of its statements (%)": number(stats["england"].mean()),
                 "Statements": len(stats),
                 "Lowest statement": f"{shorts[low['question_id']]} ({format_pct(low['england'])})",
                 "Highest statement": f"{shorts[high['question_id']]} ({format_pct(high['england'])})",
@@ -275,15 +287,15 @@ def distribution_table(nb: NationalBook, stats: pd.DataFrame) -> pd.DataFrame:
         {
             "Code": stats["question_id"],
             "Statement": stats["question_id"].map(shorts),
-            "England (%)": stats["england"].map(_number),
+            "England (%)": stats["england"].map(number),
             "England: valid responses": stats["england_n"],
             "Organisations shown": stats["n_shown"],
             f"Organisations with fewer than {nb.threshold} responses": stats["n_hidden"],
-            "Lowest (%)": stats["lo"].map(_number),
-            "Lower quartile (%)": stats["q1"].map(_number),
-            "Median organisation (%)": stats["median"].map(_number),
-            "Upper quartile (%)": stats["q3"].map(_number),
-            "Highest (%)": stats["hi"].map(_number),
+            "Lowest (%)": stats["lo"].map(number),
+            "Lower quartile (%)": stats["q1"].map(number),
+            "Median organisation (%)": stats["median"].map(number),
+            "Upper quartile (%)": stats["q3"].map(number),
+            "Highest (%)": stats["hi"].map(number),
         }
     )
 
@@ -305,97 +317,4 @@ def statement_sections(nb: NationalBook) -> None:
             fig.alt_text,
             distribution_table(nb, stats),
             narrow=distribution_chart(stats, title, nb.year, nb.threshold, width=NARROW_IN),
-        )
-
-
-# ----------------------------------------------------------------------------- regions chapter
-
-
-def glue_regions(nb: NationalBook) -> None:
-    nb.glue_md(
-        "regions_intro",
-        f"Each region's figure for every statement in {nb.year}, pooled over the respondents of its organisations, "
-        f"beside England's. A regional figure from fewer than {nb.threshold} valid responses is marked <{nb.threshold} "
-        "and not shown.",
-    )
-
-
-def region_overview(nb: NationalBook) -> None:
-    """Per region: organisations, and its average agreement over the statements it shows."""
-    regions = nb.scope("region")
-    england = nb.scope("national")
-    rows = [
-        {
-            "Area": "England",
-            "Organisations": len(nb.organisations),
-            "Average of its statements (%)": _number(england.loc[~england["suppressed"], "pct_positive"].mean()),
-            "Statements shown": int((~england["suppressed"]).sum()),
-        }
-    ]
-    for name, part in regions.groupby("name", sort=True):
-        rows.append(
-            {
-                "Area": name,
-                "Organisations": int((nb.organisations["region"] == name).sum()),
-                "Average of its statements (%)": _number(part.loc[~part["suppressed"], "pct_positive"].mean()),
-                "Statements shown": int((~part["suppressed"]).sum()),
-            }
-        )
-    nb.table(pd.DataFrame(rows), f"England and the regions, {nb.year}", "regions")
-
-
-def region_table(nb: NationalBook, qids: list[str]) -> pd.DataFrame:
-    """England's and every region's figure of the statements, one row per area and statement."""
-    shorts = dict(zip(nb.questions["question_id"], nb.questions["short"], strict=True))
-    rows = nb.benchmarks[nb.benchmarks["question_id"].isin(qids)].copy()
-    rows["_q"] = rows["question_id"].map({q: i for i, q in enumerate(qids)})
-    rows["_s"] = (rows["scope"] == "region").astype(int)
-    rows = rows.sort_values(["_s", "name", "_q"], kind="stable")
-    note = NOT_SHOWN.format(t=nb.threshold)
-    return pd.DataFrame(
-        {
-            "Area": rows["name"],
-            "Scope": rows["scope"].map({"national": "England", "region": "region"}),
-            "Code": rows["question_id"],
-            "Statement": rows["question_id"].map(shorts),
-            "% agreeing": [None if s else _number(p) for s, p in zip(rows["suppressed"], rows["pct_positive"], strict=True)],
-            "Valid responses": rows["n_valid"].astype(int),
-            "Organisations": rows["n_organisations"].astype(int),
-            "Note": rows["suppressed"].map({True: note, False: ""}),
-        }
-    ).reset_index(drop=True)
-
-
-def region_sections(nb: NationalBook) -> None:
-    """One section per theme: a heat map of statements by region, with England and every region in its data."""
-    regions = nb.scope("region")
-    questions = nb.questions.assign(year=nb.year)
-    for theme, title in nb.themes:
-        qids = list(nb.theme_questions(theme)["question_id"])
-        part = regions[regions["question_id"].isin(qids)]
-        if part.empty:
-            continue
-        display(Markdown(f"## {myst_text(title)}"))
-        cells = pd.DataFrame(
-            {
-                "question_id": part["question_id"],
-                "group": part["name"],
-                "n_valid": part["n_valid"],
-                "pct_positive": part["pct_positive"],
-                "suppressed": part["suppressed"],
-                "reason": "",
-            }
-        )
-        # Statements in the bank's order, regions alphabetically: the grid reads the same in every theme.
-        cells = cells.assign(_q=cells["question_id"].map({q: i for i, q in enumerate(qids)}))
-        cells = cells.sort_values(["_q", "group"], kind="stable").drop(columns="_q")
-        fig = charts.breakdown_heatmap(cells, questions, "region", year=nb.year, threshold=nb.threshold)
-        nb.show_figure(
-            fig,
-            f"regions-{theme}",
-            f"{title}: % agreeing by region, {nb.year}. Cells marked <{nb.threshold} had fewer than "
-            f"{nb.threshold} valid responses in the region.",
-            fig.alt_text,
-            region_table(nb, qids),
-            narrow=regions_narrow(fig, cells, questions, nb.scope("national"), nb.year, nb.threshold),
         )

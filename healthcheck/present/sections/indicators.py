@@ -3,6 +3,8 @@ with its source, and the same as a download."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -52,19 +54,19 @@ def change_in_words(values: dict[int, str], unit: str, year: int, before: int | 
     return "no change" if diff == 0 else f"{'up' if diff > 0 else 'down'} {size:g} {step}".strip()
 
 
-def _sources(rows: pd.DataFrame) -> str:
-    """Each source once, with the years it gave figures for ("2021 and 2022: Synthetic ....")."""
+def _sources(rows: pd.DataFrame, numbers: dict[str, int]) -> str:
+    """Which numbered source gave each year's figure ("2020: [1]; 2021 and 2022: [2]"); each
+    source's own words are listed once under the table (`numbers`: source -> its number, filled
+    in as sources are met), since several indicators share one source."""
     by_source: dict[str, list[str]] = {}
     for r in rows.itertuples(index=False):
         by_source.setdefault(r.source.strip() or "source not recorded", []).append(str(r.year))
-    if len(by_source) == 1:
-        return next(iter(by_source))
-    # sources hold commas and semicolons of their own: each is a sentence, its years first
     parts = []
     for source, years in by_source.items():
+        number = numbers.setdefault(source, len(numbers) + 1)
         when = years[0] if len(years) == 1 else f"{', '.join(years[:-1])} and {years[-1]}"
-        parts.append(f"{when}: {source.rstrip('.')}.")
-    return " ".join(parts)
+        parts.append(f"[{number}]" if len(by_source) == 1 else f"{when}: [{number}]")
+    return "; ".join(parts)
 
 
 def context_indicators(ch) -> None:
@@ -76,13 +78,14 @@ def context_indicators(ch) -> None:
         return
     years = sorted(set(history["year"]))
     rows = []
+    numbers: dict[str, int] = {}
     for _, rows_of in history.groupby("code", sort=False):
         values = dict(zip(rows_of["year"], rows_of["value"], strict=True))
         unit = rows_of["unit"].iloc[-1]
         row = {"Indicator": rows_of["label"].iloc[0]}
         row.update({str(y): _shown(values[y], unit) if y in values else "not recorded" for y in years})
         row["Change since last year"] = change_in_words(values, unit, ch.year, ch.prev_year)
-        row["Source"] = _sources(rows_of)
+        row["Source"] = _sources(rows_of, numbers)
         rows.append(row)
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
     display(
@@ -92,6 +95,8 @@ def context_indicators(ch) -> None:
         )
     )
     display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {span}", css_class="hc-table hc-table-stack")))
+    notes = "".join(f"<li>[{n}] {html.escape(source)}</li>" for source, n in numbers.items())
+    display(HTML(f'<p>Sources of the indicators:</p><ul class="hc-sources">{notes}</ul>'))
     if ch.downloads:
         data = history.rename(
             columns={"code": "Code", "label": "Indicator", "year": "Year", "value": "Value", "unit": "Unit", "source": "Source"}

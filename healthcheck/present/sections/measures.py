@@ -83,9 +83,12 @@ def scores(ch, theme: str) -> None:
     table = score_table(mine, ch.survey.questions, ch.threshold)
     if ch.downloads:
         write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
-    bands = html.escape(band_ranges(setting.bands))
-    display(HTML(f"<p>Bands: {bands} (the methods appendix says how scores are worked out).</p>"))
-    caption = f"{title}: score out of 100 and band of each statement, {ch.year}"
+    # the bands in the caption, which names the theme: the same sentence in every theme chapter
+    # would be the kind of repetition a reader skims past
+    caption = (
+        f"{title}: score out of 100 and band of each statement, {ch.year} "
+        f"(bands: {band_ranges(setting.bands)}. How scores are worked out: methods appendix)"
+    )
     display(HTML(html_table(screen_table(table), caption, css_class="hc-table hc-table-stack")))
 
 

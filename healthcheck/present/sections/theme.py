@@ -203,7 +203,8 @@ def breakdowns(ch, theme: str) -> None:
         ch.show_figure(
             fig,
             f"{theme}-by-{group_type}",
-            f"{title}: percent agreeing by {group_type} against the whole service, {ch.year}. "
+            # one sentence with the chart's own name: two charts may well have the same counts
+            f"{title}: percent agreeing by {group_type} against the whole service, {ch.year}; "
             f"{cell_counts(part, ch.threshold, caution)}",
             fig.alt_text,
             breakdown_table(part, group_type),
