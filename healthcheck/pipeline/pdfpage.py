@@ -1,6 +1,10 @@
 """What the report's page gets before Chromium prints it (see pipeline.pdf): the print
 stylesheet, the script that adds the title page and settles links and <details>, the script
 that redraws chart hatching as vector lines, and the page header and footer.
+
+Long because most of it is the print stylesheet and page scripts themselves, kept together as
+one description of the printed page (cover, contents, annex, chart scale, header and footer);
+split, the CSS and the scripts that rely on its classes would drift apart.
 """
 
 #: The size every chart's text is drawn at (healthcheck.present.charts.style.TEXT_SIZE, checked

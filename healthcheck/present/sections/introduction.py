@@ -124,6 +124,9 @@ def show_cloud(ch, words: pd.DataFrame, where: str, year: int, name: str) -> Non
         f"Word cloud of {where}, {year}.",
         charts.word_cloud_alt(words),
         words.rename(columns={"word": "Word", "count": "Times mentioned"}),
-        dpi=150,  # the cloud is a raster: 150 dpi is plenty on paper, and keeps the PDF small
+        # the cloud is a raster: 100 dpi of an 8-inch drawing prints at about 130 dpi (charts
+        # print at three-quarters of their size), plenty for words this large; at 150 dpi the
+        # one image was about a tenth of the PDF
+        dpi=100,
         narrow=narrow,
     )
