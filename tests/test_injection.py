@@ -185,25 +185,38 @@ def _svg_texts(path: Path) -> tuple[str, list[str]]:
             local = name.rsplit("}", 1)[-1]
             if local.startswith("on") or (local == "href" and value.strip().lower().startswith("javascript:")):
                 live.append(f"{tag} {local}={value!r}")
-    return _flat(" ".join(texts).replace("\\$", "$")), live
+    return " ".join(texts).replace("\\$", "$"), live
 
 
 def test_svg_charts_hold_the_text_as_text(book):
     svgs = sorted((book / "html").rglob("*.svg"))
     svgs = [p for p in svgs if "_static" not in p.parts]
     assert svgs
-    everything, live = "", []
+    drawn, live = "", []
     for path in svgs:
         texts, found = _svg_texts(path)
-        everything += " " + texts
+        drawn += " " + texts
         live += [f"{path.name}: {f}" for f in found]
     assert not live, live
+    # A chart's label breaks a word too long for its line inside the word, with a hyphen at the
+    # break (wrap_to): '=HYPERLINK("htt-' / 'p://evil.example/-' / ...; the dot plots' group names
+    # are drawn that way. Read back, such a hyphen and its line break are taken out; every other
+    # character must be there as written (so drawn literally, never as mathtext or markup).
+    everything, unbroken = _flat(drawn), _flat(re.sub(r"-\s+", "", drawn))
     # (The word cloud is a picture of the words, with its data beside it; its words are checked
-    # on the website and in the CSV.)
+    # on the website and in the CSV.) The organisation is in no chart since the summary's A4
+    # infographic (whose subtitle named it) gave way to HTML tiles: it is checked on the pages below.
     charted = [HOSTILE["shorts"]["PR01"], HOSTILE["shorts"]["WB01"], HOSTILE["teams"][0], HOSTILE["localities"][1],
-               HOSTILE["theme_titles"]["practice"], HOSTILE["organisation"]]  # fmt: skip
-    missing = [s for s in charted if _flat(s) not in everything]
+               HOSTILE["theme_titles"]["practice"]]  # fmt: skip
+    missing = [s for s in charted if _flat(s) not in everything and _flat(s) not in unbroken]
     assert not missing, f"not drawn as text in any chart: {missing}"
+    # Wherever the organisation is drawn now, it is the HTML pages, as escaped text, never markup.
+    organisation = HOSTILE["organisation"]
+    pages = [p for p in sorted((book / "html").rglob("*.html")) if "_static" not in p.parts]
+    raw = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
+    escaped = r"&lt;script&gt;alert\((?:\"|&quot;|&#34;|&#x22;)XSS-org(?:\"|&quot;|&#34;|&#x22;)\)&lt;/script&gt;\s+Council"
+    assert re.search(escaped, raw), "the organisation should be on the pages, escaped"
+    assert organisation.split(" ")[0] not in raw, "the organisation's <script> reached a page unescaped"
 
 
 def _dangerous(cell: str) -> bool:

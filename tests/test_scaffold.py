@@ -314,25 +314,35 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
     source = _export_2023(demo, tmp_path, renames)
     frame = _table(source)
     frame["Start time"] = ""
-    frame["Is there anything else you would like to tell us?"] = ""
+    # Issue 23: a comments box is never proposed as a statement. This one is empty, so only its
+    # heading (a question, not a sentence to agree with) tells it apart: it is left out.
+    comments = "Is there anything else you would like to tell us?"
+    frame[comments] = ""
+    # A statement on the agreement scale that no bank question matches: a new statement.
+    celebrates = "My team takes time to celebrate good practice together."
+    frame[celebrates] = frame["My workload is manageable."]
     frame.to_csv(source, index=False)
 
     report = importer.import_export(demo, 2023, source)
     assert [(m.heading, m.code) for m in report.confirm] == [("My supervision is regular, and it is reflective.", "IMP02")]
     assert 0.6 <= report.confirm[0].score < 0.85
     assert report.columns["respondent_id"].heading == "Respondent ID"
-    assert report.unmatched == ["Is there anything else you would like to tell us?"]
-    # no bank question matches it: it gets the next free code, to be added to the bank
-    assert [(m.heading, m.code) for m in report.new_questions] == [("Is there anything else you would like to tell us?", "SYS04")]
-    assert report.ignored == ["Browser", "Start time"]
+    assert report.unmatched == [celebrates]
+    # No bank question matches it: it gets the next free code, NEW01, never another theme's
+    # prefix (issue 23: the analyst chooses its theme when adding it to the bank).
+    assert [(m.heading, m.code) for m in report.new_questions] == [(celebrates, "NEW01")]
+    assert report.ignored == ["Browser", "Start time", comments]
+    assert comments in report.free_text and comments not in report.mapping
     assert report.missing == []
 
     meta = load_year_meta(demo, 2023)
     assert meta.questions["My supervision is regular, and it is reflective."] == "IMP02"
     assert meta.columns.respondent_id == "Respondent ID"
     text = (demo / "2023" / "survey.yml").read_text(encoding="utf-8")
-    assert "# PLEASE CONFIRM" in text and "# NEW STATEMENT: add SYS04" in text
+    assert "# PLEASE CONFIRM" in text and "# NEW STATEMENT: add NEW01" in text
+    assert meta.questions[celebrates] == "NEW01" and comments in meta.ignore
     shown = report.text()
+    assert f"{comments!r}  (free-text comments, not a statement" in shown
     assert "PLEASE CONFIRM (1)" in shown and "comparable_from: 2023" in shown
     assert '      2023: "My supervision is regular, and it is reflective."' in shown
 

@@ -59,6 +59,14 @@ ACCEPTED_LABELS = tuple(k for k in _LABEL_VARIANTS if k)
 #: Every label accepted when survey.yml declares no scale, squashed, with its code.
 LABEL_VARIANTS: dict[str, str] = dict(_LABEL_VARIANTS)
 
+#: Labels that are one standard label spelled another way (both squashed): "Neither agree or
+#: disagree" *is* the five-point scale's middle label, so a scale naming the standard spelling
+#: accepts it (unlike "Tend to agree", a different label that is counted as "agree").
+SPELLINGS: dict[str, str] = {
+    "neither agree or disagree": "neither agree nor disagree",
+    "dont know": "don't know",
+}
+
 #: The five agreement codes: the base of every percentage.
 VALID: tuple[str, ...] = RESPONSES[:5]
 #: The codes counted as positive.
@@ -82,6 +90,13 @@ def _squash(value: object) -> str:
 def squash(value: object) -> str:
     """A label as compared: lower case, straight apostrophes, single spaces ("" for a blank)."""
     return _squash(value)
+
+
+def standard_spelling(value: object) -> str:
+    """A label as compared by a scale: squashed, with a known other spelling of a standard label
+    (`SPELLINGS`) written the standard way."""
+    squashed = _squash(value)
+    return SPELLINGS.get(squashed, squashed)
 
 
 def normalise_label(value: object) -> str | None:

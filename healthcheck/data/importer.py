@@ -88,7 +88,11 @@ def import_export(data_dir: Path, year: int, path: Path, yes: bool = False) -> I
         export_file=export_shown,
         role_candidates=role_candidates,
         personal=[h for h in ignored if is_personal(h)],
-        free_text=[h for h in ignored if not is_personal(h) and level != "counts" and free_text(frame[h])],
+        free_text=[
+            h
+            for h in ignored
+            if not is_personal(h) and level != "counts" and (free_text(frame[h]) or importpropose.open_question(h, frame[h]))
+        ],
         data_dir_option=data_dir_option(data_dir),
         tool=tool.key,
         tool_text=surveytools.describe(tool, heading_rows),

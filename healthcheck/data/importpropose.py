@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from healthcheck.data import read, scales, surveytools
+from healthcheck.data import codes, read, scales, surveytools
 from healthcheck.data.config import QuestionBank, YearMeta
 from healthcheck.data.headings import (
     ACCEPT,
@@ -37,7 +37,21 @@ OTHER_TEXT = re.compile(r"(?i).*(other \(please specify\)|please specify|other -
 def not_a_statement(heading: str, values: pd.Series, tool: surveytools.Tool) -> bool:
     """Whether a column can never be a statement: personal data, a column the tool adds about the
     response, an "Other (please specify)" box, or free-text comments."""
-    return is_personal(heading) or technical(heading, tool) or bool(OTHER_TEXT.match(heading)) or free_text(values)
+    return (
+        is_personal(heading)
+        or technical(heading, tool)
+        or bool(OTHER_TEXT.match(heading))
+        or free_text(values)
+        or open_question(heading, values)
+    )
+
+
+def open_question(heading: str, values: pd.Series) -> bool:
+    """Whether a column is a comments box told by its heading: a question ("Is there anything else
+    you would like to tell us?") whose column holds no answer at all. A statement is put as a
+    sentence to agree with, and with no answers there is nothing to show it is one; such a column
+    is left out (and listed as free text), never proposed as a new statement."""
+    return heading.rstrip().endswith("?") and not values.astype(str).str.strip().ne("").any()
 
 
 def nothing_mapped(source: Path, frame: pd.DataFrame, level: str, tool: surveytools.Tool, rows: int) -> str:
@@ -181,15 +195,29 @@ def propose_scale(frame: pd.DataFrame, level: str, columns: dict, report, raw: d
     else:
         answer_columns = [h for h in report.mapping if h in frame.columns]
     values = list(dict.fromkeys(v for h in answer_columns for v in pd.unique(frame[h].astype(str).str.strip()) if v))
-    if raw.get("scale") is not None or raw.get("non_answers"):
-        try:
-            before = YearMeta.model_validate({"year": 0, "scale": raw.get("scale"), "non_answers": raw.get("non_answers") or []})
-            scale, problems = scales.scale_of(before, "")
-        except ValueError:
-            scale, problems = None, [True]
-        if scale is not None and not problems and values and all(_fits(scale, v) for v in values):
-            written = raw.get("scale")
+    declared_scale, declared_non = raw.get("scale"), raw.get("non_answers")
+    if declared_scale is None and not declared_non:
+        return scales.propose(values)
+    try:
+        before = YearMeta.model_validate({"year": 0, "scale": declared_scale, "non_answers": declared_non or []})
+        scale, problems = scales.scale_of(before, "")
+    except ValueError:
+        scale, problems = None, [True]
+    if scale is None or problems:
+        return scales.propose(values)
+    # Kept exactly as written (a mapping of labels to kinds stays a mapping).
+    kept = dict(declared_non) if isinstance(declared_non, dict) else list(declared_non or [])
+    if declared_scale is not None:
+        if values and all(_fits(scale, v) for v in values):
             why = "as survey.yml declares it (carried from last year, or set by you): every answer label found fits it"
-            name = written if isinstance(written, str) else None
-            return scales.Proposal(name, list(raw.get("non_answers") or []), True, why, [], raw_scale=written)
-    return scales.propose(values)
+            name = declared_scale if isinstance(declared_scale, str) else None
+            return scales.Proposal(name, kept, True, why, [], raw_scale=declared_scale)
+        return scales.propose(values)
+    # Only non-answers are declared (an earlier import found no scale to name, or the analyst
+    # wrote them alone): no scale is declared, so it is proposed from the other labels found,
+    # exactly as the first import did, and the declared non-answers are kept.
+    answers = [v for v in values if scale.code(v) not in codes.NON_ANSWERS]
+    proposal = scales.propose(answers)
+    if isinstance(kept, list):
+        kept += [v for v in values if v not in kept and scale.code(v) in codes.NON_ANSWERS]
+    return scales.Proposal(proposal.scale, kept, proposal.sure, proposal.why, proposal.unknown, proposal.raw_scale)

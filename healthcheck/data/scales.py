@@ -65,7 +65,7 @@ class Scale:
     """The labels an export's answers may take, each with its canonical code."""
 
     name: str  # a NAMED key, "declared" (labels written out) or "" (no declaration: today's labels)
-    labels: dict[str, str]  # squashed label -> code
+    labels: dict[str, str]  # label as compared (codes.standard_spelling) -> code
     answer_labels: tuple[str, ...] = ()  # the declared scale's labels, as written (for messages)
     non_answer_labels: tuple[str, ...] = ()  # the declared non-answers, as written
     codes: dict = field(default_factory=dict)  # numeric code -> label (a numeric scale's)
@@ -76,7 +76,7 @@ class Scale:
 
     def code(self, value: object) -> str | None:
         """The canonical code of an answer label, or None when the scale has no such label."""
-        return self.labels.get(codes.squash(value))
+        return self.labels.get(codes.standard_spelling(value))
 
     def expected(self) -> str:
         """The labels accepted, in words, for an error message."""
@@ -130,7 +130,7 @@ def scale_of(meta, survey_shown: str) -> tuple[Scale, list[Problem]]:
         kinds = (_POSITIVE[len(parts[0])], ["neutral"] * len(parts[1]), _NEGATIVE[len(parts[2])])
         for part, part_codes in zip(parts, kinds, strict=True):
             for label, code in zip(part, part_codes, strict=True):
-                labels[codes.squash(label)] = code
+                labels[codes.standard_spelling(label)] = code
                 shown.append(label)
         labels[""] = "blank"
     non_answers = getattr(meta, "non_answers", None) or []
@@ -144,11 +144,11 @@ def scale_of(meta, survey_shown: str) -> tuple[Scale, list[Problem]]:
                         " one of the usual ones, so write which kind it is")
             )  # fmt: skip
             continue
-        clash = labels.get(codes.squash(label))
+        clash = labels.get(codes.standard_spelling(label))
         if clash is not None and clash not in codes.NON_ANSWERS and clash != "blank":
             problems.append(Problem(survey_shown, None, f"non_answers.{label}", label, "a label that is not also on the scale"))
             continue
-        labels[codes.squash(label)] = code
+        labels[codes.standard_spelling(label)] = code
         written.append(str(label))
     return Scale(name, labels, tuple(shown), tuple(written), dict(numeric)), problems
 
@@ -207,7 +207,7 @@ def propose(values: list[str]) -> Proposal:
     found = list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
     non_answers = [v for v in found if _non_answer_code(v)]
     answers = [v for v in found if v not in non_answers]
-    squashed = {codes.squash(v) for v in answers}
+    squashed = {codes.standard_spelling(v) for v in answers}
     if answers and all(v.replace(".0", "").lstrip("-").isdigit() for v in answers):
         size = 4 if max(int(float(v)) for v in answers) <= 4 else 5
         return Proposal(f"numeric-{size}-agree-first", non_answers, False,
@@ -218,12 +218,24 @@ def propose(values: list[str]) -> Proposal:
     for key, named in NAMED.items():
         if named.codes:
             continue
-        known = {codes.squash(label) for part in named.labels for label in part}
+        known = {codes.standard_spelling(label) for part in named.labels for label in part}
         if squashed <= known:
             fitting.append((len(known - squashed), key))
+    if not fitting and answers and all(codes.normalise_label(v) in codes.VALID for v in answers):
+        # Every label is a usual spelling of the five-point agreement scale (one export mixing,
+        # say, "Neither agree or disagree" and "Neutral"): that is the scale survey.yml need not
+        # declare, which accepts exactly these labels. Sure only when a middle answer was found.
+        if any(codes.normalise_label(v) == "neutral" for v in answers):
+            return Proposal(None, non_answers, True,
+                            "every answer label found is a usual spelling of the five-point agreement scale (Strongly"
+                            " agree ... Neither agree nor disagree ... Strongly disagree): no declaration needed")  # fmt: skip
+        return Proposal(None, non_answers, False,
+                        "no middle answer was found among the usual spellings of the agreement scale, so it may be"
+                        " four-point: if so, write agree-4 or tend-4; if the survey offered a neutral answer that nobody"
+                        " chose, leave scale empty")  # fmt: skip
     if not fitting:
-        unknown = sorted(v for v in answers if all(codes.squash(v) not in {codes.squash(x) for p in n.labels for x in p}
-                                                    for n in NAMED.values()))  # fmt: skip
+        named_labels = {codes.standard_spelling(x) for n in NAMED.values() for p in n.labels for x in p}
+        unknown = sorted(v for v in answers if codes.standard_spelling(v) not in named_labels)
         return Proposal(None, non_answers, False,
                         "the answer labels found are not those of any scale ready to name: write the scale's labels under"
                         " scale: (positive, neutral, negative)", unknown or answers)  # fmt: skip

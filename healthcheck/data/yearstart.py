@@ -302,6 +302,10 @@ def _narrative_templates(data_dir: Path, year: int, earlier: int | None) -> dict
     example = (bank.theme_questions(first)[0], first, earlier) if first else ("Q01", "your-theme", earlier)
     out = {}
     for part in md.parts(data_dir, year, themes):
+        if part.kind in md.OPTIONAL_KINDS:
+            # A foreword or acknowledgements is the council's choice, never a gap to fill: it has
+            # no template, and parts() lists it only when the file is already there.
+            continue
         if part.theme is None:
             out[part.path] = md.template(part.kind, title=titles[part.kind], example=example)
             continue
