@@ -6,6 +6,10 @@ copied byte for byte (never over a different file), then survey.yml's `level`, `
 while survey.yml still holds the placeholder export name `new-year` wrote (or with --yes).
 question_bank.yml is read, never written: the report (`importreport`) prints the lines to add.
 How headings are matched to the bank and to the column roles is `headings`'s.
+
+Long because `import_export` is that transaction read top to bottom: the checks (the file, its
+tool, the scale, last year's choices) then the two writes; split, the order that keeps every
+check before the first write would be spread across functions and easy to break.
 """
 
 from __future__ import annotations
