@@ -36,6 +36,30 @@ def glue_methods(ch) -> None:
     ch.glue_md("methods_threshold", f"**{ch.threshold}**{override}")
     ch.glue_md("methods_caution", f"**{settings.caution_threshold}**")
     ch.glue_md("methods_protection", f"**{disclosure.DEFAULT_PROTECTION}**")
+    ch.glue_md("methods_percent_agreeing", percent_agreeing_method(ch.survey.years[ch.year].meta))
+
+
+def percent_agreeing_method(meta) -> str:
+    """How "percent agreeing" is calculated, in the words of the year's own answer scale
+    (survey.yml ``scale`` and ``non_answers``): a four-point scale has four answers, not five."""
+    scale, _problems = scales.scale_of(meta, "")  # the build has already refused a bad declaration
+    if scale.answer_labels:
+        answers = list(scale.answer_labels)
+        agreeing = [label for label in answers if scale.code(label) in ("strongly_agree", "agree")]
+        non_answers = [myst_text(label) for label in scale.non_answer_labels]
+    else:  # no declaration: the usual five-point scale and its usual non-answers
+        answers = [RESPONSE_LABELS[c] for c in ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")]
+        agreeing = answers[:2]
+        non_answers = [myst_text(label) for label in scale.non_answer_labels] or ["Don't know", "Not applicable"]
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    count = words.get(len(answers), str(len(answers)))
+    left_out = ", ".join(f"*{label}*" for label in non_answers)
+    left_out = f"{left_out} and blank answers are" if left_out else "Blank answers are"
+    return (
+        f"({' + '.join(myst_text(label).lower() for label in agreeing)}) divided by the valid responses "
+        f"(the {count} answers from {myst_text(answers[0]).lower()} to {myst_text(answers[-1]).lower()}). "
+        f"{left_out} counted but left out of the base."
+    )
 
 
 def glue_small_groups(ch) -> None:
