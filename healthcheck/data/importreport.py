@@ -88,7 +88,7 @@ class ImportReport:
         p = self.scale
         if p is None:
             return []
-        written = p.written if p.written is not None else "none (see below)"
+        written = p.written if p.written is not None else "not declared in survey.yml (see below)"
         out = ["", f"Answer scale: {written if isinstance(written, str) else 'as written in ' + self.survey_file}"]
         out.append(f"  {'' if p.sure else 'PLEASE CONFIRM: '}{p.why}")
         if p.unknown:
