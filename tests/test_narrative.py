@@ -396,7 +396,8 @@ def test_templates_parse_cleanly_and_are_unfinished(kind):
     assert "% WEL01: Manageable workload" in text and "% two lines" in text
     assert nar.typed_percentages(narrative) == []
     out = nar.render(narrative, lambda ref: "1")
-    assert out.strip() and all(line.startswith("## ") for line in out.split("\n") if line.strip())
+    # only headings over prompts: nothing a reader would see as an empty section is rendered
+    assert "## " in text and out.strip() == ""
 
 
 @pytest.mark.parametrize("kind", nar.KINDS)

@@ -99,7 +99,30 @@ def render(narrative: Narrative, resolve: Callable[[Reference], str]) -> str:
     text = _fill(narrative, resolve)
     if problems := _filled_problems(narrative, text) or _published_notes(narrative, text):
         raise DataError(problems)
-    return text.strip("\n") + "\n"
+    return without_empty_sections(text).strip("\n") + "\n"
+
+
+_HEADING = re.compile(r"^(#{1,6})\s")
+
+
+def without_empty_sections(text: str) -> str:
+    """The text without headings that have nothing under them once the notes are gone: a draft's
+    template headings ("## What staff told us" over a % prompt) would show a reader an empty section."""
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    next_level = 0  # level of the next kept heading below (0: the text's end, or prose)
+    for i in range(len(lines) - 1, -1, -1):
+        match = _HEADING.match(lines[i])
+        if match is None:
+            if lines[i].strip():
+                next_level = 7  # prose below: the heading above it is not empty
+            continue
+        level = len(match.group(1))
+        if next_level and next_level <= level or next_level == 0:
+            keep[i] = False
+            continue
+        next_level = level
+    return "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
 
 
 _NOTE_LINE = re.compile(r"^[\s>]*%", re.M)
