@@ -73,8 +73,16 @@ def mpl_text(value: object) -> str:
     protected with a zero-width space, because legend() silently leaves out any label that
     starts with "_". The house style keeps `text.usetex` off; with LaTeX on, no escaping of
     this kind would be enough.
+
+    The house style turns mathtext off (`text.parse_math` False), and then matplotlib draws a
+    backslash as it is: "$" is escaped only while mathtext is on, as the rcParams say at the
+    call (labels are made where they are drawn), so the text is literal under either setting.
     """
-    text = _as_text(value).replace("$", r"\$")
+    import matplotlib  # here, not at the top: escaping HTML or CSV must not import matplotlib
+
+    text = _as_text(value)
+    if matplotlib.rcParams.get("text.parse_math", True):
+        text = text.replace("$", r"\$")
     return "\u200b" + text if text.startswith("_") else text
 
 

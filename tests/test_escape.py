@@ -143,6 +143,17 @@ def test_mpl_text_draws_literally(text):
     assert sum(c.replace("\u200b", "") == text for c in comments) == 2
 
 
+@pytest.mark.parametrize("text", ["costs $5 and $10", "$x$", "_hidden team"])
+def test_mpl_text_draws_literally_under_the_house_style(text):
+    # The charts are drawn with the house style, which turns mathtext off: there an escaped
+    # "\\$" would be drawn with its backslash (the word cloud once showed "\\$5").
+    from healthcheck.present.charts import style
+
+    with matplotlib.rc_context(style.HOUSE_RC):
+        texts = re.findall(r"<text[^>]*>(.*?)</text>", _svg_drawn(mpl_text(text), "none"), re.S)
+    assert sum(t.replace("&amp;", "&").replace("\u200b", "") == text for t in texts) == 2
+
+
 def test_unescaped_dollars_would_be_mathtext():
     # The check above means something: without mpl_text, "$x$" is drawn as a formula.
     texts = re.findall(r"<text[^>]*>(.*?)</text>", _svg("$x$", "none"), re.S)
