@@ -165,7 +165,13 @@ def test_validation_names_each_small_groups_mistake(data_dir):
     found = {(p.column, p.found, p.severity) for p in problems if str(p.column).startswith("small_groups")}
     assert ("small_groups.team.Team C", "Team A", "error") in found
     assert ("small_groups.team.Team Zulu", "Team Zulu", "warning") in found
-    survey["small_groups"] = {"team": {"Team C": "Other teams"}}
+    survey["small_groups"] = {"team": {"MASH": "Other teams"}}  # a parent of one small team is as small
+    path.write_text(yaml.safe_dump(survey, sort_keys=False), encoding="utf-8")
+    alone = [p for p in check_year(data_dir, 2022).problems if str(p.column).startswith("small_groups")]
+    lonely = [p for p in alone if p.found == "Other teams"]
+    assert [(p.column, p.severity) for p in lonely] == [("small_groups.team.MASH", "warning")]
+    assert "holds only 'MASH'" in lonely[0].expected
+    survey["small_groups"] = {"team": {"Team B": "Other teams", "Team C": "Other teams"}}
     path.write_text(yaml.safe_dump(survey, sort_keys=False), encoding="utf-8")
     assert not [p for p in check_year(data_dir, 2022).problems if str(p.column).startswith("small_groups")]
 

@@ -248,6 +248,17 @@ def _check_small_groups(meta: YearMeta, frame, data_dir: Path, year: int) -> lis
             if str(group).strip() not in present:
                 expected = f"a {group_type} of the {year} export (no respondent gave it; is it misspelt?)"
                 problems.append(Problem(survey, None, key, group, expected, "warning"))
+        members: dict[str, list[str]] = {}
+        for group, parent in parents.items():
+            members.setdefault(str(parent).strip(), []).append(str(group))
+        for parent, groups in members.items():
+            if len(groups) == 1:
+                # Alone, a small group's parent holds only its own few answers, so it stays hidden too.
+                expected = (
+                    f"a parent that holds two or more small groups: {parent!r} holds only {groups[0]!r}, so it is as small"
+                    f" and stays hidden; add the other small {group_type}s it belongs with, or remove it"
+                )
+                problems.append(Problem(survey, None, f"small_groups.{group_type}.{groups[0][:60]}", parent, expected, "warning"))
     return problems
 
 
