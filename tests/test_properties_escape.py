@@ -437,3 +437,66 @@ def test_a_csv_download_reads_back_as_its_text_and_no_cell_is_a_formula(tmp_path
             # Line breaks are written as "\n" (a bare carriage return would end a row).
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             assert cell == text or cell == "'" + text
+
+
+WORKBOOK = settings(max_examples=8, deadline=None)  # each example writes an XLSX and an ODS workbook
+
+
+def as_shown(text: str) -> str:
+    """A text cell as the workbook writers document it: line breaks as "\\n", control characters
+    that XML cannot hold left out (a leading apostrophe, when added, is not shown)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
+
+
+@WORKBOOK
+@given(
+    st.one_of(st.text(max_size=10), formula_like), st.lists(st.one_of(st.text(max_size=10), formula_like), min_size=1, max_size=3)
+)
+@example("=cmd|' /C calc'!A0", ["@SUM(1)", "+1+1", "-2", "\t=1"])
+@example("\x08", [""])  # found by this test: a control character in a sheet name made the XLSX unreadable
+def test_no_workbook_cell_is_a_formula_and_every_text_reads_back(tmp_path_factory, organisation, groups):
+    import zipfile
+
+    import openpyxl
+
+    from healthcheck.present.workbook import Cover, Sheet, write_workbooks
+
+    cover = Cover("Health check: all figure data", organisation, 2023, "Staff survey", "data@example.org", "1 May 2023")
+    table = pd.DataFrame({"Group": groups, "Agree (%)": list(range(len(groups)))})
+    sheet = Sheet(exports.sheet_title(organisation or "x", set()), "A table", "t.csv", table)
+    xlsx, ods = write_workbooks(cover, [sheet], 10, tmp_path_factory.mktemp("book") / "figures")
+
+    book = openpyxl.load_workbook(xlsx)
+    for ws in book:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not can_be_formula(cell.value), (ws.title, cell.value)
+    with zipfile.ZipFile(ods) as archive:
+        assert b"table:formula" not in archive.read("content.xml")
+
+    cover_rows = [row[0].value for row in book["Cover"].iter_rows()]
+    if as_shown(organisation):
+        written = cover_rows[cover_rows.index("Organisation") + 1]
+        assert written in (as_shown(organisation), "'" + as_shown(organisation))
+    cells = [row[0].value for row in book[sheet.name].iter_rows()]
+    for group in groups:
+        assert as_shown(group) in cells or "'" + as_shown(group) in cells or (not as_shown(group) and None in cells)
+
+
+@FAST
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=4))
+@example(["History", "'quoted'", "a" * 40, "A" * 40])
+@example(["\x08", "[1]:*?/\\"])
+@example([" 'x' ", "a" * 30 + "'b", "'"])  # found by this test: apostrophes left at either end
+def test_sheet_names_are_valid_and_unique(names):
+    used: set[str] = set()
+    titles = [exports.sheet_title(name, used) for name in names]
+    for title in titles:
+        assert 1 <= len(title) <= 31
+        assert not re.search(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff]", title), repr(title)
+        assert not title.startswith("'") and not title.endswith("'")
+        assert title.lower() != "history"  # Excel reserves it
+    assert len({t.lower() for t in titles}) == len(titles)
