@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from healthcheck.analysis import breakdowns
@@ -239,3 +239,35 @@ def test_the_subtraction_check_finds_the_old_methods_leak():
     protected["status"] = [old.get(key, D.SHOWN) for key in keys]
     leaks = subtraction_leaks(protected, cells, threshold, protection)
     assert ("Q1", ("locality", "North"), ("team", "Bravo")) in leaks
+
+
+@LP
+@given(organisations(), st.data())
+def test_a_small_group_merged_into_its_parent_stays_protected(org, data):
+    cells, group_types, threshold, protection = org
+    group_types = sorted({*group_types, "team"})
+    # The team with the fewest answers is declared small (merged when under the threshold on
+    # every statement), into another team.
+    largest = cells.groupby(["team", "question_id"])["n_valid"].sum().groupby(level=0).max()
+    small = largest.sort_values(kind="stable").index[0]
+    parent = data.draw(st.sampled_from(sorted(set(cells["team"]) - {small})))
+    merged = breakdowns.merged_groups(cells, {"team": {small: parent}}, threshold)
+    event("merged" if merged else "not merged (at or over the threshold)")
+    protected = D.protect(cells, group_types, threshold=threshold, protection=protection, merged=merged)
+    published = D.publication(protected.loc[protected["status"] != D.MERGED])
+    # A merged group is never published on its own, and its parent is published as a group.
+    if merged:
+        assert not ((published["group_type"] == "team") & (published["group"] == small)).any()
+        assert (protected.loc[protected["group"] == small, "status"] == D.MERGED).all()
+        assert ((published["group_type"] == "team") & (published["group"] == parent)).any()
+    ranges = D.feasible_ranges(published, D.structure_of(cells), threshold, merged=merged)
+    widths = np.column_stack([ranges[f"{q}_max"] - ranges[f"{q}_min"] for q in D.QUANTITIES]).astype(float)
+    need = required_widths(published, ranges, threshold, protection)
+    ok = ~ranges["question_id"].isin(set(protected.attrs["unprotected"])).to_numpy()
+    assert (widths[ok] >= need[ok] - TOL).all(), ranges[ok & (widths < need - TOL).any(axis=1)]
+    # The merged group's true counts are inside what the attacker can work out.
+    real = cells.loc[cells["team"] == small].groupby("question_id")[["n_valid", "n_positive"]].sum()
+    for row in ranges.loc[ranges["status"] == D.MERGED].itertuples(index=False):
+        n, k = real.loc[row.question_id]
+        assert row.n_valid_min - TOL <= n <= row.n_valid_max + TOL
+        assert row.n_positive_min - TOL <= k <= row.n_positive_max + TOL
