@@ -235,3 +235,25 @@ def test_decode_text_refuses_with_an_input_error_only(data):
         assert exc.message.strip()
         return
     assert isinstance(text, str)
+
+
+ascii_cell = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=8)
+ascii_heading = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, blacklist_characters=',;\t"'), max_size=12).map(
+    str.strip
+)
+
+
+@FAST
+@given(tables(ascii_cell, ascii_heading), st.sampled_from(["utf-16-le", "utf-16-be"]), st.sampled_from([",", "\t"]))
+def test_an_ascii_table_in_utf16_without_a_byte_order_mark_reads_back(tmp_path, table, codec, delimiter):
+    # Every other byte of ASCII text is NUL: the readers recognise UTF-16 without its mark.
+    names, rows = table
+    text = csv_text(names, rows, delimiter)
+    path = write(tmp_path, text.encode(codec))
+    try:
+        got = read_back(path)
+    except read.ReadError as exc:
+        assert "cannot tell which character separates the cells" in exc.message, exc.message
+        return
+    assert got == as_read(names, rows)
+    assert inputfile.decode_text(text.encode(codec)) == (text, codec)
