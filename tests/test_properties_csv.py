@@ -25,7 +25,7 @@ pytestmark = pytest.mark.unit
 
 # No deadline: the machine is shared, and a slow example is not a wrong one. The folder fixture
 # is one per test, written afresh by every example.
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 _folder_counter = itertools.count()
 
@@ -164,14 +164,14 @@ UNICODE_BOMS = [
 ]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(typed), st.sampled_from(UNICODE_BOMS))
 def test_decode_text_gives_back_the_text_in_every_unicode_encoding(text, encoding):
     codec, bom, name = encoding
     assert inputfile.decode_text(bom + text.encode(codec)) == (text, name)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(cp1252_text, min_size=1))
 def test_decode_text_reads_windows_1252_when_the_bytes_are_not_utf8(text):
     data = text.encode("cp1252")
@@ -223,7 +223,7 @@ def test_junk_bytes_give_a_read_error_never_another_exception(tmp_path, data, na
         assert exc.problems and all(p.file for p in exc.problems)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200))
 @example(b"\xef\xbb\xbf\xff")
 @example(b"caf\xc3\xa9 \xe9")

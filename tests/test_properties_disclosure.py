@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import event, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from healthcheck.analysis import breakdowns
@@ -29,7 +29,7 @@ from healthcheck.data.codes import ALL_STAFF
 pytestmark = pytest.mark.unit
 
 # Each example solves a few dozen small LPs; no deadline, the machine is shared.
-LP = settings(max_examples=12, deadline=None)
+LP = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOL = 1e-6
 YEAR = 2023
 

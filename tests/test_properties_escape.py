@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 import matplotlib
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
@@ -33,9 +33,9 @@ from healthcheck.present import exports, tables
 
 pytestmark = pytest.mark.unit
 
-# No deadline: the machine is shared, and a slow example is not a wrong one.
-FAST = settings(max_examples=40, deadline=None)
-SLOW = settings(max_examples=15, deadline=None)  # each example draws a figure
+# No deadline and no too_slow health check: the machine is shared, and a slow example is not a wrong one.
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # each example draws a figure
 
 # Hostile text: anything Unicode has, with the characters markup is made of made likely.
 MARKUP = list("<>&\"'`$\\*_[](){}#|%=+-@!:~^.\t\r\n") + [
@@ -439,7 +439,9 @@ def test_a_csv_download_reads_back_as_its_text_and_no_cell_is_a_formula(tmp_path
             assert cell == text or cell == "'" + text
 
 
-WORKBOOK = settings(max_examples=8, deadline=None)  # each example writes an XLSX and an ODS workbook
+WORKBOOK = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)  # each example writes an XLSX and an ODS workbook
 
 
 def as_shown(text: str) -> str:

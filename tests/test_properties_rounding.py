@@ -14,7 +14,7 @@ import re
 from fractions import Fraction
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from healthcheck.analysis import disclosure, rounding
@@ -23,8 +23,8 @@ from healthcheck.present import change, sentences
 
 pytestmark = pytest.mark.unit
 
-# No deadline: the machine is shared, and a slow example is not a wrong one.
-FAST = settings(max_examples=80, deadline=None)
+# No deadline and no too_slow health check: the machine is shared, and a slow example is not a wrong one.
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 percent = st.floats(min_value=0, max_value=100, allow_nan=False)
