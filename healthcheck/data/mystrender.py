@@ -84,7 +84,16 @@ def escape(text: str) -> str:
         raise ValueError("no text to show")
     # An escaped backslash before a table's "|" would still hide the pipe: write it as &#92;.
     value = re.sub(r"\\(.)", lambda m: "&#92;" if m.group(1) == "\\" else m.group(0), value)
-    return value if value.startswith(("\\", "&#92;")) else f"&#{ord(value[0])};{value[1:]}"
+    # A noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) is no markup, and Markdown reads its
+    # reference as U+FFFD: it stays as it is.
+    if value.startswith(("\\", "&#92;")) or _noncharacter(value[0]):
+        return value
+    return f"&#{ord(value[0])};{value[1:]}"
+
+
+def _noncharacter(ch: str) -> bool:
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 def render(narrative: Narrative, resolve: Callable[[Reference], str]) -> str:

@@ -21,7 +21,9 @@ from healthcheck.escape import spreadsheet_cell
 
 FIXED_TIME = datetime(2000, 1, 1)  # the document dates written into every workbook
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel's forbidden characters, and the control characters an XML file cannot hold at all.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff]")
+_EDGES = re.compile(r"^[\s']+|[\s']+$")
 
 
 def safe_value(value):
@@ -69,10 +71,12 @@ def write_csv(frame: pd.DataFrame, path: Path | str, *, excel_bom: bool = False)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique spreadsheet sheet name for `name` (at most 31 characters, none of []:*?/\\);
+    """A valid, unique spreadsheet sheet name for `name` (at most 31 characters, none of []:*?/\\
+    nor a control character, no apostrophe first or last);
     `used` holds the lower-cased names taken so far and gains this one."""
-    title = _SHEET_FORBIDDEN.sub("_", str(name)).strip("'").strip() or "Sheet"
-    title = title[:31]
+    # Excel refuses a name that starts or ends with an apostrophe, also once cut to 31 characters.
+    title = _EDGES.sub("", _SHEET_FORBIDDEN.sub("_", str(name))) or "Sheet"
+    title = _EDGES.sub("", title[:31])
     candidate, n = title, 1
     while candidate.lower() in used or candidate.lower() == "history":
         n += 1
