@@ -12,7 +12,7 @@ split, the CSS and the scripts that rely on its classes would drift apart.
 CHART_TEXT_PT = 11
 #: The size chart text prints at: a little under the body's 10 pt, as captions and notes are.
 #: Every chart is printed at the scale that gives it (8 inches wide print 6 inches wide).
-CHART_PRINT_PT = 8.25
+CHART_PRINT_PT = 7.75
 #: The height a chart may take on a page: the A4 page's 267 mm between the margins, less room
 #: for its caption. A chart taller than this at CHART_PRINT_PT is printed this tall, smaller.
 CHART_ROOM_MM = 215
