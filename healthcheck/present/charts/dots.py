@@ -178,7 +178,7 @@ def _layout(data: pd.DataFrame, qids: list, groups: list, width: float, average_
     averages = {q: data.loc[data["question_id"] == q, "average"].dropna() for q in qids}
     heads = {}
     for q in qids:
-        lines = [*wrap_to(names[q], panel_w + GAP_IN * 0.5, TEXT_SIZE, bold=True)]
+        lines = [*wrap_to(names[q], panel_w + GAP_IN - 0.04, TEXT_SIZE, bold=True)]  # up to the next panel
         if len(averages[q]):
             lines.append(f"{average_name} {format_pct(float(averages[q].iloc[0]))}")
         heads[q] = lines
