@@ -105,6 +105,14 @@ PRINT_CSS = """
     margin: 0.5rem 0 1rem 0 !important; /* not 0: Chromium then doubles the outline entry */
   }
   .bd-article h2, .bd-article h3, .bd-article h4 { color: #0b0c0c !important; }
+  /* Section headings on paper: the theme's are sized for a screen (17.5 pt, 27.5 pt of room
+     above each), which over a hundred headings came to pages of the report. Never margin 0
+     (see above). The chapter titles are h1 by now (PREPARE_JS), so untouched. */
+  .bd-article h2:not(.hc-chapter-title), .bd-article h3, .bd-article h4 {
+    margin: 1.4rem 0 0.5rem 0 !important; line-height: 1.2 !important;
+  }
+  .bd-article h2:not(.hc-chapter-title), .bd-article h3 { font-size: 1.4rem !important; }
+  .bd-article h4 { font-size: 1.2rem !important; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   h1, h2, h3, h4, .hc-title { break-inside: avoid; }
 
