@@ -170,9 +170,10 @@ def _layout(data: pd.DataFrame, qids: list, groups: list, width: float, average_
     labels = {g: wrap_to(str(g), label_w, TEXT_SIZE) for g in groups}
     row_h = max(0.23, max((len(v) for v in labels.values()), default=1) * line + 0.03)
     panel_w = (room - label_w - GAP_IN) / ncols - GAP_IN
-    # the figures' column: a group not shown says why inside the strip, where nothing is drawn
-    figures = [str(v) for v in data.loc[~data["suppressed"], "display"]]
-    number_w = max(text_width_in(v, TEXT_SIZE, bold=True) for v in [*figures, "100%"]) + 0.08
+    # the figures' column, which also says why a group is not shown ("hidden", "<10")
+    hidden = data["suppressed"].astype(bool)
+    texts = [(str(v), True) for v in data.loc[~hidden, "display"]] + [(str(v), False) for v in data.loc[hidden, "display"]]
+    number_w = max(text_width_in(v, TEXT_SIZE, bold=bold) for v, bold in [*texts, ("100%", True)]) + 0.08
     strip_w = max(panel_w - number_w, 0.5)
     names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
     averages = {q: data.loc[data["question_id"] == q, "average"].dropna() for q in qids}
@@ -221,7 +222,7 @@ def _shared_order(data: pd.DataFrame) -> list:
 
 def _dot_panel(ax: plt.Axes, part: pd.DataFrame, lay: _Layout, shared: list, named: bool) -> None:
     """One statement: groups in the `shared` order, each a dot and its interval on a 0-100
-    strip with its figure to the right (a group not shown says why instead); the groups'
+    strip with its figure to the right (a group not shown says why there instead); the groups'
     names when `named`. The statement's head names the average; the dashed line marks it."""
     order = part.set_index("group").reindex(shared).reset_index()
     order = order.assign(y=np.arange(len(order), dtype=float))
@@ -234,14 +235,13 @@ def _dot_panel(ax: plt.Axes, part: pd.DataFrame, lay: _Layout, shared: list, nam
         cell = Rectangle((0, r.y - 0.5), lay.xmax, 1, facecolor="none", edgecolor="none", zorder=0)
         cell.set_gid(f"cell:{r.question_id}:{r.group}")
         ax.add_patch(cell)
-        if r.suppressed:
-            ax.text(2, r.y, r.display, ha="left", va="center", fontsize=TEXT_SIZE, color=DARK_GREY, zorder=3)
-            continue
-        ax.plot([r.lo, r.hi], [r.y, r.y], color=DARK_BLUE, linewidth=1.4, solid_capstyle="butt", zorder=2)
-        # every figure in one column after the strip: in a narrow panel a figure beside its
-        # interval ran into the next panel
+        # every figure, or why there is none, in one column after the strip: in a narrow panel a
+        # figure beside its interval ran into the next panel, and "hidden" crossed the dashed line
         ax.annotate(r.display, (100, r.y), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                    fontsize=TEXT_SIZE, color=TEXT_BLACK, fontweight="bold", zorder=3)  # fmt: skip
+                    fontsize=TEXT_SIZE, color=DARK_GREY if r.suppressed else TEXT_BLACK,
+                    fontweight="normal" if r.suppressed else "bold", zorder=3)  # fmt: skip
+        if not r.suppressed:
+            ax.plot([r.lo, r.hi], [r.y, r.y], color=DARK_BLUE, linewidth=1.4, solid_capstyle="butt", zorder=2)
     dots = order[~order["suppressed"]]
     if len(dots):
         ax.scatter(dots["pct"], dots["y"], color=DARK_BLUE, s=30, edgecolors="white", linewidths=0.7, zorder=4)
