@@ -91,6 +91,6 @@ def test_every_chart_prints_its_text_at_a_readable_size(demo_book):
     small = [(page, pt) for page, pt in small if pt < MIN_PRINTED_PT]
     assert not small, f"charts whose text prints under {MIN_PRINTED_PT} pt (page, pt): {small}"
     # one scale for every chart: its text at CHART_PRINT_PT, whatever its size
-    printed = {round(pdfpage.CHART_TEXT_PT * scale, 1) for _, scale, _ in scales}
-    assert printed == {round(pdfpage.CHART_PRINT_PT, 1)}, printed
-    print(f"chart text prints at {sorted(printed)} pt")
+    printed = [pdfpage.CHART_TEXT_PT * scale for _, scale, _ in scales]
+    assert all(abs(pt - pdfpage.CHART_PRINT_PT) < 0.02 for pt in printed), sorted(set(round(pt, 3) for pt in printed))
+    print(f"chart text prints at {min(printed):.3f}-{max(printed):.3f} pt")
