@@ -11,8 +11,9 @@ split, the CSS and the scripts that rely on its classes would drift apart.
 #: by tests/test_chart_print_scale.py; not imported, so printing does not load matplotlib).
 CHART_TEXT_PT = 11
 #: The size chart text prints at: a little under the body's 10 pt, as captions and notes are.
-#: Every chart is printed at the scale that gives it (8 inches wide print 6 inches wide).
-CHART_PRINT_PT = 8.25
+#: Every chart is printed at the scale that gives it (8 inches wide print 5.6 inches wide);
+#: 7.5 pt is the least the issue allows, and each step down saves pages (every chart shrinks).
+CHART_PRINT_PT = 7.75
 #: The height a chart may take on a page: the A4 page's 267 mm between the margins, less room
 #: for its caption. A chart taller than this at CHART_PRINT_PT is printed this tall, smaller.
 CHART_ROOM_MM = 215
@@ -104,6 +105,14 @@ PRINT_CSS = """
     margin: 0.5rem 0 1rem 0 !important; /* not 0: Chromium then doubles the outline entry */
   }
   .bd-article h2, .bd-article h3, .bd-article h4 { color: #0b0c0c !important; }
+  /* Section headings on paper: the theme's are sized for a screen (17.5 pt, 27.5 pt of room
+     above each), which over a hundred headings came to pages of the report. Never margin 0
+     (see above). The chapter titles are h1 by now (PREPARE_JS), so untouched. */
+  .bd-article h2:not(.hc-chapter-title), .bd-article h3, .bd-article h4 {
+    margin: 1.4rem 0 0.5rem 0 !important; line-height: 1.2 !important;
+  }
+  .bd-article h2:not(.hc-chapter-title), .bd-article h3 { font-size: 1.4rem !important; }
+  .bd-article h4 { font-size: 1.2rem !important; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   h1, h2, h3, h4, .hc-title { break-inside: avoid; }
 

@@ -36,6 +36,7 @@ from healthcheck.present.charts.style import (
     mix,
     new_figure,
     panel_axes,
+    text_width_in,
     wrap_to,
 )
 
@@ -100,16 +101,20 @@ def breakdown_dots(
     width: float = WIDE_IN,
     average_name: str = "service",
 ) -> Figure:
-    """Sorted dot plots, one panel per statement: each group's % agreeing (a dot, drawn with
-    seaborn) with its 95% interval (a line), against the service average (a dashed line).
+    """Sorted dot strips, one narrow panel per statement side by side: each group's % agreeing
+    (a dot) with its 95% interval (a line) and its figure
+    in a column of its own, against the service average (a dashed line, its figure under the
+    statement).
 
-    Groups are sorted highest first; a group not shown is listed under the others with the
-    reason ("<10": fewer than `threshold` responses; "hidden": withheld so a small group cannot
-    be worked out) -- stated, never drawn. Every position is a published figure (whole
-    percentages; intervals by :func:`published_interval`). Each group's row is a band with gid
-    ``cell:<question_id>:<group>`` holding its figure's text, as the audit reads it. Two
-    panels a row, one on a phone (`width` under 5 inches). `average_name`: what the average
-    is ("service"; "England" in the national summary).
+    Up to five statements a row, so a theme's breakdown is one or two rows of panels a few
+    lines tall, not a page or more (dot plots 12-24 inches tall printed at 4-7 pt); one
+    statement a row on a phone (`width` under 5 inches). Groups are in one order for every
+    panel, highest average first; a group not shown is stated in its row with the reason
+    ("<10": fewer than `threshold` responses; "hidden": withheld so a small group cannot be
+    worked out), never drawn. Every position is a published figure (whole percentages;
+    intervals by :func:`published_interval`). Each group's row is a band with gid
+    ``cell:<question_id>:<group>`` holding its figure's text, as the audit reads it.
+    `average_name`: what the average is ("service"; "England" in the national summary).
     """
     data = dots_data(breakdown_df, questions, group_type, average, year=year, threshold=threshold, caution=caution)
     one, _ = GROUP_WORDS.get(group_type, (group_type, group_type + "s"))
@@ -118,46 +123,70 @@ def breakdown_dots(
     subtitle = _dots_subtitle(one, year, average_name)
     footnote = _dots_footnote(data, threshold, caution)
     qids, groups = list(pd.unique(data["question_id"])), list(pd.unique(data["group"]))
-    ncols, label_w, rest, labels, row_h, heads, head_h = _layout(data, qids, groups, width)
-    body = sum(head_h) + len(head_h) * (len(groups) * row_h + 0.45)
+    lay = _layout(data, qids, groups, width, average_name)
+    body = sum(lay.head_h) + len(lay.head_h) * (len(groups) * lay.row_h + BELOW_IN)
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, title, subtitle, footnote, placed=True)
         if data.empty:
             message_axes(fig.add_subplot(), "No data.")
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
         axes = panel_axes(
-            fig, head_h, ncols, len(qids), len(groups) * row_h, left=label_w + 0.1, right=0.2, below=0.45, left_rest=rest
-        )
-        shared = None if ncols == 1 else _shared_order(data)
+            fig, lay.head_h, lay.ncols, len(qids), len(groups) * lay.row_h, left=lay.label_w + GAP_IN,
+            right=0.0, below=BELOW_IN, left_rest=GAP_IN,
+        )  # fmt: skip
+        order = _shared_order(data)
         for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
-            _dot_panel(ax, data[data["question_id"] == qid], labels, average_name, shared, i % ncols == 0)
-            ax.tick_params(labelbottom=ncols == 1 or i + ncols >= len(qids))  # the shared scale once, at the foot
-            back = label_w + 0.1 if i % ncols == 0 else rest
-            ax.annotate("\n".join(heads[qid]), (0, 1), xycoords="axes fraction", xytext=(-back * 72, 18),
-                        textcoords="offset points", ha="left", va="bottom", fontsize=TEXT_SIZE, fontweight="bold",
-                        color=TEXT_BLACK, linespacing=1.15)  # fmt: skip
+            _dot_panel(ax, data[data["question_id"] == qid], lay, order, named=i % lay.ncols == 0)
+            ax.tick_params(labelbottom=i + lay.ncols >= len(qids))  # the shared scale once, at the foot
+            ax.annotate("\n".join(lay.heads[qid]), (0, 1), xycoords="axes fraction", xytext=(0, 4),
+                        textcoords="offset points", ha="left", va="bottom", fontsize=TEXT_SIZE, color=TEXT_BLACK,
+                        linespacing=1.15)  # fmt: skip
         return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
 
 
-def _layout(data: pd.DataFrame, qids: list, groups: list, width: float):
-    """Columns (three a row side by side, only the first naming the groups; one on a phone,
-    two for four statements), the names' width and each column's left room, the wrapped
-    names, a row's height, the wrapped statements and the room above each row of panels."""
+#: Room between two panels, and under a row of panels for its scale, in inches.
+GAP_IN = 0.16
+BELOW_IN = 0.3
+
+
+class _Layout:
+    """Where a dot-strip chart's parts go (see :func:`_layout`)."""
+
+    def __init__(self, **parts) -> None:
+        self.__dict__.update(parts)
+
+
+def _layout(data: pd.DataFrame, qids: list, groups: list, width: float, average_name: str) -> _Layout:
+    """Columns (up to five a row, balanced; one on a phone), the groups' names' width and their
+    wrapped names, a row's height, each panel's strip and figure column (the strip ends at 100
+    where the figures start: xmax is the axis' right end in its units), each statement's head
+    (its wrapped short label in bold, then the average's figure) and the room above each row."""
     n = max(len(qids), 1)
-    ncols = 1 if width < 5 else 2 if n == 4 else min(3, n)
-    label_w = min(1.5, (width - 2 * PAD_IN) * 0.4)
-    rest = label_w + 0.1 if ncols == 1 else 0.15
-    panel_w = (width - 2 * PAD_IN - (label_w + 0.1 - rest)) / ncols
-    labels = {g: wrap_to(str(g), label_w - 0.1, TEXT_SIZE) for g in groups}
+    ncols = 1 if width < 5 else -(-n // -(-n // 5))
     line = TEXT_SIZE * 1.3 / 72
-    row_h = max(0.3, max((len(v) for v in labels.values()), default=1) * line + 0.06)
+    room = width - 2 * PAD_IN
+    widest = max((text_width_in(str(g), TEXT_SIZE) for g in groups), default=0.5)
+    label_w = min(widest + 0.05, room * (0.4 if ncols == 1 else 0.27))
+    labels = {g: wrap_to(str(g), label_w, TEXT_SIZE) for g in groups}
+    row_h = max(0.23, max((len(v) for v in labels.values()), default=1) * line + 0.03)
+    panel_w = (room - label_w - GAP_IN) / ncols - GAP_IN
+    # the figures' column, which also says why a group is not shown ("hidden", "<10")
+    hidden = data["suppressed"].astype(bool)
+    texts = [(str(v), True) for v in data.loc[~hidden, "display"]] + [(str(v), False) for v in data.loc[hidden, "display"]]
+    number_w = max(text_width_in(v, TEXT_SIZE, bold=bold) for v, bold in [*texts, ("100%", True)]) + 0.08
+    strip_w = max(panel_w - number_w, 0.5)
     names = {q: str(data.loc[data["question_id"] == q, "statement"].iloc[0]) for q in qids}
-    # a title runs from the groups' names (first column) or the panel's edge to the panel's right
-    room = [panel_w - 0.3 + (label_w + 0.1 - rest if i % ncols == 0 else 0.0) for i in range(len(qids))]
-    heads = {q: wrap_to(names[q], room[i], TEXT_SIZE, bold=True) for i, q in enumerate(qids)}
+    averages = {q: data.loc[data["question_id"] == q, "average"].dropna() for q in qids}
+    heads = {}
+    for q in qids:
+        lines = [*wrap_to(names[q], panel_w + GAP_IN - 0.04, TEXT_SIZE, bold=True)]  # up to the next panel
+        if len(averages[q]):
+            lines.append(f"{average_name} {format_pct(float(averages[q].iloc[0]))}")
+        heads[q] = lines
     nrows = -(-n // ncols)
-    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.4 for r in range(nrows)] if qids else [0]
-    return ncols, label_w, rest, labels, row_h, heads, head_h
+    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.1 for r in range(nrows)] if qids else [0]
+    return _Layout(ncols=ncols, label_w=label_w, labels=labels, row_h=row_h, heads=heads, head_h=head_h,
+                   xmax=100 * panel_w / strip_w)  # fmt: skip
 
 
 def _dots_subtitle(one: str, year: int | None, average_name: str) -> str:
@@ -168,11 +197,12 @@ def _dots_subtitle(one: str, year: int | None, average_name: str) -> str:
 
 
 def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
+    # short enough for one line of a wide chart: the caption under it gives the counts
     parts = []
     if (data["suppressed"] & ~data["hidden"]).any():
-        parts.append(f"<{threshold}: fewer than {threshold} responses")
+        parts.append(f"<{threshold}: under {threshold} responses")
     if data["hidden"].any():
-        parts.append("hidden: withheld to protect a small group")
+        parts.append("hidden: to protect a small group")
     if data["caution"].any():
         parts.append(f"*: under {caution} responses, read with caution")
     return "; ".join(parts) + ("." if parts else "")
@@ -182,53 +212,48 @@ def _shared_order(data: pd.DataFrame) -> list:
     """Groups by their average published figure over the statements, highest first; groups never
     shown last, in their order of appearance. Side by side, panels share this order so only the
     first column names the groups: once a row, not in every panel (the PDF's size was mostly
-    those repeated names, drawn as glyph paths). On a phone each panel is sorted on its own."""
+    those repeated names, drawn as glyph paths). On a phone too, so that a group keeps its
+    place from one statement to the next."""
     mean = data.groupby("group", sort=False)["pct"].mean()
     ranked = pd.DataFrame({"group": mean.index, "mean": mean.to_numpy(), "first": range(len(mean))})
     ranked = ranked.sort_values(["mean", "first"], ascending=[False, True], na_position="last", kind="mergesort")
     return list(ranked["group"])
 
 
-def _dot_panel(
-    ax: plt.Axes, part: pd.DataFrame, labels: dict[str, list[str]], average_name: str, shared: list | None, named: bool
-) -> None:
-    """One statement: groups in the `shared` order, else shown groups sorted highest first and
-    then the groups not shown; the groups' names when `named`."""
-    if shared is None:
-        shown = part[~part["suppressed"]].sort_values(["pct", "group"], ascending=[False, True], kind="mergesort")
-        order = pd.concat([shown, part[part["suppressed"]]], ignore_index=True)
-    else:
-        order = part.set_index("group").reindex(shared).reset_index()
+def _dot_panel(ax: plt.Axes, part: pd.DataFrame, lay: _Layout, shared: list, named: bool) -> None:
+    """One statement: groups in the `shared` order, each a dot and its interval on a 0-100
+    strip with its figure to the right (a group not shown says why there instead); the groups'
+    names when `named`. The statement's head names the average; the dashed line marks it."""
+    order = part.set_index("group").reindex(shared).reset_index()
     order = order.assign(y=np.arange(len(order), dtype=float))
     n = len(order)
     for r in order.itertuples(index=False):
         if int(r.y) % 2 == 0:  # a faint band behind every other row, to read across
-            ax.add_patch(Rectangle((0, r.y - 0.5), 100, 1, facecolor=GRID_BAND, edgecolor="none", zorder=0))
+            ax.add_patch(Rectangle((0, r.y - 0.5), lay.xmax, 1, facecolor=GRID_BAND, edgecolor="none", zorder=0))
         # the row's own shape, unfilled, holding its figure's text: the audit reads the cell from it,
         # and its colour says nothing
-        cell = Rectangle((0, r.y - 0.5), 100, 1, facecolor="none", edgecolor="none", zorder=0)
+        cell = Rectangle((0, r.y - 0.5), lay.xmax, 1, facecolor="none", edgecolor="none", zorder=0)
         cell.set_gid(f"cell:{r.question_id}:{r.group}")
         ax.add_patch(cell)
-        if r.suppressed:
-            ax.text(2, r.y, r.display, ha="left", va="center", fontsize=TEXT_SIZE, color=DARK_GREY, zorder=3)
-            continue
-        ax.plot([r.lo, r.hi], [r.y, r.y], color=DARK_BLUE, linewidth=1.6, solid_capstyle="butt", zorder=2)
-        right = r.hi + 2.5
-        ax.text(right if right < 86 else r.lo - 2.5, r.y, r.display, ha="left" if right < 86 else "right", va="center",
-                fontsize=TEXT_SIZE, color=TEXT_BLACK, fontweight="bold", zorder=3)  # fmt: skip
+        # every figure, or why there is none, in one column after the strip: in a narrow panel a
+        # figure beside its interval ran into the next panel, and "hidden" crossed the dashed line
+        ax.annotate(r.display, (100, r.y), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=TEXT_SIZE, color=DARK_GREY if r.suppressed else TEXT_BLACK,
+                    fontweight="normal" if r.suppressed else "bold", zorder=3)  # fmt: skip
+        if not r.suppressed:
+            ax.plot([r.lo, r.hi], [r.y, r.y], color=DARK_BLUE, linewidth=1.4, solid_capstyle="butt", zorder=2)
     dots = order[~order["suppressed"]]
     if len(dots):
-        ax.scatter(dots["pct"], dots["y"], color=DARK_BLUE, s=50, edgecolors="white", linewidths=0.8, zorder=4)
+        ax.scatter(dots["pct"], dots["y"], color=DARK_BLUE, s=30, edgecolors="white", linewidths=0.7, zorder=4)
     avg = part["average"].dropna()
     if len(avg):
-        a = float(avg.iloc[0])
-        ax.axvline(a, color=ORANGE_DARK, linestyle=(0, (4, 2)), linewidth=1.6, zorder=1)
-        ax.annotate(f"{average_name} {format_pct(a)}", (a, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=TEXT_SIZE, color=TEXT_BLACK)  # fmt: skip
-    ax.set_xlim(0, 100)
+        ax.axvline(float(avg.iloc[0]), color=ORANGE_DARK, linestyle=(0, (4, 2)), linewidth=1.4, zorder=1)
+    ax.set_xlim(0, lay.xmax)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_yticks(order["y"], ["\n".join(labels[g]) if named else "" for g in order["group"]])
-    ax.set_xticks([0, 50, 100], ["0", "50", "100%"])  # side by side, "100%0%" ran together
+    ax.set_yticks(order["y"], ["\n".join(lay.labels[g]) if named else "" for g in order["group"]])
+    # a strip an inch wide has room for its ends' figures only (side by side, "100%0%" ran together)
+    ax.set_xticks([0, 50, 100], ["0", "", "100%"])
+    ax.spines["bottom"].set_bounds(0, 100)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="y", length=0, labelsize=TEXT_SIZE, labelcolor=TEXT_BLACK)

@@ -227,7 +227,7 @@ def likert(
         ax.set_ylim(total, 0)
         ax.set_xlim(0, 100)
         _draw_rows(ax, shown, rows, heights, label_w / bar_w * 100, narrow)
-        _style_axes(ax, total)
+        _style_axes(ax, total, narrow)
         _add_legend(ax, fig, narrow)
         return finish(fig, alt_text_likert(data, theme_title, year))
 
@@ -308,8 +308,9 @@ def _draw_bar(ax: plt.Axes, y: float, height: float, row: pd.Series) -> None:
     )
 
 
-def _style_axes(ax: plt.Axes, total: float) -> None:
-    """A 0-100% scale of all valid responses under the bars; no spines but the scale's."""
+def _style_axes(ax: plt.Axes, total: float, narrow: bool) -> None:
+    """A 0-100% scale of all valid responses under the bars; no spines but the scale's; the
+    figures' column headed "agree" beside the bars (not on a phone, see below)."""
     ax.xaxis.set_major_locator(FixedLocator([0, 25, 50, 75, 100]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
     ax.tick_params(axis="x", labelsize=TEXT_SIZE)
@@ -318,7 +319,10 @@ def _style_axes(ax: plt.Axes, total: float) -> None:
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color=GRID_GREY, linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
-    ax.text(101.5, 0, "agree", ha="left", va="bottom", fontsize=TEXT_SIZE, color=DARK_GREY)
+    if not narrow:
+        # On a phone the first statement is written across the top, so the head stood alone
+        # above it, a lone "agree"; the subtitle says what the figures are.
+        ax.text(101.5, 0, "agree", ha="left", va="bottom", fontsize=TEXT_SIZE, color=DARK_GREY)
 
 
 def _add_legend(ax: plt.Axes, fig: Figure, narrow: bool) -> None:
