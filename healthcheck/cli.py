@@ -52,7 +52,7 @@ def _check_manifest(path: Path) -> None:
 
 
 def cmd_validate(args) -> int:
-    from healthcheck.data.validate import check_year
+    from healthcheck.pipeline import checks
 
     _check_data_folder(args)
     data_dir = paths.data_dir(args.data_dir)
@@ -60,22 +60,22 @@ def cmd_validate(args) -> int:
     if not years:
         print(f"No survey years found in {data_dir}: expected folders such as 2022/ holding a survey.yml.", file=sys.stderr)
         return 1
+    if args.year is not None and args.year not in years:
+        print(
+            f"There is no data/{args.year}/survey.yml in {data_dir}; the years present are {', '.join(map(str, years))}.",
+            file=sys.stderr,
+        )
+        return 1
+    # Without --year, every year is checked as the book `build --year` would make of it.
     wanted = [args.year] if args.year is not None else years
     problems, notes = [], []
     for year in wanted:
-        if year not in years:
-            print(
-                f"There is no data/{year}/survey.yml in {data_dir}; the years present are {', '.join(map(str, years))}.",
-                file=sys.stderr,
-            )
-            return 1
-        checked = check_year(data_dir, year)
+        checked = checks.check_year(data_dir, year, final=args.final, notes=year == wanted[-1])
         problems += checked.problems
         notes += checked.notes
-        if not checked.errors:
-            problems += _narrative_figures(data_dir, year)
-    # The same file can be checked for several years (settings, bank): report each problem once.
-    problems = list(dict.fromkeys(problems))
+    # Each year's check reads the earlier years too (the last one says how every export was
+    # read): report each problem once.
+    problems, notes = list(dict.fromkeys(problems)), list(dict.fromkeys(notes))
     errors = [p for p in problems if p.severity == "error"]
     for note in notes:  # how each export was read: its sheet, encoding, separator, rows left out
         print(f"NOTE {note}")
@@ -86,22 +86,6 @@ def cmd_validate(args) -> int:
         return 1
     print(f"Data for {', '.join(map(str, wanted))} is valid.")
     return 0
-
-
-def _narrative_figures(data_dir: Path, year: int) -> list[Problem]:
-    """What only the loaded survey can find: typed percentages in the narrative that match no
-    computed figure, and quotes attributed to a group smaller than the threshold."""
-    from healthcheck.analysis.survey import load_survey
-    from healthcheck.present import references
-
-    try:
-        survey = load_survey(data_dir, year)
-    except DataError as exc:  # an earlier year's error: reported when that year is checked
-        return [p for p in exc.problems if p.severity != "error"]
-    from healthcheck.pipeline.stages import quote_attribution_problems
-
-    found = references.problems(survey, year) + quote_attribution_problems(survey, year)
-    return [p for p in found if p.severity != "error"]
 
 
 def cmd_figures(args) -> int:
@@ -217,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("validate", cmd_validate, "Check a year's input files and report every problem.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: every year)")
     p.add_argument("--all", action="store_true", help="list every row of a repeated problem (default: one summary line)")
+    p.add_argument("--final", action="store_true", help="narrative still to write is an error, as in build --final")
 
     p = add("figures", cmd_figures, "Print every percentage of a year, with intervals and changes.")
     p.add_argument("--year", type=int, default=None, help="the survey year (default: the latest)")

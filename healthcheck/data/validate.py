@@ -5,6 +5,10 @@ Every problem is collected, not just the first, and each names the file, the spr
 checks are in `exportcheck`; here are the cross-checks between files, the year's facts, and
 the optional free-text files (with warnings for invisible characters and personal data).
 Nothing here writes to any file.
+
+No command calls this alone: `pipeline.checks.check_year`, which `validate`, `build` and
+`preview` all call, runs it for every year the book reads (as the survey loads) and adds the
+checks that need the loaded survey, so each command reports the same problems.
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ class Preview:
         self.engine = engine
         self.version = 0
         self.error = ""
+        self.warnings: list[str] = []  # what the checks last warned about (printed when it changes)
         self.lock = threading.Lock()
 
     @property
@@ -100,7 +101,11 @@ class Preview:
         logging.getLogger("papermill").setLevel(logging.WARNING)
         with self.lock:
             try:
-                survey, _ = validate(self.data_dir, self.year, final=False)
+                # The build's validate stage, so the preview finds what `validate` and `build` find.
+                survey, warnings = validate(self.data_dir, self.year, final=False)
+                if warnings and warnings != self.warnings:  # said once, not again at every save
+                    log("\n".join(warnings))
+                self.warnings = warnings
                 toc = book.expand_toc(book.load_toc(book.TOC_PATH), list(survey.bank.themes))
                 chapters = chapters_from_docs(book.documents(toc, book.TOC_PATH), paths.CHAPTERS_DIR)
                 self._write_book(survey, toc)

@@ -2,7 +2,7 @@
 
 | stage | what it does | reads | writes |
 | --- | --- | --- | --- |
-| validate | checks every input and the narrative; refuses on errors | data folder | survey, warnings |
+| validate | every check (`checks.check_year`), then the disclosure audit; refuses on errors | data folder | survey, warnings |
 | chapters | runs each chapter with papermill, reuses unchanged ones | survey, chapters/ | executed notebooks, figure files |
 | book html | `jupyter-book build` of the website (in the background) | executed notebooks | html/ |
 | exports | the auditors' notebook pages and the all-figure workbook | executed notebooks, figure files | notebooks/, xlsx |
@@ -30,24 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from healthcheck import paths
-from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
-from healthcheck.analysis.survey import load_survey, save_preloaded
+from healthcheck.analysis.survey import save_preloaded
 from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site, site_leaks
 from healthcheck.audit.leaks import record_leaks
 from healthcheck.audit.manifest import build_manifest, write_manifest
-from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
-from healthcheck.data.files import QUOTES_FILE
-from healthcheck.data.texts import read_clean
-from healthcheck.errors import BuildError, BuildInterrupted, DataError, Problem, display_path
-from healthcheck.pipeline import book, staging
+from healthcheck.errors import BuildError, BuildInterrupted
+from healthcheck.pipeline import book, checks, staging
 from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.notebooks import without_machine_paths
 from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.pdf import TitlePage, cover_publication
 from healthcheck.pipeline.progress import Progress
 from healthcheck.pipeline.workers import ENGINE_NAME
-from healthcheck.present import references
 
 
 @dataclass
@@ -211,30 +206,14 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
 
 
 def validate(data_path: Path, year: int, final: bool):
-    """Stage validate: the survey loaded (DataError on any error) and the build's warnings."""
-    survey = load_survey(data_path, year)
-    warnings = [str(p) for p in survey.years[year].warnings] + _reconciliation_warnings(survey, year)
-    figures = survey.figures(year)
-    # In a year known only from published figures, a statement without one was simply not published.
-    why = "no figure was published for it" if survey.years[year].published_only else None
-    warnings += [
-        f"{year} {r.question_id} ({r.short}): " + (why or f"fewer than {survey.threshold} valid responses, so no figure is shown")
-        for r in figures[figures["suppressed"].astype(bool)].itertuples()
-    ]
+    """Stage validate: every check of `checks.check_year` (ChecksFailed on any error), then the
+    tables' disclosure audit; returns the loaded survey and the build's warnings."""
+    checked = checks.check_year(data_path, year, final=final)
+    checked.refuse()
+    survey = checked.survey
     if survey.disclosure is None:  # a survey loaded earlier in this process keeps its audit
         survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
-    attributions = [str(p) for p in quote_attribution_problems(survey, year)]
-    return survey, warnings + _narrative_warnings(survey, year, final) + attributions
-
-
-def quote_attribution_problems(survey, year: int) -> list[Problem]:
-    """Quotes whose speaker names a group under the threshold (warnings: the chapters generalise them)."""
-    path = survey.data_dir / str(year) / QUOTES_FILE
-    if not path.is_file():
-        return []
-    quotes = read_clean(path, survey.data_dir).frame  # cleaned as the chapters read it; index = Excel rows
-    sizes = group_sizes(survey.counts, year)
-    return attribution_problems(quotes, sizes, survey.threshold, display_path(path, survey.data_dir))
+    return survey, [str(p) for p in checked.warnings]
 
 
 def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: bool) -> tuple[dict, list]:
@@ -331,38 +310,6 @@ def _sigterm_interrupts():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _narrative_warnings(survey, year: int, final: bool) -> list[str]:
-    """Narrative errors refuse the build; a draft (missing or unfinished narrative) is a warning,
-    or, for a final build, a refusal that lists what is left to write."""
-    problems = references.problems(survey, year)
-    if any(p.severity == "error" for p in problems):
-        raise DataError(problems)
-    todo = md.unfinished(survey.data_dir, year, survey.bank.themes)
-    if todo and final:
-        raise BuildError(
-            f"A final build of {year} needs every narrative written; still to do:\n  "
-            + "\n  ".join(todo)
-            + "\nWrite them (or build without --final for a draft, marked as such on its pages)."
-        )
-    return [str(p) for p in problems] + [f"draft: {line}" for line in todo]
-
-
-def _reconciliation_warnings(survey, year: int) -> list[str]:
-    """Published figures that the data do not reproduce; an error when the settings say `fail`."""
-    table = survey.reconciliation(year)
-    differ = table[~table["matches"]]
-    messages = [
-        f"{year} {r.question_id} ({r.short}): computed {r.computed:.1f}% but {r.published:g}% was published"
-        for r in differ.itertuples()
-    ]
-    if messages and survey.settings.reconciliation == "fail":
-        raise BuildError(
-            "The computed figures do not match the published ones (settings.yml says reconciliation: fail):\n  "
-            + "\n  ".join(messages)
-        )
-    return messages
 
 
 def _shown_line(out_dir: Path) -> list[str]:
