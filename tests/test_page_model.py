@@ -81,12 +81,12 @@ def test_one_csv_download_with_its_link_from_where_the_page_is(tmp_path):
 
 
 def test_templates_escape_through_the_one_module_and_refuse_unknown_names():
-    notice = assets.render("notice.html", head="Demo", text=HOSTILE, anchor=None)
+    notice = assets.render("notice.html", head="Demo", text=HOSTILE, anchor=None, css="hc-notice")
     assert notice == f'<aside class="hc-notice" role="note"><strong>Demo.</strong> {html_text(HOSTILE)}</aside>'
-    shown = assets.render("notice.html", head="Demo", text=assets.Markup("<a href='x'>y</a>"), anchor='a"b')
+    shown = assets.render("notice.html", head="Demo", text=assets.Markup("<a href='x'>y</a>"), anchor='a"b', css="hc-notice")
     assert "<a href='x'>y</a>" in shown and 'id="a&quot;b"' in shown  # code-built HTML kept; data escaped
     with pytest.raises(jinja2.UndefinedError):
-        assets.render("notice.html", head="Demo")
+        assets.render("notice.html", head="Demo", css="hc-notice")
 
 
 def test_every_asset_is_package_data():

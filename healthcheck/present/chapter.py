@@ -23,7 +23,6 @@ from healthcheck.data import texts
 from healthcheck.data.benchmarkfiles import BenchmarkFiles, read_benchmark_files
 from healthcheck.data.config import VOICE_SOURCES
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
-from healthcheck.escape import html_text
 from healthcheck.present import references
 from healthcheck.present.page import NARROW_MEDIA, Page, picture
 
@@ -165,12 +164,7 @@ class Chapter(Page):
         state = md.status(text)
         if state.state != "finished":
             what = "has not been written yet" if state.state == "missing" else "is not finished yet"
-            display(
-                HTML(
-                    '<aside class="hc-draft" role="note"><strong>Draft.</strong> '
-                    f"The narrative of this chapter ({html_text(part.label)}) {what}.</aside>"
-                )
-            )
+            self.show_notice("Draft", f"The narrative of this chapter ({part.label}) {what}.", css="hc-draft")
         if state.state == "missing":
             return
         if ILLUSTRATIVE.search(text.text):

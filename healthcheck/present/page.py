@@ -187,7 +187,8 @@ class Page:
             table=assets.Markup(table) if table is not None else None,
         )
 
-    def show_notice(self, head: str, text: str, anchor: str | None = None) -> None:
+    def show_notice(self, head: str, text: str, anchor: str | None = None, css: str = "hc-notice") -> None:
         """A notice every reader of the page sees: `head` in bold, then `text` (plain text, or
-        :class:`markupsafe.Markup` the code built), with `anchor` as its id for links to it."""
-        display(HTML(assets.render("notice.html", head=head, text=text, anchor=anchor)))
+        :class:`markupsafe.Markup` the code built), with `anchor` as its id for links to it;
+        `css`: its class (``hc-notice`` for demonstration data, ``hc-draft`` for a draft)."""
+        display(HTML(assets.render("notice.html", head=head, text=text, anchor=anchor, css=css)))
