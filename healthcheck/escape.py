@@ -25,13 +25,19 @@ def _as_text(value: object) -> str:
 
 
 def html_text(value: object) -> str:
-    """Text for an HTML element's content: &, < and > escaped (None and NaN give "")."""
-    return html.escape(_as_text(value), quote=False)
+    """Text for HTML, as an element's content or a quoted attribute value: &, <, >, " and '
+    escaped (None and NaN give "").
+
+    Quotes are escaped in content too, where they would not need it: so one function is safe
+    wherever a string lands in a page, and the pages keep the bytes they have always had
+    (they were escaped this way, by ``html.escape``, before this module was the one way).
+    """
+    return html.escape(_as_text(value), quote=True)
 
 
 def html_attr(value: object) -> str:
-    """Text for a quoted HTML attribute value: &, <, >, " and ' escaped."""
-    return html.escape(_as_text(value), quote=True)
+    """Text for a quoted HTML attribute value: &, <, >, " and ' escaped (as html_text)."""
+    return html_text(value)
 
 
 # CommonMark lets a backslash escape any ASCII punctuation character; escaping all of them is

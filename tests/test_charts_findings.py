@@ -15,11 +15,13 @@ from healthcheck.analysis import stats
 from healthcheck.analysis.survey import load_survey
 from healthcheck.audit.formats import Page, svg_cells, svg_from
 from healthcheck.present import charts
-from healthcheck.present.chapter import _svg_bytes, _svg_size_px, picture
 from healthcheck.present.charts import findings
 from healthcheck.present.charts.dots import published_interval
 from healthcheck.present.charts.heatmap import heat_colour
 from healthcheck.present.charts.style import HOUSE_RC, NARROW_IN, WIDE_IN
+from healthcheck.present.page import picture
+from healthcheck.present.page import svg_bytes as _svg_bytes
+from healthcheck.present.page import svg_size_px as _svg_size_px
 from healthcheck.present.sentences import pct
 
 pytestmark = pytest.mark.unit

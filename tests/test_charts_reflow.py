@@ -11,7 +11,7 @@ import re
 import pytest
 
 from healthcheck.audit.formats import read_page
-from healthcheck.present.chapter import _svg_size_px
+from healthcheck.present.page import svg_size_px as _svg_size_px
 
 pytestmark = pytest.mark.book
 

@@ -107,7 +107,8 @@ def test_myst_text_in_a_table_cell_stays_in_the_cell():
 
 
 def test_html_escaping():
-    assert html_text('<img src=x onerror="alert(1)"> & co') == '&lt;img src=x onerror="alert(1)"&gt; &amp; co'
+    # quotes too: html_text is safe in content and in a quoted attribute alike
+    assert html_text('<img src=x onerror="alert(1)"> & co') == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co"
     assert html_attr('" onmouseover="alert(1)') == "&quot; onmouseover=&quot;alert(1)"
     assert html_attr("it's") == "it&#x27;s"
     assert html_text(None) == "" and html_text(float("nan")) == "" and html_text(82) == "82"

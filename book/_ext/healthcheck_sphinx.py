@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import html
 import posixpath
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+
+from healthcheck.escape import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _escape_theme_titles(app, pagename, templatename, context, doctree):
     """Escape the titles the theme hands to its templates unescaped (it sets them at priority 500)."""
     for key in ("pagetitle", "root_title"):
         if isinstance(context.get(key), str):
-            context[key] = html.escape(context[key])
+            context[key] = html_text(context[key])
 
 
 def setup(app):

@@ -7,7 +7,6 @@ stands for one chapter per theme of the question bank, in the bank's order.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -19,6 +18,7 @@ import yaml
 
 from healthcheck import paths
 from healthcheck.errors import BuildError
+from healthcheck.escape import html_text
 
 CONFIG_PATH = paths.ROOT / "_config.yml"
 
@@ -147,7 +147,7 @@ def write_book(staging, settings, year, toc: dict, config_path, assets_dir) -> P
     # The theme prints the navbar title as it is given (its <title> escapes on its own): the
     # navbar gets the escaped text, so a name from the data is always text, never markup.
     options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
-    options["logo"] = {**options.get("logo", {}), "text": html.escape(config["title"])}
+    options["logo"] = {**options.get("logo", {}), "text": html_text(config["title"])}
     # Every page links to the PDF (book/_templates/pdf-link.html), published beside the website:
     # <year>/pdf/ next to <year>/html/, so the link leaves the site's own folder by one step.
     from healthcheck.pipeline.staging import slug

@@ -31,7 +31,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from healthcheck import paths
+from healthcheck import assets, paths
 from healthcheck.data.config import survey_years
 from healthcheck.errors import DataError, HealthcheckError
 from healthcheck.pipeline import book, staging
@@ -44,30 +44,12 @@ REBUILD_PATH = "/__preview__/rebuild"
 TOKEN_HEADER = "X-Preview-Token"
 #: The names a request to the preview may give in its Host header (with the server's port).
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
-RELOAD_SCRIPT = b"""<script>
-(function () {
-  var seen = null, banner = null, token = "__TOKEN__";
-  function ask() {
-    fetch("%s", {cache: "no-store", headers: {"X-Preview-Token": token}})
-    .then(function (r) { return r.json(); }).then(function (s) {
-      if (seen !== null && s.version !== seen) { location.reload(); return; }
-      seen = s.version;
-      if (s.error) {
-        if (!banner) {
-          banner = document.createElement("pre");
-          banner.setAttribute("role", "alert");
-          banner.style.cssText = "position:fixed;bottom:0;left:0;right:0;max-height:40vh;overflow:auto;" +
-            "margin:0;padding:1em;background:#fff3cd;color:#0b0c0c;border-top:3px solid #F46A25;" +
-            "z-index:9999;white-space:pre-wrap";
-          document.body.appendChild(banner);
-        }
-        banner.textContent = "The preview was not updated:\\n" + s.error;
-      } else if (banner) { banner.remove(); banner = null; }
-    }).catch(function () {}).finally(function () { setTimeout(ask, 200); });
-  }
-  ask();
-})();
-</script>""" % STATUS_PATH.encode()
+
+
+def reload_script(token: str) -> bytes:
+    """The script each served page gets (healthcheck/assets/preview-reload.html): it asks
+    STATUS_PATH, with the server's `token`, for the build's number and reloads on a new one."""
+    return assets.render("preview-reload.html", token=token, status_path=STATUS_PATH).rstrip("\n").encode()
 
 
 class Preview:
@@ -228,7 +210,7 @@ class _Handler(SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            script = RELOAD_SCRIPT.replace(b"__TOKEN__", self.token.encode())
+            script = reload_script(self.token)
             page = path.read_bytes().replace(b"</body>", script + b"</body>", 1)
             return self._send(page, "text/html; charset=utf-8")
         return super().do_GET()

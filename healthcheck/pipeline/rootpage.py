@@ -6,49 +6,25 @@ untitled page, and a browser that does not follow the refresh shows a blank page
 redirects the same way (a meta refresh with no delay: no script, works offline and from a
 file) and also says where it goes, with a plain link to follow by hand.
 
-It follows the reader's colour scheme, as the book does, so a dark-mode reader gets no white
-flash; its colours are set in full (not left to the browser's dark defaults, which axe-core
-cannot see and so measures against white).
+The page is the template ``healthcheck/assets/root-page.html``. It follows the reader's colour
+scheme, as the book does, so a dark-mode reader gets no white flash; its colours are set in full
+(not left to the browser's dark defaults, which axe-core cannot see and so measures against
+white).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
+
+from healthcheck import assets
 
 __all__ = ["write_root_page", "root_page"]
 
 # A language tag as BCP 47 spells it (en, en-GB, cy, zh-Hant-TW): letters and digits in
 # groups joined by hyphens. Enough to refuse anything that would break the attribute.
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta http-equiv="refresh" content="0; url={href}">
-<title>{title}</title>
-<style>
-body {{ margin: 2rem; font-family: sans-serif; color: #1a1a1a; background-color: #ffffff; }}
-a {{ color: #0b57d0; }}
-@media (prefers-color-scheme: dark) {{
-  body {{ color: #f0f0f0; background-color: #121212; }}
-  a {{ color: #8ab4f8; }}
-}}
-</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-<p><a href="{href}">Open the report</a>.</p>
-</main>
-</body>
-</html>
-"""
 
 
 def write_root_page(html_dir: Path, first_page: str, title: str, lang: str = "en") -> None:
@@ -72,8 +48,10 @@ def root_page(first_page: str, title: str, lang: str = "en") -> str:
         raise ValueError(f"not a language tag: {lang!r}")
     if not title.strip():
         raise ValueError("the root page needs a title")
-    href = html.escape(quote(_relative_page(first_page).as_posix(), safe="/"))
-    return _PAGE.format(lang=lang, href=href, title=html.escape(" ".join(title.split())))
+    # The template (healthcheck/assets/root-page.html) escapes both for HTML; the link is
+    # percent-encoded for the URL first.
+    href = quote(_relative_page(first_page).as_posix(), safe="/")
+    return assets.render("root-page.html", lang=lang, href=href, title=" ".join(title.split()))
 
 
 def _relative_page(first_page: str) -> PurePosixPath:

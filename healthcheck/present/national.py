@@ -15,27 +15,28 @@ A national batch (healthcheck.pipeline.batch) writes the book's inputs into one 
 Suppression follows benchmark_figures: no organisation's figure from fewer than `threshold`
 valid responses is shown, counted in a distribution or pooled into England or a region; a
 pooled figure under the threshold is not shown either. Every name (organisation, region,
-theme, statement) is data: it is escaped wherever it is placed (html_table, myst_text,
-html.escape for attributes), and charts draw text literally (the house style).
+theme, statement) is data: it is escaped wherever it is placed (html_table, myst_text, the
+page's templates), and charts draw text literally (the house style).
+
+A chapter of this book is a page like a council's chapter (`present.page.Page`): the same figure
+block, CSV downloads, notices and note of the files it reads.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
-from myst_nb import glue
 
 from healthcheck.analysis.rounding import format_pct, round_to
 from healthcheck.escape import myst_text
-from healthcheck.present import charts, national_findings
+from healthcheck.present import national_findings
 from healthcheck.present.charts.style import NARROW_IN
-from healthcheck.present.exports import write_csv
-from healthcheck.present.national_charts import distribution_chart, figure_block, svg_bytes
+from healthcheck.present.national_charts import distribution_chart
+from healthcheck.present.page import Page
 from healthcheck.present.tables import html_table
 
 NOT_SHOWN = "fewer than {t} valid responses: not shown"
@@ -46,20 +47,19 @@ def number(value, digits: int = 1):
     return None if value is None or pd.isna(value) else round_to(float(value), digits)
 
 
-class NationalBook:
+class NationalBook(Page):
     """The national summary, as seen from one of its chapter notebooks.
 
     year, national_dir, downloads_dir, reads_file: the chapter's papermill parameters. Every
     input file is noted as read (for the chapter cache) as it is opened.
     """
 
+    #: The book's chapter pages sit at chapters/national/<page>.html, the downloads at downloads/.
+    downloads_href = "../../downloads"
+
     def __init__(self, year: int, national_dir, downloads_dir=None, *, reads_file=None):
-        self.year = int(year)
+        super().__init__(year, downloads_dir, reads_file=reads_file)
         self.folder = Path(national_dir)
-        self.reads_file = Path(reads_file) if reads_file else None
-        self.downloads = Path(downloads_dir) if downloads_dir else None
-        if self.downloads:
-            self.downloads.mkdir(parents=True, exist_ok=True)
         self.facts = json.loads(self._input("facts.json").read_text(encoding="utf-8"))
         self.threshold = int(self.facts["threshold"])
         self.organisations = self._table("organisations.csv", ["respondents"])
@@ -81,15 +81,12 @@ class NationalBook:
         # England's change of every statement, by the rules of present/national_findings.py
         before = None if self.previous is None else self.previous[self.previous["scope"] == "national"]
         self.changes = national_findings.england_changes(self.scope("national"), before, self.prev_year)
-        charts.apply_house_style()
 
     # ------------------------------------------------------------------ inputs
 
     def _input(self, name: str) -> Path:
         path = self.folder / name
-        if self.reads_file:
-            with open(self.reads_file, "a", encoding="utf-8") as fh:
-                fh.write(str(path.resolve()) + "\n")
+        self.record_read(path)
         return path
 
     def _table(self, name: str, numeric: list[str]) -> pd.DataFrame:
@@ -115,32 +112,19 @@ class NationalBook:
 
     # ------------------------------------------------------------------ showing things
 
-    def glue_md(self, name: str, text: str) -> None:
-        glue(name, Markdown(text), display=False)  # for {glue:md}`name` in the chapter's prose
-
     def table(self, frame: pd.DataFrame, caption: str, name: str | None = None, stack: bool = True) -> None:
         """An accessible table (stacked into cards on a phone), written as a CSV download when named."""
-        if name and self.downloads:
-            write_csv(frame, self.downloads / f"{self.year}-{name}.csv")
+        if name:
+            self.download_csv(frame, name)
         css = "hc-table hc-table-stack" if stack else "hc-table"
         display(HTML(html_table(frame, caption, css_class=css)))
-
-    def show_figure(self, fig, name: str, caption: str, alt: str, data: pd.DataFrame, narrow=None) -> None:
-        """A chart with its alt text, caption and data table (and its `narrow` drawing for phones)."""
-        stem, svg, small = f"{self.year}-{name}", svg_bytes(fig), svg_bytes(narrow) if narrow is not None else None
-        if self.downloads:
-            (self.downloads / f"{stem}.svg").write_bytes(svg)
-            write_csv(data, self.downloads / f"{stem}.csv")
-        # Chapter pages sit at chapters/national/<page>.html, the downloads at downloads/.
-        display(HTML(figure_block(svg, stem, name, caption, alt, data, "../../downloads", bool(self.downloads), small)))
 
     def demonstration_notice(self) -> None:
         """The organisations' demonstration notices (each different one once), on every page."""
         notices = [n for n in self.facts.get("notices", []) if n.strip()]
         if not notices:
             return
-        text = " ".join(html.escape(n.strip()) for n in notices)
-        display(HTML(f'<aside class="hc-notice" role="note"><strong>Demonstration data.</strong> {text}</aside>'))
+        self.show_notice("Demonstration data", " ".join(n.strip() for n in notices))
 
 
 # ----------------------------------------------------------------------------- summary chapter
@@ -163,8 +147,8 @@ def glue_summary(nb: NationalBook) -> None:
     nb.glue_md(
         "national_downloads",
         f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
-        f"[all figure data for {nb.year} (ODS)](../../downloads/{nb.year}-all-figure-data.ods), "
-        f"the same [as an Excel workbook (XLSX)](../../downloads/{nb.year}-all-figure-data.xlsx).",
+        f"[all figure data for {nb.year} (ODS)]({nb.downloads_href}/{nb.year}-all-figure-data.ods), "
+        f"the same [as an Excel workbook (XLSX)]({nb.downloads_href}/{nb.year}-all-figure-data.xlsx).",
     )
 
 

@@ -1,19 +1,15 @@
-"""The national summary's own chart (statements across organisations) and the figure block it sits in.
+"""The national summary's own chart (statements across organisations), and the narrow version
+of its regions' heat map.
 
 The chart follows the house style (present/charts/style.py): a headline title that states the
 finding, a subtitle with the measure, shapes as well as colours to tell the marks apart, and
-alt text that gives every number drawn. The figure block is the one the report's chapters use
-(present/chapter.py): the image with its alt text in a keyboard-scrollable region, a caption
-with links to the SVG and CSV, and the data table in a <details> under it.
+alt text that gives every number drawn. It is shown in the figure block every page uses
+(present/page.py).
 """
 
 from __future__ import annotations
 
-import html
-import re
-import tempfile
 import textwrap
-from pathlib import Path
 
 import matplotlib
 
@@ -28,7 +24,6 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct  # noqa: E402
 from healthcheck.escape import mpl_text  # noqa: E402
-from healthcheck.present.chapter import picture  # noqa: E402
 from healthcheck.present.charts.style import (  # noqa: E402
     DARK_BLUE,
     DARK_GREY,
@@ -42,47 +37,9 @@ from healthcheck.present.charts.style import (  # noqa: E402
     finish,
     mix,
     new_figure,
-    save_figure,
 )
-from healthcheck.present.tables import html_table, scroll_region  # noqa: E402
 
 BOX_FACE = mix(TURQUOISE, 0.6)
-
-
-def svg_bytes(fig: Figure) -> bytes:
-    """The figure as deterministic SVG bytes (save_figure fixes the hash salt and drops dates)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        return save_figure(fig, Path(tmp) / "figure.svg").read_bytes()
-
-
-def figure_block(
-    svg: bytes,
-    stem: str,
-    name: str,
-    caption: str,
-    alt: str,
-    data: pd.DataFrame,
-    downloads: str,
-    links: bool,
-    narrow: bytes | None = None,
-) -> str:
-    """The HTML of a chart: image with alt text, caption, download links (screen only), data table.
-    `narrow`: the chart drawn for phones, offered to narrow screens as the report's chapters do."""
-    link_html = ""
-    if links:
-        link_html = (
-            f' <span class="hc-screen-only"><a href="{downloads}/{stem}.csv" download>Download the data (CSV)</a>.</span>'
-            f' <span class="hc-screen-only"><a href="{downloads}/{stem}.svg">Open the chart full size (SVG)</a>.</span>'
-        )
-    image = picture(svg, alt, narrow)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return (
-        f'<figure class="hc-figure" id="fig-{slug}">'
-        + scroll_region(image, f"Chart: {caption}", "hc-figure-scroll")
-        + f"<figcaption>{html.escape(caption)}{link_html}</figcaption></figure>"
-        + '<details class="hc-data"><summary>Show the data behind this chart</summary>'
-        + f"{html_table(data, caption)}</details>"
-    )
 
 
 # ----------------------------------------------------------------------------- the chart

@@ -46,9 +46,9 @@ the markup is valid.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
+
+from healthcheck.escape import html_attr, html_text
 
 __all__ = ["html_table", "scroll_region", "STACK_CLASS"]
 
@@ -71,7 +71,7 @@ def html_table(frame: pd.DataFrame, caption: str, row_header: bool = True, css_c
     head = "".join(f'<th scope="col">{name}</th>' for name in columns)
     rows = "".join(_row(values, columns, row_header, stack) for values in frame.itertuples(index=False))
     table = (
-        f'<table class="{html.escape(css_class)}"><caption>{html.escape(caption)}</caption>'
+        f'<table class="{html_attr(css_class)}"><caption>{html_text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
     return scroll_region(table, caption, "hc-table-wrap")
@@ -83,7 +83,7 @@ def scroll_region(inner: str, label: str, css_class: str) -> str:
     A box that scrolls must be reachable and scrollable from the keyboard, so it is a named,
     focusable region (the pattern axe-core's scrollable-region-focusable rule asks for).
     """
-    return f'<div class="{html.escape(css_class)}" role="region" aria-label="{html.escape(label)}" tabindex="0">{inner}</div>'
+    return f'<div class="{html_attr(css_class)}" role="region" aria-label="{html_attr(label)}" tabindex="0">{inner}</div>'
 
 
 def _row(values, columns: list[str], row_header: bool, stack: bool) -> str:
@@ -105,4 +105,4 @@ def _text(value) -> str:
     """A cell's value as escaped HTML text; None, NaN, NA and NaT are an empty cell."""
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    return html.escape(str(value))
+    return html_text(str(value))

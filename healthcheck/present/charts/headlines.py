@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 import matplotlib
@@ -15,6 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from healthcheck.analysis.rounding import format_pct, format_pts, round_half_up  # noqa: F401
+from healthcheck.escape import html_attr, html_text
 from healthcheck.present import change as vocabulary
 from healthcheck.present.charts.style import (
     DARK_BLUE,
@@ -254,16 +254,16 @@ def headline_tiles(theme_rows: pd.DataFrame) -> str:
             n = int(r.get(state, 0) or 0)
             if n:
                 word = _STATE_COUNT_WORDS[state][0 if n == 1 else 1]
-                counts.append(f'<li data-state="{html.escape(state)}">{vocabulary.SHAPES[state]} {n} {html.escape(word)}</li>')
+                counts.append(f'<li data-state="{html_attr(state)}">{vocabulary.SHAPES[state]} {n} {html_text(word)}</li>')
         moved = r.get("change_pts")
-        attrs = f' data-theme="{html.escape(str(r.get("theme", "")))}" data-score="{"" if blank(pct) else round_half_up(pct)}"'
+        attrs = f' data-theme="{html_attr(str(r.get("theme", "")))}" data-score="{"" if blank(pct) else round_half_up(pct)}"'
         if not blank(moved) and int(r.get("n_compared", 0) or 0):
             attrs += f' data-change-pts="{round_half_up(moved)}" data-compared="{int(r["n_compared"])}"'
         items.append(
             f'<li class="hc-tile"{attrs}>'
-            f'<p class="hc-tile-title">{html.escape(str(r["theme_title"]))}</p>'
-            f'<p class="hc-tile-score"><span class="hc-tile-big">{big}</span> {html.escape(str(r.get("headline_label", "")))}</p>'
-            f'<p class="hc-tile-change">{html.escape(str(r.get("change_text", "") or ""))}</p>'
+            f'<p class="hc-tile-title">{html_text(str(r["theme_title"]))}</p>'
+            f'<p class="hc-tile-score"><span class="hc-tile-big">{big}</span> {html_text(str(r.get("headline_label", "")))}</p>'
+            f'<p class="hc-tile-change">{html_text(str(r.get("change_text", "") or ""))}</p>'
             + (f'<ul class="hc-tile-states" aria-label="Statements">{"".join(counts)}</ul>' if counts else "")
             + "</li>"
         )

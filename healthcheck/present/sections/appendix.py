@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from healthcheck.analysis.rounding import format_pct, round_to
 from healthcheck.data import files, scales
 from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.data.config import MIN_THRESHOLD
-from healthcheck.escape import myst_text
+from healthcheck.escape import html_text, myst_text
 from healthcheck.present.tables import html_table
 
 
@@ -121,7 +120,7 @@ def data_quality(ch) -> None:
     export = Path(y.meta.export).name if y.meta.export else None
     about_responses = [w for w in y.warnings if export and Path(w.file).name == export]
     if about_responses:
-        items = "".join(f"<li>{html.escape(w.expected)}</li>" for w in about_responses)
+        items = "".join(f"<li>{html_text(w.expected)}</li>" for w in about_responses)
         display(HTML(f"<p>Warnings raised when the responses were checked:</p><ul>{items}</ul>"))
 
 
@@ -240,7 +239,7 @@ def measures_method(ch) -> None:
     if not setting.score:
         return
     bands = "; ".join(
-        f"<em>{html.escape(b.label)}</em> from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score)
+        f"<em>{html_text(b.label)}</em> from {b.from_score:g}" for b in sorted(setting.bands, key=lambda b: -b.from_score)
     )
     display(
         HTML(
@@ -287,7 +286,7 @@ def drivers_method(ch) -> None:
 
 def workbooks_note(ch) -> None:
     """Where the all-figure workbooks are, and how they are laid out."""
-    stem = f"../downloads/{ch.year}-all-figure-data"
+    stem = f"{ch.downloads_href}/{ch.year}-all-figure-data"
     display(
         HTML(
             '<p class="hc-screen-only">Every table of figures in this report is also in one workbook, in OpenDocument '

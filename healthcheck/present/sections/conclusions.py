@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import stats
 from healthcheck.data.config import load_recommendations
-from healthcheck.escape import myst_text
+from healthcheck.escape import html_text, myst_text
 from healthcheck.present import change
-from healthcheck.present.exports import write_csv
 from healthcheck.present.sentences import pct, plural, points_phrase
 from healthcheck.present.tables import html_table
 
@@ -80,13 +77,7 @@ def current_recommendations(ch) -> None:
         for r in cur
     ]
     table = pd.DataFrame(rows)
-    link = ""
-    if ch.downloads:
-        write_csv(table, ch.downloads / f"{ch.year}-recommendations.csv")
-        link = (
-            f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-recommendations.csv" download>'
-            "Download the recommendations (CSV)</a>.</p>"
-        )
+    link = ch.download_csv(table, "recommendations", "Download the recommendations (CSV)")
     # One card per recommendation: seven columns do not fit a page, let alone a phone.
     cards = []
     for r, row in zip(cur, rows, strict=True):
@@ -96,15 +87,15 @@ def current_recommendations(ch) -> None:
         if r.get("statements"):
             shown["Answers"] = "; ".join(f"“{shorts.get(q, q)}” ({q})" for q in r["statements"])
         facts = "".join(
-            f"<dt>{name}</dt><dd>{html.escape(str(shown[name]))}</dd>"
+            f"<dt>{name}</dt><dd>{html_text(str(shown[name]))}</dd>"
             for name in ("Theme", "Owner", "Due", "Measure of success", "Answers")
             if shown[name]
         )
-        planned = "".join(f"<li>{html.escape(a)}</li>" for a in r.get("planned_actions") or [])
+        planned = "".join(f"<li>{html_text(a)}</li>" for a in r.get("planned_actions") or [])
         if planned:
             facts += f"<dt>Planned actions</dt><dd><ul>{planned}</ul></dd>"
         cards.append(
-            f'<li class="hc-rec"><p class="hc-rec-title">{html.escape(row["Recommendation"])}</p>'
+            f'<li class="hc-rec"><p class="hc-rec-title">{html_text(row["Recommendation"])}</p>'
             f'<dl class="hc-rec-facts">{facts}</dl></li>'
         )
     display(HTML(f'<ol class="hc-recs">{"".join(cards)}</ol>{link}'))

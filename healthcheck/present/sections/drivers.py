@@ -3,14 +3,12 @@ records; see :mod:`healthcheck.analysis.drivers` for the method."""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.analysis import drivers
 from healthcheck.analysis.rounding import round_to
-from healthcheck.present.exports import write_csv
+from healthcheck.escape import html_text
 from healthcheck.present.tables import html_table
 
 TOP_STATEMENTS = 5
@@ -82,8 +80,7 @@ def drivers_section(ch) -> None:
     outcomes = [o for o in outcomes if o in points]
     corr = drivers.correlations(points, themes, outcomes)
     reg = drivers.regression(points, themes, outcomes)
-    if ch.downloads:
-        write_csv(download_table(corr, reg, ch), ch.downloads / f"{ch.year}-drivers.csv")
+    link = ch.download_csv(download_table(corr, reg, ch), "drivers", "Download every correlation (CSV)") if ch.downloads else ""
     display(
         HTML(
             "<p>These figures show which parts of working life go together with the outcome statements, among all "
@@ -94,26 +91,21 @@ def drivers_section(ch) -> None:
     )
     for outcome in outcomes:
         _one_outcome(ch, outcome, corr[corr["outcome"] == outcome], reg[reg["outcome"] == outcome])
-    if ch.downloads:
-        display(
-            HTML(
-                f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-drivers.csv" download>'
-                "Download every correlation (CSV)</a>.</p>"
-            )
-        )
+    if link:
+        display(HTML(link))
 
 
 def _one_outcome(ch, outcome: str, corr: pd.DataFrame, reg: pd.DataFrame) -> None:
     name = ch.bank.questions[outcome].short
     themes = corr[(corr["kind"] == "theme") & corr["rho"].notna()]
     if themes.empty:
-        display(HTML(f"<p>Too few staff answered “{html.escape(name)}” for drivers to be worked out.</p>"))
+        display(HTML(f"<p>Too few staff answered “{html_text(name)}” for drivers to be worked out.</p>"))
         return
     top = themes.iloc[0]
     display(
         HTML(
-            f"<p>Of the themes, <strong>{html.escape(ch.theme_title(top['item']))}</strong> goes most closely with "
-            f"“{html.escape(name)}” (correlation {_r(top['rho'])}, 95% interval {_interval(top['ci_low'], top['ci_high'])}, "
+            f"<p>Of the themes, <strong>{html_text(ch.theme_title(top['item']))}</strong> goes most closely with "
+            f"“{html_text(name)}” (correlation {_r(top['rho'])}, 95% interval {_interval(top['ci_low'], top['ci_high'])}, "
             f"{int(top['n'])} staff).</p>"
         )
     )

@@ -3,12 +3,10 @@ with its source, and the same as a download."""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
-from healthcheck.present.exports import write_csv
+from healthcheck.escape import html_text
 from healthcheck.present.tables import html_table
 
 
@@ -95,16 +93,10 @@ def context_indicators(ch) -> None:
         )
     )
     display(HTML(html_table(pd.DataFrame(rows), f"Context indicators, {span}", css_class="hc-table hc-table-stack")))
-    notes = "".join(f"<li>[{n}] {html.escape(source)}</li>" for source, n in numbers.items())
+    notes = "".join(f"<li>[{n}] {html_text(source)}</li>" for source, n in numbers.items())
     display(HTML(f'<p>Sources of the indicators:</p><ul class="hc-sources">{notes}</ul>'))
     if ch.downloads:
         data = history.rename(
             columns={"code": "Code", "label": "Indicator", "year": "Year", "value": "Value", "unit": "Unit", "source": "Source"}
         )
-        write_csv(data, ch.downloads / f"{ch.year}-indicators.csv")
-        display(
-            HTML(
-                f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-indicators.csv" download>'
-                "Download the indicators in every year (CSV)</a>.</p>"
-            )
-        )
+        display(HTML(ch.download_csv(data, "indicators", "Download the indicators in every year (CSV)")))

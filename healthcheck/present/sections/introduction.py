@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
-from healthcheck.escape import myst_text
+from healthcheck.escape import html_text, myst_text
 from healthcheck.present import charts
 from healthcheck.present.chapter import long_date, sources_in_words
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
@@ -97,7 +95,7 @@ def word_changes(ch) -> None:
     total_now, total_before = int(pd.to_numeric(now["count"]).sum()), int(pd.to_numeric(before["count"]).sum())
     display(
         HTML(
-            f"<p>How often words came up in {html.escape(where)}: {total_before} mentions of listed words in "
+            f"<p>How often words came up in {html_text(where)}: {total_before} mentions of listed words in "
             f"{ch.prev_year} and {total_now} in {ch.year}. The chart shows the words whose counts rose and fell "
             "most; the counts are not tested, and depend on how many took part.</p>"
         )

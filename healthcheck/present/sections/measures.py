@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.analysis import measures
 from healthcheck.analysis.rounding import round_half_up, round_to
+from healthcheck.escape import html_text
 from healthcheck.present.charts.changes import SIGNIFICANCE_WORDS
 from healthcheck.present.charts.style import NOT_COMPARED
-from healthcheck.present.exports import write_csv
 from healthcheck.present.tables import html_table
 
 
@@ -76,13 +74,12 @@ def scores(ch, theme: str) -> None:
             HTML(
                 f"<p>As a score out of 100 (each answer scored from 0 for strongly disagree to 100 for strongly agree), "
                 f"this theme scores <strong>{_one(t['score'])}</strong>, in the band "
-                f"<strong>{html.escape(str(t['band']))}</strong>: the mean of its {n} statement{'s' if n != 1 else ''} "
+                f"<strong>{html_text(str(t['band']))}</strong>: the mean of its {n} statement{'s' if n != 1 else ''} "
                 "with a score this year.</p>"
             )
         )
     table = score_table(mine, ch.survey.questions, ch.threshold)
-    if ch.downloads:
-        write_csv(table, ch.downloads / f"{ch.year}-{theme}-scores.csv")
+    ch.download_csv(table, f"{theme}-scores")
     # the bands in the caption, which names the theme: the same sentence in every theme chapter
     # would be the kind of repetition a reader skims past
     caption = (

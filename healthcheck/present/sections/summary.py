@@ -16,18 +16,15 @@ one vocabulary of :mod:`healthcheck.present.change`.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from healthcheck.analysis import benchmarks, stats
 from healthcheck.analysis import ranks as ranking
 from healthcheck.analysis.rounding import round_to
-from healthcheck.escape import myst_text
+from healthcheck.escape import html_text, myst_text
 from healthcheck.present import change
 from healthcheck.present.charts.headlines import headline_tiles
-from healthcheck.present.exports import write_csv
 from healthcheck.present.sections.conclusions import recommendations
 from healthcheck.present.sentences import gap_phrase, pct, plural, points_phrase
 
@@ -275,15 +272,9 @@ def themes_at_a_glance(ch) -> None:
         display(HTML(f"<p>No theme had a figure to report in {ch.year}.</p>"))
         return
     table = tile_table(rows)
-    link = ""
-    if ch.downloads:
-        write_csv(table, ch.downloads / f"{ch.year}-themes-at-a-glance.csv")
-        link = (
-            f'<p class="hc-screen-only"><a href="../downloads/{ch.year}-themes-at-a-glance.csv" download>'
-            "Download the themes at a glance (CSV)</a>.</p>"
-        )
+    link = ch.download_csv(table, "themes-at-a-glance", "Download the themes at a glance (CSV)")
     key = " ".join(f"{change.SHAPES[s]} {s}" for s in change.STATES)
-    display(HTML(headline_tiles(rows) + f'<p class="hc-key">Key to statements: {html.escape(key)}.</p>' + link))
+    display(HTML(headline_tiles(rows) + f'<p class="hc-key">Key to statements: {html_text(key)}.</p>' + link))
 
 
 # ------------------------------------------------------------------------------- what will be done
@@ -337,8 +328,8 @@ def glue(ch) -> None:
         "summary_downloads",
         f"Every chart's data can be downloaded beside the chart, and all of them together as one workbook: "
         # The ODS first: the open standard a public body publishes in; the XLSX for Excel.
-        f"[all figure data for {ch.year} (ODS)](../downloads/{ch.year}-all-figure-data.ods), "
-        f"the same [as an Excel workbook (XLSX)](../downloads/{ch.year}-all-figure-data.xlsx).",
+        f"[all figure data for {ch.year} (ODS)]({ch.downloads_href}/{ch.year}-all-figure-data.ods), "
+        f"the same [as an Excel workbook (XLSX)]({ch.downloads_href}/{ch.year}-all-figure-data.xlsx).",
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -11,11 +9,10 @@ from healthcheck.analysis import benchmarks
 from healthcheck.analysis.breakdowns import generalised_speaker, group_sizes
 from healthcheck.analysis.rounding import format_change, round_to
 from healthcheck.data.codes import RESPONSE_LABELS
-from healthcheck.escape import myst_text
+from healthcheck.escape import html_text, myst_text
 from healthcheck.present import change, charts, sentences
 from healthcheck.present.chapter import SOURCE_SINGULAR, sources_in_words
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
-from healthcheck.present.exports import write_csv
 from healthcheck.present.sentences import pct
 from healthcheck.present.tables import html_table
 
@@ -100,8 +97,8 @@ def quotes(ch, theme: str) -> None:
         # One label for the section when every quote is illustrative; else each one says so.
         note = ' <span class="hc-illustrative">(illustrative)</span>' if made_up and not every else ""
         blocks.append(
-            f'<figure class="hc-quote"><blockquote><p>{html.escape(q.quote)}</p></blockquote>'
-            f"<figcaption>{html.escape(speaker)}, {html.escape(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
+            f'<figure class="hc-quote"><blockquote><p>{html_text(q.quote)}</p></blockquote>'
+            f"<figcaption>{html_text(speaker)}, {html_text(SOURCE_SINGULAR[q.source])}{note}</figcaption></figure>"
         )
     label = '<p class="hc-illustrative">Illustrative quotes, written for the demonstration.</p>' if every else ""
     display(HTML(label + '<div class="hc-quotes">' + "".join(blocks) + "</div>"))
@@ -111,7 +108,7 @@ def survey_chart(ch, theme: str) -> None:
     """The diverging bar chart of every answer to the theme's statements, with its data."""
     title = ch.theme_title(theme)
     if ch.theme_figures(theme).empty:  # a theme added later, or none of its statements asked this year
-        display(HTML(f"<p>None of the statements on {html.escape(title.lower())} was asked in {ch.year}.</p>"))
+        display(HTML(f"<p>None of the statements on {html_text(title.lower())} was asked in {ch.year}.</p>"))
         return
     if ch.survey.years[ch.year].published_only:  # no answers to chart, only percentages
         display(
@@ -166,7 +163,7 @@ def changes(ch, theme: str) -> None:
                 "Not tested because": [c.reason or "" for c in states],
             }
         )
-        write_csv(download, ch.downloads / f"{ch.year}-{theme}-change.csv")
+        ch.download_csv(download, f"{theme}-change")
     caption = f"{ch.theme_title(theme)}: change since the last comparable survey"
     # Through html_table so that on a phone each
     # statement becomes a card (five columns do not fit 360 pixels).
@@ -304,8 +301,7 @@ def comparisons(ch, theme: str) -> None:
             row[f"Difference from {r.name}"] = difference + RESULT_WORDS.get(r.result, r.result)
         rows.append(row)
     data = pd.DataFrame(rows)
-    if ch.downloads:
-        write_csv(data, ch.downloads / f"{ch.year}-{theme}-benchmarks.csv")
+    ch.download_csv(data, f"{theme}-benchmarks")
     caption = f"{ch.theme_title(theme)}: our figures beside other organisations, {ch.year}"
     if files.source:
         caption += f" (benchmark figures: {files.source})"

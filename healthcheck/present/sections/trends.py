@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, display
 
 from healthcheck.analysis import stats
 from healthcheck.analysis.rounding import round_columns, round_half_up
+from healthcheck.escape import html_text
 from healthcheck.present import charts
 from healthcheck.present.charts import findings
 from healthcheck.present.charts.style import NARROW_IN
@@ -89,7 +88,7 @@ def statement_trends(ch) -> None:
         fig = charts.trend_panels(series, title=finding)
         narrow = charts.trend_panels(series, title=finding, width=NARROW_IN)
         data = trend_table(rows, ch.bank)
-        display(HTML(f"<h3>{html.escape(title)}</h3>"))
+        display(HTML(f"<h3>{html_text(title)}</h3>"))
         ch.show_figure(
             fig,
             f"{theme}-trend",
