@@ -15,8 +15,10 @@ Layout (what the national batch reads)::
     DIR/<org_id>/<year>/Health check <year> - responses.csv   one row per respondent
 
 Everything is invented: organisations (names built from made-up syllables), regions'
-membership, teams, statements, themes and answers. The statements are written for this
-project in the style of an employer-standards health check.
+membership, teams, statements, themes and answers. The themes and statements are hand-written
+content, kept in ``national_statements.yml`` beside this script (written for this project in
+the style of an employer-standards health check; edit them there); this script holds only the
+simulation and writes the YAML files with the package's writer (``healthcheck.data.yamlwrite``).
 
 How answers are made: each respondent's answer to a statement is an ordinal cut of a latent
 score = statement level + organisation effect (overall and per theme) + region effect (per
@@ -48,6 +50,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+
+from healthcheck.data.yamlfile import YamlError, load_yaml
+from healthcheck.data.yamlwrite import dump
 
 REGIONS = {  # the nine English regions, weighted by roughly how many councils each has
     "North East": 12,
@@ -145,315 +150,65 @@ NAME_B = ["mere", "dale", "holt", "wick", "combe", "stead", "ford", "ham", "by",
 ORG_TYPES = ["County Council", "City Council", "Borough Council", "Metropolitan Borough Council", "Council", "Children's Trust"]
 ORG_TYPE_P = [0.25, 0.15, 0.2, 0.2, 0.15, 0.05]
 
-THEMES = {
-    "leadership": (
-        "Leadership and accountability",
-        "Whether staff see a clear lead for social work, know what good practice "
-        "looks like here and feel that their views shape decisions.",
-    ),
-    "workforce": (
-        "Staffing and workforce planning",
-        "Whether teams have enough people with the right skills, and how gaps are covered when colleagues leave.",
-    ),
-    "workload": (
-        "Workload and allocation",
-        "How much work people carry, how it is shared out and whether there is time left for the people they work with.",
-    ),
-    "wellbeing": (
-        "Wellbeing and safety",
-        "How the organisation looks after the health, safety and emotional wellbeing of its staff.",
-    ),
-    "supervision": (
-        "Supervision",
-        "How often supervision happens, whether it leaves room for reflection and how supervisors are prepared for the role.",
-    ),
-    "development": (
-        "Learning and career development",
-        "Time and support for learning, appraisal, career routes and the first year in practice.",
-    ),
-    "practice": (
-        "Professional practice",
-        "Confidence in practice, support for registration, the tools staff use and whether they feel able to challenge.",
-    ),
-    "education": (
-        "Links with education and research",
-        "Placements for students and the use of research and evidence in everyday work.",
-    ),
-    "retention": (
-        "Staying and recommending",
-        "Whether people expect to stay and would recommend the organisation as a place to work.",
-    ),
+# The themes and statements are hand-written content, in national_statements.yml beside this
+# script; here only how each statement is simulated: the national % positive to aim for, the
+# share answering "don't know", and who can answer (None: everyone; otherwise "supervisor" or
+# "first_year", and the rest answer "Not applicable").
+STATEMENTS_FILE = Path(__file__).with_name("national_statements.yml")
+SIMULATION = {
+    "LEA01": (70, 0.02, None),
+    "LEA02": (78, 0.01, None),
+    "LEA03": (52, 0.04, None),
+    "LEA04": (63, 0.03, None),
+    "WFP01": (41, 0.01, None),
+    "WFP02": (33, 0.08, None),
+    "WFP03": (58, 0.1, None),
+    "WRL01": (38, 0.0, None),
+    "WRL02": (62, 0.02, None),
+    "WRL03": (57, 0.02, None),
+    "WRL04": (40, 0.01, None),
+    "WEL01": (80, 0.01, None),
+    "WEL02": (71, 0.02, None),
+    "WEL03": (47, 0.0, None),
+    "WEL04": (60, 0.03, None),
+    "SUP01": (72, 0.01, None),
+    "SUP02": (64, 0.01, None),
+    "SUP03": (68, 0.02, None),
+    "SUP04": (61, 0.02, "supervisor"),
+    "DEV01": (46, 0.01, None),
+    "DEV02": (49, 0.04, None),
+    "DEV03": (55, 0.03, None),
+    "DEV04": (66, 0.03, "first_year"),
+    "PRA01": (84, 0.01, None),
+    "PRA02": (57, 0.05, None),
+    "PRA03": (35, 0.01, None),
+    "PRA04": (61, 0.03, None),
+    "EDU01": (69, 0.15, None),
+    "EDU02": (54, 0.03, None),
+    "RET01": (58, 0.1, None),
+    "RET02": (60, 0.05, None),
+    "DIG01": (51, 0.03, None),
 }
-# code, theme, short label, national % positive to aim for, share "don't know", who answers (None: all), wording
-STATEMENTS = [
-    (
-        "LEA01",
-        "leadership",
-        "Leaders describe good practice",
-        70,
-        0.02,
-        None,
-        "Senior leaders set out clearly what good social work practice looks like here.",
-    ),
-    (
-        "LEA02",
-        "leadership",
-        "Know who leads practice",
-        78,
-        0.01,
-        None,
-        "I know who our principal social worker is and how to reach them.",
-    ),
-    (
-        "LEA03",
-        "leadership",
-        "Practitioners' views shape decisions",
-        52,
-        0.04,
-        None,
-        "The views of practitioners are asked for and make a difference to how we work.",
-    ),
-    (
-        "LEA04",
-        "leadership",
-        "The organisation lives its values",
-        63,
-        0.03,
-        None,
-        "My organisation acts in line with the values it states.",
-    ),
-    (
-        "WFP01",
-        "workforce",
-        "Enough staff in my team",
-        41,
-        0.01,
-        None,
-        "My team has enough staff with the right skills for the work it is given.",
-    ),
-    (
-        "WFP02",
-        "workforce",
-        "Vacancies filled without long gaps",
-        33,
-        0.08,
-        None,
-        "When someone leaves, their post is filled without a long gap.",
-    ),
-    (
-        "WFP03",
-        "workforce",
-        "Temporary staff properly inducted",
-        58,
-        0.1,
-        None,
-        "Temporary and agency colleagues are welcomed and given a proper induction.",
-    ),
-    ("WRL01", "workload", "Workload fits my hours", 38, 0.0, None, "I can manage my workload within my contracted hours."),
-    ("WRL02", "workload", "Work shared fairly", 62, 0.02, None, "Work is shared out in my team in a fair and open way."),
-    (
-        "WRL03",
-        "workload",
-        "Allocation considers complexity",
-        57,
-        0.02,
-        None,
-        "When work is allocated to me, its complexity and my experience are taken into account.",
-    ),
-    (
-        "WRL04",
-        "workload",
-        "Time for direct work",
-        40,
-        0.01,
-        None,
-        "I have enough time to spend directly with the people I work with.",
-    ),
-    (
-        "WEL01",
-        "wellbeing",
-        "Manager interested in my wellbeing",
-        80,
-        0.01,
-        None,
-        "My line manager takes an interest in my health and wellbeing.",
-    ),
-    (
-        "WEL02",
-        "wellbeing",
-        "Safety arrangements clear",
-        71,
-        0.02,
-        None,
-        "Arrangements for my safety when working alone or visiting are clear and followed.",
-    ),
-    (
-        "WEL03",
-        "wellbeing",
-        "Able to switch off",
-        47,
-        0.0,
-        None,
-        "I am usually able to switch off from work when my working day ends.",
-    ),
-    (
-        "WEL04",
-        "wellbeing",
-        "Support after distressing work",
-        60,
-        0.03,
-        None,
-        "After a distressing piece of work I am offered time to talk it through.",
-    ),
-    (
-        "SUP01",
-        "supervision",
-        "Supervision as often as planned",
-        72,
-        0.01,
-        None,
-        "My supervision takes place as often as our policy says it should.",
-    ),
-    (
-        "SUP02",
-        "supervision",
-        "Supervision is reflective",
-        64,
-        0.01,
-        None,
-        "Supervision gives me space to reflect on my practice.",
-    ),
-    (
-        "SUP03",
-        "supervision",
-        "Supervision decisions followed up",
-        68,
-        0.02,
-        None,
-        "Decisions and actions agreed in supervision are written down and followed up.",
-    ),
-    (
-        "SUP04",
-        "supervision",
-        "Trained to supervise",
-        61,
-        0.02,
-        "supervisor",
-        "If you supervise others: I have had training that prepares me to supervise.",
-    ),
-    (
-        "DEV01",
-        "development",
-        "Protected time for learning",
-        46,
-        0.01,
-        None,
-        "I am given protected time for continuing professional development.",
-    ),
-    (
-        "DEV02",
-        "development",
-        "Career path without leaving practice",
-        49,
-        0.04,
-        None,
-        "I can see how to progress in my career without leaving practice.",
-    ),
-    (
-        "DEV03",
-        "development",
-        "Appraisal helped plan development",
-        55,
-        0.03,
-        None,
-        "My last appraisal helped me plan my development.",
-    ),
-    (
-        "DEV04",
-        "development",
-        "First year protected",
-        66,
-        0.03,
-        "first_year",
-        "If you are in your assessed first year: my caseload is kept lighter so I have time to learn.",
-    ),
-    ("PRA01", "practice", "Confident in my work", 84, 0.01, None, "I feel confident in the quality of the work I do."),
-    (
-        "PRA02",
-        "practice",
-        "Helped to keep registration evidence",
-        57,
-        0.05,
-        None,
-        "My organisation helps me keep up the evidence I need for professional registration.",
-    ),
-    (
-        "PRA03",
-        "practice",
-        "Recording system helps",
-        35,
-        0.01,
-        None,
-        "The case recording system helps rather than hinders my practice.",
-    ),
-    (
-        "PRA04",
-        "practice",
-        "Able to challenge decisions",
-        61,
-        0.03,
-        None,
-        "I can challenge decisions I disagree with without fear of the consequences.",
-    ),
-    (
-        "EDU01",
-        "education",
-        "Good support for students",
-        69,
-        0.15,
-        None,
-        "My organisation offers good placements and support to social work students.",
-    ),
-    (
-        "EDU02",
-        "education",
-        "Encouraged to use research",
-        54,
-        0.03,
-        None,
-        "I am encouraged to use research and evidence in my work.",
-    ),
-    (
-        "RET01",
-        "retention",
-        "Expect to stay two years",
-        58,
-        0.1,
-        None,
-        "I expect to still be working for this organisation in two years' time.",
-    ),
-    (
-        "RET02",
-        "retention",
-        "Would recommend as a workplace",
-        60,
-        0.05,
-        None,
-        "I would recommend my organisation to a friend as a place for social workers to work.",
-    ),
-]
-# From the last year (when there are two or more): SUP02 reworded, so not comparable with earlier
-# years; a statement on digital skills added.
-REWORDED = {"SUP02": "Supervision gives me space to reflect on my practice and on how the work affects me."}
-ADDED = (
-    "DIG01",
-    "development",
-    "Trained to use digital tools",
-    51,
-    0.03,
-    None,
-    "I am given the training I need to use digital tools well in my work.",
-)
+
+
+def load_statements(path: Path = STATEMENTS_FILE) -> dict:
+    """national_statements.yml read safely (the package's YAML reader), each statement checked
+    to have simulation parameters and a theme, so a mistake stops the script before it writes."""
+    try:
+        content = load_yaml(path, path.name)
+    except YamlError as exc:
+        raise SystemExit(f"{path.name}: {exc.message}") from None
+    themes, questions = content.get("themes") or {}, content.get("questions") or {}
+    if set(questions) != set(SIMULATION):
+        raise SystemExit(f"{path.name}: the statements differ from SIMULATION's: {sorted(set(questions) ^ set(SIMULATION))}")
+    wrong = sorted(code for code, q in questions.items() if q.get("theme") not in themes)
+    if wrong:
+        raise SystemExit(f"{path.name}: {wrong} name a theme that is not under `themes`")
+    return content
+
+
+CONTENT = load_statements()
+THEMES = CONTENT["themes"]  # code -> title and intro, in the file's order (which sets the draws)
 
 LABELS = np.array(
     [
@@ -505,12 +260,14 @@ def statements_for(years: list[int]) -> list[dict]:
     """Every statement with its wording per year (and comparable_from where reworded)."""
     last = years[-1]
     out = []
-    for code, theme, short, pct, dk, who, wording in STATEMENTS + ([ADDED] if len(years) > 1 else []):
-        asked = [last] if code == ADDED[0] else years
-        words = {y: wording for y in asked}
-        entry = {"code": code, "theme": theme, "short": short, "pct": pct, "dk": dk, "who": who}
-        if code in REWORDED and len(years) > 1:
-            words[last] = REWORDED[code]
+    for code, q in CONTENT["questions"].items():
+        if q.get("added") and len(years) < 2:
+            continue
+        pct, dk, who = SIMULATION[code]
+        words = {y: q["wording"] for y in ([last] if q.get("added") else years)}
+        entry = {"code": code, "theme": q["theme"], "short": q["short"], "pct": pct, "dk": dk, "who": who}
+        if q.get("reworded") and len(years) > 1:
+            words[last] = q["reworded"]
             entry["comparable_from"] = last
         out.append(entry | {"wording": words})
     return out
@@ -678,14 +435,9 @@ def export_name(year: int) -> str:
 # --------------------------------------------------------------------------- text files
 
 
-def dump(data: dict) -> str:
-    """YAML, keys in the given order, long strings kept on one line."""
-    return yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
-
-
 def bank_text(statements: list[dict], header: str) -> str:
     """question_bank.yml in the new theme format (title and intro per theme)."""
-    themes = {code: {"title": title, "intro": intro} for code, (title, intro) in THEMES.items()}
+    themes = {code: {"title": theme["title"], "intro": theme["intro"]} for code, theme in THEMES.items()}
     questions = {}
     for s in statements:
         questions[s["code"]] = {"theme": s["theme"], "short": s["short"], "wording": dict(s["wording"])}

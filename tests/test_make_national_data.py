@@ -117,3 +117,31 @@ def test_every_region_is_used(script, tmp_path):
     with open(out / "organisations.csv", encoding="utf-8", newline="") as fh:
         regions = {o["region"] for o in csv.DictReader(fh)}
     assert len(regions) == 9 and "Yorkshire and the Humber" in regions
+
+
+def test_statements_come_from_the_hand_written_file(script, national):
+    """Each organisation's bank is national_statements.yml's content: the same themes and
+    wording, the reworded statement not comparable with the first year, the added one asked last."""
+    content = yaml.safe_load(script.STATEMENTS_FILE.read_text(encoding="utf-8"))
+    bank = yaml.safe_load((national / "ORG002" / "question_bank.yml").read_text(encoding="utf-8"))
+    assert bank["themes"] == content["themes"]
+    assert list(bank["questions"]) == list(content["questions"])
+    for code, q in content["questions"].items():
+        written = bank["questions"][code]
+        assert (written["theme"], written["short"]) == (q["theme"], q["short"])
+        if q.get("added"):
+            assert written["wording"] == {YEARS[-1]: q["wording"]}
+        elif q.get("reworded"):
+            assert written["wording"] == {YEARS[0]: q["wording"], YEARS[-1]: q["reworded"]}
+            assert written["comparable_from"] == YEARS[-1]
+        else:
+            assert written["wording"] == dict.fromkeys(YEARS, q["wording"])
+
+
+def test_a_statement_without_simulation_parameters_is_refused(script, tmp_path):
+    content = yaml.safe_load(script.STATEMENTS_FILE.read_text(encoding="utf-8"))
+    content["questions"]["NEW01"] = {"theme": "workload", "short": "New", "wording": "A new statement."}
+    path = tmp_path / "national_statements.yml"
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    with pytest.raises(SystemExit, match="NEW01"):
+        script.load_statements(path)
