@@ -15,21 +15,17 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
-
-from healthcheck.analysis.rounding import format_pct  # noqa: E402
-from healthcheck.escape import mpl_text  # noqa: E402
-from healthcheck.present.chapter import picture  # noqa: E402
-from healthcheck.present.charts.style import (  # noqa: E402
+from healthcheck.analysis.rounding import format_pct
+from healthcheck.escape import mpl_text
+from healthcheck.present.chapter import picture
+from healthcheck.present.charts.style import (
     DARK_BLUE,
     DARK_GREY,
     GRID_GREY,
@@ -44,7 +40,7 @@ from healthcheck.present.charts.style import (  # noqa: E402
     new_figure,
     save_figure,
 )
-from healthcheck.present.tables import html_table, scroll_region  # noqa: E402
+from healthcheck.present.tables import html_table, scroll_region
 
 BOX_FACE = mix(TURQUOISE, 0.6)
 
