@@ -104,7 +104,7 @@ def check_parameters_cell(source: Path, declared: tuple[ChapterParameter, ...], 
             f"Chapter {chapter}: the parameters cell of {source} does not match the parameters the build "
             f"passes ({', '.join(p.name for p in declared)}): "
             + "; ".join(problems)
-            + ". Make the cell declare exactly these (see healthcheck.pipeline.chapters)."
+            + ". Make the cell declare exactly these (healthcheck/pipeline/parameters.py declares them)."
         )
 
 
