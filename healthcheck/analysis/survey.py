@@ -6,6 +6,7 @@ errors in it; otherwise `DataError` carries the full report.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import pickle
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from healthcheck.data.files import (
     WORDS_FILE,
 )
 from healthcheck.data.validate import check_year
-from healthcheck.errors import DataError, Problem
+from healthcheck.errors import BuildError, DataError, Problem
 
 
 @dataclass
@@ -96,8 +97,11 @@ class Survey:
     _figures: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     _breakdowns: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     # The disclosure audit of the report year's tables (cells suppressed and hidden, smallest
-    # ranges), set by the build before the chapters run, for the provenance appendix to state.
+    # ranges) that the build passed with the survey it saved for its chapters (`save_preloaded`),
+    # for the provenance appendix to state; None for a survey loaded from the data folder.
     disclosure: dict | None = None
+    # The data folder's files as they were when this survey was loaded (see `_fingerprint`).
+    source_fingerprint: tuple = field(default=(), repr=False)
 
     @property
     def year_list(self) -> list[int]:
@@ -187,27 +191,61 @@ class Survey:
 def load_survey(data_dir: str | Path | None = None, year: int | None = None, preloaded: str | Path | None = None) -> Survey:
     """Load every year in the data folder up to `year` (default: the latest).
 
-    `preloaded` names a pickle of a survey the build has already validated and loaded
-    (`save_preloaded`); chapters pass it so that they neither re-read nor re-validate the
-    exports. It is used only when it is of the same folder and year.
+    `preloaded` names the survey a build has already validated and loaded, saved with its
+    disclosure audit (`save_preloaded`); chapters pass it so that they neither re-read nor
+    re-validate the exports. A BuildError says why when it cannot be used: missing, of another
+    folder or year, or saved before a file of the data folder changed. Only without it is the
+    survey loaded (and validated) from the data folder.
     """
     folder = paths.data_dir(data_dir)
-    if preloaded and Path(preloaded).is_file():
-        with open(preloaded, "rb") as fh:
-            survey = pickle.load(fh)
-        if survey.data_dir == folder and (year is None or year == survey.year_list[-1]):
-            return survey
+    if preloaded:
+        return _read_preloaded(Path(preloaded), folder, year)
     return _load_survey_cached(folder, year, _fingerprint(folder))
 
 
-def save_preloaded(survey: Survey, path: Path) -> None:
+#: The layout of the file `save_preloaded` writes; a file of another layout is refused.
+PRELOADED_FORMAT = 1
+
+
+def save_preloaded(survey: Survey, path: Path, *, disclosure: dict | None) -> None:
     """Write a loaded survey for chapters to pick up, with every year's figures and the report
-    year's protected breakdowns already computed."""
+    year's protected breakdowns already computed, and ``disclosure``: the audit of the report
+    year's tables that the provenance appendix states (what ``audit_tables(...).as_dict()``
+    gives). The survey object itself is written as loaded; the audit travels beside it."""
     for year in survey.year_list:
         survey.figures(year)
     survey.breakdowns(survey.year_list[-1])
+    record = {
+        "format": PRELOADED_FORMAT,
+        "data_dir": str(survey.data_dir),
+        "year": survey.year_list[-1],
+        "fingerprint": survey.source_fingerprint,
+        "disclosure": disclosure,
+        "survey": survey,
+    }
     with open(path, "wb") as fh:
-        pickle.dump(survey, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_preloaded(path: Path, folder: Path, year: int | None) -> Survey:
+    """The survey `save_preloaded` wrote at ``path``, checked against what the chapter asks for."""
+    what = f"The survey the build saved for its chapters ({path})"
+    try:
+        with open(path, "rb") as fh:
+            record = pickle.load(fh)
+    except FileNotFoundError:
+        raise BuildError(f"{what} does not exist: run the chapter through `healthcheck build`, or without survey_file") from None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        raise BuildError(f"{what} cannot be read ({type(exc).__name__}: {exc}): build again") from None
+    if not isinstance(record, dict) or record.get("format") != PRELOADED_FORMAT:
+        raise BuildError(f"{what} was written by another version of healthcheck: build again")
+    if record["data_dir"] != str(folder):
+        raise BuildError(f"{what} is of the data folder {record['data_dir']}, but the chapter reads {folder}")
+    if year is not None and int(year) != record["year"]:
+        raise BuildError(f"{what} is of {record['year']}, but the chapter is of {year}")
+    if record["fingerprint"] != _fingerprint(folder):
+        raise BuildError(f"{what} is out of date: files of {folder} changed after the build loaded them. Build again.")
+    return dataclasses.replace(record["survey"], disclosure=record["disclosure"])
 
 
 # Files of a year that the loaded survey does not depend on: editing one (a narrative, say,
@@ -254,4 +292,4 @@ def _load_survey_cached(folder: Path, year: int | None, _fingerprint: tuple) -> 
             problems += exc.problems
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
-    return Survey(folder, settings, bank, years)
+    return Survey(folder, settings, bank, years, source_fingerprint=_fingerprint)

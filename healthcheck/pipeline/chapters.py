@@ -3,7 +3,11 @@ the cache, and running the rest in parallel worker processes.
 
 Each chapter gets everything as papermill parameters: the year and data folder, its theme
 (for the theme notebook), where to write its figure files, where to list the input files it
-reads (for the cache) and the survey the build already loaded.
+reads (for the cache) and the survey the build already loaded. Those parameters are declared
+once, in `pipeline.parameters`: what papermill passes is built from the declaration
+(`papermill_parameters`), and every notebook's `parameters` cell is checked against it before
+anything runs (`check_parameters_cell`), so a chapter cannot silently ignore a parameter or
+read one the build never sets.
 """
 
 from __future__ import annotations
@@ -18,10 +22,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from healthcheck import environment
+from healthcheck import environment, paths
 from healthcheck.errors import BuildError, ChapterFailed
 from healthcheck.pipeline import cache, workers
 from healthcheck.pipeline.book import THEME_CHAPTER
+from healthcheck.pipeline.parameters import (
+    COUNCIL_PARAMETERS,
+    ChapterParameter,
+    check_parameters_cell,
+    declared_parameters,
+    papermill_parameters,
+)
 
 
 @dataclass
@@ -33,6 +44,7 @@ class BookChapter:
     source: Path  # the notebook run: chapters/introduction.ipynb, chapters/theme.ipynb
     parameters_index: int = -1  # position of the cell tagged `parameters`
     parameters: dict = field(default_factory=dict)  # papermill parameters besides the build's own
+    declared: tuple[ChapterParameter, ...] = COUNCIL_PARAMETERS  # what its parameters cell declares
 
 
 @dataclass
@@ -52,13 +64,24 @@ class ChapterRun:
     extra: dict = field(default_factory=dict)  # further parameters for every chapter (benchmark_file)
     pool: ChapterPool | None = None  # workers started earlier (default: started when the chapters run)
 
+    def __post_init__(self):
+        # To a chapter, None is the repository's data/: it cannot see $HEALTHCHECK_DATA_DIR
+        # (workers.NOT_FOR_CHAPTERS), so a folder the build found through it is passed as itself.
+        if self.data_dir is None and os.environ.get("HEALTHCHECK_DATA_DIR"):
+            self.data_dir = str(paths.data_dir(None))
+
     def parameters(self, chapter: BookChapter) -> dict:
         """The parameters that decide the chapter's output (the cache key, and the manifest)."""
         return {"year": self.year, "data_dir": self.data_dir, **self.extra, **chapter.parameters}
 
 
-def chapters_from_docs(docnames: list[str], chapters_dir: Path) -> list[BookChapter]:
-    """The chapters of the staged table of contents: `chapters/theme-<code>` runs the theme notebook."""
+def chapters_from_docs(
+    docnames: list[str], chapters_dir: Path, book_parameters: tuple[ChapterParameter, ...] = COUNCIL_PARAMETERS
+) -> list[BookChapter]:
+    """The chapters of the staged table of contents: `chapters/theme-<code>` runs the theme notebook.
+
+    Each notebook's `parameters` cell is checked against ``book_parameters`` (the council's
+    chapters', or :data:`NATIONAL_PARAMETERS`): a BuildError names the notebook and parameter."""
     import nbformat
 
     chapters, names = [], set()
@@ -77,7 +100,9 @@ def chapters_from_docs(docnames: list[str], chapters_dir: Path) -> list[BookChap
         tagged = [i for i, c in enumerate(nb.cells) if workers.PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
         if len(tagged) != 1:
             raise BuildError(f"Chapter {name} ({source}) needs exactly one cell tagged `parameters`")
-        chapters.append(BookChapter(name, doc, source, tagged[0], parameters))
+        declared = declared_parameters(notebook, book_parameters)
+        check_parameters_cell(source, declared, name)
+        chapters.append(BookChapter(name, doc, source, tagged[0], parameters, declared))
     return chapters
 
 
@@ -130,12 +155,16 @@ def _plan(chapters: list[BookChapter], run: ChapterRun) -> tuple[list[dict], set
                 "output": str(output),
                 "cwd": str(cwd),
                 "engine": run.engine,
-                "parameters": {
-                    **parameters,
-                    "downloads_dir": str(own_downloads),
-                    "reads_file": str(reads),
-                    "survey_file": str(run.survey_file),
-                },
+                "parameters": papermill_parameters(
+                    ch.declared,
+                    {
+                        **parameters,
+                        "downloads_dir": str(own_downloads),
+                        "reads_file": str(reads),
+                        "survey_file": str(run.survey_file),
+                    },
+                    ch.name,
+                ),
                 # Executed notebooks keep no trace of the random staging folder: the downloads are
                 # published in html/downloads of the build, and other staging paths become "staging".
                 "path_map": [(str(own_downloads), "html/downloads"), (str(run.staging), "staging")],
@@ -182,7 +211,7 @@ class ChapterPool:
         """Let the workers, done with every chapter, and their kernels exit on a thread while the
         build goes on: shutting the kernels down takes most of a second. ``close`` waits for it."""
         if not self.closed and self._closing is None:
-            self._leaving = list((getattr(self.executor, "_processes", None) or {}).values())
+            self._leaving = workers.pool_processes(self.executor)
             self._closing = threading.Thread(target=self.close, args=(False,), name="chapter-pool-close", daemon=True)
             self._closing.start()
 

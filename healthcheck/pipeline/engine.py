@@ -22,10 +22,19 @@ process exits (also in ``multiprocessing`` workers). Errors behave as with paper
 engine: papermill raises ``PapermillExecutionError`` with the failing cell's index.
 
 Environment variables: a kernel inherits the environment of the moment it started. So that a
-variable the caller sets *after* that (as the build does with ``cache.READS_ENV``) still
-reaches the notebook, every change to ``os.environ`` since the kernel started is copied into it
-before each notebook. Code that reads a variable only at import time (``MPLBACKEND``,
-``PYTHONHASHSEED``) will not see such a change: pass what a notebook needs as parameters.
+variable the caller sets *after* that still reaches the notebook, as with papermill's own
+engine, every change to ``os.environ`` since the kernel started is copied into it before each
+notebook. The build itself passes nothing this way (everything a chapter needs is a papermill
+parameter, declared in ``pipeline.chapters``), and code that reads a variable only at import
+time (``MPLBACKEND``, ``PYTHONHASHSEED``) would not see such a change anyway.
+
+Papermill's internals: an engine is papermill's documented extension point, but this one also
+uses names papermill does not document (``PapermillNotebookClient``, ``merge_kwargs``,
+``remove_args``, the arguments of ``NBClientEngine.execute_managed_notebook``), nbclient's
+``cleanup_kc``, and in the kernel pandas's option registry and matplotlib-inline's pending
+figures. :data:`CHECKED_WITH` names the versions they were checked against;
+``tests/test_engine_contract.py`` fails, saying what to re-check, when requirements.txt pins
+another version or a name has gone.
 
 Use: ``papermill.execute_notebook(..., engine_name="healthcheck")`` once this module has been
 imported (it registers itself), or through papermill's entry point group (``papermill.engine``,
@@ -49,6 +58,9 @@ from papermill.utils import merge_kwargs, remove_args
 from healthcheck.pipeline import enginekernel
 
 ENGINE_NAME = "healthcheck"
+#: The versions of the libraries whose undocumented names this engine (and enginekernel) uses,
+#: as last checked by hand; tests/test_engine_contract.py holds requirements.txt to them.
+CHECKED_WITH = {"papermill": "2.7.0", "nbclient": "0.11.0", "pandas": "3.1.1", "matplotlib-inline": "0.2.2"}
 #: Imported when a kernel starts, before its state is recorded: the inline backend must be set
 #: up before the snapshot (or restoring the display formatters would undo it), and options of
 #: libraries imported later could not be restored.

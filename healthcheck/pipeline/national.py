@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 from healthcheck import paths
 from healthcheck.pipeline import book, staging
-from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.chapters import NATIONAL_PARAMETERS, ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
@@ -37,7 +37,7 @@ def build_national_book(year: int, input_dir, build_root, *, force: bool = False
     year, input_dir, build_root = int(year), Path(input_dir).resolve(), Path(build_root).resolve()
     facts = json.loads((input_dir / "facts.json").read_text(encoding="utf-8"))
     toc = book.load_toc(TOC_PATH)
-    chapters = chapters_from_docs(book.documents(toc, TOC_PATH), CHAPTERS_DIR)
+    chapters = chapters_from_docs(book.documents(toc, TOC_PATH), CHAPTERS_DIR, NATIONAL_PARAMETERS)
     epoch = staging.source_date_epoch()
     inputs = [TOC_PATH, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, input_dir, *(c.source for c in chapters)]
     fingerprint = staging.fingerprint([year, "national", str(input_dir), epoch], inputs)

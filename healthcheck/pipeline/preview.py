@@ -75,7 +75,7 @@ class Preview:
     def build(self, log=print) -> float:
         """Bring the preview up to date; returns the seconds it took. A data error keeps the last pages."""
         from healthcheck.analysis.survey import save_preloaded
-        from healthcheck.pipeline.stages import validate
+        from healthcheck.pipeline.stages import disclosure_statement, validate
 
         start = time.monotonic()
         # Each chapter runs in this process: papermill's per-notebook INFO lines (switched on by
@@ -102,7 +102,7 @@ class Preview:
                     cache_root=self.cache_root,
                     engine=self.engine,
                 )
-                save_preloaded(survey, run.survey_file)
+                save_preloaded(survey, run.survey_file, disclosure=disclosure_statement(survey, self.year))
                 _, _, failed = run_chapters(chapters, run, Progress([c.name for c in chapters], False))
                 if failed:
                     raise HealthcheckError(f"Chapter {failed['name']} failed: {failed['ename']}: {failed['evalue']}")

@@ -173,12 +173,13 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
     """Every stage after validate, in the staging folder: returns the build's record (build-info)."""
     year, stage_dir, out = run.year, run.staging, run.staging / "out"
     book_dir = book.write_book(stage_dir, survey.settings, year, toc, book.CONFIG_PATH, book.BOOK_ASSETS_DIR)
-    save_preloaded(survey, run.survey_file)
+    disclosure = disclosure_statement(survey, year)
+    save_preloaded(survey, run.survey_file, disclosure=disclosure)
     seconds, chapter_warnings = _run_chapters_stage(chapters, run, run.cache_root.parent, progress)
     warnings = warnings + chapter_warnings
     output_warnings, site = _outputs_stage(survey, year, book_dir, stage_dir, out, chapters, run.epoch, strict, log)
     warnings += output_warnings
-    audit = _audit_stage(survey, year, out, log, site)
+    audit = _audit_stage(survey, year, out, log, disclosure, site)
     # The manifest may be uploaded with the book: folders of this machine are written relative.
     parameters = {
         c.name: {k: staging.shown_path(v) if k in PATH_PARAMETERS else v for k, v in run.parameters(c).items()}
@@ -206,14 +207,11 @@ def _build_staged(survey, toc, chapters, run: ChapterRun, strict, warnings, prog
 
 
 def validate(data_path: Path, year: int, final: bool):
-    """Stage validate: every check of `checks.check_year` (ChecksFailed on any error), then the
-    tables' disclosure audit; returns the loaded survey and the build's warnings."""
+    """Stage validate: every check of `checks.check_year` (ChecksFailed on any error); returns
+    the loaded survey and the build's warnings."""
     checked = checks.check_year(data_path, year, final=final)
     checked.refuse()
-    survey = checked.survey
-    if survey.disclosure is None:  # a survey loaded earlier in this process keeps its audit
-        survey.disclosure = audit_tables(survey, year).as_dict(timing=False)
-    return survey, [str(p) for p in checked.warnings]
+    return checked.survey, [str(p) for p in checked.warnings]
 
 
 def _run_chapters_stage(chapters, run: ChapterRun, build_root: Path, progress: bool) -> tuple[dict, list]:
@@ -252,18 +250,26 @@ AUDIT_FIGURES = (
 )  # fmt: skip
 
 
-def _audit_stage(survey, year: int, out: Path, log, site=None):
+def disclosure_statement(survey, year: int) -> dict:
+    """The disclosure audit of the year's tables that the provenance appendix states: passed
+    to the chapters with the survey (``save_preloaded``), and checked by the audit stage
+    against what the published files give."""
+    return audit_tables(survey, year).as_dict(timing=False)
+
+
+def _audit_stage(survey, year: int, out: Path, log, disclosure: dict, site=None):
     """Stage audit: read back what the finished files publish and attack it as an outsider would.
 
     Refuses to publish when any hidden cell's feasible range is narrower than the protection,
-    when two files disagree about a figure, or when a file names the build machine. ``site``:
-    the website, already read (and scanned for machine paths) while the PDF was printed.
+    when two files disagree about a figure, when the files do not give the ``disclosure`` audit
+    the provenance appendix states, or when a file names the build machine. ``site``: the
+    website, already read (and scanned for machine paths) while the PDF was printed.
     """
     log("auditing what the published files disclose")
     site_reading, site_leaked = site or (None, None)
     result, leaked = audit_build(out, survey, year, site=site_reading), leaks(out, site_leaked)
     problems = [] if result.ok else [result.message()]
-    stated = {k: survey.disclosure.get(k) for k in AUDIT_FIGURES}
+    stated = {k: disclosure.get(k) for k in AUDIT_FIGURES}
     found = {k: getattr(result, k) for k in AUDIT_FIGURES}
     # The provenance appendix states the tables' audit: a book that publishes breakdowns must
     # give exactly those numbers (a book without any, like a toy book, has nothing to state).

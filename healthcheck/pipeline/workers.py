@@ -3,7 +3,13 @@
 Workers are started by the build and die with it: each asks Linux to kill it when its parent
 dies (so a killed build leaves no worker behind), and a kernel exits when its worker does.
 Everything a chapter needs arrives as papermill parameters; the kernel's environment only
-fixes what libraries read (a headless matplotlib, a fresh IPython profile, the build date).
+fixes what libraries read (a headless matplotlib, a fresh IPython profile, the build date), and
+the package's own folder variables (:data:`NOT_FOR_CHAPTERS`) are taken out of it, so that no
+chapter finds its data folder any other way than by its ``data_dir`` parameter.
+
+The one private name used here is ``ProcessPoolExecutor._processes`` (the pool's worker
+processes, to stop those still running a chapter: the standard library has no public way);
+``tests/test_engine_contract.py`` checks it on the Python of :data:`CHECKED_PYTHON`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ INJECTED_TAG = "injected-parameters"
 PARAMETERS_TAG = "parameters"
 HIDE_TAG = "remove-cell"
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+#: The Python versions on which ``ProcessPoolExecutor._processes`` was checked (see the module).
+CHECKED_PYTHON = ("3.11",)
+#: Variables of the build's environment a chapter must not read: the build passes the folder
+#: itself (``ChapterRun.data_dir``), and a chapter never needs the build folder.
+NOT_FOR_CHAPTERS = ("HEALTHCHECK_DATA_DIR", "HEALTHCHECK_BUILD_DIR")
 
 _START_QUEUE = None  # set in each worker process: tells the main process a chapter has started
 
@@ -73,6 +84,8 @@ def start_worker(env: dict, start_queue, warm_folder: str | None = None) -> None
         # SIGKILL this worker when the build process dies, however it dies (even SIGKILL).
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.environ.update(env)
+    for name in NOT_FOR_CHAPTERS:
+        os.environ.pop(name, None)
     try:
         # SIGTERM from the main process (build aborted): leave papermill through an exception.
         signal.signal(signal.SIGTERM, _raise_system_exit)
@@ -222,10 +235,16 @@ def drain(start_queue, progress) -> None:
         progress.set(name, "running")
 
 
+def pool_processes(executor: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (``multiprocessing.Process``), through its private
+    ``_processes``: the standard library offers no public way to stop a worker that is busy."""
+    return list((executor._processes or {}).values())
+
+
 def stop_pool(executor: ProcessPoolExecutor, kill: bool) -> None:
     """Shut the pool down; with `kill`, stop workers still running (SIGTERM, then SIGKILL)."""
     if kill:
-        processes = list(getattr(executor, "_processes", {}).values())  # no public way to stop workers
+        processes = pool_processes(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             if proc.is_alive():

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
+<<<<<<< HEAD
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -25,6 +31,12 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from healthcheck.analysis.rounding import format_pct  # noqa: E402
 from healthcheck.escape import mpl_text  # noqa: E402
 from healthcheck.present.charts.style import (  # noqa: E402
+=======
+from healthcheck.analysis.rounding import format_pct
+from healthcheck.escape import mpl_text
+from healthcheck.present.chapter import picture
+from healthcheck.present.charts.style import (
+>>>>>>> inputs24
     DARK_BLUE,
     DARK_GREY,
     GRID_GREY,
@@ -38,6 +50,10 @@ from healthcheck.present.charts.style import (  # noqa: E402
     mix,
     new_figure,
 )
+<<<<<<< HEAD
+=======
+from healthcheck.present.tables import html_table, scroll_region
+>>>>>>> inputs24
 
 BOX_FACE = mix(TURQUOISE, 0.6)
 

@@ -2,9 +2,18 @@
 
 Each figure function returns a matplotlib Figure with an ``alt_text`` attribute; the ``*_data``
 companions return the table of what is plotted, shown beside the chart.
+
+The one place the package chooses matplotlib's backend: importing any chart module imports this
+package first, so every chart is drawn by Agg (headless, the same bytes on every machine) and
+none can open a window, whatever backend the machine defaults to. A chapter kernel's
+inline backend (Agg underneath) is put back by the warm-kernel engine before each notebook.
 """
 
-from healthcheck.present.charts.changes import change_table
+import matplotlib
+
+matplotlib.use("Agg")
+
+from healthcheck.present.charts.changes import change_table  # noqa: E402 - after the backend
 from healthcheck.present.charts.dots import breakdown_dots, dots_data
 from healthcheck.present.charts.headlines import A4_PORTRAIT, alt_text_infographic, headline_infographic
 from healthcheck.present.charts.heatmap import alt_text_breakdown, breakdown_data, breakdown_heatmap

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 from healthcheck.analysis.rounding import format_change, format_pct, format_pts, round_half_up  # noqa: F401
 from healthcheck.present.charts.style import (
