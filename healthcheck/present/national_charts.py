@@ -18,25 +18,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-<<<<<<< HEAD
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
-
-from healthcheck.analysis.rounding import format_pct  # noqa: E402
-from healthcheck.escape import mpl_text  # noqa: E402
-from healthcheck.present.charts.style import (  # noqa: E402
-=======
 from healthcheck.analysis.rounding import format_pct
 from healthcheck.escape import mpl_text
-from healthcheck.present.chapter import picture
 from healthcheck.present.charts.style import (
->>>>>>> inputs24
     DARK_BLUE,
     DARK_GREY,
     GRID_GREY,
@@ -50,10 +34,6 @@ from healthcheck.present.charts.style import (
     mix,
     new_figure,
 )
-<<<<<<< HEAD
-=======
-from healthcheck.present.tables import html_table, scroll_region
->>>>>>> inputs24
 
 BOX_FACE = mix(TURQUOISE, 0.6)
 
