@@ -166,3 +166,13 @@ def test_a_missing_or_foreign_survey_file_is_an_error(data_dir, tmp_path):
     old.write_bytes(pickle.dumps(load_survey(data_dir, 2022)))  # the layout before the audit moved beside it
     with pytest.raises(BuildError, match="another version"):
         load_survey(data_dir, 2022, preloaded=old)
+
+
+def test_the_national_book_checks_its_chapters_against_its_own_declaration():
+    from healthcheck.pipeline import book, national
+
+    docs = book.documents(book.load_toc(national.TOC_PATH), national.TOC_PATH)
+    found = chapters.chapters_from_docs(docs, national.CHAPTERS_DIR, C.NATIONAL_PARAMETERS)
+    assert found and all(ch.declared == C.NATIONAL_PARAMETERS for ch in found)
+    with pytest.raises(BuildError, match="national_dir"):  # the council's declaration does not fit them
+        chapters.chapters_from_docs(docs, national.CHAPTERS_DIR)

@@ -18,8 +18,9 @@ from types import SimpleNamespace
 
 from healthcheck import paths
 from healthcheck.pipeline import book, staging
-from healthcheck.pipeline.chapters import NATIONAL_PARAMETERS, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.outputs import write_outputs
+from healthcheck.pipeline.parameters import NATIONAL_PARAMETERS
 from healthcheck.pipeline.pdf import TitlePage
 from healthcheck.pipeline.progress import Progress
 
