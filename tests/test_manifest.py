@@ -101,7 +101,7 @@ def test_compare_names_commit_and_package_differences():
     assert "code differs: manifest built from commit aaa, now bbb" in causes
 
 
-@pytest.mark.unit
+@pytest.mark.pipeline  # runs the command line in a subprocess
 def test_verify_without_a_manifest_is_a_plain_error(tmp_path):
     result = _verify("--manifest", str(tmp_path / "nothing.json"))
     assert result.returncode == 1 and "No manifest" in result.stderr and "Traceback" not in result.stderr

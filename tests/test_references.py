@@ -102,6 +102,7 @@ def test_forbidden_constructs_are_refused_by_validate(demo, construct):
     assert result.returncode == 1 and "narrative/conclusions.md, line" in result.stderr
 
 
+@pytest.mark.pipeline  # the build starts its chapter workers (kernels) before it refuses
 def test_a_final_build_refuses_a_draft_and_says_what_is_missing(demo, tmp_path):
     (demo / "2022" / "narrative" / "themes" / "edi.md").unlink()
     path = demo / "2022" / "narrative" / "summary.md"

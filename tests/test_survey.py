@@ -41,6 +41,7 @@ def test_asking_for_a_year_without_data_is_a_data_error(data_dir):
     assert problem.found == "2030" and "the years present are 2021, 2022" in problem.expected
 
 
+@pytest.mark.pipeline  # the build starts its chapter workers (kernels) before it refuses
 def test_build_warns_or_fails_on_a_published_figure_that_differs(data_dir, tmp_path):
     import yaml
 
