@@ -3,6 +3,7 @@ agreement equal to the text's, narrow drawings for phones, and no chart finer th
 
 from __future__ import annotations
 
+import inspect
 import re
 from functools import cache
 
@@ -10,6 +11,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from healthcheck.analysis import stats
 from healthcheck.analysis.survey import load_survey
@@ -38,6 +40,32 @@ def _theme_figures(sv, theme):
     return figs[figs["theme"] == theme]
 
 
+# The tests below read the same few drawings (a theme's bars, trend and dots, wide and narrow):
+# each is drawn once and shared. Drawing only reads the survey, and a test that looks at a figure
+# (its texts, patches, SVG) does not change what the next test reads. The figure is closed at
+# once (pyplot forgets it; it can still be drawn and saved), so no figure is left open.
+
+
+def _drawn(make):
+    """`make` drawn once per set of arguments, closed in pyplot, and shared."""
+
+    signature = inspect.signature(make)
+
+    @cache
+    def draw(arguments):
+        fig = make(**dict(arguments))
+        matplotlib.pyplot.close(fig)
+        return fig
+
+    def drawn(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()  # _likert("x") and _likert("x", WIDE_IN) are one drawing
+        return draw(tuple(bound.arguments.items()))
+
+    return drawn
+
+
+@_drawn
 def _likert(theme, width=WIDE_IN, title=None):
     sv = demo()
     return charts.likert(
@@ -46,6 +74,7 @@ def _likert(theme, width=WIDE_IN, title=None):
     )  # fmt: skip
 
 
+@_drawn
 def _dots(theme, group_type, width=WIDE_IN):
     sv = demo()
     table = sv.breakdowns(2022)
@@ -57,6 +86,7 @@ def _dots(theme, group_type, width=WIDE_IN):
     )
 
 
+@_drawn
 def _trend(theme, width=WIDE_IN):
     sv = demo()
     rows = pd.concat([sv.figures(y) for y in sv.year_list], ignore_index=True)
@@ -70,8 +100,9 @@ def _trend(theme, width=WIDE_IN):
 def _clipped_texts(fig) -> list[str]:
     """Every visible text drawn partly outside the figure (a title cut off, a label off the edge)."""
     with matplotlib.pyplot.rc_context(HOUSE_RC):
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
+        canvas = FigureCanvasAgg(fig)  # a shared drawing is closed in pyplot: give it the Agg canvas again
+        canvas.draw()
+        renderer = canvas.get_renderer()
         box = fig.bbox
         out = []
         for text in fig.findobj(matplotlib.text.Text):
