@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests import analyst
+
 ORGANISATION = "Borough of Northmere"
 SERVICE = "Family Help and Safeguarding"
 REPORT_TITLE = "Staff Voice Check"
@@ -75,15 +77,9 @@ def write_export(path: Path, rows: int = 61, seed: int = 7) -> None:
 
 def bank_text() -> str:
     """question_bank.yml as the analyst writes it: their themes, and the statements `import` printed."""
-    lines = ["themes:"]
-    for code, (title, intro) in THEMES.items():
-        lines += [f"  {code}:", f"    title: {title}", f"    intro: {intro}"]
-    lines.append("questions:")
-    for code, (theme, short, wording) in STATEMENTS.items():
-        years = [SECOND_YEAR] if code not in PUBLISHED_FIRST else [FIRST_YEAR, SECOND_YEAR]
-        lines += [f"  {code}:", f"    theme: {theme}", f"    short: {short}", "    wording:"]
-        lines += [f'      {y}: "{wording}"' for y in years]
-    return "\n".join(lines) + "\n"
+    return analyst.bank_text(
+        THEMES, STATEMENTS, lambda code: [SECOND_YEAR] if code not in PUBLISHED_FIRST else [FIRST_YEAR, SECOND_YEAR]
+    )
 
 
 def settings_text() -> str:

@@ -15,6 +15,8 @@ import json
 import random
 from pathlib import Path
 
+from tests import analyst
+
 ORGANISATION = "Eastbrook Council (synthetic)"
 THEMES = {"support": "Support at work", "pay": "Pay and workload"}
 # code -> (theme, short label, wording): one wording with a curly apostrophe and a pound sign,
@@ -220,11 +222,8 @@ EXPORTS = {
 
 def bank_text(years) -> str:
     """question_bank.yml as the analyst writes it: themes and statements, the wording each year."""
-    lines = ["themes:"] + [f"  {code}: {title}" for code, title in THEMES.items()] + ["questions:"]
-    for code, (theme, short, wording) in STATEMENTS.items():
-        lines += [f"  {code}:", f"    theme: {theme}", f"    short: {json.dumps(short)}", "    wording:"]
-        lines += [f"      {y}: {json.dumps(wording, ensure_ascii=False)}" for y in years]
-    return "\n".join(lines) + "\n"
+    years = list(years)
+    return analyst.bank_text({code: (title, None) for code, title in THEMES.items()}, STATEMENTS, lambda _: years)
 
 
 def settings_text() -> str:

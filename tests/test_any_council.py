@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tests import second_council as council
-from tests.conftest import pdf_text, run_cli
+from tests.analyst import Analyst
+from tests.conftest import pdf_text
 from tests.test_no_council_words import demonstration_words
 
 pytestmark = pytest.mark.pipeline
@@ -18,16 +19,8 @@ pytestmark = pytest.mark.pipeline
 def second_book(tmp_path_factory):
     """The analyst's path in docs/analyst-guide.md ("Starting for a new council"), step by step."""
     work = tmp_path_factory.mktemp("northmere")
-    data = work / "data"
-    steps = []
-
-    def run(*args):
-        result = run_cli(*args, "--data-dir", data, cwd=work)
-        steps.append((args, result))
-        assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
-        assert "Traceback" not in result.stderr
-        return result
-
+    analyst = Analyst(work)
+    data, run = analyst.data, analyst.run
     run("new-year", council.FIRST_YEAR)
     # The analyst fills in the skeletons: settings, their own themes and statements.
     (data / "settings.yml").write_text(council.settings_text(), encoding="utf-8")
@@ -45,10 +38,7 @@ def second_book(tmp_path_factory):
     imported = run("import", "--year", council.SECOND_YEAR, export)
     # The import asks rather than guesses: the team is the analyst's to confirm.
     assert "team           PLEASE CONFIRM: perhaps 'Service area'" in imported.stdout
-    survey = data / str(council.SECOND_YEAR) / "survey.yml"
-    text = survey.read_text(encoding="utf-8")
-    text = text.replace('  # PLEASE CONFIRM columns.team: perhaps "Service area"', "  team: Service area")
-    survey.write_text(text, encoding="utf-8")
+    analyst.confirm_team(council.SECOND_YEAR, "Service area")
     run("validate")
     run("build", "--year", council.SECOND_YEAR, "--build-dir", work / "build")
     return work / "build" / str(council.SECOND_YEAR), imported

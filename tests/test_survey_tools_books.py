@@ -19,64 +19,55 @@ import pandas as pd
 import pytest
 
 from tests import survey_tool_exports as tools
-from tests.conftest import run_cli
+from tests.analyst import Analyst
 
 pytestmark = pytest.mark.pipeline
 
 
-def _start_council(work: Path, first_year: int):
-    data = work / "data"
-    steps = []
-
-    def run(*args):
-        result = run_cli(*args, "--data-dir", data, cwd=work)
-        steps.append((args, result))
-        assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
-        assert "Traceback" not in result.stderr
-        return result
-
-    run("new-year", first_year)
-    (data / "settings.yml").write_text(tools.settings_text(), encoding="utf-8")
-    (data / "question_bank.yml").write_text(tools.bank_text(range(2018, 2025)), encoding="utf-8")
-    return data, run
+def _start_council(work: Path, first_year: int) -> Analyst:
+    analyst = Analyst(work)
+    analyst.run("new-year", first_year)
+    (analyst.data / "settings.yml").write_text(tools.settings_text(), encoding="utf-8")
+    (analyst.data / "question_bank.yml").write_text(tools.bank_text(range(2018, 2025)), encoding="utf-8")
+    return analyst
 
 
-def _import_year(work: Path, data: Path, run, year: int, writer, name: str, first: int):
+def _import_year(analyst: Analyst, year: int, writer, name: str, first: int):
     """new-year (after the first), import the export as downloaded, then the guide's edits."""
     if year != first:
-        run("new-year", year)
-    export = work / "downloads" / name
+        analyst.run("new-year", year)
+    export = analyst.work / "downloads" / name
     export.parent.mkdir(exist_ok=True)
     writer(export, year)
-    imported = run("import", "--year", year, export)
-    survey = data / str(year) / "survey.yml"
-    text = survey.read_text(encoding="utf-8")
-    line = f'  # PLEASE CONFIRM columns.team: perhaps "{tools.TEAM_QUESTION}"'
+    imported = analyst.run("import", "--year", year, export)
+    survey = analyst.data / str(year) / "survey.yml"
+    asks = f'  # PLEASE CONFIRM columns.team: perhaps "{tools.TEAM_QUESTION}"' in survey.read_text(encoding="utf-8")
     # The first year asks; later years take the heading last year's survey.yml gave the team.
-    assert (line in text) == (year == first), imported.stdout
-    text = text.replace(line, f"  team: {tools.TEAM_QUESTION}")
+    assert asks == (year == first), imported.stdout
+    analyst.confirm_team(year, tools.TEAM_QUESTION)
     # Google Forms' linear scale runs 1 (Strongly disagree) to 5 (Strongly agree): the guide says to say so.
-    text = text.replace("scale: numeric-5-agree-first", "scale: numeric-5-disagree-first")
-    survey.write_text(text, encoding="utf-8")
-    run("validate", "--year", year)
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text.replace("scale: numeric-5-agree-first", "scale: numeric-5-disagree-first"), encoding="utf-8")
+    analyst.run("validate", "--year", year)
     return imported
 
 
 @pytest.fixture(scope="module")
 def seven_tools(tmp_path_factory):
     work = tmp_path_factory.mktemp("eastbrook")
-    data, run = _start_council(work, 2018)
+    analyst = _start_council(work, 2018)
     imported = {}
     for year, (_, name, writer) in sorted(tools.EXPORTS.items()):
-        imported[year] = _import_year(work, data, run, year, writer, name, 2018).stdout
-    run("build", "--year", 2024, "--build-dir", work / "build")
+        imported[year] = _import_year(analyst, year, writer, name, 2018).stdout
+    analyst.run("build", "--year", 2024, "--build-dir", work / "build")
     return work / "build" / "2024", imported
 
 
 @pytest.fixture(scope="module")
 def two_tools(tmp_path_factory):
     work = tmp_path_factory.mktemp("westbrook")
-    data, run = _start_council(work, 2022)
+    analyst = _start_council(work, 2022)
+    data, run = analyst.data, analyst.run
     years = {
         2022: ("Staff+Survey_May 2022_10.15.csv", tools.write_qualtrics_csv),
         2023: ("Staff survey 2023.csv", tools.write_surveymonkey_csv),
@@ -84,7 +75,7 @@ def two_tools(tmp_path_factory):
     }
     imported, books = {}, {}
     for year, (name, writer) in years.items():
-        imported[year] = _import_year(work, data, run, year, writer, name, 2022).stdout
+        imported[year] = _import_year(analyst, year, writer, name, 2022).stdout
         run("build", "--year", year, "--build-dir", work / "build")
         books[year] = work / "build" / str(year)
     return books, imported, data
