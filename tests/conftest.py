@@ -161,6 +161,31 @@ def demo_book(tmp_path_factory, demo_data):
     return result
 
 
+@pytest.fixture(scope="module")
+def site(demo_book):
+    """The demonstration book's HTML served on 127.0.0.1 (a free port), as a reader's browser
+    would get it (tests/site_checks.served)."""
+    from tests.site_checks import served
+
+    with served(demo_book.out_dir / "html") as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, with the flags the PDF is printed with; one per
+    module (Playwright's sync API allows one running instance at a time, and some tests start
+    their own)."""
+    from playwright.sync_api import sync_playwright
+
+    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 _SUMMARY: list[str] = []
 TIERS = ("unit", "pipeline", "book")
 

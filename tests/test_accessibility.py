@@ -27,8 +27,7 @@ import pytest
 from healthcheck import paths
 from healthcheck.data.config import load_bank
 from healthcheck.pipeline.book import read_toc
-from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
-from tests.site_checks import AXE_TAGS, served
+from tests.site_checks import AXE_TAGS
 
 pytestmark = pytest.mark.book
 
@@ -57,23 +56,6 @@ def _id(page: str) -> str:
 @pytest.fixture(scope="module")
 def html_root(demo_book) -> Path:
     return demo_book.out_dir / "html"
-
-
-@pytest.fixture(scope="module")
-def site(html_root):
-    """The built HTML served on 127.0.0.1 (a free port), as a reader's browser would get it."""
-    with served(html_root) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _new_context(browser, viewport=DESKTOP, **options):

@@ -25,7 +25,6 @@ import pytest
 from healthcheck import paths
 from healthcheck.data.config import load_bank
 from healthcheck.pipeline.book import read_toc
-from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
 from tests.site_checks import served
 
 pytestmark = pytest.mark.book
@@ -117,22 +116,6 @@ MEASURE_JS = """() => {
   }
   return faults;
 }""".replace("MIN_TEXT", str(MIN_TEXT_PX)).replace("MIN_SCALE", str(MIN_CHART_SCALE))
-
-
-@pytest.fixture(scope="module")
-def site(demo_book):
-    with served(demo_book.html_index.parent) as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
