@@ -22,13 +22,16 @@ NODE_STAMP := node_modules/.installed
 report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
-# Everything: the linters, then every test tier (unit, pipeline, book). What CI runs.
+# Everything: the linters, then every test tier (tests/unit, tests/pipeline, tests/book). What CI runs.
 test: dev system checkers lint
 	$(PY) -m pytest -q
 
-# The unit tier only: in-process, no notebooks, kernels, browsers or subprocesses (under a minute).
+# The unit tier only (tests/unit/, tests/README.md): in-process, no notebooks, kernels, browsers
+# or subprocesses (under a minute).
+# Only tests/unit (and new files not yet placed) are collected: importing the other tiers' modules
+# (Playwright, the batch) would cost seconds for tests that are then deselected.
 test-fast: dev
-	$(PY) -m pytest -q -m unit
+	$(PY) -m pytest -q -m unit tests/unit $(wildcard tests/test_*.py)
 
 # ruff: lint rules and formatting, as configured in pyproject.toml; deptry: every package the
 # code imports is declared in requirements.in, and nothing declared there goes unused.

@@ -1,4 +1,5 @@
-"""Shared test fixtures: small, self-contained data folders written per test."""
+"""Shared test fixtures (small, self-contained data folders written per test; the demonstration
+book built once per run), and the tiers: a test's tier is its folder (tests/README.md)."""
 
 from __future__ import annotations
 
@@ -161,16 +162,56 @@ def demo_book(tmp_path_factory, demo_data):
     return result
 
 
+@pytest.fixture(scope="module")
+def site(demo_book):
+    """The demonstration book's HTML served on 127.0.0.1 (a free port), as a reader's browser
+    would get it (tests/support/site_checks.served)."""
+    from tests.support.site_checks import served
+
+    with served(demo_book.out_dir / "html") as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, with the flags the PDF is printed with; one per
+    module (Playwright's sync API allows one running instance at a time, and some tests start
+    their own)."""
+    from playwright.sync_api import sync_playwright
+
+    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 _SUMMARY: list[str] = []
 TIERS = ("unit", "pipeline", "book")
 
 
 def pytest_collection_modifyitems(items):
-    """A test marked with no tier is a unit test: in-process and fast (no notebooks, kernels,
-    browsers or subprocesses; a test that runs the command line is marked pipeline)."""
+    """A test's tier is the folder it is in: tests/unit, tests/pipeline or tests/book (the rule
+    is in tests/README.md). A test written with another tier's marker stops the run, saying
+    where it belongs. A new file still at the top of tests/, not yet placed in its folder,
+    keeps the marker it was written with; unmarked, it is a unit test."""
+    here = Path(__file__).parent
     for item in items:
-        if not any(item.get_closest_marker(tier) for tier in TIERS):
-            item.add_marker(pytest.mark.unit)
+        parts = Path(item.path).relative_to(here).parts
+        folder = parts[0] if len(parts) > 1 and parts[0] in TIERS else None
+        written = [tier for tier in TIERS if item.get_closest_marker(tier)]
+        if folder and set(written) - {folder}:
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked {', '.join(written)} but is in tests/{folder}/: "
+                f"move it to the folder of its tier (tests/README.md says which)"
+            )
+        if folder or not written:
+            item.add_marker(getattr(pytest.mark, folder or "unit"))
+    # Cheapest tier first (unit, pipeline, book; a stable sort keeps each file's order): a broken
+    # unit test is reported in the first minute, and the order of the pipeline tests relative to
+    # the demonstration book's tests is what it was before the tiers had folders.
+    items.sort(key=lambda item: next(i for i, tier in enumerate(TIERS) if item.get_closest_marker(tier)))
 
 
 def pytest_terminal_summary(terminalreporter):

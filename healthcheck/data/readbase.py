@@ -75,18 +75,22 @@ def column_ranges(indexes: list[int], most: int = 8) -> str:
 def finish(frame: pd.DataFrame, heading: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Name the columns, drop empty unnamed columns and entirely empty rows, and say so."""
     notes = []
-    empty = frame.eq("")
+    # One array operation, not one per column: a stray cell far to the right of a sheet gives
+    # thousands of empty unnamed columns, and a pandas operation per column took seconds.
+    empty = frame.to_numpy(dtype=object) == ""
+    column_empty = empty.all(axis=0)
     unnamed = [i for i, name in enumerate(heading) if not name]
-    dropped = [i for i in unnamed if empty.iloc[:, i].all()]
+    dropped = [i for i in unnamed if column_empty[i]]
     if dropped:
         notes.append(f"left out {len(dropped)} column(s) with no heading and no values: " + column_ranges(dropped))
-    keep = [i for i in range(len(heading)) if i not in dropped]
-    blank_rows = empty.iloc[:, keep].all(axis=1) if keep else empty.all(axis=1)
+    left_out = set(dropped)
+    keep = [i for i in range(len(heading)) if i not in left_out]
+    blank_rows = empty[:, keep].all(axis=1) if keep else empty.all(axis=1)
     if blank_rows.any():
-        rows = list(frame.index[blank_rows.to_numpy()])
+        rows = list(frame.index[blank_rows])
         shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
         notes.append(f"left out {len(rows)} empty row(s): {shown}")
-        frame = frame.loc[~blank_rows.to_numpy()]
+        frame = frame.loc[~blank_rows]
     frame = frame.iloc[:, keep]
     names, seen = [], {}
     for i in keep:

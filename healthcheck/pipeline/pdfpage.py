@@ -8,7 +8,7 @@ split, the CSS and the scripts that rely on its classes would drift apart.
 """
 
 #: The size every chart's text is drawn at (healthcheck.present.charts.style.TEXT_SIZE, checked
-#: by tests/test_chart_print_scale.py; not imported, so printing does not load matplotlib).
+#: by tests/unit/test_chart_print_scale.py; not imported, so printing does not load matplotlib).
 CHART_TEXT_PT = 11
 #: The size chart text prints at: a little under the body's 10 pt, as captions and notes are.
 #: Every chart is printed at the scale that gives it (8 inches wide print 5.6 inches wide);
