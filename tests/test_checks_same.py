@@ -17,8 +17,8 @@ import pytest
 
 from healthcheck import cli
 from healthcheck.pipeline import checks, preview, stages
-from tests.hostile_cases import EXPORT, _drop_wb02, column, edit_rows, replace, rows_of, write_rows
-from tests.hostile_council import write_council
+from tests.support.hostile_cases import EXPORT, _drop_wb02, column, edit_rows, replace, rows_of, write_rows
+from tests.support.hostile_council import write_council
 
 TOY = Path(__file__).parent / "fixtures" / "chapters_ok"
 YEAR = "2022"

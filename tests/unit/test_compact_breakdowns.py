@@ -17,8 +17,8 @@ from healthcheck.analysis.survey import load_survey
 from healthcheck.audit.formats import svg_cells
 from healthcheck.pipeline import pdfpage
 from healthcheck.present import charts
-from healthcheck.present.page import svg_bytes as _svg_bytes
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
+from healthcheck.present.page import svg_bytes as _svg_bytes
 
 pytestmark = pytest.mark.unit
 
