@@ -171,7 +171,7 @@ def answer_codes(frame, columns, meta: YearMeta, shown: str, data_dir: Path, yea
     coded = [c for c in columns if read.answer_codes(frame[c])]
     if not coded:
         return frame, set(), []
-    found = sorted({read._code_key(v) for c in coded for v in pd.unique(frame[c]) if str(v).strip()}, key=_number)
+    found = sorted({read.code_key(v) for c in coded for v in pd.unique(frame[c]) if str(v).strip()}, key=_number)
     named = ", ".join(repr(c[:50]) for c in coded[:3]) + (f" and {len(coded) - 3} more" if len(coded) > 3 else "")
     example = "\n".join(f"    {i}: {label}" for i, label in enumerate(_EXAMPLE, start=1))
     message = (
@@ -193,7 +193,7 @@ def _number(text: str):
     return (0, int(text)) if text.lstrip("-").isdigit() else (1, text)
 
 
-def _failures_to_problems(failures: pd.DataFrame, file: str, frame: pd.DataFrame) -> list[Problem]:
+def failures_to_problems(failures: pd.DataFrame, file: str, frame: pd.DataFrame) -> list[Problem]:
     """pandera's failure cases as Problems; the frame's index is already Excel's row number."""
     problems = []
     for row in failures.itertuples(index=False):
@@ -307,7 +307,7 @@ def check_respondent_export(
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        problems += _mapping_mistakes(_failures_to_problems(err.failure_cases, file, frame), meta, file, len(frame))
+        problems += _mapping_mistakes(failures_to_problems(err.failure_cases, file, frame), meta, file, len(frame))
     return problems
 
 
@@ -376,7 +376,7 @@ def check_counts_export(
     try:
         pa.DataFrameSchema(checks, strict=False).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        problems += _failures_to_problems(err.failure_cases, file, frame)
+        problems += failures_to_problems(err.failure_cases, file, frame)
     return problems + _counts_rows(frame, meta, file, scale)
 
 

@@ -146,7 +146,7 @@ def answer_codes(series: pd.Series, *, max_distinct: int = 12) -> bool:
     return bool(values) and len(values) <= max_distinct and all(_CODE.fullmatch(v) for v in values)
 
 
-def _code_key(value) -> str:
+def code_key(value) -> str:
     text = str(value).strip()
     match = _CODE.fullmatch(text)
     return str(int(match.group(1)) * (-1 if text.startswith("-") else 1)) if match else text
@@ -167,10 +167,10 @@ def apply_codes(frame: pd.DataFrame, columns, codes: dict) -> pd.DataFrame:
             found="no such column",
             expected="a heading in the export",
         )
-    lookup = {_code_key(code): "" if label is None else str(label) for code, label in codes.items()}
+    lookup = {code_key(code): "" if label is None else str(label) for code, label in codes.items()}
     out = frame.copy()
     for column in columns:
         values = out[column]
-        mapping = {u: lookup.get(_code_key(u), u) if str(u).strip() else u for u in pd.unique(values.dropna())}
+        mapping = {u: lookup.get(code_key(u), u) if str(u).strip() else u for u in pd.unique(values.dropna())}
         out[column] = values.map(mapping).astype(values.dtype)
     return out

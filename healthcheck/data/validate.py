@@ -371,5 +371,5 @@ def _check_published(path: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        problems += exportcheck._failures_to_problems(err.failure_cases, shown, frame)
+        problems += exportcheck.failures_to_problems(err.failure_cases, shown, frame)
     return problems
