@@ -10,7 +10,7 @@ Data (not timed): a seeded synthetic national set written by ``scripts/make_nati
 folder. Every organisation keeps the generator's nine themes, so each book has fifteen
 chapters, as a real one would.
 
-What is timed, for each number of workers: ``healthcheck.pipeline.batch.run_batch`` of 2024
+What is timed, for each number of workers: ``healthcheck.pipeline.batch.cluster.run_batch`` of 2024
 into a fresh, empty build folder (nothing cached, nothing reused), on a new
 ``distributed.LocalCluster`` of that many workers with one thread each. Reported:
 
@@ -58,7 +58,7 @@ def write_national_set(out: Path, organisations: int, respondents: int, seed: in
 
 def measure(orgs: Path, workers: int, scratch: Path) -> dict:
     """One cold batch on a new local cluster of `workers` workers; its timings and per-book costs."""
-    from healthcheck.pipeline.batch import run_batch
+    from healthcheck.pipeline.batch.cluster import run_batch
 
     build = scratch / f"build-{workers}"
     load_before = os.getloadavg()

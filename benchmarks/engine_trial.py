@@ -63,16 +63,16 @@ def cpu_seconds() -> float:
 
 def _run_one(job: dict) -> dict:
     """One chapter, exactly as a build's worker runs it (workers.run_chapter), plus the kernel's pid."""
-    from healthcheck.pipeline import workers
+    from healthcheck.pipeline.execute import workers
 
     if job["engine"] == "healthcheck":
-        import healthcheck.pipeline.engine  # noqa: F401 - registers the engine in this worker
+        import healthcheck.pipeline.execute.engine  # noqa: F401 - registers the engine in this worker
     res = workers.run_chapter(job)
     if res["status"] != "ok":
         raise RuntimeError(f"{job['name']}: {res.get('message') or res.get('ename')}: {res.get('evalue', '')}")
     pid = None
     if job["engine"] == "healthcheck":
-        from healthcheck.pipeline.engine import warm_kernel_pid
+        from healthcheck.pipeline.execute.engine import warm_kernel_pid
 
         pid = warm_kernel_pid("python3")
     return {"name": job["name"], "seconds": res["seconds"], "worker": os.getpid(), "kernel": pid}
@@ -83,7 +83,8 @@ def plan(staging: Path, engine: str | None, jobs: int) -> list[dict]:
     from healthcheck import paths
     from healthcheck.analysis.survey import load_survey
     from healthcheck.data.config import survey_years
-    from healthcheck.pipeline import book, chapters
+    from healthcheck.pipeline import book
+    from healthcheck.pipeline.execute import chapters
 
     themes = list(load_survey(None, YEAR).bank.themes)
     toc = book.expand_toc(book.load_toc(book.TOC_PATH), themes)
@@ -105,7 +106,7 @@ def plan(staging: Path, engine: str | None, jobs: int) -> list[dict]:
 
 def child(mode: str, staging: Path, jobs: int) -> dict:
     """Run every chapter in ``staging`` with fresh or warm kernels; timings of the chapter stage."""
-    from healthcheck.pipeline import workers
+    from healthcheck.pipeline.execute import workers
 
     job_list = plan(staging, "healthcheck" if mode == "warm" else None, jobs)
     env = workers.kernel_environment(staging, os.environ["SOURCE_DATE_EPOCH"])  # the build's kernel environment

@@ -49,10 +49,11 @@ import pandas as pd  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats  # noqa: E402, F401  (imported before timing: Fisher's test loads it once per process)
 
-from healthcheck.analysis import benchmarks as bm  # noqa: E402
+from healthcheck.analysis import comparators as bm  # noqa: E402
 from healthcheck.analysis import ranks as ranking  # noqa: E402
-from healthcheck.data import codes, read  # noqa: E402
+from healthcheck.data import codes  # noqa: E402
 from healthcheck.data import counts as hio  # noqa: E402
+from healthcheck.data.tables import read  # noqa: E402
 
 TARGET_S = 10.0  # the statistics (steps 1-4) at this scale
 

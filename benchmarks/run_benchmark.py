@@ -98,7 +98,7 @@ def build_survey(n_respondents: int, n_questions: int, seed: int, group_dtype: s
     Returns (frame, question_columns, group_columns, prev_counts, published, questions):
     ``frame`` is one row per respondent as the export would be after reading (question
     columns Categorical of label strings -- or pandas ``str`` with ``answer_dtype="str"``, as
-    ``healthcheck.data.read.read_table`` gives --, ~0.3% missing; team/locality/role), and the
+    ``healthcheck.data.tables.read.read_table`` gives --, ~0.3% missing; team/locality/role), and the
     rest are what ``respondents_to_counts``, ``joint_cells``, ``figures_table`` and
     ``protected_breakdowns`` need. ``prev_counts``
     is an all-staff counts table of the previous year, so the year-on-year tests run too.
@@ -475,7 +475,7 @@ def naive_build(year: int, data_dir: Path, root: Path) -> dict:
         )
         steps[f"jupyter_book_{builder}_s"] = time.perf_counter() - t
 
-    from healthcheck.pipeline.pdf import TitlePage, print_pdf
+    from healthcheck.pipeline.pdf.printing import TitlePage, print_pdf
 
     t = time.perf_counter()
     single = book / "_build" / "singlehtml"
@@ -955,7 +955,7 @@ def parse_args(argv=None):
         "--answer-dtype",
         choices=("category", "str"),
         default="category",
-        help="dtype of the 60 answer columns: Categorical (default) or str, as healthcheck.data.read.read_table gives",
+        help="dtype of the 60 answer columns: Categorical (default) or str, as healthcheck.data.tables.read.read_table gives",
     )
     p.add_argument(
         "--extra-duckdb", action="store_true", help="also time DuckDB as 60 GROUP BYs glued by UNION ALL (slow and memory-hungry)"

@@ -119,14 +119,14 @@ def cmd_build(args) -> int:
 
 
 def cmd_new_year(args) -> int:
-    from healthcheck.data import yearstart
+    from healthcheck.scaffold import newyear
 
-    yearstart.new_year(paths.data_dir(args.data_dir), args.year)
+    newyear.new_year(paths.data_dir(args.data_dir), args.year)
     return 0
 
 
 def cmd_import(args) -> int:
-    from healthcheck.data import importer
+    from healthcheck.scaffold import importer
 
     report = importer.import_export(paths.data_dir(args.data_dir), args.year, args.path, yes=args.yes)
     print(report.text())
@@ -170,7 +170,7 @@ def cmd_preview(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from healthcheck.pipeline import batch
+    from healthcheck.pipeline.batch import cluster as batch
 
     result = batch.run_batch(
         args.orgs, args.year, scheduler=args.scheduler, workers=args.workers, build_dir=args.build_dir, force=args.force

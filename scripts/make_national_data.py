@@ -18,7 +18,7 @@ Everything is invented: organisations (names built from made-up syllables), regi
 membership, teams, statements, themes and answers. The themes and statements are hand-written
 content, kept in ``national_statements.yml`` beside this script (written for this project in
 the style of an employer-standards health check; edit them there); this script holds only the
-simulation and writes the YAML files with the package's writer (``healthcheck.data.yamlwrite``).
+simulation and writes the YAML files with the package's writer (``healthcheck.data.yaml.write``).
 
 How answers are made: each respondent's answer to a statement is an ordinal cut of a latent
 score = statement level + organisation effect (overall and per theme) + region effect (per
@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from healthcheck.data.yamlfile import YamlError, load_yaml
-from healthcheck.data.yamlwrite import dump
+from healthcheck.data.yaml.load import YamlError, load_yaml
+from healthcheck.data.yaml.write import dump
 
 REGIONS = {  # the nine English regions, weighted by roughly how many councils each has
     "North East": 12,

@@ -179,7 +179,7 @@ def browser():
     their own)."""
     from playwright.sync_api import sync_playwright
 
-    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+    from healthcheck.pipeline.pdf.printing import CHROMIUM_ARGS, find_chromium
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)

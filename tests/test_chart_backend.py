@@ -38,7 +38,7 @@ PROBE = """from matplotlib.backends.backend_agg import FigureCanvas, FigureManag
 
 @pytest.mark.pipeline
 @pytest.mark.parametrize(
-    "module", ["healthcheck.present.charts.style", "healthcheck.present.national_charts", "healthcheck.present.chapter"]
+    "module", ["healthcheck.present.charts.style", "healthcheck.present.national.charts", "healthcheck.present.chapter"]
 )
 def test_importing_the_charts_never_opens_a_gui_backend(module, tmp_path):
     # A fresh interpreter whose matplotlibrc names another backend, with a display and no

@@ -2,7 +2,7 @@
 uses still exists, with the arguments it passes, in the versions requirements.txt pins.
 
 When one of these fails after an upgrade, do not just change a version: read
-healthcheck/pipeline/engine.py and enginekernel.py (and workers.pool_processes) against the new
+healthcheck/pipeline/execute/engine.py and enginekernel.py (and workers.pool_processes) against the new
 version, run tests/test_engine.py, then update engine.CHECKED_WITH (or workers.CHECKED_PYTHON).
 """
 
@@ -19,10 +19,10 @@ import papermill  # noqa: F401 - first: papermill's entry points import the engi
 import pytest
 
 from healthcheck import paths
-from healthcheck.pipeline import engine, workers
+from healthcheck.pipeline.execute import engine, workers
 
 RECHECK = (
-    "The warm-kernel engine (healthcheck/pipeline/engine.py, enginekernel.py) uses undocumented names of {lib}; "
+    "The warm-kernel engine (healthcheck/pipeline/execute/engine.py, enginekernel.py) uses undocumented names of {lib}; "
     "re-check it against {lib} {new} (it was checked with {old}), run tests/test_engine.py, then update "
     "engine.CHECKED_WITH."
 )

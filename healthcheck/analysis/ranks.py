@@ -1,6 +1,6 @@
 """Ranks among other organisations, each with a 95% interval: never a bare league position.
 
-The input is one year's organisation figures, as for :mod:`healthcheck.analysis.benchmarks`::
+The input is one year's organisation figures, as for :mod:`healthcheck.analysis.comparators`::
 
     org_id, region, question_id, n_positive, n_valid
 
@@ -39,7 +39,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from healthcheck.analysis.benchmarks import ENGLAND, NATIONAL, REGION, SCOPES, checked_figures, region_of
+from healthcheck.analysis.comparators import ENGLAND, NATIONAL, REGION, SCOPES, checked_figures, region_of
 
 #: Columns of :func:`rank_table`.
 RANK_COLUMNS = "org_id scope name score n_statements n_shared rank rank_low rank_high n_organisations".split()

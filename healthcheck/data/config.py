@@ -22,8 +22,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from healthcheck.data.files import BANK_FILE, RECOMMENDATIONS_FILE, SETTINGS_FILE, YEAR_FILE
-from healthcheck.data.texts import clean_tree, tree_warnings
-from healthcheck.data.yamlmodel import key_problems, parse_model, read_yaml
+from healthcheck.data.inputs import clean_tree, tree_warnings
+from healthcheck.data.yaml.model import key_problems, parse_model, read_yaml
 from healthcheck.errors import DataError, Problem, display_path
 
 #: Where quotes and words come from: the `source` column of quotes.csv and words.csv (blank: focus group).

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from healthcheck.data import read
 from healthcheck.data.codes import ALL_STAFF, RESPONSES, normalise_label
-from healthcheck.data.texts import clean_frame
+from healthcheck.data.inputs import clean_frame
+from healthcheck.data.tables import read
 
 COUNT_COLUMNS = ["year", "question_id", "group_type", "group", "response", "n"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from healthcheck.data import texts
+from healthcheck.data import inputs
 from healthcheck.data.config import VOICE_SOURCES, QuestionBank, load_recommendations
 from healthcheck.data.files import INDICATORS_FILE, QUOTES_FILE, RECOMMENDATIONS_FILE, WORDS_FILE, inside
 from healthcheck.errors import DataError, Problem, display_path
@@ -23,7 +23,7 @@ def read_optional(path: Path, data_dir: Path) -> tuple[pd.DataFrame | None, list
     if not path.is_file() or not inside(path, data_dir):  # a folder or a link out: refused by validate.usable
         return None, []
     try:
-        table = texts.read_clean(path, data_dir)
+        table = inputs.read_clean(path, data_dir)
     except DataError as exc:
         return None, exc.problems
     return table.frame, table.warnings
@@ -54,9 +54,9 @@ def check_extras(year_dir: Path, bank: QuestionBank, data_dir: Path) -> list[Pro
         for column in _FREE_TEXT.get(name, []):
             if column in frame.columns:
                 for row, value in frame[column].items():
-                    problems += texts.personal_data_warnings(shown, row, column, value)
+                    problems += inputs.personal_data_warnings(shown, row, column, value)
                     if column == "speaker":
-                        problems += texts.speaker_warning(shown, row, column, value)
+                        problems += inputs.speaker_warning(shown, row, column, value)
     return problems + _check_recommendations(year_dir, bank, data_dir)
 
 
@@ -116,7 +116,7 @@ def _check_recommendations(year_dir: Path, bank: QuestionBank, data_dir: Path) -
                 problems.append(
                     Problem(shown, None, f"{key}.theme", item["theme"], f"one of the themes: {', '.join(bank.themes)}")
                 )
-            problems += texts.personal_data_warnings(shown, None, f"{key}.recommendation", item["recommendation"])
+            problems += inputs.personal_data_warnings(shown, None, f"{key}.recommendation", item["recommendation"])
             for index, code in enumerate(item.get("statements") or [], start=1):
                 if str(code) not in bank.questions:
                     problems.append(
@@ -124,5 +124,5 @@ def _check_recommendations(year_dir: Path, bank: QuestionBank, data_dir: Path) -
                     )
             for field_name in ("actions", "planned_actions"):
                 for index, action in enumerate(item.get(field_name) or [], start=1):
-                    problems += texts.personal_data_warnings(shown, None, f"{key}.{field_name}[{index}]", action)
+                    problems += inputs.personal_data_warnings(shown, None, f"{key}.{field_name}[{index}]", action)
     return problems

@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from healthcheck.data import counts, exportcheck, extras
-from healthcheck.data.benchmarkfiles import read_benchmark_files
+from healthcheck.data import counts, extras
+from healthcheck.data.comparatorfiles import read_benchmark_files
 from healthcheck.data.config import (
     BANK_FILE,
     EXPORT_PLACEHOLDER,
@@ -44,6 +44,7 @@ from healthcheck.data.files import (
     WORDS_FILE,
 )
 from healthcheck.data.inputfile import boundary_problem
+from healthcheck.data.tables import exportcheck
 from healthcheck.errors import DataError, Problem, display_path
 
 _survey_file = exportcheck.survey_file
@@ -173,7 +174,7 @@ def check_narrative(data_dir: Path, year: int, bank: QuestionBank) -> list[Probl
     (Typed percentages are checked against the computed figures once the survey is loaded:
     `present.references.problems`.)
     """
-    from healthcheck.data import narrative as md
+    from healthcheck.data.narrative import files as md
 
     statements = [qid for qid, q in bank.questions.items() if any(y <= year for y in q.wording)]
     years = [y for y in survey_years(data_dir) if y <= year]

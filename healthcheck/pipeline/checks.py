@@ -26,10 +26,10 @@ from pathlib import Path
 
 from healthcheck import paths
 from healthcheck.analysis.breakdowns import attribution_problems, group_sizes
-from healthcheck.data import narrative as md
 from healthcheck.data.config import survey_years
 from healthcheck.data.files import NARRATIVE_DIR, PUBLISHED_FILE, QUOTES_FILE
-from healthcheck.data.texts import read_clean
+from healthcheck.data.inputs import read_clean
+from healthcheck.data.narrative import files as md
 from healthcheck.errors import BuildError, DataError, Problem, display_path, format_report
 
 

@@ -15,7 +15,7 @@ from datetime import UTC
 from pathlib import Path
 
 from healthcheck.pipeline import book, notebooks
-from healthcheck.pipeline.pdf import TitlePage, print_pdf
+from healthcheck.pipeline.pdf.printing import TitlePage, print_pdf
 from healthcheck.present.workbook import Cover, sheets_from_csvs, write_workbooks
 
 

@@ -35,9 +35,9 @@ from healthcheck import assets, paths
 from healthcheck.data.config import survey_years
 from healthcheck.errors import DataError, HealthcheckError
 from healthcheck.pipeline import book, staging
-from healthcheck.pipeline.chapters import ChapterRun, chapters_from_docs, run_chapters
+from healthcheck.pipeline.execute.chapters import ChapterRun, chapters_from_docs, run_chapters
+from healthcheck.pipeline.execute.workers import ENGINE_NAME
 from healthcheck.pipeline.progress import Progress
-from healthcheck.pipeline.workers import ENGINE_NAME
 
 STATUS_PATH = "/__preview__"
 REBUILD_PATH = "/__preview__/rebuild"

@@ -37,12 +37,12 @@ from healthcheck.audit.manifest import build_manifest, write_manifest
 from healthcheck.data.config import survey_years
 from healthcheck.errors import BuildError, BuildInterrupted
 from healthcheck.pipeline import book, checks, staging
-from healthcheck.pipeline.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.execute.chapters import ChapterPool, ChapterRun, chapters_from_docs, failure, run_chapters
+from healthcheck.pipeline.execute.workers import ENGINE_NAME
 from healthcheck.pipeline.notebooks import without_machine_paths
 from healthcheck.pipeline.outputs import write_outputs
-from healthcheck.pipeline.pdf import TitlePage, cover_publication
+from healthcheck.pipeline.pdf.printing import TitlePage, cover_publication
 from healthcheck.pipeline.progress import Progress
-from healthcheck.pipeline.workers import ENGINE_NAME
 
 
 @dataclass

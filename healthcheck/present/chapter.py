@@ -18,11 +18,11 @@ from IPython.display import HTML, Markdown, display
 from markupsafe import Markup
 
 from healthcheck.analysis.survey import load_survey
-from healthcheck.data import narrative as md
-from healthcheck.data import texts
-from healthcheck.data.benchmarkfiles import BenchmarkFiles, read_benchmark_files
+from healthcheck.data import inputs
+from healthcheck.data.comparatorfiles import BenchmarkFiles, read_benchmark_files
 from healthcheck.data.config import VOICE_SOURCES
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
+from healthcheck.data.narrative import files as md
 from healthcheck.present import references
 from healthcheck.present.page import NARROW_MEDIA, Page, picture
 
@@ -81,7 +81,7 @@ class Chapter(Page):
     def voices(self, name: str, year: int | None = None) -> pd.DataFrame:
         """quotes.csv or words.csv of a year, with its `source` (a focus group unless it says otherwise)."""
         path = self.year_file(year or self.year, name)
-        table = texts.READERS[name](path)  # text cleaned as validate checked it; empty without a file
+        table = inputs.READERS[name](path)  # text cleaned as validate checked it; empty without a file
         if table.empty:
             return pd.DataFrame()
         source = table["source"] if "source" in table.columns else pd.Series("", index=table.index, dtype=object)

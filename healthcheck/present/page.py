@@ -1,7 +1,7 @@
 """What every page of a book does alike, whichever book it belongs to: the page model.
 
 A council chapter (:class:`healthcheck.present.chapter.Chapter`) and a chapter of the national
-summary (:class:`healthcheck.present.national.NationalBook`) both extend :class:`Page`. A page
+summary (:class:`healthcheck.present.national.book.NationalBook`) both extend :class:`Page`. A page
 knows its year, where its downloads go, and where the build wants the files it reads listed;
 it shows a chart in the one figure block (the chart with its narrow drawing for phones, alt
 text, caption, download links and data table), writes a table as a CSV download with its

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from healthcheck.data import narrative as md
+from healthcheck.data.narrative import files as md
 from healthcheck.errors import Problem
 from healthcheck.present.sentences import change_in_words, pct
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from healthcheck.pipeline import pdfpage
+from healthcheck.pipeline.pdf import page as pdfpage
 from tests.unit.test_chart_print_scale import MIN_PRINTED_PT, figure_scales
 
 

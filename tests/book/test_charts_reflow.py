@@ -39,7 +39,7 @@ def test_every_chart_has_a_narrow_drawing_no_wider_than_a_phone(demo_book):
 def test_charts_fit_a_phone_without_sideways_scrolling(demo_book, width):
     from playwright.sync_api import sync_playwright
 
-    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+    from healthcheck.pipeline.pdf.printing import CHROMIUM_ARGS, find_chromium
     from tests.support.site_checks import served
 
     html = demo_book.out_dir / "html"

@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from healthcheck.pipeline.book import annex_documents, load_toc
-from healthcheck.pipeline.pdf import cover_publication
+from healthcheck.pipeline.pdf.printing import cover_publication
 
 MAX_BYTES = 3_000_000
 # The aim is about 35 pages before the annex. Not met yet: every chart prints at one

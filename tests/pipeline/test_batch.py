@@ -26,8 +26,9 @@ import yaml
 from healthcheck import cli, paths
 from healthcheck.analysis.rounding import round_to
 from healthcheck.errors import DataError
-from healthcheck.pipeline import batchfiles, batchtasks
-from healthcheck.pipeline.batch import preflight
+from healthcheck.pipeline.batch import files as batchfiles
+from healthcheck.pipeline.batch import tasks as batchtasks
+from healthcheck.pipeline.batch.cluster import preflight
 from tests.conftest import tree_hashes
 
 YEAR = 2024

@@ -24,9 +24,10 @@ import pytest
 from healthcheck import paths
 from healthcheck.errors import BuildError, ChapterFailed
 from healthcheck.paths import ROOT
-from healthcheck.pipeline import stages, workers
+from healthcheck.pipeline import stages
 from healthcheck.pipeline.book import read_toc
-from healthcheck.pipeline.pdf import PdfError, TitlePage, print_pdf
+from healthcheck.pipeline.execute import workers
+from healthcheck.pipeline.pdf.printing import PdfError, TitlePage, print_pdf
 from healthcheck.pipeline.stages import build_book
 
 FIXTURES = Path(__file__).parents[1] / "support" / "fixtures"

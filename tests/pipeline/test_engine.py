@@ -13,7 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from healthcheck.pipeline import engine
+from healthcheck.pipeline.execute import engine
 
 PID_TAG = "pid"  # a cell that prints the kernel's pid: differs by design, not compared
 
@@ -190,7 +190,7 @@ def test_dead_kernel_is_replaced(books, tmp_path):
 
 def _kernel_state(_=None):
     """In a pool worker: its warm kernel's pid and whether the chapters' code is imported there."""
-    from healthcheck.pipeline import engine as worker_engine
+    from healthcheck.pipeline.execute import engine as worker_engine
 
     pid = worker_engine.warm_kernel_pid("python3")
     if pid is None:
@@ -201,7 +201,7 @@ def _kernel_state(_=None):
 
 
 def test_chapter_pool_starts_warm_kernels_before_any_chapter(tmp_path):
-    from healthcheck.pipeline.chapters import ChapterPool
+    from healthcheck.pipeline.execute.chapters import ChapterPool
 
     pool = ChapterPool(2, "0", engine.ENGINE_NAME)
     try:
@@ -219,7 +219,7 @@ def test_chapter_pool_starts_warm_kernels_before_any_chapter(tmp_path):
 
 
 def test_chapter_pool_without_the_warm_engine_starts_no_kernel():
-    from healthcheck.pipeline.chapters import ChapterPool
+    from healthcheck.pipeline.execute.chapters import ChapterPool
 
     pool = ChapterPool(1, "0", None)
     try:
@@ -233,7 +233,7 @@ def test_a_pool_closed_in_the_background_is_gone_once_closed(tmp_path):
     # close waits for them, so nothing of the pool outlives the build.
     import psutil
 
-    from healthcheck.pipeline.chapters import ChapterPool
+    from healthcheck.pipeline.execute.chapters import ChapterPool
 
     pool = ChapterPool(2, "0", engine.ENGINE_NAME)
     pids = {pid for pid, _ in (f.result(timeout=120) for f in [pool.executor.submit(_kernel_state) for _ in range(2)])}
@@ -254,7 +254,7 @@ def test_a_pool_stopped_while_its_kernels_start_leaves_quietly(capfd, starting_f
 
     import psutil
 
-    from healthcheck.pipeline.chapters import ChapterPool
+    from healthcheck.pipeline.execute.chapters import ChapterPool
 
     def started():  # multiprocessing's resource tracker, once started, stays: not ours
         return {p.pid for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())}

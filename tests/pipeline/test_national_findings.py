@@ -15,7 +15,7 @@ import pytest
 
 from healthcheck import paths
 from healthcheck.present import change
-from healthcheck.present import national_findings as nf
+from healthcheck.present.national import findings as nf
 
 # ----------------------------------------------------------------------------- the rules (unit)
 
@@ -43,8 +43,9 @@ def _generator():
 def national_book(tmp_path_factory):
     """Four synthetic organisations over two years, validated and pooled as the batch does, and
     the national book built from the inputs the batch writes (without the councils' own books)."""
-    from healthcheck.pipeline import batchfiles, batchtasks
-    from healthcheck.pipeline.national import build_national_book
+    from healthcheck.pipeline.batch import files as batchfiles
+    from healthcheck.pipeline.batch import tasks as batchtasks
+    from healthcheck.pipeline.batch.nationalbook import build_national_book
 
     root = tmp_path_factory.mktemp("national")
     _generator().write(root / "orgs", 4, 400, 7, [YEAR - 1, YEAR])
@@ -143,7 +144,7 @@ def test_the_demonstration_label_is_once_per_page(national_book):
 def test_nothing_overflows_sideways_on_a_phone(national_book, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+    from healthcheck.pipeline.pdf.printing import CHROMIUM_ARGS, find_chromium
     from tests.book.test_reflow import MEASURE_JS, OPEN_DETAILS_JS
     from tests.support.site_checks import served
 

@@ -11,7 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from healthcheck import paths
-from healthcheck.data import narrative as md
+from healthcheck.data.narrative import files as md
 from healthcheck.errors import BuildError
 from healthcheck.pipeline.stages import build_book
 from healthcheck.present import references

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from healthcheck import paths
-from healthcheck.data import headings, importer, yearstart
-from healthcheck.data import narrative as md
 from healthcheck.data.config import YearMeta, load_bank, load_year_meta
-from healthcheck.data.texts import read_clean
+from healthcheck.data.inputs import read_clean
+from healthcheck.data.narrative import files as md
+from healthcheck.scaffold import headings, importer, newyear
 from tests.conftest import tree_hashes
 
 
@@ -82,12 +82,12 @@ def test_new_year_creates_the_templates_and_never_overwrites(demo):
     assert "CHECK AND OVERWRITE" in text
     meta = YearMeta.model_validate(yaml.safe_load(text))
     last = load_year_meta(demo, 2022)
-    assert meta.year == 2023 and meta.export == yearstart.EXPORT_PLACEHOLDER
+    assert meta.year == 2023 and meta.export == newyear.EXPORT_PLACEHOLDER
     for key in ("level", "columns", "ignore", "questions", "fieldwork", "workforce", "focus_groups", "context", "sources"):
         assert getattr(meta, key) == getattr(last, key), key
 
     # Once the placeholder is replaced the file loads exactly like any year's.
-    (folder / "survey.yml").write_text(text.replace(yearstart.EXPORT_PLACEHOLDER, "export.csv"), encoding="utf-8")
+    (folder / "survey.yml").write_text(text.replace(newyear.EXPORT_PLACEHOLDER, "export.csv"), encoding="utf-8")
     assert load_year_meta(demo, 2023).export == "export.csv"
     (folder / "survey.yml").write_text(text, encoding="utf-8")
 
@@ -117,7 +117,7 @@ def test_new_year_keeps_files_already_in_the_folder(demo):
     (demo / "2023").mkdir()
     (demo / "2023" / "quotes.csv").write_text("theme,quote,speaker,illustrative\nimprovement,Hello,Manager,no\n")
     before = _sha(demo / "2023" / "quotes.csv")
-    assert yearstart.new_year(demo, 2023, echo=lambda _: None) == [
+    assert newyear.new_year(demo, 2023, echo=lambda _: None) == [
         demo / "2023" / name for name in NEW_FILES if name != "quotes.csv"
     ] + [
         demo / "2023" / "narrative" / name
@@ -302,7 +302,7 @@ def test_import_without_new_year_refuses(demo, tmp_path):
 
 
 def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp_path):
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     supervision = "I receive supervision that is both regular and reflective."
     renames = [
         (supervision, "My supervision is regular, and it is reflective."),
@@ -345,7 +345,7 @@ def test_import_proposes_doubtful_matches_and_sorts_out_other_headings(demo, tmp
 
 
 def test_question_dropped_this_year_is_reported(demo, tmp_path):
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     source = _export_2023(demo, tmp_path)
     frame = _table(source).drop(columns=["My workload is manageable."])
     frame.to_csv(source, index=False)
@@ -355,7 +355,7 @@ def test_question_dropped_this_year_is_reported(demo, tmp_path):
 
 
 def test_xlsx_export_is_copied_byte_for_byte(demo, tmp_path):
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     source = tmp_path / "export.xlsx"
     shutil.copyfile(demo / "2021" / "Health Check 2021 export.xlsx", source)
     report = importer.import_export(demo, 2023, source)
@@ -421,7 +421,7 @@ def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads
     """A cover sheet first: import names it and the sheet to set; with `sheet:` in survey.yml it imports."""
     import openpyxl
 
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     frame = _table(demo / "2022" / EXPORT_2022)
     book = openpyxl.Workbook()
     book.active.title = "Cover"
@@ -433,7 +433,7 @@ def test_import_of_a_workbook_with_a_cover_sheet_says_which_sheet_and_then_reads
     source = tmp_path / "Download.xlsx"
     book.save(source)
     before = tree_hashes(demo)
-    with pytest.raises(yearstart.YearStartError) as refused:
+    with pytest.raises(newyear.YearStartError) as refused:
         importer.import_export(demo, 2023, source)
     assert (
         "'Cover'" in str(refused.value) and "sheet: Answers" in str(refused.value) and "Nothing was changed" in str(refused.value)
@@ -451,33 +451,33 @@ def test_next_steps_name_the_data_folder_given(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HEALTHCHECK_DATA_DIR", raising=False)
     lines = []
-    yearstart.new_year(tmp_path / "my data", 2023, echo=lines.append)
+    newyear.new_year(tmp_path / "my data", 2023, echo=lines.append)
     shown = "\n".join(lines)
     assert 'import --year 2023 "path/to/the export.csv" --data-dir "my data"' in shown
     assert 'validate --year 2023 --data-dir "my data"' in shown
 
     data = shutil.copytree(paths.ROOT / "data", tmp_path / "data")
-    yearstart.new_year(data, 2023, echo=lines.append)
+    newyear.new_year(data, 2023, echo=lines.append)
     assert any(line.endswith("validate --year 2023 --data-dir data") for line in lines)
     report = importer.import_export(data, 2023, _export_2023(data, tmp_path))
     assert report.text().endswith("Next: python -m healthcheck validate --year 2023 --data-dir data")
-    with pytest.raises(yearstart.YearStartError, match="new-year 2024 --data-dir data"):
+    with pytest.raises(newyear.YearStartError, match="new-year 2024 --data-dir data"):
         importer.import_export(data, 2024, _export_2023(data, tmp_path))
 
     # The default folder ($HEALTHCHECK_DATA_DIR, else data/ in the repository) needs no option.
     monkeypatch.setenv("HEALTHCHECK_DATA_DIR", str(tmp_path / "default"))
     lines.clear()
-    yearstart.new_year(tmp_path / "default", 2023, echo=lines.append)
+    newyear.new_year(tmp_path / "default", 2023, echo=lines.append)
     assert any(line.endswith("validate --year 2023") for line in lines) and "--data-dir" not in "\n".join(lines)
 
 
 def test_import_of_a_file_that_does_not_exist_says_so_first(demo, tmp_path):
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     importer.import_export(demo, 2023, _export_2023(demo, tmp_path))  # survey.yml now names an export
     before = tree_hashes(demo)
     missing = tmp_path / "nonexistent.xlsx"
     for yes in (False, True):
-        with pytest.raises(yearstart.YearStartError) as refused:
+        with pytest.raises(newyear.YearStartError) as refused:
             importer.import_export(demo, 2023, missing, yes=yes)
         assert str(refused.value).startswith(f"There is no file {missing}") and "--yes" not in str(refused.value)
     result = _cli("import", "--year", 2023, missing, "--data-dir", demo)
@@ -486,9 +486,9 @@ def test_import_of_a_file_that_does_not_exist_says_so_first(demo, tmp_path):
 
 
 def test_import_of_a_file_that_cannot_be_read_says_so_first(demo, tmp_path, monkeypatch):
-    from healthcheck.data import importer
+    from healthcheck.scaffold import importer
 
-    yearstart.new_year(demo, 2023, echo=lambda _: None)
+    newyear.new_year(demo, 2023, echo=lambda _: None)
     importer.import_export(demo, 2023, _export_2023(demo, tmp_path))
     locked = _export_2023(demo, tmp_path, name="locked.csv")
 
@@ -496,6 +496,6 @@ def test_import_of_a_file_that_cannot_be_read_says_so_first(demo, tmp_path, monk
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(importer, "open", refuse, raising=False)
-    with pytest.raises(yearstart.YearStartError, match="Permission denied") as refused:
+    with pytest.raises(newyear.YearStartError, match="Permission denied") as refused:
         importer.import_export(demo, 2023, locked)
     assert "--yes" not in str(refused.value) and "locked.csv" in str(refused.value)

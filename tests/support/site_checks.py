@@ -47,7 +47,7 @@ def axe_and_outside_requests(html_dir: Path, pages: list[str]) -> tuple[list[str
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    from healthcheck.pipeline.pdf import CHROMIUM_ARGS, find_chromium
+    from healthcheck.pipeline.pdf.printing import CHROMIUM_ARGS, find_chromium
 
     outside, problems = [], []
     with served(html_dir) as site, sync_playwright() as pw:

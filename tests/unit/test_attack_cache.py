@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from healthcheck.hashing import ABSENT, NOT_A_FILE, content_digest
-from healthcheck.pipeline import cache
+from healthcheck.pipeline.execute import cache
 from healthcheck.present.chapter import Chapter
 
 HEADER = "theme,quote,speaker,illustrative,source\n"

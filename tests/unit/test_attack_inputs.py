@@ -20,8 +20,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from healthcheck.data import config, narrative, read, texts, validate
+from healthcheck.data import config, inputs, validate
 from healthcheck.data.inputfile import InputError, decode_text, normalise
+from healthcheck.data.narrative import files as narrative
+from healthcheck.data.tables import read
 from healthcheck.errors import DataError
 from tests.conftest import tree_hashes
 
@@ -200,7 +202,7 @@ def test_quotes_linked_from_outside_or_a_fifo_are_refused_by_name(data_dir, outs
     problems = validate.check_year(data_dir, 2022).problems
     assert any(p.file.endswith("quotes.csv") and "out of the data folder" in str(p) for p in problems)
     with pytest.raises(DataError):
-        texts.read_quotes(quotes)
+        inputs.read_quotes(quotes)
     quotes.unlink()
     os.mkfifo(quotes)
     result: dict = {}
@@ -208,7 +210,7 @@ def test_quotes_linked_from_outside_or_a_fifo_are_refused_by_name(data_dir, outs
     def check():  # a FIFO opened for reading would wait for a writer for ever
         result["problems"] = validate.check_year(data_dir, 2022).problems
         try:
-            texts.read_quotes(quotes)
+            inputs.read_quotes(quotes)
         except DataError as exc:
             result["read"] = exc.problems
 

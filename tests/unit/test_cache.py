@@ -1,6 +1,6 @@
 """Chapter reuse: a chapter is re-run only when something it depends on changed."""
 
-from healthcheck.pipeline import cache
+from healthcheck.pipeline.execute import cache
 
 
 def test_lookup_is_invalidated_by_a_changed_or_new_input(tmp_path):

@@ -16,8 +16,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from healthcheck import paths
 from healthcheck.analysis.survey import load_survey, save_preloaded
 from healthcheck.errors import BuildError
-from healthcheck.pipeline import chapters
 from healthcheck.pipeline import parameters as C
+from healthcheck.pipeline.execute import chapters
 
 pytestmark = pytest.mark.unit
 
@@ -169,10 +169,11 @@ def test_a_missing_or_foreign_survey_file_is_an_error(data_dir, tmp_path):
 
 
 def test_the_national_book_checks_its_chapters_against_its_own_declaration():
-    from healthcheck.pipeline import book, national
+    from healthcheck.pipeline import book
+    from healthcheck.pipeline.batch import nationalbook
 
-    docs = book.documents(book.load_toc(national.TOC_PATH), national.TOC_PATH)
-    found = chapters.chapters_from_docs(docs, national.CHAPTERS_DIR, C.NATIONAL_PARAMETERS)
+    docs = book.documents(book.load_toc(nationalbook.TOC_PATH), nationalbook.TOC_PATH)
+    found = chapters.chapters_from_docs(docs, nationalbook.CHAPTERS_DIR, C.NATIONAL_PARAMETERS)
     assert found and all(ch.declared == C.NATIONAL_PARAMETERS for ch in found)
     with pytest.raises(BuildError, match="national_dir"):  # the council's declaration does not fit them
-        chapters.chapters_from_docs(docs, national.CHAPTERS_DIR)
+        chapters.chapters_from_docs(docs, nationalbook.CHAPTERS_DIR)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from healthcheck.pipeline import pdfpage
+from healthcheck.pipeline.pdf import page as pdfpage
 
 MIN_PRINTED_PT = 7.5
 

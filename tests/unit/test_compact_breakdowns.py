@@ -15,7 +15,7 @@ import pytest
 
 from healthcheck.analysis.survey import load_survey
 from healthcheck.audit.formats import svg_cells
-from healthcheck.pipeline import pdfpage
+from healthcheck.pipeline.pdf import page as pdfpage
 from healthcheck.present import charts
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN
 from healthcheck.present.page import svg_bytes as _svg_bytes

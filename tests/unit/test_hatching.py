@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from healthcheck.pipeline.hatching import SVG, vector_hatching_page, vector_hatching_svg  # noqa: E402
+from healthcheck.pipeline.pdf.hatching import SVG, vector_hatching_page, vector_hatching_svg  # noqa: E402
 from healthcheck.present.charts.style import save_figure  # noqa: E402
 
 

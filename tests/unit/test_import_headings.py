@@ -13,8 +13,8 @@ import random
 import pandas as pd
 import pytest
 
-from healthcheck.data import headings, importer, yearstart
 from healthcheck.data.config import load_year_meta
+from healthcheck.scaffold import headings, importer, newyear
 from tests.support import second_council as council
 
 TEAM_QUESTION = "Which team or service do you work in?"
@@ -53,7 +53,7 @@ def forms_export(path, rows: int = 30) -> None:
 def council_data(tmp_path):
     """A council's data folder with its bank written and 2024 started, as the analyst's guide says."""
     data = tmp_path / "data"
-    yearstart.new_year(data, 2024, echo=lambda _: None)
+    newyear.new_year(data, 2024, echo=lambda _: None)
     (data / "settings.yml").write_text(council.settings_text(), encoding="utf-8")
     (data / "question_bank.yml").write_text(council.bank_text(), encoding="utf-8")
     return data

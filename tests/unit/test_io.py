@@ -6,7 +6,7 @@ import pytest
 
 from healthcheck.data import codes
 from healthcheck.data import counts as counting
-from healthcheck.data.texts import read_clean
+from healthcheck.data.inputs import read_clean
 from healthcheck.errors import DataError
 
 

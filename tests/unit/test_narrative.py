@@ -7,8 +7,9 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from healthcheck.data import myst, mystrender
-from healthcheck.data import narrative as nar
+from healthcheck.data.narrative import files as nar
+from healthcheck.data.narrative import myst
+from healthcheck.data.narrative import render as mystrender
 from healthcheck.errors import DataError
 
 KNOWN = nar.known_targets(["IMP01", "IMP02", "WEL01"], ["wellbeing", "improvement"], [2020, 2021, 2022])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from healthcheck.data.mystrender import without_empty_sections
+from healthcheck.data.narrative.render import without_empty_sections
 
 pytestmark = pytest.mark.unit
 

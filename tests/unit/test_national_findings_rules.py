@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from healthcheck.present import change
-from healthcheck.present import national_findings as nf
+from healthcheck.present.national import findings as nf
 from tests.pipeline.test_national_findings import _rows
 
 

@@ -17,7 +17,7 @@ from healthcheck import assets, paths
 from healthcheck.escape import html_text
 from healthcheck.present.chapter import Chapter
 from healthcheck.present.charts.style import NARROW_IN, WIDE_IN, finish, new_figure
-from healthcheck.present.national import NationalBook
+from healthcheck.present.national.book import NationalBook
 from healthcheck.present.page import NARROW_MEDIA, Page
 
 matplotlib.use("Agg")

@@ -10,7 +10,7 @@ import pytest
 from healthcheck import paths
 from healthcheck.data.config import Publication, YearMeta
 from healthcheck.pipeline.book import annex_documents, load_toc
-from healthcheck.pipeline.pdf import cover_publication, single_titles
+from healthcheck.pipeline.pdf.printing import cover_publication, single_titles
 
 
 def _pdf(*titles: bytes) -> bytes:

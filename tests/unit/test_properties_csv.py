@@ -1,9 +1,9 @@
 """Property-based tests (Hypothesis) of reading CSV exports and decoding text files.
 
-The contracts are the docstrings of `healthcheck.data.read.read_table` (every cell as text, or
+The contracts are the docstrings of `healthcheck.data.tables.read.read_table` (every cell as text, or
 one ReadError in plain words), `healthcheck.data.inputfile.decode_text` (UTF-8 with or without
 a byte-order mark, UTF-16 and UTF-32 with one, Windows-1252 when the file holds no UTF-8
-character; otherwise InputError with the line and column) and `healthcheck.data.texts.read_clean`
+character; otherwise InputError with the line and column) and `healthcheck.data.inputs.read_clean`
 (the door of the data layer: a DataError naming the file, never a traceback).
 """
 
@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
-from healthcheck.data import inputfile, read, texts
+from healthcheck.data import inputfile, inputs
+from healthcheck.data.tables import read
 from healthcheck.errors import DataError, HealthcheckError
 
 pytestmark = pytest.mark.unit
@@ -217,7 +218,7 @@ def test_junk_bytes_give_a_read_error_never_another_exception(tmp_path, data, na
         assert exc.message.strip()
     # read_clean is the data layer's door: what read_table refuses becomes a DataError naming the file.
     try:
-        texts.read_clean(path, tmp_path)
+        inputs.read_clean(path, tmp_path)
     except DataError as exc:
         assert isinstance(exc, HealthcheckError)
         assert exc.problems and all(p.file for p in exc.problems)

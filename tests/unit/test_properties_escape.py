@@ -27,8 +27,8 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
 from healthcheck import escape
-from healthcheck.data import mystrender
-from healthcheck.data.myst import BOOK_EXTENSIONS
+from healthcheck.data.narrative import render as mystrender
+from healthcheck.data.narrative.myst import BOOK_EXTENSIONS
 from healthcheck.present import exports, tables
 
 pytestmark = pytest.mark.unit

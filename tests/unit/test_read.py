@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from healthcheck.data import inputfile
-from healthcheck.data.read import ReadError, TableRead, answer_codes, apply_codes, read_table
+from healthcheck.data.tables.read import ReadError, TableRead, answer_codes, apply_codes, read_table
 
 HEADINGS = ["Response ID", "Completed", "Team", "I don\u2019t feel safe, ever", "My workload is manageable"]
 ROWS = [[str(i), "2022-05-10", "Safeguarding Team", "Agree", "Strongly disagree"] for i in range(1, 60)]

@@ -13,11 +13,13 @@ import pytest
 
 from healthcheck.analysis.stats import percent_positive
 from healthcheck.analysis.survey import load_year
-from healthcheck.data import codes, headings, importer, read, scales, surveytools, yearstart
+from healthcheck.data import codes, scales
 from healthcheck.data.config import YearMeta, load_year_meta
-from healthcheck.data.dates import parse_dates
+from healthcheck.data.tables import read, surveytools
+from healthcheck.data.tables.dates import parse_dates
 from healthcheck.data.validate import check_year
 from healthcheck.errors import YearStartError
+from healthcheck.scaffold import headings, importer, newyear
 from tests.support import survey_tool_exports as tools
 
 WORDINGS = [w for _, _, w in tools.STATEMENTS.values()]
@@ -36,7 +38,7 @@ def _export(tmp_path: Path, year: int) -> Path:
 def _council(tmp_path: Path, year: int) -> Path:
     """A council's folder: the year started, settings and bank written, as the analyst's guide says."""
     data = tmp_path / "data"
-    yearstart.new_year(data, year, echo=lambda _: None)
+    newyear.new_year(data, year, echo=lambda _: None)
     (data / "settings.yml").write_text(tools.settings_text(), encoding="utf-8")
     (data / "question_bank.yml").write_text(tools.bank_text(range(2018, 2025)), encoding="utf-8")
     return data
@@ -212,7 +214,7 @@ def test_excel_serial_dates_are_read_as_dates():
 def _second_year(tmp_path: Path, wording_2024: dict[str, str], ignore_2023: list[str] = ()) -> Path:
     """2023 imported from SurveyMonkey, then 2024 started: the bank holds 2023's wording only."""
     data = tmp_path / "data"
-    yearstart.new_year(data, 2023, echo=lambda _: None)
+    newyear.new_year(data, 2023, echo=lambda _: None)
     (data / "settings.yml").write_text(tools.settings_text(), encoding="utf-8")
     (data / "question_bank.yml").write_text(tools.bank_text([2023]), encoding="utf-8")
     importer.import_export(data, 2023, _export(tmp_path, 2018).rename(tmp_path / "2023.csv"))
@@ -223,7 +225,7 @@ def _second_year(tmp_path: Path, wording_2024: dict[str, str], ignore_2023: list
         code = load_year_meta(data, 2023).questions[heading]
         text = text.replace(f"  {heading}: {code}\n", "").replace("ignore:\n", f"ignore:\n  - {heading}\n")
     survey.write_text(text, encoding="utf-8")
-    yearstart.new_year(data, 2024, echo=lambda _: None)
+    newyear.new_year(data, 2024, echo=lambda _: None)
     rows = tools.surveymonkey_rows(2024, seed=9)
     rows[1] = [wording_2024.get(cell, cell) for cell in rows[1]]
     pd.DataFrame(rows).to_csv(tmp_path / "2024.csv", index=False, header=False)
@@ -333,7 +335,7 @@ def test_a_scale_of_the_surveys_own_is_asked_for_then_written_out_and_kept_next_
     assert "\nscale: null  # PLEASE CONFIRM scale:" in text
     survey.write_text(re.sub(r"(?m)^scale: null .*\n", written, text), encoding="utf-8")
     assert not check_year(data, 2023).errors
-    yearstart.new_year(data, 2024, echo=lambda _: None)
+    newyear.new_year(data, 2024, echo=lambda _: None)
     second = tmp_path / "2024.csv"
     pd.DataFrame(tools.surveymonkey_rows(2024, seed=8, labels=own)).to_csv(second, index=False, header=False)
     report = importer.import_export(data, 2024, second)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from healthcheck.data.text import clean_text, looks_like_person_name, personal_data
+from healthcheck.data.cleaning import clean_text, looks_like_person_name, personal_data
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_no_shipped_speaker_looks_like_a_name():
 def test_clean_frame_cleans_headings_and_cells_and_says_where():
     import pandas as pd
 
-    from healthcheck.data.texts import clean_frame
+    from healthcheck.data.inputs import clean_frame
 
     frame = pd.DataFrame({"Te\u200bam": ["North\u202e", "South", "North\u202e"], "Q": ["Agree", "Agree", "x\u0007"]})
     frame.index = pd.RangeIndex(2, 5, name="row")
@@ -141,7 +141,7 @@ def test_clean_frame_cleans_headings_and_cells_and_says_where():
 
 
 def test_clean_tree_cleans_keys_and_values_with_their_paths():
-    from healthcheck.data.texts import clean_tree
+    from healthcheck.data.inputs import clean_tree
 
     tree = {"organisation": "A\u202e Council", "questions": {"Q\u200b1": "IMP01"}, "current": [{"actions": ["a\u2066b"]}]}
     cleaned, removed = clean_tree(tree)
@@ -150,7 +150,7 @@ def test_clean_tree_cleans_keys_and_values_with_their_paths():
 
 
 def test_chapters_read_quotes_words_and_indicators_cleaned(tmp_path):
-    from healthcheck.data.texts import read_indicators, read_quotes, read_words
+    from healthcheck.data.inputs import read_indicators, read_quotes, read_words
     from healthcheck.errors import DataError
 
     year = tmp_path / "data" / "2022"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from healthcheck.data import yamlfile
-from healthcheck.data.yamlfile import YamlError, load_yaml
+from healthcheck.data.yaml import load as yamlfile
+from healthcheck.data.yaml.load import YamlError, load_yaml
 
 
 def load(tmp_path, text, name="survey.yml", **options):

@@ -17,7 +17,7 @@ def indicator_history(ch) -> pd.DataFrame:
     rows are in the order the latest year lists its indicators, then indicators that only
     earlier years had, each by year.
     """
-    from healthcheck.data.texts import read_indicators
+    from healthcheck.data.inputs import read_indicators
 
     frames = []
     for year in [y for y in ch.survey.year_list if y <= ch.year]:

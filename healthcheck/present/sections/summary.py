@@ -19,8 +19,9 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from healthcheck.analysis import benchmarks, stats
+from healthcheck.analysis import comparators as benchmarks
 from healthcheck.analysis import ranks as ranking
+from healthcheck.analysis import stats
 from healthcheck.analysis.rounding import round_to
 from healthcheck.escape import html_text, myst_text
 from healthcheck.present import change
@@ -198,7 +199,7 @@ def findings(ch) -> list[str]:
 
 
 def benchmark_comparison(ch) -> pd.DataFrame | None:
-    """Every statement against England and the region (``benchmarks.compare_with_benchmarks``), or None."""
+    """Every statement against England and the region (``comparators.compare_with_benchmarks``), or None."""
     files = ch.benchmarks()
     if files.benchmarks is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from healthcheck.analysis import benchmarks
+from healthcheck.analysis import comparators as benchmarks
 from healthcheck.analysis.breakdowns import generalised_speaker, group_sizes
 from healthcheck.analysis.rounding import format_change, round_to
 from healthcheck.data.codes import RESPONSE_LABELS

@@ -1,0 +1,1 @@
+"""The PDF: the single page printed by Chromium, with its cover, contents, print styles and vector hatching."""

@@ -1,0 +1,1 @@
+"""What the national summary book's chapters show: its page, charts, findings and regions."""
