@@ -80,6 +80,16 @@ run("new-year", council.SECOND_YEAR)
 export = work / "downloads" / "Staff survey results.xlsx"
 export.parent.mkdir()
 council.write_export(export)
+# openpyxl stamps the moment it wrote the file (docProps/core.xml and the zip entries): the same
+# export must be the same bytes in both builds, or its hash alone makes the books differ.
+import zipfile
+with zipfile.ZipFile(export) as z:
+    parts = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+with zipfile.ZipFile(export, "w") as z:
+    for name, body in parts:
+        if name == "docProps/core.xml":
+            body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
+        z.writestr(zipfile.ZipInfo(name, (2000, 1, 1, 0, 0, 0)), body, compress_type=zipfile.ZIP_DEFLATED)
 run("import", "--year", council.SECOND_YEAR, export)
 survey = data / str(council.SECOND_YEAR) / "survey.yml"
 text = survey.read_text(encoding="utf-8")
