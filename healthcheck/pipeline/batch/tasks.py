@@ -49,20 +49,24 @@ def _failure(stage: str, exc: BaseException) -> dict:
 
 
 def validate_organisation(org: dict, year: int) -> dict:
-    """Validate one organisation's data folder and return its all-staff figures of every year.
+    """Check one organisation's data folder (`checks.check_year`) and return its all-staff figures of every year.
 
     `org`: org_id, name, region (from the batch's list) and folder. On success the record
     holds `figures` ({year: question_id, n_positive, n_valid}), its previous survey year,
     respondents, question labels and the settings the national book needs.
     """
-    from healthcheck.analysis.survey import load_survey
+    from healthcheck.pipeline.checks import check_year
 
     base = {key: org[key] for key in ("org_id", "name", "region", "folder")}
     folder = Path(org["folder"])
     try:
         if not folder.is_dir():
             raise DataError([Problem(str(folder), None, None, None, "a data folder for this organisation (DIR/<org_id>/)")])
-        survey = load_survey(folder, year)
+        # The same checks as `validate` and `build` (pipeline.checks): an organisation the
+        # build would refuse fails here, with the same problems, before its book is started.
+        checked = check_year(folder, year)
+        checked.refuse()
+        survey = checked.survey
         problems = identity_problems(survey.settings, org, folder)
         if problems:
             raise DataError(problems)
