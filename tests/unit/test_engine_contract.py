@@ -3,27 +3,24 @@ uses still exists, with the arguments it passes, in the versions requirements.tx
 
 When one of these fails after an upgrade, do not just change a version: read
 healthcheck/pipeline/execute/engine.py and enginekernel.py (and workers.pool_processes) against the new
-version, run tests/test_engine.py, then update engine.CHECKED_WITH (or workers.CHECKED_PYTHON).
+version, run tests/pipeline/test_engine.py, then update engine.CHECKED_WITH (or workers.CHECKED_PYTHON).
 """
 
 from __future__ import annotations
 
 import inspect
-import multiprocessing
 import re
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
 import papermill  # noqa: F401 - first: papermill's entry points import the engine, which imports papermill
 import pytest
 
 from healthcheck import paths
-from healthcheck.pipeline.execute import engine, workers
+from healthcheck.pipeline.execute import engine
 
 RECHECK = (
-    "The warm-kernel engine (healthcheck/pipeline/execute/engine.py, enginekernel.py) uses undocumented names of {lib}; "
-    "re-check it against {lib} {new} (it was checked with {old}), run tests/test_engine.py, then update "
+    "The warm-kernel engine (healthcheck/pipeline/execute/engine.py, kernel.py) uses undocumented names of {lib}; "
+    "re-check it against {lib} {new} (it was checked with {old}), run tests/pipeline/test_engine.py, then update "
     "engine.CHECKED_WITH."
 )
 
@@ -34,7 +31,6 @@ def _pinned(requirement: str) -> str | None:
     return found.group(1) if found else None
 
 
-@pytest.mark.unit
 @pytest.mark.parametrize("lib", sorted(engine.CHECKED_WITH))
 def test_the_engine_was_checked_with_the_pinned_and_installed_version(lib):
     checked = engine.CHECKED_WITH[lib]
@@ -48,7 +44,6 @@ def _parameters(func) -> list[str]:
     return list(inspect.signature(func).parameters)
 
 
-@pytest.mark.unit
 def test_papermill_names_the_engine_uses():
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import Engine, NBClientEngine, papermill_engines
@@ -69,7 +64,6 @@ def test_papermill_names_the_engine_uses():
     assert logger.name == "papermill", why
 
 
-@pytest.mark.unit
 def test_nbclient_names_the_engine_uses():
     from nbclient import NotebookClient
     from nbclient.util import run_sync
@@ -85,7 +79,6 @@ def test_nbclient_names_the_engine_uses():
     assert callable(run_sync), why
 
 
-@pytest.mark.unit
 def test_library_internals_the_kernel_side_restores():
     import warnings
 
@@ -101,22 +94,3 @@ def test_library_internals_the_kernel_side_restores():
     assert hasattr(inline.show, "_to_draw") and hasattr(inline.show, "_draw_called"), why
     # enginekernel empties every module's warning registry through one of these (Python's own)
     assert callable(getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None))
-
-
-@pytest.mark.pipeline
-def test_process_pool_workers_are_found_where_workers_looks():
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    assert version in workers.CHECKED_PYTHON, (
-        f"workers.pool_processes reads ProcessPoolExecutor._processes, checked on Python {workers.CHECKED_PYTHON}; "
-        f"re-check it on {version} (concurrent/futures/process.py), then add it to workers.CHECKED_PYTHON."
-    )
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        assert pool.submit(workers.ready).result(timeout=120) is True
-        processes = workers.pool_processes(pool)
-        assert len(processes) == 1 and isinstance(processes[0], multiprocessing.process.BaseProcess)
-        assert processes[0].is_alive()
-    finally:
-        pool.shutdown(wait=True)
-    assert not processes[0].is_alive()
-    assert workers.pool_processes(pool) == []  # after shutdown: nothing to stop, no error

@@ -1,34 +1,16 @@
-"""matplotlib's backend is chosen in one place (the charts package), and importing the charts
-never opens a GUI backend, whatever the machine's default or display."""
+"""The charts never open a GUI backend, proved in fresh interpreters (the pipeline tier of
+tests/unit/test_chart_backend.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
-from healthcheck import paths
-
-PACKAGE = paths.ROOT / "healthcheck"
 GUI_MODULES = ("tkinter", "PyQt5", "PyQt6", "PySide2", "PySide6", "gi", "wx", "matplotlib.backends.backend_tkagg")
-
-
-@pytest.mark.unit
-def test_only_the_charts_package_chooses_the_backend():
-    calls = sorted(
-        str(path.relative_to(paths.ROOT))
-        for path in PACKAGE.rglob("*.py")
-        if re.search(r"^\s*(matplotlib\.use|plt\.switch_backend)\(", path.read_text(encoding="utf-8"), re.M)
-    )
-    # enginekernel restores a kernel's own backend between notebooks; it chooses none.
-    assert calls == ["healthcheck/present/charts/__init__.py"]
-    noqa = [str(p.relative_to(paths.ROOT)) for p in (PACKAGE / "present").rglob("*.py") if "noqa: E402" in p.read_text()]
-    assert noqa == ["healthcheck/present/charts/__init__.py"], "imports after a backend switch, outside the one place"
-
 
 #: A backend as a machine's matplotlibrc might name one: it stands for a window (Tk, Qt) that
 #: this machine lacks, and says so by being imported at all.
@@ -36,7 +18,6 @@ PROBE = """from matplotlib.backends.backend_agg import FigureCanvas, FigureManag
 """
 
 
-@pytest.mark.pipeline
 @pytest.mark.parametrize(
     "module", ["healthcheck.present.charts.style", "healthcheck.present.national.charts", "healthcheck.present.chapter"]
 )
@@ -58,7 +39,6 @@ def test_importing_the_charts_never_opens_a_gui_backend(module, tmp_path):
     assert backend.lower() == "agg" and opened == []
 
 
-@pytest.mark.pipeline
 def test_the_probe_is_what_matplotlib_would_use_otherwise(tmp_path):
     """The test above could fail: without the charts, the same interpreter draws with the probe."""
     (tmp_path / "probe_backend.py").write_text(PROBE, encoding="utf-8")

@@ -20,7 +20,7 @@ from healthcheck.pipeline import checks, preview, stages
 from tests.support.hostile_cases import EXPORT, _drop_wb02, column, edit_rows, replace, rows_of, write_rows
 from tests.support.hostile_council import write_council
 
-TOY = Path(__file__).parent / "fixtures" / "chapters_ok"
+TOY = Path(__file__).parents[1] / "support" / "fixtures" / "chapters_ok"
 YEAR = "2022"
 
 
@@ -83,7 +83,6 @@ def _validate(data: Path, capsys, *options) -> tuple[int, list[str]]:
     return status, _lines(out.out + out.err)
 
 
-@pytest.mark.unit  # every command stops at its checks: nothing is executed or built
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_validate_build_and_preview_report_the_same_problems(case, council, tmp_path, capsys):
     mutate, options, says = BROKEN[case]
@@ -118,7 +117,6 @@ def test_validate_build_and_preview_report_the_same_problems(case, council, tmp_
     assert not (book.html_dir / "index.html").exists()
 
 
-@pytest.mark.pipeline  # builds a toy book (papermill, Jupyter Book, Chromium)
 def test_a_year_with_warnings_only_builds_with_validates_warnings(council, tmp_path, capsys):
     """A published figure the data do not reproduce (reconciliation: warn) and a quote naming a
     group of three: validate passes with warnings, and the build goes on with the same ones."""
@@ -141,7 +139,6 @@ def test_a_year_with_warnings_only_builds_with_validates_warnings(council, tmp_p
     assert result.html_index.is_file()
 
 
-@pytest.mark.unit
 def test_reconciliation_fail_refuses_in_validate_as_in_build(council, tmp_path, capsys):
     """The bug this entry point fixed: validate passed what the build refused."""
     data = shutil.copytree(council, tmp_path / "data")
