@@ -27,11 +27,11 @@ test: dev system checkers lint
 	$(PY) -m pytest -q
 
 # The unit tier only (tests/unit/, tests/README.md): in-process, no notebooks, kernels, browsers
-# or subprocesses (under a minute).
+# or subprocesses (under a minute, on both cores with pytest-xdist).
 # Only tests/unit (and new files not yet placed) are collected: importing the other tiers' modules
 # (Playwright, the batch) would cost seconds for tests that are then deselected.
 test-fast: dev
-	$(PY) -m pytest -q -m unit tests/unit $(wildcard tests/test_*.py)
+	$(PY) -m pytest -q -n 2 -m unit tests/unit $(wildcard tests/test_*.py)
 
 # ruff: lint rules and formatting, as configured in pyproject.toml; deptry: every package the
 # code imports is declared in requirements.in, and nothing declared there goes unused.
