@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from healthcheck.errors import HealthcheckError
-    from healthcheck.pipeline import pdf
+    from healthcheck.pipeline.pdf import printing as pdf
     page = Path(sys.argv[1])
     title = pdf.TitlePage(organisation="Test Council", title="Health Check", year=2022, service="Social work",
                           notice="Synthetic data.")

@@ -265,9 +265,9 @@ def test_failing_chapter_names_cell_and_keeps_previous_build(toy, data_dir):
         )
     err = caught.value
     assert (err.chapter, err.cell_index, err.ename) == ("01_broken", 3, "KeyError")
-    assert err.cell_source == "value = figures['IMP99']"
+    assert err.cell_source == 'value = figures["IMP99"]'
     message = str(err)
-    assert message.startswith("Chapter 01_broken failed at cell 3:\nvalue = figures['IMP99']\n")
+    assert message.startswith('Chapter 01_broken failed at cell 3:\nvalue = figures["IMP99"]\n')
     assert "Error: KeyError: 'IMP99'" in message
     assert err.partial_notebook_path == build_root / f"failed-{YEAR}" / "01_broken.ipynb"
     assert str(err.partial_notebook_path) in message

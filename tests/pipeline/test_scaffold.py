@@ -245,7 +245,11 @@ def test_import_maps_every_question_and_the_year_validates(demo, tmp_path):
     text = survey_path.read_text(encoding="utf-8")
     survey_path.write_text(text.replace("2022-0", "2023-0"), encoding="utf-8")
     check = _cli("validate", "--year", 2023, "--data-dir", demo)
-    assert check.returncode == 0 and "WARNING" not in check.stdout, check.stdout
+    # Only the narrative, still the new year's templates, is left to write (validate makes the
+    # build's checks, and the build marks those pages as drafts).
+    others = [line for line in check.stdout.splitlines() if "WARNING" in line and "expected a finished narrative" not in line]
+    assert check.returncode == 0 and not others, check.stdout
+    assert "expected a finished narrative" in check.stdout
 
     # The whole cycle ends in a book for 2023 that compares with 2022.
     built = _cli("build", "--year", 2023, "--data-dir", demo, "--build-dir", tmp_path / "build")
