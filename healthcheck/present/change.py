@@ -88,6 +88,12 @@ def label(state: str, reason: str | None = None) -> str:
     return f"{text}: {reason}" if state == NOT_TESTED and reason else text
 
 
+def state_of_flag(flag: str) -> str:
+    """The state of a tested change from its analysis flag (stats.INCREASE, DECREASE or
+    NO_CHANGE, as analysis.measures also sets them)."""
+    return _FLAG_STATE[flag]
+
+
 def _earlier_asked(question_id: str, year: int, questions: pd.DataFrame | None) -> tuple[bool, bool]:
     """(asked in an earlier year at all, asked earlier in the same wording series)."""
     if questions is None or questions.empty:

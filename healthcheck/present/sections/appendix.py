@@ -244,8 +244,8 @@ def measures_method(ch) -> None:
     display(
         HTML(
             "<ul>"
-            "<li><strong>Score out of 100</strong>: each valid answer is given points -- strongly disagree 0, "
-            "disagree 25, neither agree nor disagree 50, agree 75, strongly agree 100 -- and a statement's score is "
+            "<li><strong>Score out of 100</strong>: each valid answer is given points (strongly disagree 0, "
+            "disagree 25, neither agree nor disagree 50, agree 75, strongly agree 100), and a statement's score is "
             "the mean over its valid responses (the same base as the percentage agreeing). In a year whose answers "
             "have no middle option (a four-point scale) the points are 0, 33.3, 66.7 and 100. The 95% interval is the "
             "mean plus or minus Student's t times the standard error. A year known only from published percentages "

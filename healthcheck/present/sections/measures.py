@@ -9,7 +9,7 @@ from IPython.display import HTML, display
 from healthcheck.analysis import measures
 from healthcheck.analysis.rounding import round_half_up, round_to
 from healthcheck.escape import html_text
-from healthcheck.present.charts.changes import SIGNIFICANCE_WORDS
+from healthcheck.present import change as changes
 from healthcheck.present.charts.style import NOT_COMPARED
 from healthcheck.present.tables import html_table
 
@@ -24,12 +24,14 @@ def score_table(scores: pd.DataFrame, questions: pd.DataFrame, threshold: int) -
     rows = []
     for r in scores.itertuples(index=False):
         shown = pd.notna(r.score)
+        # The book's one vocabulary of change (present/change): the same shape and words as
+        # the percentages' tables, so a symbol means one thing whatever it sits beside.
         if r.change_flag:
-            significance = SIGNIFICANCE_WORDS[r.change_flag]
+            significance = changes.label(changes.state_of_flag(r.change_flag))
         elif not shown:
-            significance = f"{NOT_COMPARED} Not shown"
+            significance = changes.label(changes.NOT_TESTED, changes.TOO_FEW if r.suppressed else "no answer counts")
         else:
-            significance = f"{NOT_COMPARED} Not compared: no earlier score"
+            significance = changes.label(changes.NOT_TESTED, "no earlier score")
         change = ""
         if pd.notna(r.change):
             change = _one(r.change)
@@ -114,7 +116,8 @@ def screen_table(table: pd.DataFrame) -> pd.DataFrame:
             "Earlier score": [
                 f"{s} ({y})" if s else "–" for s, y in zip(table["Earlier score"], table["Earlier year"], strict=True)
             ],
-            "Change (points)": [c or "–" for c in table["Change (points)"]],
+            # a true minus sign on the page, as every other change shows; the download keeps "-"
+            "Change (points)": [c.replace("-", "\u2212") if c else NOT_COMPARED for c in table["Change (points)"]],
         }
     )
     drop = ["Code", "Earlier year", "Valid responses"] + ([] if shown["Note"].str.len().gt(0).any() else ["Note"])
