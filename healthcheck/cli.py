@@ -14,7 +14,15 @@ from pathlib import Path
 
 from healthcheck import paths
 from healthcheck.data.config import survey_years
-from healthcheck.errors import BuildInterrupted, DataError, HealthcheckError, Problem, environment_message, format_report
+from healthcheck.errors import (
+    BuildInterrupted,
+    DataError,
+    HealthcheckError,
+    Problem,
+    environment_message,
+    errors_in,
+    format_report,
+)
 
 
 def _year_or_latest(args) -> int:
@@ -76,7 +84,7 @@ def cmd_validate(args) -> int:
     # Each year's check reads the earlier years too (the last one says how every export was
     # read): report each problem once.
     problems, notes = list(dict.fromkeys(problems)), list(dict.fromkeys(notes))
-    errors = [p for p in problems if p.severity == "error"]
+    errors = errors_in(problems)
     for note in notes:  # how each export was read: its sheet, encoding, separator, rows left out
         print(f"NOTE {note}")
     if problems:

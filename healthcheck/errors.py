@@ -53,6 +53,31 @@ class Problem:
         return f"{self.severity.upper()} {where}{found}; expected {self.expected}"
 
 
+def errors_in(problems) -> list[Problem]:
+    """The problems that stop a build, in their order."""
+    return [p for p in problems if p.severity == "error"]
+
+
+def warnings_in(problems) -> list[Problem]:
+    """The problems that are only warnings, in their order."""
+    return [p for p in problems if p.severity != "error"]
+
+
+class HoldsProblems:
+    """A mixin for a result that keeps every problem found in `self.problems` and splits them
+    the one way the package does: errors stop the build, everything else is a warning."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_in(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return warnings_in(self.problems)
+
+
 class HealthcheckError(Exception):
     """The one base class of the errors a user can cause or fix; the CLI prints the message alone."""
 
@@ -62,7 +87,7 @@ class DataError(HealthcheckError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=_sort_key)
-        errors = [p for p in self.problems if p.severity == "error"]
+        errors = errors_in(self.problems)
         super().__init__(f"{len(errors)} error(s) in the input data")
 
     def report(self) -> str:
@@ -84,8 +109,8 @@ def format_report(problems: list[Problem], full: bool = False) -> str:
     Unless `full`, the rows of one file and column that fail the same way are summarised in one
     line (how many, the first rows and values), so a mapping mistake reads as one message.
     """
-    errors = sorted((p for p in problems if p.severity == "error"), key=_sort_key)
-    warnings = sorted((p for p in problems if p.severity != "error"), key=_sort_key)
+    errors = sorted(errors_in(problems), key=_sort_key)
+    warnings = sorted(warnings_in(problems), key=_sort_key)
     lines = []
     for block in (errors, warnings):
         lines += [str(p) for p in block] if full else _summarised(block)

@@ -31,7 +31,7 @@ from healthcheck.data.files import (
     WORDS_FILE,
 )
 from healthcheck.data.validate import check_year
-from healthcheck.errors import BuildError, DataError, Problem
+from healthcheck.errors import BuildError, DataError, Problem, errors_in
 
 
 @dataclass
@@ -290,6 +290,6 @@ def _load_survey_cached(folder: Path, year: int | None, _fingerprint: tuple) -> 
             years[y] = load_year(folder, y)
         except DataError as exc:
             problems += exc.problems
-    if any(p.severity == "error" for p in problems):
+    if errors_in(problems):
         raise DataError(problems)
     return Survey(folder, settings, bank, years, source_fingerprint=_fingerprint)

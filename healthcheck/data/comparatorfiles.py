@@ -21,7 +21,7 @@ import pandas as pd
 
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
 from healthcheck.data.inputs import read_clean
-from healthcheck.errors import DataError, Problem, display_path
+from healthcheck.errors import DataError, Problem, display_path, errors_in
 
 SCOPES = ("national", "region")
 BENCHMARK_COLUMNS = ["question_id", "scope", "name", "pct_positive", "n_valid"]
@@ -69,7 +69,7 @@ def read_benchmark_files(folder: Path, data_dir: Path | None = None) -> Benchmar
         if frame is not None:
             problems += _check_rows(frame, path, shown_root, numbers=["n_positive", "n_valid"], optional_numbers=[])
             files.organisations = _typed(frame, ["n_positive", "n_valid"])
-    if any(p.severity == "error" for p in problems):
+    if errors_in(problems):
         raise DataError(problems)
     files.warnings = problems
     return files

@@ -45,13 +45,13 @@ from healthcheck.data.files import (
 )
 from healthcheck.data.inputfile import boundary_problem
 from healthcheck.data.tables import exportcheck
-from healthcheck.errors import DataError, Problem, display_path
+from healthcheck.errors import DataError, HoldsProblems, Problem, display_path
 
 _survey_file = exportcheck.survey_file
 
 
 @dataclass
-class CheckedYear:
+class CheckedYear(HoldsProblems):
     """What `check_year` read, with the problems it found. `frame` is the export as text (its
     index the rows as Excel numbers them); `notes` say how it was read (sheet, encoding, ...)."""
 
@@ -61,14 +61,6 @@ class CheckedYear:
     bank: QuestionBank | None = None
     frame: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
 
 def check_year(data_dir: Path, year: int) -> CheckedYear:

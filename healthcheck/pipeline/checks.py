@@ -30,11 +30,11 @@ from healthcheck.data.config import survey_years
 from healthcheck.data.files import NARRATIVE_DIR, PUBLISHED_FILE, QUOTES_FILE
 from healthcheck.data.inputs import read_clean
 from healthcheck.data.narrative import files as md
-from healthcheck.errors import BuildError, DataError, Problem, display_path, format_report
+from healthcheck.errors import BuildError, DataError, HoldsProblems, Problem, display_path, format_report
 
 
 @dataclass
-class CheckResult:
+class CheckResult(HoldsProblems):
     """What :func:`check_year` found: every problem (errors and warnings, each once), how each
     export was read (`notes`, for `validate` to print), and the loaded survey the build goes on
     with (None when an input has errors)."""
@@ -44,14 +44,6 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     survey: object | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
     @property
     def ok(self) -> bool:
@@ -76,7 +68,7 @@ class ChecksFailed(DataError, BuildError):
     def report(self) -> str:
         """The problems, errors first, and (when a final build found narrative to write) how to go on."""
         text = format_report(self.problems)
-        if self.final and any(p.severity == "error" and p.file.endswith(".md") and p.expected == _FINAL for p in self.problems):
+        if self.final and any(p.file.endswith(".md") and p.expected == _FINAL for p in self.errors):
             text += "\nWrite them (or build without --final for a draft, marked as such on its pages)."
         return text
 

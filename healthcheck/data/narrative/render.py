@@ -30,7 +30,7 @@ from healthcheck.data.narrative.myst import (
     safety_problems,
     token_problem,
 )
-from healthcheck.errors import DataError, Problem
+from healthcheck.errors import DataError, Problem, errors_in
 from healthcheck.escape import myst_text
 
 _GROUPING = frozenset(
@@ -57,7 +57,7 @@ def check(narrative: Narrative, known: Mapping[str, Iterable]) -> list[Problem]:
     "region") to the names references may use; `known_targets` builds it.
     """
     problems = safety_problems(narrative)
-    if not any(p.severity == "error" for p in problems):
+    if not errors_in(problems):
         try:  # trial fills show a reference that would run into the markup around it
             for value in ("0", "up 3 points, no change"):
                 problems += _filled_problems(narrative, _fill(narrative, lambda ref, value=value: value))
@@ -102,7 +102,7 @@ def render(narrative: Narrative, resolve: Callable[[Reference], str]) -> str:
     Raises DataError when the file has anything outside the safe subset (see `check`), or
     when a value would change how the text around it reads.
     """
-    errors = [p for p in safety_problems(narrative) if p.severity == "error"]
+    errors = errors_in(safety_problems(narrative))
     if errors:
         raise DataError(errors)
     text = _fill(narrative, resolve)
