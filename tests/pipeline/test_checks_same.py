@@ -17,7 +17,7 @@ import pytest
 
 from healthcheck import cli
 from healthcheck.pipeline import checks, preview, stages
-from tests.support.hostile_cases import EXPORT, _drop_wb02, column, edit_rows, replace, rows_of, write_rows
+from tests.support.hostile_cases import EXPORT, column, drop_wb02, edit_rows, replace, rows_of, write_rows
 from tests.support.hostile_council import write_council
 
 TOY = Path(__file__).parents[1] / "support" / "fixtures" / "chapters_ok"
@@ -61,7 +61,7 @@ def _draft_with_todo(folder: Path) -> None:
 BROKEN = {
     "reconciliation-fail": (_fail_on_difference, [], "WB01 (Manageable workload): computed"),
     "unknown-figure": (_unknown_figure, [], "ZZ99"),
-    "missing-column": (edit_rows(EXPORT, _drop_wb02), [], "mapped to WB02"),
+    "missing-column": (edit_rows(EXPORT, drop_wb02), [], "mapped to WB02"),
     "final-draft": (_draft_with_todo, ["--final"], "a TODO marker"),
 }
 

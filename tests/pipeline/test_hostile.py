@@ -23,7 +23,7 @@ import pytest
 
 from healthcheck import cli, paths
 from tests.conftest import tree_hashes
-from tests.support.hostile_cases import CASES, EXPORT, _drop_wb02, edit_rows, error_lines, numeric_codes
+from tests.support.hostile_cases import CASES, EXPORT, drop_wb02, edit_rows, error_lines, numeric_codes
 from tests.support.hostile_council import write_council
 
 TOY = Path(__file__).parents[1] / "support" / "fixtures" / "chapters_ok"
@@ -125,7 +125,7 @@ def test_alias_bomb_is_refused_at_once(council, tmp_path):
 
 def test_missing_mapped_column_fails_validate_figures_and_build(council, tmp_path):
     data = shutil.copytree(council, tmp_path / "data")
-    edit_rows(EXPORT, _drop_wb02)(data)
+    edit_rows(EXPORT, drop_wb02)(data)
     for command in ("validate", "figures", "build"):
         extra = ["--build-dir", tmp_path / "build"] if command == "build" else []
         result, _ = _run(command, "--year", "2022", "--data-dir", data, *extra)

@@ -48,6 +48,12 @@ class Case:
     argv: dict[str, list[str]] = field(default_factory=dict)  # extra arguments per command
 
 
+def accepted(id: str, kind: str, mutate: Callable[[Path], None], says: tuple[str, ...], **more) -> Case:
+    """A case the data is still valid after: `validate` exits 0 and says `says` (a note, a
+    warning, or just that the data is valid)."""
+    return Case(id, kind, mutate, says, exit=0, commands=("validate",), **more)
+
+
 # ------------------------------------------------------------------ small editing helpers
 
 
@@ -406,7 +412,7 @@ def _short_row(rows):
     rows[19] = rows[19][:5]
 
 
-def _drop_wb02(rows):
+def drop_wb02(rows):
     c = column(rows, WB02)
     for row in rows:
         del row[c]
@@ -459,7 +465,7 @@ CASES = [
     Case(
         "mapped-column-missing-from-export",
         "environment",
-        edit_rows(EXPORT, _drop_wb02),
+        edit_rows(EXPORT, drop_wb02),
         ("export.csv, row 1, column 'My manager supports my wellbeing.'", "mapped to WB02", "no such column"),
         commands=("validate", "figures", "build"),
     ),
@@ -625,34 +631,28 @@ CASES = [
         replace("settings.yml", "suppression_threshold: 10", "suppression_threshold: 3"),
         ("settings.yml", "suppression_threshold 3 is below 10", "threshold_override"),
     ),
-    Case(
+    accepted(
         "threshold-3-with-override",
         "facts",
         replace(
             "settings.yml", "suppression_threshold: 10", 'suppression_threshold: 3\nthreshold_override: "Agreed with the DPO"'
         ),
         ("is valid",),
-        exit=0,
-        commands=("validate",),
     ),
     # --- encodings and separators: read, and said how ----------------------------------------
-    Case("utf16-export", "encoding", reencode("utf-16"), ("NOTE", "read as UTF-16", "is valid"), exit=0, commands=("validate",)),
-    Case(
+    accepted("utf16-export", "encoding", reencode("utf-16"), ("NOTE", "read as UTF-16", "is valid")),
+    accepted(
         "semicolon-export",
         "encoding",
         reencode("utf-8", ";"),
         ("separated by semicolons", "is valid"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case("tab-export", "encoding", reencode("utf-8", "\t"), ("separated by tabs", "is valid"), exit=0, commands=("validate",)),
-    Case(
+    accepted("tab-export", "encoding", reencode("utf-8", "\t"), ("separated by tabs", "is valid")),
+    accepted(
         "windows-1252-export",
         "encoding",
         chain(set_column("Team", lambda i, v: "Café Team"), reencode("cp1252")),
         ("read as Windows-1252", "is valid"),
-        exit=0,
-        commands=("validate",),
         check=_group_present("Café Team"),
     ),
     Case(
@@ -672,22 +672,18 @@ CASES = [
     Case("pdf-export", "encoding", _renamed_export("export.pdf", b"%PDF-1.4\n"), ("expected a .csv or .xlsx export",)),
     # --- workbooks: the sheet and the heading row ----------------------------------------------
     Case("xlsx-cover-sheet", "xlsx", as_workbook(cover=True), ("export.xlsx", "the first sheet, 'Cover'", "sheet: Responses")),
-    Case(
+    accepted(
         "xlsx-cover-sheet-chosen",
         "xlsx",
         as_workbook(cover=True, extra_yaml="sheet: Responses\n"),
         ("read sheet 'Responses' (sheet 2 of 2", "is valid"),
-        exit=0,
-        commands=("validate",),
     ),
     Case("xlsx-title-rows", "xlsx", as_workbook(title_rows=2), ("row 1 of sheet 'Responses'", "header_row: 3")),
-    Case(
+    accepted(
         "xlsx-title-rows-header-row-set",
         "xlsx",
         as_workbook(title_rows=2, extra_yaml="header_row: 3\n"),
         ("is valid",),
-        exit=0,
-        commands=("validate",),
     ),
     Case("xlsx-two-row-heading", "xlsx", as_workbook(two_row_header=True), ("two rows", "header_row: 2")),
     Case("xlsx-sheet-not-there", "xlsx", as_workbook(extra_yaml="sheet: Answers\n"), ("no sheet 'Answers'", "'Responses'")),
@@ -700,13 +696,11 @@ CASES = [
         ("numeric codes (1, 2, 3, 4, 5, 6)", "codes:", "1: Strongly agree"),
         check=at_most_errors(1),
     ),
-    Case(
+    accepted(
         "numeric-answer-codes-mapped",
         "flood",
         chain(numeric_codes, append(SURVEY, CODES_YAML)),
         ("is valid",),
-        exit=0,
-        commands=("validate",),
         check=_figure_has_base("WB01"),
     ),
     Case(
@@ -729,76 +723,60 @@ CASES = [
         ("probably names the wrong column",),
     ),
     # --- personal data in published free text (warnings) --------------------------------------
-    Case(
+    accepted(
         "quote-with-an-email-address",
         "personal",
         _quote_cell("quote", "Write to jane.smith@example.org about it."),
         ("WARNING", "quotes.csv, row 2, column 'quote'", "j...@example.org", "e-mail address"),
-        exit=0,
-        commands=("validate",),
         never=("jane.smith@",),
     ),
-    Case(
+    accepted(
         "quote-with-a-phone-number",
         "personal",
         _quote_cell("quote", "Ring me on 07700 900123 any time."),
         ("WARNING", "column 'quote'", "a number ending 123", "telephone number"),
-        exit=0,
-        commands=("validate",),
         never=("900123",),
     ),
-    Case(
+    accepted(
         "speaker-is-a-name",
         "personal",
         _quote_cell("speaker", "Jane Smith"),
         ("WARNING", "column 'speaker': found 'Jane Smith'", "never a person's name"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case(
+    accepted(
         "recommendation-with-an-email",
         "personal",
         replace("2022/recommendations.yml", "Protect time for reflective supervision.", "Ask bob@example.org to protect time."),
         ("WARNING", "recommendations.yml, key 'previous[1].recommendation'", "b...@example.org"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case(
+    accepted(
         "action-with-a-phone-number",
         "personal",
         replace("2022/recommendations.yml", "Supervision audit every quarter", "Call 01452 425000 to book"),
         ("key 'previous[1].actions[1]'", "telephone number"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case(
+    accepted(
         "word-is-an-email",
         "personal",
         _cell("2022/words.csv", "word", "jo@example.org"),
         ("words.csv, row 2, column 'word'",),
-        exit=0,
-        commands=("validate",),
     ),
     # --- invisible and bidirectional characters: removed, with a warning ----------------------
-    Case(
+    accepted(
         "bidi-override-in-team-names",
         "invisible",
         set_column("Team", lambda i, v: v.replace("North", "North" + RLO)),
         ("WARNING", "column 'Team'", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-        exit=0,
-        commands=("validate",),
         check=_groups_without(RLO),
     ),
-    Case(
+    accepted(
         "bidi-override-in-organisation",
         "invisible",
         replace("settings.yml", "Hostile Test Council", "Hostile " + RLO + "Test Council"),
         ("settings.yml, key 'organisation'", "U+202E"),
-        exit=0,
-        commands=("validate",),
         check=_settings_organisation("Hostile Test Council"),
     ),
-    Case(
+    accepted(
         "zero-width-space-in-heading-and-mapping",
         "invisible",
         chain(
@@ -806,56 +784,42 @@ CASES = [
             replace(SURVEY, WB01, WB01.replace(" is", ZWSP + " is")),
         ),
         ("U+200B ZERO WIDTH SPACE", "export.csv, row 1", "survey.yml"),
-        exit=0,
-        commands=("validate",),
         check=_figure_has_base("WB01"),
     ),
-    Case(
+    accepted(
         "bidi-isolate-in-a-quote",
         "invisible",
         _quote_cell("quote", "Supervision \u2066helps\u2069 me."),
         ("quotes.csv, row 2, column 'quote'", "U+2066"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case(
+    accepted(
         "control-character-in-short-label",
         "invisible",
         replace("question_bank.yml", '"Clear priorities"', '"Clear\u200d priorities"'),
         ("question_bank.yml, key 'questions.PR01.short'", "U+200D"),
-        exit=0,
-        commands=("validate",),
     ),
-    Case(
+    accepted(
         "control-character-in-a-team-name",
         "invisible",
         set_column("Team", lambda i, v: v + "\x07" if i == 5 else v),
         ("row 5, column 'Team'", "U+0007"),
-        exit=0,
-        commands=("validate",),
     ),
     # --- injection: text is data (accepted as written; escaping is the presentation's) --------
-    Case(
+    accepted(
         "script-in-context",
         "injection",
         replace(SURVEY, 'context: "A quiet year for the test council."', 'context: "<script>alert(1)</script>"'),
         ("is valid",),
-        exit=0,
-        commands=("validate",),
         check=_meta_is("context", "<script>alert(1)</script>"),
     ),
-    Case(
+    accepted(
         "formula-as-team-name",
         "injection",
         set_column("Team", lambda i, v: '=HYPERLINK("http://x.example","x")' if v == "North Team" else v),
         ("is valid",),
-        exit=0,
-        commands=("validate",),
         check=_group_present('=HYPERLINK("http://x.example","x")'),
     ),
-    Case(
-        "formula-as-a-word", "injection", _cell("2022/words.csv", "word", "=1+1"), ("is valid",), exit=0, commands=("validate",)
-    ),
+    accepted("formula-as-a-word", "injection", _cell("2022/words.csv", "word", "=1+1"), ("is valid",)),
     Case(
         "question-code-like-a-formula",
         "injection",
@@ -863,13 +827,11 @@ CASES = [
         ("question_bank.yml, key 'questions.=WB02'", "a question code of a letter"),
     ),
     # --- content: one wrong cell, named by file, row and column -------------------------------
-    Case(
+    accepted(
         "question-column-entirely-blank",
         "content",
         set_column(WB02, lambda i, v: ""),
         ("WARNING", "column 'My manager supports my wellbeing.'", "all 60 rows are empty", "answers to WB02"),
-        exit=0,
-        commands=("validate",),
     ),
     Case(
         "import-of-a-workbook-with-a-cover-sheet",
