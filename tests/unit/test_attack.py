@@ -18,6 +18,7 @@ import pandas as pd
 from healthcheck.analysis import disclosure as D
 from healthcheck.audit import attack as A
 from healthcheck.audit.published import read_outputs, svg_cells, tenths_interval
+from tests.support.chart_tables import one_statement, three_groups_one_hidden
 
 YEAR = 2023
 BREAKDOWN_HEADER = "Code,Statement,Team,% agreeing,Valid responses,Note\n"
@@ -186,18 +187,8 @@ def test_group_names_that_look_like_formulas_or_markup_read_back_the_same_from_e
     from healthcheck.present import charts
 
     groups = HOSTILE_GROUPS
-    table = pd.DataFrame(
-        {
-            "question_id": "Q1",
-            "group_type": "team",
-            "group": groups,
-            "n_valid": [40, 30, pd.NA],
-            "pct_positive": [82.5, 50.0, np.nan],
-            "suppressed": [False, False, True],
-            "reason": ["", "", "fewer than 10 responses"],
-        }
-    )
-    questions = pd.DataFrame({"question_id": ["Q1"], "year": YEAR, "short": ["Statement one"]})
+    table = three_groups_one_hidden(groups)
+    questions = one_statement("Statement one", YEAR)
     fig = charts.breakdown_heatmap(table, questions, "team", year=YEAR, caution=20)
     svg = charts.save_figure(fig, tmp_path / "chart.svg").read_text(encoding="utf-8")
     assert "id='cell:Q1:=HYPERLINK" in svg  # the id the old reader could not find

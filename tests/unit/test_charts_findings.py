@@ -25,6 +25,7 @@ from healthcheck.present.page import picture
 from healthcheck.present.page import svg_bytes as _svg_bytes
 from healthcheck.present.page import svg_size_px as _svg_size_px
 from healthcheck.present.sentences import pct
+from tests.support.chart_tables import cells_both_printing_55, one_statement, three_groups_one_hidden
 
 #: A title that states a range instead of a finding.
 RANGE = re.compile(r"ranges? from|between \d+% and \d+%|\d+% to \d+% across", re.IGNORECASE)
@@ -265,17 +266,8 @@ def test_heat_colours_encode_the_printed_whole_percentage_only():
     # 54.6 and 55.4 both print as 55%: their colours must be the same, or the colour tells more
     assert heat_colour(54.6) == heat_colour(55.4) == heat_colour(55.0)
     assert heat_colour(55.5) != heat_colour(55.4)  # 56% is another printed figure
-    cells = pd.DataFrame(
-        {
-            "question_id": ["Q1", "Q1"],
-            "group": ["A", "B"],
-            "n_valid": [500, 500],
-            "pct_positive": [54.6, 55.4],
-            "suppressed": [False, False],
-            "reason": ["", ""],
-        }
-    )
-    questions = pd.DataFrame({"year": [2022], "question_id": ["Q1"], "short": ["S"]})
+    cells = cells_both_printing_55()
+    questions = one_statement()
     svg = _svg_bytes(charts.breakdown_heatmap(cells, questions, "team", year=2022)).decode()
     fills = re.findall(r'<g id="cell:Q1:[AB]">\s*<path[^>]*style="fill: (#[0-9a-f]{6})', svg)
     assert len(fills) == 2 and fills[0] == fills[1]
@@ -313,18 +305,8 @@ def test_hostile_group_names_read_back_the_same_from_a_dot_plot():
     # as the heat map's attack (test_attack): names that look like formulas or markup are drawn
     # as text and read back by the audit exactly
     groups = ['=HYPERLINK("http://evil.example/XSS-team","x")', "<b onmouseover=alert(1)>Team</b>", "@SUM(1)"]
-    table = pd.DataFrame(
-        {
-            "question_id": "Q1",
-            "group_type": "team",
-            "group": groups,
-            "n_valid": [40, 30, pd.NA],
-            "pct_positive": [82.5, 50.0, np.nan],
-            "suppressed": [False, False, True],
-            "reason": ["", "", "fewer than 10 responses"],
-        }
-    )
-    questions = pd.DataFrame({"question_id": ["Q1"], "year": 2022, "short": ["Statement one"]})
+    table = three_groups_one_hidden(groups)
+    questions = one_statement("Statement one")
     for width in (WIDE_IN, NARROW_IN):
         svg = _svg_bytes(charts.breakdown_dots(table, questions, "team", {"Q1": 70.0}, year=2022, caution=20, width=width))
         cells, _ = svg_cells(svg)
@@ -338,17 +320,8 @@ def test_hostile_group_names_read_back_the_same_from_a_dot_plot():
 def test_the_audit_finds_a_heat_map_whose_colours_say_more_than_its_figures(tmp_path):
     from healthcheck.audit.published import read_site
 
-    cells = pd.DataFrame(
-        {
-            "question_id": ["Q1", "Q1"],
-            "group": ["A", "B"],
-            "n_valid": [500, 500],
-            "pct_positive": [54.6, 55.4],
-            "suppressed": [False, False],
-            "reason": ["", ""],
-        }
-    )
-    questions = pd.DataFrame({"year": [2022], "question_id": ["Q1"], "short": ["S"]})
+    cells = cells_both_printing_55()
+    questions = one_statement()
     svg = _svg_bytes(charts.breakdown_heatmap(cells, questions, "team", year=2022)).decode()
     downloads = tmp_path / "html" / "downloads"
     downloads.mkdir(parents=True)
