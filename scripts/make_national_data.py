@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from healthcheck.data.codes import RESPONSE_LABELS
 from healthcheck.data.yaml.load import YamlError, load_yaml
 from healthcheck.data.yaml.write import dump
 
@@ -208,21 +209,12 @@ def load_statements(path: Path = STATEMENTS_FILE) -> dict:
 
 
 CONTENT = load_statements()
+ANSWER_CODES = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree", "dont_know", "not_applicable")
 THEMES = CONTENT["themes"]  # code -> title and intro, in the file's order (which sets the draws)
 
-LABELS = np.array(
-    [
-        "Strongly agree",
-        "Agree",
-        "Neither agree nor disagree",
-        "Disagree",
-        "Strongly disagree",
-        "Don't know",
-        "Not applicable",
-        "",
-    ],
-    dtype=object,
-)
+# The answers as the survey tool writes them, in the order of the simulated codes: the
+# package's own labels for the five agreement answers and two non-answers, then an empty cell.
+LABELS = np.array([RESPONSE_LABELS[code] for code in ANSWER_CODES] + [""], dtype=object)
 CUTS = np.array([1.3, 0.0, -0.6, -1.6], dtype=np.float32)  # strongly agree / agree / neutral / disagree
 LATENT_SD = 1.4  # sd of the latent score over all staff, to turn a target % into a level
 SMALL_SHARE = 0.05  # about one organisation in twenty is very small (3-9 respondents)
