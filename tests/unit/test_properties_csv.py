@@ -91,6 +91,7 @@ ENCODINGS = [
 @given(tables(), st.sampled_from(ENCODINGS), st.sampled_from([",", ";", "\t"]))
 @example((["Team", "Q1"], [["A, B", 'She said "yes"']]), ENCODINGS[1], ",")
 @example((["Team", "Q1"], [["Line one\r\nline two", "=1+1"]]), ENCODINGS[2], "\t")
+@example((["0", "00"], [["", " "]]), ENCODINGS[0], "\t")  # a row of a tab and a space: once read as no row
 def test_a_table_reads_back_as_written_in_every_unicode_encoding(tmp_path, table, encoding, delimiter):
     names, rows = table
     text = csv_text(names, rows, delimiter)

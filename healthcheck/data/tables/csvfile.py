@@ -202,7 +202,9 @@ def _parse_body(body, delimiter: str, width: int) -> tuple[pa.Table, list]:
         invalid.append(row)
         return "skip"
 
-    if not bytes(body[:_SAMPLE_BYTES]).strip() and not bytes(body).strip():
+    # Only line breaks make a body empty: a row of tabs and spaces is a row of cells (a
+    # tab-separated row of blanks and a space is still a row, and is read as one).
+    if not bytes(body[:_SAMPLE_BYTES]).strip(b"\r\n") and not bytes(body).strip(b"\r\n"):
         return pa.table({name: pa.array([], pa.string()) for name in names}), invalid  # headings only
     table = pacsv.read_csv(
         pa.py_buffer(body),
