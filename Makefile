@@ -24,7 +24,7 @@ report: venv system
 
 # Everything: the linters, then every test tier (tests/unit, tests/pipeline, tests/book). What CI runs.
 test: dev system checkers lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --hypothesis-profile=ci
 
 # The unit tier only (tests/unit/, tests/README.md): in-process, no notebooks, kernels, browsers
 # or subprocesses (under a minute, on both cores with pytest-xdist).

@@ -12,6 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import settings
+
+# The property tests explore new examples on every run while a change is being made
+# (`make test-fast`), but `make test` (what CI runs) uses the "ci" profile: the same examples
+# every time, so a run fails because of the change and not because of the draw. A bug the
+# exploration finds is fixed and its example pinned with @example.
+settings.register_profile("ci", derandomize=True)
 
 BANK = {
     "themes": {"improvement": "Improvement", "wellbeing": "Health and wellbeing"},
