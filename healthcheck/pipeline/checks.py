@@ -30,7 +30,7 @@ from healthcheck.data.config import survey_years
 from healthcheck.data.files import NARRATIVE_DIR, PUBLISHED_FILE, QUOTES_FILE
 from healthcheck.data.inputs import read_clean
 from healthcheck.data.narrative import files as md
-from healthcheck.errors import BuildError, DataError, HoldsProblems, Problem, display_path, format_report
+from healthcheck.errors import BuildError, DataError, HoldsProblems, Problem, display_path, errors_in, format_report
 
 
 @dataclass
@@ -68,7 +68,7 @@ class ChecksFailed(DataError, BuildError):
     def report(self) -> str:
         """The problems, errors first, and (when a final build found narrative to write) how to go on."""
         text = format_report(self.problems)
-        if self.final and any(p.file.endswith(".md") and p.expected == _FINAL for p in self.errors):
+        if self.final and any(p.file.endswith(".md") and p.expected == _FINAL for p in errors_in(self.problems)):
             text += "\nWrite them (or build without --final for a draft, marked as such on its pages)."
         return text
 
