@@ -42,3 +42,13 @@ def test_a_wide_chart_of_many_statements_is_no_taller_than_the_tallest_and_keeps
     finally:
         for fig in (few, many, narrow):
             plt.close(fig)
+
+
+def test_a_chart_that_places_its_panels_itself_keeps_the_body_it_measured():
+    """Small multiples lay their panels out in inches from the body they asked for
+    (style.panel_axes): shortening it would push the last row off the figure."""
+    fig = style.new_figure(style.WIDE_IN, 14.0, "A title", "A subtitle", placed=True)
+    try:
+        assert fig.body_in[1] == 14.0 and fig.get_size_inches()[1] > style.TALLEST_IN
+    finally:
+        plt.close(fig)

@@ -252,8 +252,8 @@ def new_figure(
 ) -> Figure:
     """A figure with a left-aligned headline title, subtitle and footnote around a body.
 
-    The figure height is the body plus whatever the wrapped texts need (a wide drawing at most
-    TALLEST_IN, its body shortened to fit), and constrained layout is confined to the body so
+    The figure height is the body plus whatever the wrapped texts need (a wide drawing laid out
+    by constrained layout at most TALLEST_IN, its body shortened to fit), and constrained layout is confined to the body so
     nothing overlaps the texts. `placed`: the chart places
     its axes itself (:func:`panel_axes`), so no layout engine runs -- saving then draws the
     figure once instead of twice.
@@ -267,9 +267,10 @@ def new_figure(
     header = PAD_IN + title_h + (0.1 + sub_h if s else 0.0) + 0.12
     footer = (0.15 + len(f) * SMALL_SIZE * 1.35 / 72 + PAD_IN) if f else 0.12
     height = body_height + header + footer
-    if width > NARROW_IN and height > TALLEST_IN:
+    if width > NARROW_IN and height > TALLEST_IN and not placed:
         # rows closer together (their text keeps its size), never below 60% of the body asked for;
-        # a phone's narrow drawing may be as tall as it needs: the page scrolls down
+        # a phone's narrow drawing may be as tall as it needs: the page scrolls down. A chart
+        # that places its panels itself measured its body in inches, so keeps it.
         body_height = max(0.6 * body_height, body_height - (height - TALLEST_IN))
         height = body_height + header + footer
     fig = plt.figure(figsize=(width, height), layout=None if placed else "constrained")
