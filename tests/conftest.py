@@ -7,6 +7,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -164,9 +165,65 @@ def demo_book(tmp_path_factory, demo_data):
     from healthcheck.pipeline import stages
 
     root = tmp_path_factory.mktemp("demo-build")
+    started = time.monotonic()
     result = stages.build_book(2022, data_dir=demo_data, build_root=root, force=True, progress=False)
-    _SUMMARY.append(f"The demonstration book the tests built, and its screenshots: {root}")
+    _SUMMARY.append(f"The demonstration book the tests built ({time.monotonic() - started:.0f} s), and its screenshots: {root}")
     return result
+
+
+@pytest.fixture(scope="session")
+def second_council_book(tmp_path_factory):
+    """The second council's book (tests/support/second_council.py), built once a session through
+    the analyst's documented commands: (the year's book folder, what `import` printed). Read by
+    tests/pipeline/test_any_council.py and the book tier's reflow and PDF checks."""
+    from tests.support import second_council
+
+    started = time.monotonic()
+    built = second_council.build_as_the_guide_says(tmp_path_factory.mktemp("northmere"))
+    _SUMMARY.append(f"The second council's book ({time.monotonic() - started:.0f} s): {built[0]}")
+    return built
+
+
+@pytest.fixture(scope="session")
+def national_batch(tmp_path_factory):
+    """`healthcheck batch` run once a session on the tests' four organisations
+    (tests/support/national_batch.py): (organisations folder, build folder, exit status, input
+    hashes before). Read by tests/pipeline/test_batch.py (whose last test reruns it) and by the
+    book tier's checks of the national summary book."""
+    from tests.support import national_batch as batch
+
+    started = time.monotonic()
+    root = tmp_path_factory.mktemp("batch")
+    orgs = batch.make_orgs(root / "orgs")
+    before = tree_hashes(orgs)
+    status = batch.run_cli(orgs, root / "build")
+    _SUMMARY.append(f"The national batch ({time.monotonic() - started:.0f} s): {root / 'build'}")
+    return orgs, root / "build", status, before
+
+
+@pytest.fixture(scope="session")
+def books(request):
+    """kind -> `tests.support.books.Book` ("demo", "second council", "national"), each book built
+    on first use by its session fixture, so a run that reads only one builds only that one."""
+    from tests.support import books as kinds
+
+    def get(kind: str):
+        if kind == "demo":
+            built = request.getfixturevalue("demo_book")
+            return kinds.council_book(kind, built.out_dir, request.getfixturevalue("demo_data"), built.year)
+        if kind == "second council":
+            from tests.support import second_council
+
+            folder, _ = request.getfixturevalue("second_council_book")
+            return kinds.council_book(kind, folder, folder.parents[1] / "data", second_council.SECOND_YEAR)
+        if kind == "national":
+            orgs, build, _, _ = request.getfixturevalue("national_batch")
+            from tests.support.national_batch import YEAR
+
+            return kinds.national_book(build, orgs, YEAR)
+        raise ValueError(kind)
+
+    return get
 
 
 @pytest.fixture(scope="module")

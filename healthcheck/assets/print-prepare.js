@@ -87,6 +87,12 @@ async (info) => {
     // a blank the width of three digits, filled in once the first print has placed each chapter
     make(link, "hc-contents-page", "span", "   ");
   }
+  // A book of a few chapters (the national summary's three) lists them in a few lines: the report
+  // then starts below its contents rather than leave that page near-empty (print.css).
+  if (chapters.length <= 5) {
+    contents.classList.add("hc-contents-short");
+    if (rootTitle) rootTitle.closest("section").classList.add("hc-after-short-contents");
+  }
   article.insertBefore(contents, article.firstChild);
   article.insertBefore(cover, article.firstChild);
 

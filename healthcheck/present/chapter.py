@@ -171,4 +171,8 @@ class Chapter(Page):
             self.illustrative_label()
         # The chapter's section heading is ##, so the narrative's own headings sit one level down.
         rendered = md.render(text, references.Resolver(self.survey, self.year, self.benchmarks().benchmarks))
+        if not rendered.strip():
+            # a draft with nothing but the template's comments: an empty Markdown would reach the
+            # page as its text form, "<IPython.core.display.Markdown object>", in a code box
+            return
         display(Markdown(re.sub(r"(?m)^(#{1,5})(?=\s)", r"#\1", rendered)))

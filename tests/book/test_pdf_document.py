@@ -1,9 +1,11 @@
-"""The demonstration book's PDF as a designed document, read as a reader's tools read it: the text
-of each page (pdftotext), the bookmarks (pypdf) and page images (pdftoppm).
+"""The PDF as a designed document, read as a reader's tools read it: the text of each page
+(pdftotext), the bookmarks (pypdf) and page images (pdftoppm).
 
 Cover with the publication facts from the data, a contents page whose numbers are right, each
 bookmark once, no heading last on its page, no near-empty page, the annex after the report and
-numbered apart, a size and a page-count limit.
+numbered apart, a size limit, and for the demonstration a page-count limit. Every check runs on
+the three books of tests/support/books.py: the demonstration, the second council's and the
+national summary.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image
 from pypdf import PdfReader
 
-from healthcheck.pipeline.book import annex_documents, load_toc
-from healthcheck.pipeline.pdf.printing import cover_publication
+from tests.support.books import KINDS
+from tests.support.books import pages as web_pages
 
 MAX_BYTES = 3_000_000
 # The issue's aim is about 35 pages before the annex. Not met yet: every chart prints at one
@@ -36,9 +37,15 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.fixture(scope="module", params=KINDS)
+def book(request, books):
+    """Each book in turn (tests/support/books.py), every check of this module on one before the next."""
+    return books(request.param)
+
+
 @pytest.fixture(scope="module")
-def pdf(demo_book) -> Path:
-    return demo_book.pdf_path
+def pdf(book) -> Path:
+    return book.pdf_path
 
 
 @pytest.fixture(scope="module")
@@ -75,30 +82,28 @@ def _contents(pages) -> list[tuple[str, int]]:
     assert _norm(pages[1]).startswith("Contents"), pages[1][:200]
     lines = []
     for line in pages[1].splitlines():
+        if lines and _norm(line) == lines[0][0]:
+            break  # the first chapter's heading: the report starts below a short contents
         match = re.match(r"^\s*(.+?)\s*\.*\s+(\d+)\s*$", line)
         if match and not FOOTER.match(line.strip()):
             lines.append((_norm(match.group(1)), int(match.group(2))))
     return lines
 
 
-def test_cover_carries_organisation_title_year_date_and_owner(pages, demo_data):
-    settings = yaml.safe_load((demo_data / "settings.yml").read_text(encoding="utf-8"))
-    meta = yaml.safe_load((demo_data / "2022" / "survey.yml").read_text(encoding="utf-8"))
-    from healthcheck.data.config import Publication
-
-    facts = cover_publication(Publication(**meta["publication"]))
-    assert facts["published"] and facts["owner"]
+def test_cover_carries_organisation_title_year_date_and_owner(book, pages):
+    """The cover's facts come from the book's own data (tests/support/books.py says where)."""
+    assert all(book.cover), f"{book}: the data give no {['organisation', 'title', 'year', 'date', 'owner'][book.cover.index('')]}"
     cover = _norm(pages[0])
-    published = f"Published {facts['published']}"
-    for expected in (settings["organisation"], settings["report_title"], "2022", published, facts["owner"]):
-        assert _norm(expected) in cover, (expected, cover[:400])
+    for expected in book.cover:
+        assert _norm(expected) in cover, (book.kind, expected, cover[:400])
 
 
-def test_contents_page_numbers_are_where_the_chapters_are(pages, outline):
+def test_contents_page_numbers_are_where_the_chapters_are(book, pages, outline):
     contents = _contents(pages)
-    assert len(contents) >= 8, contents
+    assert len(contents) >= len(web_pages(book.kind)), contents  # a line a chapter at least
     numbers = [number for _, number in contents]
-    assert numbers == sorted(numbers) and numbers[0] > 2, numbers
+    # the report starts after the contents page, or below a short contents (five lines or fewer)
+    assert numbers == sorted(numbers) and numbers[0] > (1 if len(contents) <= 5 else 2), numbers
     titles: dict[str, int] = {}
     for _, title, page in outline:  # a chapter's title before any later heading of the same words
         titles.setdefault(_norm(title), page)
@@ -110,8 +115,9 @@ def test_contents_page_numbers_are_where_the_chapters_are(pages, outline):
         assert plain in _norm(pages[number - 1]), f"{title!r} is not on page {number}"
 
 
-def test_every_bookmark_once_and_as_its_heading(pages, outline):
-    assert len(outline) > 40
+def test_every_bookmark_once_and_as_its_heading(book, pages, outline):
+    # chapters and their sections: the demonstration's 12 chapters have over 40
+    assert len(outline) > (40 if book.kind == "demo" else 2 * len(web_pages(book.kind))), len(outline)
     for _, title, page in outline:
         text = _norm(title)
         half = len(text) // 2
@@ -131,12 +137,17 @@ def test_no_heading_is_the_last_thing_on_its_page(pages, outline):
     assert not stranded, f"headings left at the foot of a page: {stranded}"
 
 
+def _annex_start(pages) -> int | None:
+    """The page the annex starts on, from the contents page (None for a book without one)."""
+    return min((n for t, n in _contents(pages) if re.match(r"^A\d+\s", t)), default=None)
+
+
 def test_no_near_empty_page(pdf, pages, tmp_path):
     """No page under 4% inked, but the last page of the report (the annex starts a page of its
     own) and of the annex, which end where their text ends; those hold more than a footer."""
     subprocess.run(["pdftoppm", "-r", "20", "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
-    annex_start = min(n for t, n in _contents(pages) if re.match(r"^A\d+\s", t))
-    ends = {annex_start - 1, len(pages)}
+    annex_start = _annex_start(pages)
+    ends = {annex_start - 1, len(pages)} if annex_start else {len(pages)}
     empty = []
     for number, image in enumerate(sorted(tmp_path.glob("p-*.png")), start=1):
         pixels = Image.open(image).convert("L").tobytes()
@@ -146,12 +157,18 @@ def test_no_near_empty_page(pdf, pages, tmp_path):
     assert not empty, f"near-empty pages (page, % inked): {empty}"
 
 
-def test_annex_after_the_report_and_numbered_apart(pages, outline):
+def test_annex_after_the_report_and_numbered_apart(book, pages, outline):
     contents = _contents(pages)
     annex = [(t, n) for t, n in contents if re.match(r"^A\d+\s", t)]
     report = [(t, n) for t, n in contents if not re.match(r"^A\d+\s", t)]
-    toc_annex = annex_documents(load_toc(Path(__file__).resolve().parents[2] / "_toc.yml"))
-    assert len(annex) == len(toc_annex) >= 1, annex
+    if not book.annex:
+        # The national summary has no technical chapter to put in an annex: its three chapters
+        # (summary, statements, regions) are all report, and its methods are each council's. So
+        # its table of contents marks none, and the PDF must then print no annex either.
+        assert book.kind == "national", f"{book}: its table of contents marks no annex"
+        assert not annex and "Annex: technical detail" not in _norm(pages[1]), contents
+        return
+    assert len(annex) == len(book.annex) >= 1, annex
     assert [t.split()[0] for t, _ in annex] == [f"A{i + 1}" for i in range(len(annex))]
     assert min(n for _, n in annex) > max(n for _, n in report)
     first_annex_page = min(n for _, n in annex)
@@ -159,17 +176,21 @@ def test_annex_after_the_report_and_numbered_apart(pages, outline):
     assert "Annex: technical detail" in _norm(pages[1])
 
 
-def test_size_and_report_length(pdf, pages):
+def test_size_and_report_length(book, pdf, pages):
     assert pdf.stat().st_size < MAX_BYTES
-    annex_start = min(n for t, n in _contents(pages) if re.match(r"^A\d+\s", t))
+    if book.kind != "demo":
+        return  # the aim of about 35 pages is the demonstration's (issue #22); other books are as long as their data
+    annex_start = _annex_start(pages)
     assert annex_start - 1 <= REPORT_PAGES_LIMIT, f"the report before the annex is {annex_start - 1} pages"
 
 
-def test_every_web_page_links_to_the_pdf(demo_book):
-    html = demo_book.html_index.parent
-    pdf = demo_book.pdf_path
-    for page in sorted((html / "chapters").glob("*.html")):
+def test_every_web_page_links_to_the_pdf(book):
+    html = book.html_dir
+    chapters = web_pages(book.kind)
+    assert all((html / page).is_file() for page in chapters), [p for p in chapters if not (html / p).is_file()]
+    for name in chapters:
+        page = html / name
         links = re.findall(r'<a href="([^"]+)" type="application/pdf"', page.read_text(encoding="utf-8"))
-        assert links, f"{page.name} has no link to the PDF"
+        assert links, f"{name} has no link to the PDF"
         for link in links:
-            assert (page.parent / link).resolve() == pdf.resolve(), (page.name, link)
+            assert (page.parent / link).resolve() == book.pdf_path.resolve(), (name, link)

@@ -1,4 +1,5 @@
-"""Reflow (WCAG 2.2 SC 1.4.10) on every page of the demonstration book, at 320 and 390 CSS px.
+"""Reflow (WCAG 2.2 SC 1.4.10) on every page of the demonstration book, the second council's and
+the national summary (tests/support/books.py), at 320 and 390 CSS px.
 
 Each page is opened in Chromium (Debian's, via Playwright) at both widths, every <details> open,
 and measured:
@@ -12,19 +13,19 @@ and measured:
   fails (its result would be off-screen), as does a chart drawn smaller than legible;
 * text must be at least 12 CSS px.
 
-Screenshots of every chapter at 390 px are saved in ``screenshots/reflow`` beside the demo build.
+Screenshots of every chapter at 390 px are saved in ``screenshots/reflow`` beside each book's
+build. Each page is measured once at each width; both tests read that measurement.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pytest
 
-from healthcheck import paths
-from healthcheck.data.config import load_bank
-from healthcheck.pipeline.book import read_toc
+from tests.support.books import KINDS, pages
 from tests.support.site_checks import served
 
 WIDTHS = (320, 390)
@@ -35,12 +36,13 @@ MIN_TEXT_PX = 12
 MIN_CHART_SCALE = 0.6
 
 
-def _chapters() -> list[str]:
-    themes = list(load_bank(paths.ROOT / "data").themes)
-    return [f"{doc}.html" for doc in read_toc(paths.ROOT / "_toc.yml", themes)]
+#: (book, page) for every page of every book, known before any book is built
+CHAPTERS = [(kind, page) for kind in KINDS for page in pages(kind)]
 
 
-CHAPTERS = _chapters()
+def _page_id(value) -> str:
+    return Path(value).stem if str(value).endswith(".html") else str(value).replace(" ", "-")
+
 
 OPEN_DETAILS_JS = "() => { for (const d of document.querySelectorAll('.bd-article details')) d.open = true; }"
 
@@ -117,10 +119,30 @@ MEASURE_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def screenshots(demo_book) -> Path:
-    folder = demo_book.out_dir.parent / "screenshots" / "reflow"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def measured(books, browser):
+    """measure(kind, page, width) -> the page's faults, measured once (a screenshot at 390 px
+    saved in ``screenshots/reflow`` beside that book's build); each book's site served while
+    the module runs."""
+    found: dict[tuple[str, str, int], list[str]] = {}
+    with contextlib.ExitStack() as stack:
+        sites: dict[str, str] = {}
+
+        def measure(kind: str, name: str, width: int) -> list[str]:
+            if (kind, name, width) not in found:
+                book = books(kind)
+                if kind not in sites:
+                    sites[kind] = stack.enter_context(served(book.html_dir))
+                shot = None
+                if width == 390:
+                    folder = book.out_dir.parent / "screenshots" / "reflow"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    shot = folder / f"{Path(name).stem}-{width}.png"
+                found[kind, name, width] = _faults(browser, sites[kind], name, width, shot)
+                if shot:
+                    assert shot.is_file() and shot.stat().st_size > 1000
+            return found[kind, name, width]
+
+        yield measure
 
 
 def _faults(browser, site: str, name: str, width: int, screenshot: Path | None = None) -> list[str]:
@@ -146,23 +168,20 @@ def _split(faults: list[str]) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", CHAPTERS, ids=lambda page: Path(page).stem)
-def test_text_tiles_and_tables_reflow(browser, site, screenshots, name, width):
+@pytest.mark.parametrize(("kind", "name"), CHAPTERS, ids=_page_id)
+def test_text_tiles_and_tables_reflow(measured, kind, name, width):
     """Text, tiles and tables: no sideways scrolling, nothing past its box, legible text, and a
     table that scrolls has a caption, keyboard access and a visible cue."""
-    shot = screenshots / f"{Path(name).stem}-{width}.png" if width == 390 else None
-    _, others = _split(_faults(browser, site, name, width, shot))
-    assert not others, f"{name} at {width}px: " + "; ".join(others)
-    if shot:
-        assert shot.is_file() and shot.stat().st_size > 1000
+    _, others = _split(measured(kind, name, width))
+    assert not others, f"{kind}: {name} at {width}px: " + "; ".join(others)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", CHAPTERS, ids=lambda page: Path(page).stem)
-def test_charts_fit_and_stay_legible(browser, site, name, width):
+@pytest.mark.parametrize(("kind", "name"), CHAPTERS, ids=_page_id)
+def test_charts_fit_and_stay_legible(measured, kind, name, width):
     """Every chart fits the screen without sideways scrolling and is drawn at a legible size."""
-    charts, _ = _split(_faults(browser, site, name, width))
-    assert not charts, f"{name} at {width}px: " + "; ".join(charts)
+    charts, _ = _split(measured(kind, name, width))
+    assert not charts, f"{kind}: {name} at {width}px: " + "; ".join(charts)
 
 
 def test_the_check_sees_a_table_that_overflows(browser, tmp_path):

@@ -9,37 +9,15 @@ import pytest
 
 from tests.conftest import pdf_text
 from tests.support import second_council as council
-from tests.support.analyst import Analyst
 from tests.unit.test_no_council_words import demonstration_words
 
 
 @pytest.fixture(scope="module")
-def second_book(tmp_path_factory):
-    """The analyst's path in docs/analyst-guide.md ("Starting for a new council"), step by step."""
-    work = tmp_path_factory.mktemp("northmere")
-    analyst = Analyst(work)
-    data, run = analyst.data, analyst.run
-    run("new-year", council.FIRST_YEAR)
-    # The analyst fills in the skeletons: settings, their own themes and statements.
-    (data / "settings.yml").write_text(council.settings_text(), encoding="utf-8")
-    (data / "question_bank.yml").write_text(council.bank_text(), encoding="utf-8")
-    # The first year is known only from published figures: published.csv, and no export.
-    (data / str(council.FIRST_YEAR) / "published.csv").write_text(council.published_text(), encoding="utf-8")
-    survey = data / str(council.FIRST_YEAR) / "survey.yml"
-    survey.write_text(re.sub(r"(?m)^export: .*\n", "", survey.read_text(encoding="utf-8")), encoding="utf-8")
-    run("validate", "--year", council.FIRST_YEAR)
-
-    run("new-year", council.SECOND_YEAR)
-    export = work / "downloads" / "Staff survey results.xlsx"
-    export.parent.mkdir()
-    council.write_export(export)
-    imported = run("import", "--year", council.SECOND_YEAR, export)
-    # The import asks rather than guesses: the team is the analyst's to confirm.
-    assert "team           PLEASE CONFIRM: perhaps 'Service area'" in imported.stdout
-    analyst.confirm_team(council.SECOND_YEAR, "Service area")
-    run("validate")
-    run("build", "--year", council.SECOND_YEAR, "--build-dir", work / "build")
-    return work / "build" / str(council.SECOND_YEAR), imported
+def second_book(second_council_book):
+    """The analyst's path in docs/analyst-guide.md ("Starting for a new council"), step by step
+    (tests/support/second_council.py), built once a session: the book tier's reflow and PDF
+    checks read the same book (tests/conftest.py)."""
+    return second_council_book
 
 
 def test_import_took_only_sure_columns_and_every_statement(second_book):

@@ -14,8 +14,6 @@ chapters a book instead of fifteen).
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import json
 from pathlib import Path
 
@@ -23,83 +21,24 @@ import pandas as pd
 import pytest
 import yaml
 
-from healthcheck import cli, paths
 from healthcheck.analysis.rounding import round_to
 from healthcheck.errors import DataError
 from healthcheck.pipeline.batch import files as batchfiles
 from healthcheck.pipeline.batch import tasks as batchtasks
 from healthcheck.pipeline.batch.cluster import preflight
 from tests.conftest import tree_hashes
+from tests.support.national_batch import (
+    BROKEN,
+    MARKUP_REGION,
+    THRESHOLD,
+    TWO_THEMES,
+    VALID_IDS,
+    YEAR,
+    run_cli,
+)
 
-YEAR = 2024
-THRESHOLD = 10
 POSITIVE = {"strongly agree", "agree"}
 VALID = POSITIVE | {"neither agree nor disagree", "disagree", "strongly disagree"}
-# With --organisations 4 --respondents 320 --seed 11, ORG004 has 4 to 6 respondents a year (every
-# figure suppressed); ORG001 (about 90) shares its region, ORG002 (about 75) carries the markup.
-SMALL, SHARES_REGION, MARKUP, BROKEN = "ORG004", "ORG001", "ORG002", "ORG003"
-VALID_IDS = (SHARES_REGION, MARKUP, SMALL)
-MARKUP_NAME = 'Heron & <b>Sons</b> "Borough"'
-MARKUP_REGION = 'Isles <of> & "Scilly"'
-TWO_THEMES = {
-    "people": {"title": "People and workload", "intro": "Leadership, staffing, workload, wellbeing and supervision."},
-    "growth": {"title": "Practice and growth", "intro": "Development, practice, education and staying."},
-}
-PEOPLE = {"leadership", "workforce", "workload", "wellbeing", "supervision"}
-
-
-def _generator():
-    path = paths.ROOT / "scripts" / "make_national_data.py"
-    spec = importlib.util.spec_from_file_location("make_national_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _edit_yaml(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def _break_export(folder: Path) -> None:
-    """Two answers the survey tool never writes ("Agreed"), in rows 3 and 5 as Excel numbers them."""
-    path = folder / str(YEAR) / f"Health check {YEAR} - responses.csv"
-    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    for index in (2, 4):
-        rows[index][4] = "Agreed"
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh, lineterminator="\r\n").writerows(rows)
-
-
-def make_orgs(out: Path) -> Path:
-    """The four organisations, edited as the module docstring says."""
-    plan = _generator().write(out, 4, 320, 11, [YEAR - 1, YEAR])
-    sizes = plan.set_index("org_id")[[f"size_{YEAR - 1}", f"size_{YEAR}"]]
-    assert (sizes.loc[SMALL] < THRESHOLD).all() and (sizes.drop(index=SMALL) >= 5 * THRESHOLD).all().all()
-    listing = pd.read_csv(out / "organisations.csv", dtype=str)
-    shared = listing.loc[listing["org_id"] == SHARES_REGION, "region"].iloc[0]
-    listing.loc[listing["org_id"] == SMALL, "region"] = shared
-    listing.loc[listing["org_id"] == MARKUP, "name"] = MARKUP_NAME
-    listing.loc[listing["org_id"] == MARKUP, "region"] = MARKUP_REGION
-    listing.to_csv(out / "organisations.csv", index=False, lineterminator="\n")
-    for org in listing.itertuples():
-        folder = out / org.org_id
-        _edit_yaml(folder / "settings.yml", lambda s, org=org: s.update(region=org.region))
-
-        def two_themes(bank):
-            bank["themes"] = TWO_THEMES
-            for q in bank["questions"].values():
-                q["theme"] = "people" if q["theme"] in PEOPLE else "growth"
-
-        _edit_yaml(folder / "question_bank.yml", two_themes)
-    _break_export(out / BROKEN)
-    return out
-
-
-def run_cli(orgs: Path, build: Path, *extra: str) -> int:
-    """`healthcheck batch` as the analyst runs it, in this process (its exit status)."""
-    return cli.main(["batch", "--orgs", str(orgs), "--year", str(YEAR), "--workers", "2", "--build-dir", str(build), *extra])
 
 
 def report(build: Path) -> dict:
@@ -109,13 +48,10 @@ def report(build: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """The batch run once: (organisations folder, build folder, exit status, input hashes before)."""
-    root = tmp_path_factory.mktemp("batch")
-    orgs = make_orgs(root / "orgs")
-    before = tree_hashes(orgs)
-    status = run_cli(orgs, root / "build")
-    return orgs, root / "build", status, before
+def batch(national_batch):
+    """The batch run once a session (tests/conftest.py; the book tier's checks of the national
+    summary read the same run): (organisations folder, build folder, exit status, input hashes before)."""
+    return national_batch
 
 
 # ----------------------------------------------------------------------------- the count made here

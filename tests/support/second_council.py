@@ -12,11 +12,13 @@ the tests write them where the documented commands ask the analyst to.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from tests.support import analyst
+from tests.support.analyst import Analyst
 
 ORGANISATION = "Borough of Northmere"
 SERVICE = "Family Help and Safeguarding"
@@ -46,6 +48,8 @@ STATEMENTS = {
 }
 
 FIRST_YEAR, SECOND_YEAR = 2023, 2024
+# The second year's `publication` (survey.yml), as the analyst fills it in: the PDF's cover prints it.
+PUBLISHED_ON, OWNER = "2024-09-16", "Principal Social Worker, Family Help and Safeguarding"
 # The first year survives only as two published percentages with their bases.
 PUBLISHED_FIRST = {"CL01": (58, 88), "BV02": (77, 88)}
 
@@ -99,3 +103,37 @@ def published_text() -> str:
     rows = ["question_id,pct_positive,n,source"]
     rows += [f"{code},{pct},{n},Staff Voice Check {FIRST_YEAR} summary (synthetic)" for code, (pct, n) in PUBLISHED_FIRST.items()]
     return "\n".join(rows) + "\n"
+
+
+def build_as_the_guide_says(work: Path):
+    """The analyst's path in docs/analyst-guide.md ("Starting for a new council"), step by step,
+    in `work`: returns the second year's book folder and what `import` printed. About 40 s on two
+    cores; tests/conftest.py builds it once a session (`second_council_book`)."""
+    helper = Analyst(work)
+    data, run = helper.data, helper.run
+    run("new-year", FIRST_YEAR)
+    # The analyst fills in the skeletons: settings, their own themes and statements.
+    (data / "settings.yml").write_text(settings_text(), encoding="utf-8")
+    (data / "question_bank.yml").write_text(bank_text(), encoding="utf-8")
+    # The first year is known only from published figures: published.csv, and no export.
+    (data / str(FIRST_YEAR) / "published.csv").write_text(published_text(), encoding="utf-8")
+    survey = data / str(FIRST_YEAR) / "survey.yml"
+    survey.write_text(re.sub(r"(?m)^export: .*\n", "", survey.read_text(encoding="utf-8")), encoding="utf-8")
+    run("validate", "--year", FIRST_YEAR)
+
+    run("new-year", SECOND_YEAR)
+    export = work / "downloads" / "Staff survey results.xlsx"
+    export.parent.mkdir()
+    write_export(export)
+    imported = run("import", "--year", SECOND_YEAR, export)
+    # The import asks rather than guesses: the team is the analyst's to confirm.
+    assert "team           PLEASE CONFIRM: perhaps 'Service area'" in imported.stdout
+    helper.confirm_team(SECOND_YEAR, "Service area")
+    # The date of publication and the report's owner, as the skeleton asks.
+    survey = data / str(SECOND_YEAR) / "survey.yml"
+    text = re.sub(r"(?m)^publication: .*\n", "", survey.read_text(encoding="utf-8"))
+    publication = f"publication:\n  date: {PUBLISHED_ON}\n  owner: {OWNER}\n"
+    survey.write_text(text + publication, encoding="utf-8")
+    run("validate")
+    run("build", "--year", SECOND_YEAR, "--build-dir", work / "build")
+    return work / "build" / str(SECOND_YEAR), imported

@@ -86,6 +86,7 @@ def run_batch(orgs_dir, year: int, *, scheduler=None, workers=None, build_dir=No
     orgs_dir = Path(orgs_dir).resolve()
     build_dir = Path(build_dir).resolve() if build_dir else paths.build_dir() / DEFAULT_BUILD
     listing = batchfiles.read_organisations(orgs_dir)
+    national = batchfiles.read_national(orgs_dir)  # its mistakes, like the list's, stop the batch before it starts
     orgs = [dict(zip(("org_id", "name", "region"), row, strict=True)) for row in listing.itertuples(index=False, name=None)]
     for org in orgs:
         org["folder"] = str(orgs_dir / org["org_id"])
@@ -99,7 +100,7 @@ def run_batch(orgs_dir, year: int, *, scheduler=None, workers=None, build_dir=No
         validated = _validate_all(client, orgs, year, say)
         valid = [r for r in validated if r["status"] == "valid"]
         clock.lap("validate")
-        jobs, national_job = _write_inputs(valid, len(orgs), year, build_dir, force, say)
+        jobs, national_job = _write_inputs(valid, len(orgs), year, build_dir, force, say, national)
         clock.lap("benchmarks")
         built = _build_all(client, jobs, national_job, {o["org_id"]: o["name"] for o in orgs}, say)
         clock.lap("books")
@@ -223,8 +224,11 @@ def _validate_all(client, orgs: list[dict], year: int, say) -> list[dict]:
     return [records[org["org_id"]] for org in orgs]
 
 
-def _write_inputs(valid: list[dict], in_batch: int, year: int, build_dir: Path, force: bool, say) -> tuple[dict, dict | None]:
-    """Step 2: the benchmark folders of every valid organisation and the national book's inputs."""
+def _write_inputs(
+    valid: list[dict], in_batch: int, year: int, build_dir: Path, force: bool, say, national=None
+) -> tuple[dict, dict | None]:
+    """Step 2: the benchmark folders of every valid organisation and the national book's inputs
+    (`national`: DIR/national.yml's facts, `batchfiles.read_national`)."""
     years = {year} | {org["prev_year"] for org in valid if org["prev_year"] is not None}
     pools = batchfiles.year_pools(valid, years)
     jobs = {}
@@ -244,7 +248,7 @@ def _write_inputs(valid: list[dict], in_batch: int, year: int, build_dir: Path, 
     # the latest earlier year any organisation surveyed, for the changes the summary names
     earlier = max((y for y in pools if y < year), default=None)
     previous = (earlier, pools[earlier]) if earlier is not None else None
-    batchfiles.sync_folder(input_dir, batchfiles.national_inputs(valid, in_batch, year, pools[year], previous))
+    batchfiles.sync_folder(input_dir, batchfiles.national_inputs(valid, in_batch, year, pools[year], previous, national))
     national = {"year": year, "input_dir": str(input_dir), "build_root": str(build_dir / batchfiles.NATIONAL), "force": force}
     return jobs, national
 

@@ -1,7 +1,8 @@
 """The files of a national batch: the list of organisations it reads, and what it writes besides the books.
 
 Read: `DIR/organisations.csv` (org_id, name, region), one row per organisation, whose data
-folder is `DIR/<org_id>/`.
+folder is `DIR/<org_id>/`; and, when there, `DIR/national.yml`, the national summary's own
+facts (`publication`: its date and owner, printed on its PDF's cover, as a council's survey.yml).
 
 Written (into the build folder only; an organisation's data folder is never touched):
 
@@ -28,13 +29,17 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from healthcheck.analysis import comparators as bm
+from healthcheck.data.config import Publication
 from healthcheck.data.files import BENCHMARKS_FILE, ORGANISATIONS_FILE
 from healthcheck.data.inputs import read_clean
+from healthcheck.data.yaml.model import parse_model
 from healthcheck.errors import DataError, Problem, display_path
 
 ORGANISATIONS_LIST = "organisations.csv"
+NATIONAL_FILE = "national.yml"
 LIST_COLUMNS = ["org_id", "name", "region"]
 #: An org_id names folders of the build: letters, digits, "_", "-" and "." (not first), at most 64.
 ORG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -75,6 +80,20 @@ def read_organisations(orgs_dir: Path) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     return frame.reset_index(drop=True)
+
+
+class NationalFacts(BaseModel):
+    """DIR/national.yml: what the national summary says of itself (a misspelt key is an error)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # the summary's date of publication and who owns it, as a council's survey.yml `publication`
+    publication: Publication = Publication()
+
+
+def read_national(orgs_dir: Path) -> NationalFacts:
+    """DIR/national.yml when there (DataError naming the key of any mistake), else no facts."""
+    path = Path(orgs_dir) / NATIONAL_FILE
+    return parse_model(NationalFacts, path, Path(orgs_dir)) if path.is_file() else NationalFacts()
 
 
 # ----------------------------------------------------------------------------- benchmarks
@@ -173,11 +192,17 @@ def sync_folder(folder: Path, files: dict[str, bytes]) -> bool:
 
 
 def national_inputs(
-    validated: list[dict], in_batch: int, year: int, pool: dict, previous: tuple[int, dict] | None = None
+    validated: list[dict],
+    in_batch: int,
+    year: int,
+    pool: dict,
+    previous: tuple[int, dict] | None = None,
+    national: NationalFacts | None = None,
 ) -> dict[str, bytes]:
     """The files present/national.py reads (see its docstring), from the report year's pool;
     `previous`: (year, pool) of the latest earlier year, whose England and regional figures the
-    summary compares with (previous.csv, with the statements reworded since then)."""
+    summary compares with (previous.csv, with the statements reworded since then); `national`:
+    DIR/national.yml, whose publication date and owner go to facts.json for the cover."""
     orgs = sorted(validated, key=lambda o: o["org_id"])
     organisations = pd.DataFrame(
         [{"org_id": o["org_id"], "name": o["name"], "region": o["region"], "respondents": o["respondents"]} for o in orgs],
@@ -195,6 +220,8 @@ def national_inputs(
         "threshold": THRESHOLD,
         "notices": sorted({o["notice"] for o in orgs if o["notice"]}),
     }
+    publication = (national or NationalFacts()).publication
+    facts["publication"] = {"date": publication.date.isoformat() if publication.date else None, "owner": publication.owner}
     files = {}
     if previous is not None:
         prev_year, prev_pool = previous

@@ -17,11 +17,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from healthcheck import paths
+from healthcheck.data.config import Publication
 from healthcheck.pipeline import book, staging
 from healthcheck.pipeline.execute.chapters import ChapterRun, chapters_from_docs, failure, run_chapters
 from healthcheck.pipeline.outputs import write_outputs
 from healthcheck.pipeline.parameters import NATIONAL_PARAMETERS
-from healthcheck.pipeline.pdf.printing import TitlePage
+from healthcheck.pipeline.pdf.printing import TitlePage, cover_publication
 from healthcheck.pipeline.progress import Progress
 
 CHAPTERS_DIR = paths.CHAPTERS_DIR / "national"
@@ -89,6 +90,8 @@ def _outputs(chapters, settings, facts, year, book_dir, stage, out, pdf, epoch) 
         year=year,
         service="England and its regions",
         notice=" ".join(facts.get("notices", [])),
+        # the date and owner from DIR/national.yml (pipeline.batch.files.read_national), when given
+        **cover_publication(Publication(**(facts.get("publication") or {}))),
     )
     return write_outputs((book_dir, stage, chapters, epoch, False), out, pdf, title, settings, year)
 

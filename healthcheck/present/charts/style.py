@@ -60,6 +60,13 @@ SMALL_SIZE = TEXT_SIZE
 WIDE_IN = 8.0
 NARROW_IN = 3.3
 
+#: The tallest a chart printed from its wide drawing may be, in inches, so that it prints whole at
+#: the one print scale: the PDF draws 11 pt chart text at 7.75 pt and gives a chart at most 215 mm
+#: of a page (pipeline/pdf/page.py's CHART_PRINT_PT and CHART_ROOM_MM; 215 mm / (7.75 / 11) is
+#: 12.01 in). A taller wide drawing (a theme of many statements) has its body shortened to fit
+#: rather than printing every chart of its page smaller (tests/unit/test_chart_tallest.py).
+TALLEST_IN = 12.0
+
 #: Shown where a figure or comparison is not given (an en dash).
 NOT_COMPARED = "\u2013"
 
@@ -245,8 +252,9 @@ def new_figure(
 ) -> Figure:
     """A figure with a left-aligned headline title, subtitle and footnote around a body.
 
-    The figure height is the body plus whatever the wrapped texts need, and constrained
-    layout is confined to the body so nothing overlaps the texts. `placed`: the chart places
+    The figure height is the body plus whatever the wrapped texts need (a wide drawing laid out
+    by constrained layout at most TALLEST_IN, its body shortened to fit), and constrained layout is confined to the body so
+    nothing overlaps the texts. `placed`: the chart places
     its axes itself (:func:`panel_axes`), so no layout engine runs -- saving then draws the
     figure once instead of twice.
     """
@@ -259,6 +267,12 @@ def new_figure(
     header = PAD_IN + title_h + (0.1 + sub_h if s else 0.0) + 0.12
     footer = (0.15 + len(f) * SMALL_SIZE * 1.35 / 72 + PAD_IN) if f else 0.12
     height = body_height + header + footer
+    if width > NARROW_IN and height > TALLEST_IN and not placed:
+        # rows closer together (their text keeps its size), never below 60% of the body asked for;
+        # a phone's narrow drawing may be as tall as it needs: the page scrolls down. A chart
+        # that places its panels itself measured its body in inches, so keeps it.
+        body_height = max(0.6 * body_height, body_height - (height - TALLEST_IN))
+        height = body_height + header + footer
     fig = plt.figure(figsize=(width, height), layout=None if placed else "constrained")
     fig.body_in = (footer, body_height)  # type: ignore[attr-defined]  # where the body is, for panel_axes
     if not placed:
