@@ -40,6 +40,7 @@ CARRIED_FACTS = {
     "context": "the paragraph about the year shown in the introduction",
     "synthetic": 'what in this year\'s data is synthetic ("" when everything is real)',
     "sources": "where the real facts came from",
+    "publication": "owner: who owns the report (kept); date: left empty, for this year's date of publication",
 }
 INDICATORS_HEADER = "code,label,value,unit,source\n"
 
@@ -102,6 +103,9 @@ focus_groups: null   # e.g. {{held: 6, participants: 40, first: {year}-06-03, la
 context: ""          # a paragraph on the year, shown in the introduction (plain text)
 synthetic: ""        # what in this year's data is synthetic ("" when everything is real)
 sources: []          # where any published facts came from
+publication:         # printed on the PDF's cover
+  date: null         # the date the report is published, e.g. {year}-10-01
+  owner: ""          # who owns the report and answers for it (a post or a name)
 """
 
 
@@ -122,6 +126,10 @@ def _survey_text(raw: dict, year: int, prev: int) -> str:
     data = dict(raw)
     data["year"] = year
     data["export"] = EXPORT_PLACEHOLDER
+    if isinstance(data.get("publication"), dict):
+        # Last year's date of publication is never this year's: left empty, so the cover
+        # shows none rather than a wrong one until the analyst writes it. The owner is kept.
+        data["publication"] = {**data["publication"], "date": None}
     # Keep the usual key order even if last year's file had no `export` near the top.
     ordered = {k: data.pop(k) for k in ("year", "level", "export") if k in data}
     ordered.update(data)
