@@ -220,6 +220,52 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
+def pytest_addoption(parser):
+    """`--tier-groups`, for `make test` on both cores (`-n 2`): see pytest_xdist_make_scheduler."""
+    parser.addoption(
+        "--tier-groups",
+        action="store_true",
+        help="with -n: each pipeline file, and the whole book tier, runs in one worker",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `-n 2 --tier-groups`, pytest-xdist hands out work in groups: a unit test alone, a
+    file of the pipeline tier whole (its module fixtures, a council's books, are built once),
+    and the whole book tier as one group (the demonstration book is built once). Groups are
+    handed out in the order collection sorted them, so every worker still runs unit, then
+    pipeline, then book tests (the book tier leaves Ctrl+C handling changed in its process).
+    (xdist's own `--dist loadgroup` cannot do this with pytest 9's node ids: its groups are
+    silently ignored.)"""
+    if not config.getoption("tier_groups"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TierGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            if path.startswith("tests/book/"):
+                return "tests/book/"
+            return nodeid if path.startswith("tests/unit/") else path
+
+    config.option.loadscopereorder = False  # keep the tiers' order, not the largest group first
+    return TierGroups(config, log)
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker, hand the summary's lines to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["healthcheck_summary"] = list(_SUMMARY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller collects a finished worker's summary lines (pytest_sessionfinish above)."""
+    _SUMMARY.extend(getattr(node, "workeroutput", {}).get("healthcheck_summary", []))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shipped_data_is_never_modified():
     """Every command the suite runs reads the shipped data/; none may change a byte of it."""
