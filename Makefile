@@ -24,8 +24,8 @@ report: venv system
 
 # Everything: the linters, then every test tier (tests/unit, tests/pipeline, tests/book). What CI runs.
 # On both cores (pytest-xdist, --tier-groups in tests/conftest.py): each pipeline file, and the
-# whole book tier, goes to one worker, so a module's or the demo's book is built once, and every
-# worker runs unit, then pipeline, then book tests. The 25 slowest tests are printed.
+# whole book tier, goes to one worker, so a module's or the demo's book is built once; the book
+# tier runs beside the pipeline files. The 25 slowest tests are printed.
 test: dev system checkers lint
 	$(PY) -m pytest -q -n 2 --tier-groups --durations=25
 
