@@ -23,8 +23,11 @@ report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
 # Everything: the linters, then every test tier (tests/unit, tests/pipeline, tests/book). What CI runs.
+# On both cores (pytest-xdist, --tier-groups in tests/conftest.py): each pipeline file, and the
+# whole book tier, goes to one worker, so a module's or the demo's book is built once; the book
+# tier runs beside the pipeline files. The 25 slowest tests are printed.
 test: dev system checkers lint
-	$(PY) -m pytest -q --hypothesis-profile=ci
+	$(PY) -m pytest -q -n 2 --tier-groups --durations=25 --hypothesis-profile=ci
 
 # The unit tier only (tests/unit/, tests/README.md): in-process, no notebooks, kernels, browsers
 # or subprocesses (under a minute, on both cores with pytest-xdist).

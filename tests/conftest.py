@@ -255,7 +255,7 @@ _SUMMARY: list[str] = []
 TIERS = ("unit", "pipeline", "book")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """A test's tier is the folder it is in: tests/unit, tests/pipeline or tests/book (the rule
     is in tests/README.md). A test written with another tier's marker stops the run, saying
     where it belongs. A new file still at the top of tests/, not yet placed in its folder,
@@ -276,12 +276,78 @@ def pytest_collection_modifyitems(items):
     # unit test is reported in the first minute, and the order of the pipeline tests relative to
     # the demonstration book's tests is what it was before the tiers had folders.
     items.sort(key=lambda item: next(i for i, tier in enumerate(TIERS) if item.get_closest_marker(tier)))
+    if config.getoption("tier_groups"):
+        # On `make test`'s two workers the book tier starts as soon as the unit tier is handed
+        # out, beside the pipeline files, instead of alone at the end; only tests that send
+        # Ctrl+C to the pytest process still go before it (after the book tier's tests it did
+        # not interrupt), so a worker runs those, then the book tier, then any pipeline file.
+        items.sort(key=lambda item: _worker_order(item))
+
+
+def _worker_order(item) -> int:
+    """Where a test goes in `make test`'s parallel order: unit, the pipeline tests that send
+    Ctrl+C to this process, the book tier, the other pipeline tests."""
+    if item.get_closest_marker("unit"):
+        return 0
+    if item.get_closest_marker("pipeline"):
+        return 1 if item.get_closest_marker("ctrl_c_in_process") else 3
+    return 2
+
+
+def pytest_configure(config):
+    """The marker of tests that send Ctrl+C to the pytest process (see _worker_order)."""
+    config.addinivalue_line("markers", "ctrl_c_in_process: sends Ctrl+C to the pytest process itself")
 
 
 def pytest_terminal_summary(terminalreporter):
     """Say where the test build (and the screenshots to look at) are."""
     for line in _SUMMARY:
         terminalreporter.write_line(line)
+
+
+def pytest_addoption(parser):
+    """`--tier-groups`, for `make test` on both cores (`-n 2`): see pytest_xdist_make_scheduler."""
+    parser.addoption(
+        "--tier-groups",
+        action="store_true",
+        help="with -n: each pipeline file, and the whole book tier, runs in one worker",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `-n 2 --tier-groups`, pytest-xdist hands out work in groups: a unit test alone, a
+    file of the pipeline tier whole (its module fixtures, a council's books, are built once),
+    and the whole book tier as one group (the demonstration book is built once). Groups are
+    handed out in the order collection sorted them (_worker_order), so the worker that takes
+    the book tier has already run every test that sends Ctrl+C to its process. (xdist's own
+    `--dist loadgroup` cannot do this with pytest 9's node ids: its groups are silently ignored.)"""
+    if not config.getoption("tier_groups"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TierGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            if path.startswith("tests/book/"):
+                return "tests/book/"
+            return nodeid if path.startswith("tests/unit/") else path
+
+    config.option.loadscopereorder = False  # keep the tiers' order, not the largest group first
+    return TierGroups(config, log)
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker, hand the summary's lines to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["healthcheck_summary"] = list(_SUMMARY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller collects a finished worker's summary lines (pytest_sessionfinish above)."""
+    _SUMMARY.extend(getattr(node, "workeroutput", {}).get("healthcheck_summary", []))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,6 +25,10 @@ from tests.conftest import tree_hashes
 from tests.support.hostile_council import write_council
 
 TOY = Path(__file__).parents[1] / "support" / "fixtures" / "chapters_ok"
+# Ctrl+C is sent to this pytest process itself: under `make test`'s workers these tests run before
+# that process reads the demonstration book (tests/conftest.py says why).
+pytestmark = pytest.mark.ctrl_c_in_process
+
 YEAR = 2022
 
 # Every step publish and recover report to staging.STEP_HOOK, per way of swapping.
