@@ -203,15 +203,30 @@ def _write_journal(path: Path, record: dict) -> None:
 
 @contextmanager
 def _signals_held():
-    """Ctrl-C and SIGTERM wait until the block ends (only the main thread can hold them)."""
-    blockable = threading.current_thread() is threading.main_thread()
-    if blockable:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    """Ctrl-C and SIGTERM wait until the block ends, then take effect.
+
+    Blocking them in the main thread is not enough: a signal sent to the process is delivered to
+    any thread that does not block it (a build has chapter pools and readers), and Python then
+    runs the handler in the main thread at once, in the middle of the block. So the handlers are
+    also swapped for one that only notes the signal, and what was noted is raised again, with
+    the handlers as they were, when the block ends. Only the main thread can set handlers; in
+    another thread the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = (signal.SIGINT, signal.SIGTERM)
+    noted: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _frame: noted.append(signum)) for signum in held}
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(held))
     try:
         yield
     finally:
-        if blockable:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(held))  # one waiting is delivered now, and noted
+        for signum in reversed(held):  # SIGINT's own handler last: it may raise at once
+            signal.signal(signum, previous[signum])
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def publish(out: Path, final: Path, year: int) -> None:
