@@ -23,7 +23,7 @@ from healthcheck.pipeline.pdf.printing import cover_publication
 MAX_BYTES = 3_000_000
 # The aim is about 35 pages before the annex; 40 is what it takes now (47 before the
 # print tables, quotes and trends were set closer). Every chart prints at one scale, its 11 pt
-# text at 7.5 pt, the least allowed (tests/book/test_chart_print_scale_pdf.py); the breakdowns
+# text at 7.55 pt, just over the least allowed (tests/book/test_chart_print_scale_pdf.py); the breakdowns
 # by group are compact dot strips; print headings are a size smaller; tables print in 8.5 pt,
 # set close; quotes two to a row; the trend small multiples up to four panels a row (two themes
 # a page). Most of what is left is the breakdown charts (three a theme, some too tall for two
