@@ -47,8 +47,8 @@ FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf
 
 #: ONE text size for every chart's labels, numbers, legends and subtitles; the bold title a
 #: little larger. Every chart is drawn at one of two widths (WIDE_IN for desktop and print,
-#: NARROW_IN for phones), so the same points become the same size on the page: at print size
-#: (an 8-inch chart on a 6.7-inch text column) 11 pt prints at about 9 pt; the narrow chart
+#: NARROW_IN for phones), so the same points become the same size on the page: in print every
+#: chart is scaled so that 11 pt prints at pipeline/pdf/page.py's CHART_PRINT_PT; the narrow chart
 #: shows 11 pt as about 14 CSS pixels on a 390-pixel phone, the body's small print.
 TEXT_SIZE = 11
 TITLE_SIZE = 13
