@@ -61,9 +61,9 @@ WIDE_IN = 8.0
 NARROW_IN = 3.3
 
 #: The tallest a chart printed from its wide drawing may be, in inches, so that it prints whole at
-#: the one print scale: the PDF draws 11 pt chart text at 7.75 pt and gives a chart at most 215 mm
-#: of a page (pipeline/pdf/page.py's CHART_PRINT_PT and CHART_ROOM_MM; 215 mm / (7.75 / 11) is
-#: 12.01 in). A taller wide drawing (a theme of many statements) has its body shortened to fit
+#: the one print scale: the PDF draws 11 pt chart text at 7.55 pt and gives a chart at most 215 mm
+#: of a page (pipeline/pdf/page.py's CHART_PRINT_PT and CHART_ROOM_MM; 215 mm / (7.55 / 11) is
+#: 12.33 in). A taller wide drawing (a theme of many statements) has its body shortened to fit
 #: rather than printing every chart of its page smaller (tests/unit/test_chart_tallest.py).
 TALLEST_IN = 12.0
 
