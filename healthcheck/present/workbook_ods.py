@@ -104,17 +104,32 @@ def ods_bytes(cover_rows: list[str], tables: list, cell_value, width) -> bytes:
     return _fixed_ods(buffer.getvalue())
 
 
-def _every_namespace(xml: bytes) -> bytes:
-    """The root element with every ODF namespace declared, in one order: odfpy declares those
-    used so far in the process (its registry is shared), so the same table would otherwise
-    give different bytes after another document was written."""
-    from odf.namespaces import nsdict
+def _declared_namespaces(xml: bytes) -> bytes:
+    """The part's root element declaring exactly the namespaces the part uses, sorted by prefix.
 
-    start = xml.index(b"<office:")
+    odfpy declares on every part's root the namespaces its process has used so far, in the
+    order it first used them (``Element.namespaces`` is one dict shared by every element of
+    every document, and ``odf.namespaces.nsdict`` grows when a document with other namespaces
+    is loaded). So the same tables gave different bytes in a process that had read or written
+    another ODF document first (a test worker that had read a workbook, a batch of books, the
+    audit reading the ODS back) than in a fresh one. odfpy has no way to set the declarations,
+    so they are rewritten here, for every XML part (meta.xml and the manifest too), from what
+    the part itself holds: nothing the process did before can change them."""
+    from xml.etree import ElementTree
+
+    from odf.namespaces import XMLNS, nsdict
+
+    used = set()
+    for element in ElementTree.fromstring(xml).iter():
+        for name in (element.tag, *element.attrib):
+            if name.startswith("{"):
+                used.add(name[1:].partition("}")[0])
+    used.discard(XMLNS)  # the xml: prefix is bound by XML itself
+    start = xml.index(b"<", xml.index(b"?>") + 2)
     end = xml.index(b">", start)
     tag = re.sub(rb'\s+xmlns:[\w-]+="[^"]*"', b"", xml[start:end])
     head, _, rest = tag.partition(b" ")
-    declared = b"".join(f' xmlns:{prefix}="{uri}"'.encode() for uri, prefix in sorted(nsdict.items(), key=lambda kv: kv[1]))
+    declared = b"".join(f' xmlns:{prefix}="{uri}"'.encode() for prefix, uri in sorted((nsdict[u], u) for u in used))
     return xml[:start] + head + declared + (b" " + rest if rest else b"") + xml[end:]
 
 
@@ -126,8 +141,8 @@ def _fixed_ods(data: bytes) -> bytes:
         names = sorted(source.namelist(), key=lambda n: (n != "mimetype", 0))
         for name in names:
             content = source.read(name)
-            if name in ("content.xml", "styles.xml"):
-                content = _every_namespace(content)
+            if name.endswith(".xml"):
+                content = _declared_namespaces(content)
             if name == "meta.xml":
                 content = re.sub(rb"<meta:generator>[^<]*</meta:generator>", b"", content)
                 content = re.sub(rb"<(dc:date|meta:creation-date)>[^<]*</\1>", b"", content)
