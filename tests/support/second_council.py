@@ -131,7 +131,8 @@ def build_as_the_guide_says(work: Path):
     helper.confirm_team(SECOND_YEAR, "Service area")
     # The date of publication and the report's owner, as the skeleton asks.
     survey = data / str(SECOND_YEAR) / "survey.yml"
-    text = re.sub(r"(?m)^publication: .*\n", "", survey.read_text(encoding="utf-8"))
+    # the whole block, however the skeleton writes it ("publication:" then its indented keys)
+    text = re.sub(r"(?m)^publication:.*\n(?:[ \t]+.*\n)*", "", survey.read_text(encoding="utf-8"))
     publication = f"publication:\n  date: {PUBLISHED_ON}\n  owner: {OWNER}\n"
     survey.write_text(text + publication, encoding="utf-8")
     run("validate")

@@ -120,7 +120,8 @@ def breakdown_dots(
     footnote = _dots_footnote(data, threshold, caution)
     qids, groups = list(pd.unique(data["question_id"])), list(pd.unique(data["group"]))
     lay = _layout(data, qids, groups, width, average_name)
-    body = sum(lay.head_h) + len(lay.head_h) * (len(groups) * lay.row_h + BELOW_IN)
+    # the scale's figures under the last row only: between rows, room for the ticks alone
+    body = sum(lay.head_h) + len(lay.head_h) * len(groups) * lay.row_h + (len(lay.head_h) - 1) * lay.between + BELOW_IN
     with plt.rc_context(HOUSE_RC):
         fig = new_figure(width, body, title, subtitle, footnote, placed=True)
         if data.empty:
@@ -128,7 +129,7 @@ def breakdown_dots(
             return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
         axes = panel_axes(
             fig, lay.head_h, lay.ncols, len(qids), len(groups) * lay.row_h, left=lay.label_w + GAP_IN,
-            right=0.0, below=BELOW_IN, left_rest=GAP_IN,
+            right=0.0, below=lay.between, left_rest=GAP_IN,
         )  # fmt: skip
         order = _shared_order(data)
         for i, (ax, qid) in enumerate(zip(axes, qids, strict=True)):
@@ -140,9 +141,16 @@ def breakdown_dots(
         return finish(fig, alt_text_breakdown(data, group_type, year, threshold=threshold, caution=caution, kind="Dot plot"))
 
 
-#: Room between two panels, and under a row of panels for its scale, in inches.
+#: Room between two panels, and under the last row of panels for its scale, in inches.
 GAP_IN = 0.16
 BELOW_IN = 0.3
+#: Room under a row of panels with another row below it, in the wide drawing: its scale's
+#: figures are printed once, under the last row, so only the ticks need room (with BELOW_IN
+#: under every row, a theme of two rows could not share a printed page with another chart).
+BETWEEN_WIDE_IN = 0.12
+#: A row's least height in the wide drawing: a name of one line at TEXT_SIZE (about 0.18 in
+#: from top to bottom) with a little air; 0.23 in made a team breakdown over half a page.
+ROW_WIDE_IN = 0.2
 
 
 class _Layout:
@@ -164,7 +172,9 @@ def _layout(data: pd.DataFrame, qids: list, groups: list, width: float, average_
     widest = max((text_width_in(str(g), TEXT_SIZE) for g in groups), default=0.5)
     label_w = min(widest + 0.05, room * (0.4 if ncols == 1 else 0.27))
     labels = {g: wrap_to(str(g), label_w, TEXT_SIZE) for g in groups}
-    row_h = max(0.23, max((len(v) for v in labels.values()), default=1) * line + 0.03)
+    most = max((len(v) for v in labels.values()), default=1)
+    # the phone's drawing scrolls down, so keeps its roomier rows; the wide one is printed
+    row_h = ROW_WIDE_IN if width >= 5 and most == 1 else max(0.23, most * line + 0.03)
     panel_w = (room - label_w - GAP_IN) / ncols - GAP_IN
     # the figures' column, which also says why a group is not shown ("hidden", "<10")
     hidden = data["suppressed"].astype(bool)
@@ -180,8 +190,13 @@ def _layout(data: pd.DataFrame, qids: list, groups: list, width: float, average_
             lines.append(f"{average_name} {format_pct(float(averages[q].iloc[0]))}")
         heads[q] = lines
     nrows = -(-n // ncols)
-    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * line + 0.1 for r in range(nrows)] if qids else [0]
-    return _Layout(ncols=ncols, label_w=label_w, labels=labels, row_h=row_h, heads=heads, head_h=head_h,
+    # a head's lines are set 1.15 apart (see breakdown_dots): in the wide drawing its room is
+    # that pitch and the 4 points under it, not the 1.3 of a label's line (a fifth of an inch
+    # of air a row); the phone's drawing keeps its room
+    pitch = TEXT_SIZE * 1.15 / 72 + 0.005 if width >= 5 else line
+    head_h = [max(len(heads[q]) for q in qids[r * ncols : (r + 1) * ncols]) * pitch + 0.1 for r in range(nrows)] if qids else [0]
+    between = BETWEEN_WIDE_IN if width >= 5 else BELOW_IN
+    return _Layout(ncols=ncols, label_w=label_w, labels=labels, row_h=row_h, heads=heads, head_h=head_h, between=between,
                    xmax=100 * panel_w / strip_w)  # fmt: skip
 
 
@@ -193,14 +208,15 @@ def _dots_subtitle(one: str, year: int | None, average_name: str) -> str:
 
 
 def _dots_footnote(data: pd.DataFrame, threshold: int, caution: int) -> str:
-    # short enough for one line of a wide chart: the caption under it gives the counts
+    # short enough for one line of a wide chart, all three parts (worded longer, it took two
+    # lines, a breakdown's share of a printed page): the caption under it gives the counts
     parts = []
     if (data["suppressed"] & ~data["hidden"]).any():
         parts.append(f"<{threshold}: under {threshold} responses")
     if data["hidden"].any():
-        parts.append("hidden: to protect a small group")
+        parts.append("hidden: protects a small group")
     if data["caution"].any():
-        parts.append(f"*: under {caution} responses, read with caution")
+        parts.append(f"*: under {caution} responses, read with care")
     return "; ".join(parts) + ("." if parts else "")
 
 
