@@ -6,16 +6,15 @@ fits 390 px, and the demonstration label once per page.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from healthcheck import paths
 from healthcheck.present import change
 from healthcheck.present.national import findings as nf
+from tests.support.national_batch import generator
 
 # ----------------------------------------------------------------------------- the rules (unit)
 
@@ -31,14 +30,6 @@ def _rows(rows, scope="national"):
 YEAR = 2024
 
 
-def _generator():
-    path = paths.ROOT / "scripts" / "make_national_data.py"
-    spec = importlib.util.spec_from_file_location("make_national_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def national_book(tmp_path_factory):
     """Four synthetic organisations over two years, validated and pooled as the batch does, and
@@ -48,7 +39,7 @@ def national_book(tmp_path_factory):
     from healthcheck.pipeline.batch.nationalbook import build_national_book
 
     root = tmp_path_factory.mktemp("national")
-    _generator().write(root / "orgs", 4, 400, 7, [YEAR - 1, YEAR])
+    generator().write(root / "orgs", 4, 400, 7, [YEAR - 1, YEAR])
     listing = pd.read_csv(root / "orgs" / "organisations.csv", dtype=str, keep_default_na=False)
     valid = []
     for org in listing.itertuples():
