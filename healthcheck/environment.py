@@ -55,11 +55,14 @@ def environment() -> dict:
 
 
 def code_and_environment_hash() -> str:
-    """One hash of every module of the package (subpackages included), the pinned requirements
-    and the Python version: a chapter run with other code or software is never reused."""
+    """One hash of every file of the package (its modules, and the templates, style sheets and
+    page scripts in assets/), the pinned requirements and the Python version: a chapter run or
+    a book made with other code or software is never reused. The assets count as code: a
+    figure's HTML template shapes every chapter's output, print.css every page of the PDF."""
     digest = hashlib.sha256(sys.version.encode())
     package = paths.ROOT / "healthcheck"
-    files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts) + [paths.ROOT / "requirements.txt"]
+    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    files.append(paths.ROOT / "requirements.txt")
     for path in files:
         if path.is_file():
             name = path.relative_to(paths.ROOT).as_posix()

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from healthcheck import assets, paths
+from healthcheck import paths
 from healthcheck.analysis.survey import save_preloaded
 from healthcheck.audit.attack import audit_build, audit_tables, leaks, read_site, site_leaks
 from healthcheck.audit.leaks import record_leaks
@@ -161,9 +161,6 @@ def _fingerprint(settings: list, data_path: Path, toc_path: Path, chapters_dir: 
     on the themes, in the data). None when an input cannot be read: validation then says why."""
     settings = [*settings, extra_parameters]
     inputs = [toc_path, book.CONFIG_PATH, book.BOOK_ASSETS_DIR, data_path, chapters_dir]
-    # The package's own style sheets and page scripts (print.css...): the code hash reads only
-    # its modules, so an edited print style sheet kept the old PDF.
-    inputs.append(Path(assets.__file__).parent)
     # Files a batch points chapters at (its benchmark folder) count as inputs too.
     inputs += [Path(v) for v in (extra_parameters or {}).values() if isinstance(v, (str, Path)) and Path(v).exists()]
     try:
