@@ -107,15 +107,18 @@ def test_pdf_has_every_chapter_title_and_the_improvement_headline(demo_book, dem
 
 
 def test_pdf_tables_are_real_tables_and_figures_are_images(demo_book):
-    flat = pdf_text(demo_book.pdf_path)
     # A table is set as text: each theme's change table has its header row in order on one line
     # ("Last" may wrap above "year" in a narrow column).
     raw = subprocess.run(["pdftotext", "-layout", str(demo_book.pdf_path), "-"], capture_output=True, text=True, check=True)
     header = re.compile(r"Statement\s+This year\s+(Last )?year\s+Change\s+Significance")
     assert sum(1 for line in raw.stdout.splitlines() if header.search(line)) >= len(THEMES)
-    # Every chart keeps its caption as text beside it.
+    # Every chart (and quote) keeps its caption as text beside it. Read in the order the text was
+    # drawn (-raw), not by layout: quotes print two to a row, and a layout reading interleaves
+    # the lines of the two columns.
+    reading = subprocess.run(["pdftotext", "-raw", str(demo_book.pdf_path), "-"], capture_output=True, text=True, check=True)
+    in_order = " ".join(reading.stdout.split())
     for caption in _figure_captions(demo_book.out_dir / "html"):
-        assert caption in flat, caption
+        assert caption in in_order, caption
     # The word clouds are embedded pictures (the only raster figures; the charts are vector).
     images = subprocess.run(["pdfimages", "-list", str(demo_book.pdf_path)], capture_output=True, text=True, check=True)
     rows = [line.split() for line in images.stdout.splitlines()[2:] if line.strip()]

@@ -171,12 +171,14 @@ def test_pdf_has_title_page_chapters_and_page_numbers(toy):
         assert title in text
     assert "Page 1 of" in text
     assert "downloads_dir" not in text and "Parameters" not in text
-    # cover, contents (each chapter with its page), then the report, whose chapters run on
+    # cover, contents (each chapter with its page), then the report, whose chapters run on; a
+    # contents this short shares its page with the start of the report, so each title is found
+    # twice from page 2 on: in the contents and as its chapter's heading
     pages = [p for p in text.split("\f") if p.strip()]
     assert len(pages) >= 3 and pages[1].split()[0] == "Contents"
     for title in ("Toy Summary", "Toy Alpha Chapter", "Toy Beta Chapter"):
         assert title in pages[1]
-        assert title in "".join(pages[2:])
+        assert "".join(pages[1:]).count(title) >= 2, title
 
 
 def test_no_page_loads_anything_from_another_host(toy):
