@@ -75,6 +75,12 @@ def headline_rows(ch) -> pd.DataFrame:
         compared = int(row["n_compared"])
         since = "/".join(str(y) for y in row["prev_years"])
         theme_change = change.theme_state(row["change_pts"] if compared else None, row["prev_years"][-1] if compared else None)
+        if compared == 1:
+            # an "average" of one statement is that statement's change, which was tested: say
+            # its result, not "not tested" beside the tile's count of one significant change
+            tested = [c for c in mine["change"] if c.state != change.NOT_TESTED]
+            if len(tested) == 1:
+                theme_change = tested[0]
         rows.append(
             {
                 "theme": theme,
@@ -88,15 +94,17 @@ def headline_rows(ch) -> pd.DataFrame:
                 "change_pts": row["change_pts"],
                 "change": theme_change,
                 "headline_label": f"average agreement across {plural(int(row['n_questions']), 'statement')}",
-                "change_text": theme_change_text(ch, row),
+                "change_text": theme_change_text(ch, row, theme_change),
                 **{state: int(counts.get(state, 0)) for state in change.STATES},
             }
         )
     return pd.DataFrame(rows)
 
 
-def theme_change_text(ch, row) -> str:
-    """A theme's change in one line: what moved, on how many statements, and that it is not tested."""
+def theme_change_text(ch, row, theme_change: change.Change | None = None) -> str:
+    """A theme's change in one line: what moved, on how many statements, and that it is not
+    tested (an average); or, when `theme_change` is the one compared statement's tested change,
+    that statement's result."""
     if ch.prev_year is None:
         return f"{change.SHAPES[change.NOT_TESTED]} {ch.year} is the first year"
     n = int(row["n_compared"])
@@ -104,9 +112,12 @@ def theme_change_text(ch, row) -> str:
         return f"{change.SHAPES[change.NOT_TESTED]} not compared: no statement asked in both years in the same words"
     since = "/".join(str(y) for y in row["prev_years"])
     on = "the one statement" if n == 1 else f"the {n} statements"
+    tested = theme_change is not None and theme_change.state != change.NOT_TESTED
+    result = theme_change.state if tested else "an average, not tested"
+    shape = theme_change.shape if tested else change.SHAPES[change.NOT_TESTED]
     return (
-        f"{change.SHAPES[change.NOT_TESTED]} {points_phrase(row['change_pts'])} since {since} on {on} "
-        f"asked in both years ({pct(row['prev_score'])} to {pct(row['compared_score'])}; an average, not tested)"
+        f"{shape} {points_phrase(row['change_pts'])} since {since} on {on} "
+        f"asked in both years ({pct(row['prev_score'])} to {pct(row['compared_score'])}; {result})"
     )
 
 
