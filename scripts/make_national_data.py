@@ -9,6 +9,7 @@ Layout (what the national batch reads)::
 
     DIR/organisations.csv            org_id,name,region
     DIR/README.md                    says that everything is synthetic
+    DIR/national.yml                 the national summary's date of publication and owner
     DIR/<org_id>/settings.yml        with org_id, region and a demonstration notice
     DIR/<org_id>/question_bank.yml   the same national bank, themes with title and intro
     DIR/<org_id>/<year>/survey.yml   marked synthetic
@@ -471,6 +472,13 @@ def settings_text(org: pd.Series, header: str) -> str:
     )
 
 
+def national_text(years: list[int], header: str) -> str:
+    """DIR/national.yml: the national summary's cover facts (an invented owner, and a date in
+    the autumn after the last year's fieldwork), so a demonstration batch's cover has both."""
+    date = dt.date(max(years), 11, 4).isoformat()
+    return header + dump({"publication": {"date": date, "owner": "National Workforce Analysis Team (synthetic)"}})
+
+
 def write_bytes(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
@@ -507,6 +515,7 @@ def write(out: Path, n_orgs: int, respondents: int, seed: int, years: list[int])
     write_bytes(out / "organisations.csv", orgs[["org_id", "name", "region"]].to_csv(index=False, lineterminator="\n"))
     readme = f"# Synthetic national data\n\n{NOTICE}\n\nWritten by `scripts/make_national_data.py {args}`.\n"
     write_bytes(out / "README.md", readme)
+    write_bytes(out / "national.yml", national_text(years, header))
     for org, year, sim in sims:
         folder = out / org["org_id"]
         if year == years[0]:

@@ -3,8 +3,8 @@ scripts/make_national_data.py, edited to hold every case, and `healthcheck batch
 
 One organisation so small that every figure is suppressed, in the same region as another (a
 region's figures pooled from two, one of them hidden); one whose name and region hold markup;
-and one whose export has two unknown answers (the batch records its failure and goes on); and
-national.yml, the summary's date of publication and owner. To
+and one whose export has two unknown answers (the batch records its failure and goes on). The
+generator's national.yml gives the summary's date of publication and owner. To
 keep it quick the question bank of every organisation is folded into two themes (eight chapters
 a book instead of fifteen). tests/conftest.py runs it once a session (`national_batch`): the
 batch's own tests (tests/pipeline/test_batch.py) and the book-tier checks of the national
@@ -35,8 +35,6 @@ TWO_THEMES = {
     "growth": {"title": "Practice and growth", "intro": "Development, practice, education and staying."},
 }
 PEOPLE = {"leadership", "workforce", "workload", "wellbeing", "supervision"}
-#: DIR/national.yml: the national summary's date of publication and owner, for its PDF's cover.
-NATIONAL_YML = "publication:\n  date: 2024-11-04\n  owner: National Workforce Analysis Team (synthetic)\n"
 
 
 def generator():
@@ -87,7 +85,6 @@ def make_orgs(out: Path) -> Path:
 
         edit_yaml(folder / "question_bank.yml", two_themes)
     break_export(out / BROKEN)
-    (out / "national.yml").write_text(NATIONAL_YML, encoding="utf-8")
     return out
 
 

@@ -143,3 +143,13 @@ def test_a_statement_without_simulation_parameters_is_refused(script, tmp_path):
     path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
     with pytest.raises(SystemExit, match="NEW01"):
         script.load_statements(path)
+
+
+def test_the_national_summary_has_a_date_and_owner_for_its_cover(national):
+    """DIR/national.yml, read as the batch reads it: a demonstration batch's national cover
+    names its date of publication and owner like a council's."""
+    from healthcheck.pipeline.batch.files import read_national
+
+    facts = read_national(national).publication
+    assert facts.date is not None and facts.date.year == max(YEARS) and facts.date.month >= 9
+    assert facts.owner and "synthetic" in facts.owner
