@@ -341,10 +341,10 @@ def _worker_order(item) -> tuple[int, int]:
     in the order of its first test): the unit tests, one by one; the tests that send Ctrl+C to
     this process (a worker runs them before anything that reads a book: after the book tier's
     tests Ctrl+C was not delivered as they expect); the groups of the three books, largest
-    first (the demonstration's, the national summary's, the second council's); the other
-    pipeline files. Inside a shared book's group the book tier's checks come first and the
-    pipeline file's tests last, in their order: the last test of tests/pipeline/test_batch.py
-    reruns the batch on changed data."""
+    first (the demonstration's, the national summary's, the second council's); the longest
+    pipeline files (LONG_PIPELINE_FILES), then the others. Inside a shared book's group the
+    book tier's checks come first and the pipeline file's tests last, in their order: the last
+    test of tests/pipeline/test_batch.py reruns the batch on changed data."""
     tier = next(i for i, tier in enumerate(TIERS) if item.get_closest_marker(tier))
     if tier == 0:
         return 0, tier
@@ -354,7 +354,20 @@ def _worker_order(item) -> tuple[int, int]:
     group = _work_group(item.nodeid)
     if group in books:
         return 2 + books.index(group), -tier
+    if group in LONG_PIPELINE_FILES:
+        return 5, LONG_PIPELINE_FILES.index(group)
     return 9, tier
+
+
+#: The pipeline files that take longest (a minute or more each on two cores: several books each),
+#: handed out before the others so that neither worker starts one while the other has run out
+#: of work. Only the order depends on this list: a file missing from it still runs, later.
+LONG_PIPELINE_FILES = (
+    "tests/pipeline/test_build.py",
+    "tests/pipeline/test_survey_tools_books.py",
+    "tests/pipeline/test_scaffold.py",
+    "tests/pipeline/test_hostile.py",
+)
 
 
 def pytest_configure(config):
