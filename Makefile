@@ -23,9 +23,10 @@ report: venv system
 	$(PY) -m healthcheck build $(if $(YEAR),--year $(YEAR)) $(ARGS)
 
 # Everything: the linters, then every test tier (tests/unit, tests/pipeline, tests/book). What CI runs.
-# On both cores (pytest-xdist, --tier-groups in tests/conftest.py): each pipeline file, and the
-# whole book tier, goes to one worker, so a module's or the demo's book is built once; the book
-# tier runs beside the pipeline files. The 25 slowest tests are printed.
+# On both cores (pytest-xdist, --tier-groups in tests/conftest.py): each book the tests build
+# once (the demonstration's, the national summary's, the second council's) goes to one worker
+# with every test that reads it, and each other pipeline file whole, so no book is built twice;
+# the book tier runs beside the pipeline files. The 25 slowest tests are printed.
 test: dev system checkers lint
 	$(PY) -m pytest -q -n 2 --tier-groups --durations=25 --hypothesis-profile=ci
 

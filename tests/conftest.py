@@ -4,6 +4,7 @@ book built once per run), and the tiers: a test's tier is its folder (tests/READ
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -277,21 +278,96 @@ def pytest_collection_modifyitems(config, items):
     # the demonstration book's tests is what it was before the tiers had folders.
     items.sort(key=lambda item: next(i for i, tier in enumerate(TIERS) if item.get_closest_marker(tier)))
     if config.getoption("tier_groups"):
-        # On `make test`'s two workers the book tier starts as soon as the unit tier is handed
-        # out, beside the pipeline files, instead of alone at the end; only tests that send
-        # Ctrl+C to the pytest process still go before it (after the book tier's tests it did
-        # not interrupt), so a worker runs those, then the book tier, then any pipeline file.
-        items.sort(key=lambda item: _worker_order(item))
+        # On `make test`'s two workers the work is handed out in groups, in this order
+        # (pytest_xdist_make_scheduler): the book tier starts beside the pipeline files instead of
+        # alone at the end, and each book is built in one worker only.
+        _check_shared_books(items)
+        items.sort(key=_worker_order)
 
 
-def _worker_order(item) -> int:
-    """Where a test goes in `make test`'s parallel order: unit, the pipeline tests that send
-    Ctrl+C to this process, the book tier, the other pipeline tests."""
-    if item.get_closest_marker("unit"):
-        return 0
-    if item.get_closest_marker("pipeline"):
-        return 1 if item.get_closest_marker("ctrl_c_in_process") else 3
-    return 2
+#: The books built once a session (tests/conftest.py) that a pipeline file and the book tier both
+#: read: kind (tests/support/books.py) -> (its session fixture, the pipeline file that reads it).
+SHARED_BOOKS = {
+    "national": ("national_batch", "tests/pipeline/test_batch.py"),
+    "second council": ("second_council_book", "tests/pipeline/test_any_council.py"),
+}
+# A book-tier test of one of them names its kind first in its parameters ("[national]",
+# "[second council-320]", "[second-council-summary-390]"): all the scheduler sees is node ids.
+_SHARED_BOOK_ID = re.compile(r"\[(" + "|".join(kind.replace(" ", "[ -]") for kind in SHARED_BOOKS) + r")\b")
+
+
+def _shared_book(nodeid: str) -> str | None:
+    """The shared book (SHARED_BOOKS) a test reads, from its node id; None for any other test."""
+    path = nodeid.split("::")[0]
+    for kind, (_, file) in SHARED_BOOKS.items():
+        if path == file:
+            return kind
+    found = _SHARED_BOOK_ID.search(nodeid) if path.startswith("tests/book/") else None
+    return found.group(1).replace("-", " ") if found else None
+
+
+def _work_group(nodeid: str) -> str:
+    """The work unit of `make test`'s scheduler (pytest_xdist_make_scheduler) a test is in: a
+    unit test alone; every test of a shared book (SHARED_BOOKS: its pipeline file and the book
+    tier's checks of it) together, so the book is built once; the rest of the book tier together
+    (the demonstration book); any other file whole (its module fixtures are built once)."""
+    path = nodeid.split("::")[0]
+    if path.startswith("tests/unit/"):
+        return nodeid
+    book = _shared_book(nodeid)
+    if book:
+        return f"the {book} book"
+    return "the demonstration book" if path.startswith("tests/book/") else path
+
+
+def _check_shared_books(items) -> None:
+    """Under --tier-groups, a test that reads a shared book (its fixture, or its kind as a
+    parameter) must be in that book's work group, or the book would be built again in another
+    worker: stop the run, saying what to change."""
+    for item in items:
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        used = {kind for kind, (fixture, _) in SHARED_BOOKS.items() if fixture in item.fixturenames}
+        used |= {value for value in params if isinstance(value, str) and value in SHARED_BOOKS}
+        if used and used != {_shared_book(item.nodeid)}:
+            raise pytest.UsageError(
+                f"{item.nodeid} reads the {' and '.join(sorted(used))} book, but `make test` would not run it with "
+                "that book's other tests (its node id does not say so): put it in the file SHARED_BOOKS in "
+                "tests/conftest.py names, or give a book-tier test the book's kind as its first parameter"
+            )
+
+
+def _worker_order(item) -> tuple[int, int]:
+    """Where a test goes in `make test`'s queue of work (the scheduler hands out each work group
+    in the order of its first test): the unit tests, one by one; the tests that send Ctrl+C to
+    this process (a worker runs them before anything that reads a book: after the book tier's
+    tests Ctrl+C was not delivered as they expect); the groups of the three books, largest
+    first (the demonstration's, the national summary's, the second council's); the longest
+    pipeline files (LONG_PIPELINE_FILES), then the others. Inside a shared book's group the
+    book tier's checks come first and the pipeline file's tests last, in their order: the last
+    test of tests/pipeline/test_batch.py reruns the batch on changed data."""
+    tier = next(i for i, tier in enumerate(TIERS) if item.get_closest_marker(tier))
+    if tier == 0:
+        return 0, tier
+    if item.get_closest_marker("ctrl_c_in_process"):
+        return 1, tier
+    books = ["the demonstration book", *(f"the {kind} book" for kind in SHARED_BOOKS)]
+    group = _work_group(item.nodeid)
+    if group in books:
+        return 2 + books.index(group), -tier
+    if group in LONG_PIPELINE_FILES:
+        return 5, LONG_PIPELINE_FILES.index(group)
+    return 9, tier
+
+
+#: The pipeline files that take longest (a minute or more each on two cores: several books each),
+#: handed out before the others so that neither worker starts one while the other has run out
+#: of work. Only the order depends on this list: a file missing from it still runs, later.
+LONG_PIPELINE_FILES = (
+    "tests/pipeline/test_build.py",
+    "tests/pipeline/test_survey_tools_books.py",
+    "tests/pipeline/test_scaffold.py",
+    "tests/pipeline/test_hostile.py",
+)
 
 
 def pytest_configure(config):
@@ -310,28 +386,29 @@ def pytest_addoption(parser):
     parser.addoption(
         "--tier-groups",
         action="store_true",
-        help="with -n: each pipeline file, and the whole book tier, runs in one worker",
+        help="with -n: each book with all its readers, and each other pipeline file, runs in one worker",
     )
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """With `-n 2 --tier-groups`, pytest-xdist hands out work in groups: a unit test alone, a
-    file of the pipeline tier whole (its module fixtures, a council's books, are built once),
-    and the whole book tier as one group (the demonstration book is built once). Groups are
-    handed out in the order collection sorted them (_worker_order), so the worker that takes
-    the book tier has already run every test that sends Ctrl+C to its process. (xdist's own
-    `--dist loadgroup` cannot do this with pytest 9's node ids: its groups are silently ignored.)"""
+    """With `-n 2 --tier-groups`, pytest-xdist hands out work in groups (_work_group): a unit test
+    alone; each book built once a session with all of its readers (the demonstration book with
+    the rest of the book tier; the national summary with tests/pipeline/test_batch.py and the
+    book tier's [national] checks; the second council's with test_any_council.py and the
+    [second council] checks), so no book is built in both workers; any other pipeline file whole
+    (its module fixtures, a council's books, are built once). Groups are handed out in the
+    order collection sorted them (_worker_order), each group's tests in that order, so the
+    worker that takes a book has already run every test that sends Ctrl+C to its process.
+    (xdist's own `--dist loadgroup` cannot do this with pytest 9's node ids: its groups are
+    silently ignored.)"""
     if not config.getoption("tier_groups"):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class TierGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::")[0]
-            if path.startswith("tests/book/"):
-                return "tests/book/"
-            return nodeid if path.startswith("tests/unit/") else path
+            return _work_group(nodeid)
 
     config.option.loadscopereorder = False  # keep the tiers' order, not the largest group first
     return TierGroups(config, log)

@@ -60,7 +60,10 @@ def axe_and_outside_requests(html_dir: Path, pages: list[str]) -> tuple[list[str
                 response = tab.goto(site + name, wait_until="load")
                 assert response is not None and response.ok, name
                 tab.evaluate(OPEN_DETAILS_JS)
-                found = Axe().run(tab, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+                # Only violations are read: axe then describes one element of each passing or
+                # inapplicable rule instead of every one (the same checks, about 15% sooner).
+                options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+                found = Axe().run(tab, options=options)
                 problems += [f"{name} ({mode}): {v['id']} {v['help']}" for v in found.response["violations"]]
             context.close()
         browser.close()

@@ -9,6 +9,8 @@ the scale the chart is printed at, so its 11 pt text prints at 11 pt times that.
 
 from __future__ import annotations
 
+import re
+
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -29,6 +31,56 @@ def _multiply(a: list[float], b: list[float]) -> list[float]:
     ]
 
 
+# One token of a content stream (ISO 32000-1, 7.2 and 7.8.2), after any white space: a regular
+# token (a number, or an operator), a name, a dictionary's or an array's bracket, a comment, a
+# literal string (one holding unescaped parentheses is "other", see _operations) or a
+# hexadecimal string.
+_WHITE = b"\x00\t\n\x0c\r "
+_TOKEN = re.compile(
+    rb"[%(w)s]*(?:(?P<regular>[^%(w)s()<>\[\]{}/%%]+)|(?P<name>/[^%(w)s()<>\[\]{}/%%]*)"
+    rb"|(?P<open><<|\[)|(?P<close>>>|\])|(?P<comment>%%[^\r\n]*)"
+    rb"|\((?:[^\\()]|\\.)*\)|<[^<>]*>|(?P<other>.))" % {b"w": re.escape(_WHITE)},
+    re.DOTALL,
+)
+
+
+def _operations(contents, reader):
+    """(operands, operator) of a page's content stream, as pypdf's ContentStream.operations gives
+    them for what figure_scales reads: numbers (as their text, which float() reads) and names
+    ("/Name") as themselves, any other operand (a string, an array, a dictionary) as None, the
+    operator as bytes. pypdf's parser makes an object of every token and takes a minute or two
+    on a long report under load; this reads the same grammar with one regular expression. A
+    stream that needs more (an inline image's binary data, a string with unescaped parentheses
+    inside) is left to pypdf."""
+    operands: list = []
+    operations = []
+    depth = 0  # inside an array or dictionary: one operand, read as None
+    for token in _TOKEN.finditer(contents.get_data().rstrip(_WHITE)):
+        kind = token.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0:
+                operands.append(None)
+        elif kind == "other" or (kind == "regular" and token.group(kind) == b"BI"):
+            return ContentStream(contents, reader).operations  # nested parentheses, or BI's binary data
+        elif depth or kind == "comment":
+            continue
+        elif kind == "regular":
+            text = token.group(kind)
+            if text[0] in b"+-.0123456789" or text in (b"true", b"false", b"null"):
+                operands.append(text)
+            else:
+                operations.append((operands, text))
+                operands = []
+        elif kind == "name":
+            operands.append(token.group(kind).decode("latin-1"))
+        else:
+            operands.append(None)  # a string
+    return operations
+
+
 def figure_scales(pdf_path) -> list[tuple[int, float, float]]:
     """(page from 1, printed width / drawn width, drawn height in points) of the first filled
     path of every tagged /Figure marked-content sequence of the PDF (a chart's background)."""
@@ -40,7 +92,7 @@ def figure_scales(pdf_path) -> list[tuple[int, float, float]]:
             continue  # a page without a figure: its (long) drawing need not be parsed
         ctm, stack = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], []
         depth, figure_at, points = 0, None, []
-        for operands, op in ContentStream(contents, reader).operations:
+        for operands, op in _operations(contents, reader):
             if op == b"q":
                 stack.append(ctm)
             elif op == b"Q":
@@ -75,3 +127,37 @@ def test_the_print_rules_know_the_charts_text_size():
 
     assert pdfpage.CHART_TEXT_PT == TEXT_SIZE
     assert pdfpage.CHART_PRINT_PT >= MIN_PRINTED_PT
+
+
+def test_the_fast_reading_of_a_content_stream_is_pypdfs():
+    """_operations gives the operators, numbers and names pypdf's parser gives, on a stream with
+    every kind of token (strings with escapes, hexadecimal strings, arrays, dictionaries, comments,
+    booleans), and leaves a stream with nested parentheses or an inline image to pypdf."""
+    from pypdf.generic import DecodedStreamObject
+
+    def both(content: bytes):
+        contents = DecodedStreamObject()
+        contents.set_data(content)
+        slow = [([plain(v) for v in operands], op) for operands, op in ContentStream(contents, None).operations]
+        read = _operations(contents, None)  # no file: nothing here refers to another object
+        fast = [([plain(v) for v in operands], op) for operands, op in read]
+        return fast, slow, isinstance(read[0][0][0], bytes)  # numbers as their text: read here, not by pypdf
+
+    def plain(value):
+        if isinstance(value, bytes) and value[:1] in b"+-.0123456789" and value:
+            return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        return value if isinstance(value, str) and value.startswith("/") else None
+
+    stream = (
+        b"% a comment\n.24 0 0 -.24 0 842.88 cm q 3.125 0 0 3.125 187.5 -15650 cm\n"
+        b"/Figure <</MCID 3 /Alt (A chart \\(of 5\\) \\\\ here)>> BDC 0 0 675 1012 re f\n"
+        b"BT /F26 18.66 Tf [<003A> -20.5 (a\\)b) 3] TJ (x) ' 1 2 (y) \" ET\n"
+        b"/Span <</ActualText (ff) /B true /N null>>BDC -1.5 +2 m .5 3. l h B* EMC EMC Q\n"
+    )
+    fast, slow, read_here = both(stream)
+    assert read_here and fast == slow and [op for _, op in fast][:4] == [b"cm", b"q", b"cm", b"BDC"]
+    for awkward in (b"1 w (a (nested) string) Tj\n", b"1 w q BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q\n"):
+        fast, slow, read_here = both(awkward)
+        assert not read_here and fast == slow
