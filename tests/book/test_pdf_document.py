@@ -131,17 +131,18 @@ def test_every_bookmark_once_and_as_its_heading(book, pages, outline):
 def test_no_heading_is_the_last_thing_on_its_page(pages, outline):
     """A heading with (almost) nothing after it on its page, its section going on over the page.
     A section that is whole on the page ("In their own words" and its one line "No quotes are
-    recorded") is not stranded: the next page starts with the next heading."""
-    starts = {}  # page -> the headings bookmarked on it
-    for _, title, page in outline:
-        starts.setdefault(page, []).append(_norm(title))
+    recorded") is not stranded: the next page starts with a heading of its level or above (one of
+    its own subsections there would leave it stranded)."""
+    starts = {}  # page -> (depth, heading) of each bookmark on it
+    for depth, title, page in outline:
+        starts.setdefault(page, []).append((depth, _norm(title)))
     stranded = []
-    for _, title, page in outline:
+    for depth, title, page in outline:
         text = _norm(" ".join(_body_lines(pages[page - 1])))
         at = text.rfind(_norm(title))
         after = text[at + len(_norm(title)) :].strip()
         following = _norm(" ".join(_body_lines(pages[page])[:2])) if page < len(pages) else ""
-        section_ends = any(following.startswith(heading) for heading in starts.get(page + 1, []))
+        section_ends = any(following.startswith(h) for d, h in starts.get(page + 1, []) if d <= depth)
         if at >= 0 and len(after) < 40 and not section_ends:
             stranded.append((title, page))
     assert not stranded, f"headings left at the foot of a page: {stranded}"
