@@ -13,10 +13,13 @@ the page gets before printing (stylesheet, scripts, header and footer) is in pip
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -115,7 +118,7 @@ def print_pdf(
     warnings: list[str] = []
     blocked: list[str] = []
 
-    with _driver(sync_playwright) as pw:
+    with _ctrl_c_noted() as ctrl_c, _driver(sync_playwright) as pw:
         browser = _launch(pw, exe, playwright_error)
         try:
             html_path = Path(page_ready()).resolve()
@@ -134,6 +137,8 @@ def print_pdf(
                 warnings.append(f"PDF: the contents page has no page number for: {', '.join(missing)}")
             _write_pdf(page, pdf_path)
         except playwright_error as exc:
+            if ctrl_c:  # Chromium died of the same Ctrl+C: the build was interrupted, not broken
+                raise KeyboardInterrupt from None
             raise PdfError(f"Printing {html_path} to PDF failed: {exc}") from exc
         finally:
             browser.close()
@@ -201,6 +206,37 @@ def _why_it_stopped(what: str) -> str:
         "`chromium --headless --no-sandbox --dump-dom about:blank` works, and that the machine has free memory; "
         "if Chromium itself is broken, reinstall it with: apt-get install chromium   (or run: make system)"
     )
+
+
+@contextmanager
+def _ctrl_c_noted():
+    """A list that gets an entry when Ctrl+C arrives, SIGINT otherwise handled as before.
+
+    A Ctrl+C at the terminal goes to the whole process group: Playwright's driver and Chromium
+    die of it too, and the print then failed with "Protocol error" before Python raised
+    KeyboardInterrupt, so an interrupted build was reported as a broken PDF (exit 1)."""
+    seen: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def note(signum, frame):
+        seen.append(signum)
+        if callable(before):
+            before(signum, frame)
+        elif before == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, before)
+        if seen:
+            # The dead driver's last future is reported by asyncio when collected ("Future
+            # exception was never retrieved"): noise under the build's own message.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 @contextmanager
